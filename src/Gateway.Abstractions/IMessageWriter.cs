@@ -1,0 +1,17 @@
+namespace Gateway.Abstractions;
+
+/// <summary>
+/// Receives one message body as it arrives, dot-unstuffed, CRLF line ends, ending with the final CRLF of the
+/// last line (the terminating "." is not included). Disposing without <see cref="CompleteAsync"/> aborts:
+/// nothing of the message may survive.
+/// </summary>
+public interface IMessageWriter : IAsyncDisposable
+{
+    ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The whole body has arrived. Returns the reply to the end of DATA / BDAT LAST: a 250 only once the message
+    /// and its envelope are durable (DESIGN invariant 1); otherwise a 4xx/5xx.
+    /// </summary>
+    ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken);
+}
