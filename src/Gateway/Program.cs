@@ -1,10 +1,26 @@
+using Gateway.Host.Cli;
+
 namespace Gateway.Host;
 
 internal static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("usage: gateway run|check|version [--config FILE]");
-        return args.Length == 0 ? 2 : 2;
+        var parsed = CommandLine.Parse(args);
+        if (parsed.Error is not null)
+        {
+            await Console.Error.WriteLineAsync($"gateway: {parsed.Error}").ConfigureAwait(false);
+            await Console.Error.WriteAsync(CommandLine.Usage).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        return parsed.Command switch
+        {
+            "run" => await RunCommand.ExecuteAsync(parsed).ConfigureAwait(false),
+            "check" => CheckCommand.Execute(parsed),
+            "passwd" => await PasswdCommand.ExecuteAsync(parsed).ConfigureAwait(false),
+            "version" => VersionCommand.Execute(),
+            _ => HelpCommand.Execute(),
+        };
     }
 }

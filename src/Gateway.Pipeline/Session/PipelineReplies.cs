@@ -1,0 +1,13 @@
+using Gateway.Abstractions;
+
+namespace Gateway.Pipeline.Session;
+
+/// <summary>Replies the pipeline gives; texts are generic, the reason goes to the log.</summary>
+public static class PipelineReplies
+{
+    /// <summary>RFC 5321 has no dedicated relay code; 554 5.7.1 is what Postfix and others answer (RFC 3463 5.7.1: delivery not authorized).</summary>
+    public static SmtpReply RelayDenied { get; } = new(554, "5.7.1", "Relay access denied");
+
+    /// <summary>RFC 3463 4.3.0: other or undefined mail system status; the client retries later.</summary>
+    public static SmtpReply QueueUnavailable { get; } = new(451, "4.3.0", "Mail queue not available, try again later");
+}

@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace Gateway.Policy;
+
+/// <summary>
+/// The validated, immutable policy the gateway runs with. Produced only by <see cref="PolicyLoader"/> in
+/// production; tests may build one directly. Every path is absolute.
+/// </summary>
+public sealed record GatewayPolicy
+{
+    /// <summary>Our host name (FQDN, lower-case A-labels): greeting, EHLO reply, Received.</summary>
+    public required string HostName { get; init; }
+
+    /// <summary>Our domains, canonical (lower-case A-labels, no trailing dot). Recipients there are inbound.</summary>
+    public IReadOnlyList<string> Domains { get; init; } = [];
+
+    /// <summary>Clients in these networks may relay outbound.</summary>
+    public IReadOnlyList<IPNetwork> TrustedNetworks { get; init; } = [];
+
+    /// <summary>Absolute path of the spool and state directory (may not exist yet; the host creates it).</summary>
+    public required string StateDirectory { get; init; }
+
+    public IReadOnlyList<ListenerPolicy> Listeners { get; init; } = [];
+
+    public TlsPolicy Tls { get; init; } = new();
+
+    public AuthPolicy Auth { get; init; } = new();
+
+    public RelayPolicy Relay { get; init; } = new();
+
+    public SmtpPolicy Smtp { get; init; } = new();
+
+    public LimitsPolicy Limits { get; init; } = new();
+
+    public AdminPolicy Admin { get; init; } = new();
+
+    public LoggingPolicy Logging { get; init; } = new();
+
+    /// <summary>
+    /// Every file the policy was read from, absolute: the main file, its includes and the credentials file.
+    /// <see cref="PolicyWatcher"/> watches exactly these.
+    /// </summary>
+    public IReadOnlyList<string> SourceFiles { get; init; } = [];
+}

@@ -1,0 +1,33 @@
+using System.Net;
+
+namespace Gateway.Policy;
+
+/// <summary>One SMTP listener (an entry of listeners:).</summary>
+public sealed record ListenerPolicy
+{
+    /// <summary>Unique name, [a-z0-9-]+, used in logs.</summary>
+    public required string Name { get; init; }
+
+    public required IPEndPoint EndPoint { get; init; }
+
+    public ListenerTls Tls { get; init; } = ListenerTls.StartTls;
+
+    /// <summary>MAIL before TLS is refused with 530 5.7.0 (RFC 3207 4).</summary>
+    public bool RequireTls { get; init; }
+
+    /// <summary>
+    /// Offer AUTH (after TLS) on this listener. Only takes effect when auth.credentials_file is set: without a
+    /// credentials file AUTH is simply not offered, which is not an error.
+    /// </summary>
+    public bool Auth { get; init; } = true;
+
+    public ListenerProxyProtocol ProxyProtocol { get; init; } = ListenerProxyProtocol.Off;
+
+    /// <summary>Peers allowed to send a PROXY header; non-empty whenever <see cref="ProxyProtocol"/> is not Off.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>Wait before the banner, to catch clients that talk first.</summary>
+    public TimeSpan PregreetDelay { get; init; } = TimeSpan.Zero;
+
+    public bool RejectEarlyTalkers { get; init; } = true;
+}

@@ -1,0 +1,10 @@
+namespace Gateway.Policy;
+
+/// <summary>
+/// One problem in a policy file, at the 1-based line and column of the offending node (as YamlDotNet's
+/// Mark reports them). <see cref="ToString"/> gives the compiler-style "file:line:column: message".
+/// </summary>
+public sealed record PolicyError(string File, int Line, int Column, string Message)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
+}

@@ -1,0 +1,258 @@
+using System.Text;
+using Gateway.Abstractions;
+
+namespace Gateway.Smtp.Protocol;
+
+/// <summary>
+/// RFC 5321 4.1.2 Path grammar, as the open-relay guard needs it: one unambiguous mailbox per path.
+/// </summary>
+/// <remarks>
+/// <para>What each form means:</para>
+/// <list type="bullet">
+/// <item>Source routes (A-d-l, "@a,@b:user@c") are accepted and dropped (RFC 5321 4.1.1.3, appendix C): the
+/// mailbox is user@c, the last hop. So "@ours.example:victim@evil.example" is victim@evil.example and the relay
+/// decision sees evil.example. The route's domains must still be valid domains.</item>
+/// <item>Local part: a Dot-string of RFC 5321 atext (no leading, trailing or double dot) or a Quoted-string
+/// (quoted-pairs resolved, <see cref="Mailbox.LocalPartWasQuoted"/> set). '%' and '!' are atext and parse; a
+/// quoted '@' parses too: <see cref="Mailbox.LocalPartHasRoutingCharacters"/> lets policy refuse them. An
+/// empty quoted local part ("") is refused: no mail system gives it a meaning. At most 64 octets as sent
+/// (RFC 5321 4.5.3.1.1).</item>
+/// <item>A second unquoted '@' ("a@b@c") is a syntax error.</item>
+/// <item>Domain: LDH labels of 1-63 octets, at most 255 in total, canonical lower-case ASCII; with SMTPUTF8
+/// U-labels become A-labels (IdnMapping, STD3 rules), "xn--" labels must decode. A trailing root dot, an
+/// all-numeric top-level label (a bare dotted quad) and non-ASCII without SMTPUTF8 are refused.</item>
+/// <item>Address literals "[192.0.2.1]" and "[IPv6:2001:db8::1]" are canonicalised (strict dotted quad, no
+/// leading zeros; IPv6 in RFC 5952 form); General-address-literals are refused.</item>
+/// <item>The bare "Postmaster" recipient is not a path: the RCPT parser handles it (RFC 5321 4.5.1).</item>
+/// </list>
+/// </remarks>
+public static class PathParser
+{
+    /// <summary>
+    /// Parses the text between '&lt;' and '&gt;' (without the brackets; the null path is the caller's business).
+    /// </summary>
+    /// <param name="path">The path text.</param>
+    /// <param name="allowUtf8">SMTPUTF8 is in effect (RFC 6531 3.3): UTF-8 local parts and U-labels allowed.</param>
+    /// <param name="maxPathLength">Limit in octets including the two brackets (RFC 5321 4.5.3.1.3: 256).</param>
+    /// <param name="mailbox">The mailbox when the result is <see cref="AddressError.None"/>, else null.</param>
+    public static AddressError TryParseMailbox(ReadOnlySpan<char> path, bool allowUtf8, int maxPathLength, out Mailbox? mailbox)
+    {
+        mailbox = null;
+        if (path.IsEmpty)
+        {
+            return AddressError.Syntax;
+        }
+
+        if (!Ascii.IsValid(path))
+        {
+            if (!allowUtf8)
+            {
+                return AddressError.NonAscii;
+            }
+
+            if (!IsCleanUnicode(path))
+            {
+                return AddressError.Syntax;
+            }
+        }
+
+        // RFC 5321 4.5.3.1.3: the limit counts the angle brackets.
+        if (Encoding.UTF8.GetByteCount(path) + 2 > maxPathLength)
+        {
+            return AddressError.TooLong;
+        }
+
+        var rest = path;
+        if (rest[0] == '@')
+        {
+            var routeError = SkipSourceRoute(ref rest, allowUtf8);
+            if (routeError != AddressError.None)
+            {
+                return routeError;
+            }
+        }
+
+        return ParseMailbox(rest, allowUtf8, out mailbox);
+    }
+
+    /// <summary>RFC 5321 4.1.2 A-d-l = At-domain *( "," At-domain ) ":" — validated, then ignored (4.1.1.3).</summary>
+    private static AddressError SkipSourceRoute(ref ReadOnlySpan<char> rest, bool allowUtf8)
+    {
+        while (true)
+        {
+            if (rest.IsEmpty || rest[0] != '@')
+            {
+                return AddressError.Syntax;
+            }
+
+            rest = rest[1..];
+            var end = rest.IndexOfAny(',', ':');
+            if (end < 0)
+            {
+                return AddressError.Syntax;
+            }
+
+            var error = DomainName.TryCanonicalize(rest[..end], allowUtf8, out _);
+            if (error != AddressError.None)
+            {
+                return error == AddressError.TooLong ? AddressError.TooLong : AddressError.Syntax;
+            }
+
+            var separator = rest[end];
+            rest = rest[(end + 1)..];
+            if (separator == ':')
+            {
+                return AddressError.None;
+            }
+        }
+    }
+
+    private static AddressError ParseMailbox(ReadOnlySpan<char> text, bool allowUtf8, out Mailbox? mailbox)
+    {
+        mailbox = null;
+        if (text.IsEmpty)
+        {
+            return AddressError.Syntax;
+        }
+
+        int consumed;
+        string localPart;
+        var quoted = text[0] == '"';
+        if (quoted)
+        {
+            if (!TryReadQuotedString(text, allowUtf8, out localPart, out consumed) || localPart.Length == 0)
+            {
+                return AddressError.Syntax;
+            }
+        }
+        else
+        {
+            consumed = text.IndexOf('@');
+            if (consumed <= 0 || !IsDotString(text[..consumed], allowUtf8))
+            {
+                return AddressError.Syntax;
+            }
+
+            localPart = text[..consumed].ToString();
+        }
+
+        if (consumed >= text.Length || text[consumed] != '@')
+        {
+            return AddressError.Syntax;
+        }
+
+        // RFC 5321 4.5.3.1.1: 64 octets, counted as sent (quotes and backslashes included).
+        if (Encoding.UTF8.GetByteCount(text[..consumed]) > SmtpDefaults.LocalPartLength)
+        {
+            return AddressError.TooLong;
+        }
+
+        var domainText = text[(consumed + 1)..];
+        string? domain;
+        AddressError error;
+        var isLiteral = !domainText.IsEmpty && domainText[0] == '[';
+        error = isLiteral
+            ? DomainName.TryCanonicalizeLiteral(domainText, out domain)
+            : DomainName.TryCanonicalize(domainText, allowUtf8, out domain);
+        if (error != AddressError.None)
+        {
+            return error;
+        }
+
+        mailbox = new Mailbox(localPart, domain!, isLiteral, quoted);
+        return AddressError.None;
+    }
+
+    /// <summary>
+    /// RFC 5321 4.1.2 Quoted-string = DQUOTE *QcontentSMTP DQUOTE; qtextSMTP %d32-33 / %d35-91 / %d93-126
+    /// (plus UTF8-non-ascii with SMTPUTF8, RFC 6531 3.3); quoted-pairSMTP = "\" %d32-126.
+    /// </summary>
+    private static bool TryReadQuotedString(ReadOnlySpan<char> text, bool allowUtf8, out string value, out int consumed)
+    {
+        var sb = new StringBuilder(text.Length);
+        var i = 1;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c == '"')
+            {
+                value = sb.ToString();
+                consumed = i + 1;
+                return true;
+            }
+
+            if (c == '\\')
+            {
+                if (i + 1 >= text.Length || text[i + 1] is < (char)32 or > (char)126)
+                {
+                    break;
+                }
+
+                sb.Append(text[i + 1]);
+                i += 2;
+                continue;
+            }
+
+            if (!(c is >= (char)32 and <= (char)126 || (allowUtf8 && c > (char)127)))
+            {
+                break;
+            }
+
+            sb.Append(c);
+            i++;
+        }
+
+        value = string.Empty;
+        consumed = 0;
+        return false;
+    }
+
+    /// <summary>RFC 5321 4.1.2 Dot-string = Atom *("." Atom).</summary>
+    private static bool IsDotString(ReadOnlySpan<char> text, bool allowUtf8)
+    {
+        if (text.IsEmpty || text[0] == '.' || text[^1] == '.' || text.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (c != '.' && !IsAtext(c) && !(allowUtf8 && c > (char)127))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>RFC 5322 3.2.3 atext, as RFC 5321 4.1.2 uses it.</summary>
+    private static bool IsAtext(char c) =>
+        char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '/'
+            or '=' or '?' or '^' or '_' or '`' or '{' or '|' or '}' or '~';
+
+    /// <summary>
+    /// Non-ASCII text must be well-formed (no lone surrogates) and free of C1 controls and other non-characters
+    /// a downstream system could treat as structure; U+FFFD means the text was already mangled.
+    /// </summary>
+    private static bool IsCleanUnicode(ReadOnlySpan<char> text)
+    {
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (Rune.DecodeFromUtf16(text[i..], out var rune, out var used) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            if (rune.Value is >= 0x80 and <= 0x9F || rune.Value is 0xFEFF or 0xFFFD || (rune.Value & 0xFFFE) == 0xFFFE)
+            {
+                return false;
+            }
+
+            i += used;
+        }
+
+        return true;
+    }
+}

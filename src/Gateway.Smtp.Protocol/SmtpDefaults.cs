@@ -1,0 +1,38 @@
+namespace Gateway.Smtp.Protocol;
+
+/// <summary>
+/// Protocol limits with the RFC each comes from. These are the minimums a server must accept; policy may
+/// raise some of them, never lower them below what the RFC requires a receiver to handle.
+/// </summary>
+public static class SmtpDefaults
+{
+    /// <summary>RFC 5321 4.5.3.1.4: a command line is at most 512 octets including the CRLF.</summary>
+    public const int CommandLineLength = 512;
+
+    /// <summary>RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including the CRLF.</summary>
+    public const int TextLineLength = 1000;
+
+    /// <summary>RFC 5321 4.5.3.1.3: a reverse-path or forward-path is at most 256 octets including the brackets.</summary>
+    public const int PathLength = 256;
+
+    /// <summary>RFC 5321 4.5.3.1.1: a local part is at most 64 octets.</summary>
+    public const int LocalPartLength = 64;
+
+    /// <summary>RFC 5321 4.5.3.1.2: a domain is at most 255 octets.</summary>
+    public const int DomainLength = 255;
+
+    /// <summary>RFC 4954 4: servers must accept AUTH command and continuation lines of at least 12288 octets.</summary>
+    public const int AuthLineLength = 12288;
+
+    /// <summary>RFC 1035 2.3.4 (as used by RFC 5321 4.1.2 sub-domains): a label is at most 63 octets.</summary>
+    public const int DomainLabelLength = 63;
+
+    /// <summary>RFC 3461 4.4: an ENVID value is at most 100 characters.</summary>
+    public const int EnvelopeIdLength = 100;
+
+    /// <summary>RFC 3030 2: BDAT chunk sizes are digits; 18 digits keep the value inside a signed 64-bit integer.</summary>
+    public const int ChunkSizeDigits = 18;
+
+    /// <summary>RFC 1870 6: SIZE values are digits; more than 20 digits cannot be a real size.</summary>
+    public const int SizeDigits = 20;
+}

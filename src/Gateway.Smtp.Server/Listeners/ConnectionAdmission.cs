@@ -1,0 +1,8 @@
+namespace Gateway.Smtp.Server.Listeners;
+
+internal enum ConnectionAdmission
+{
+    Admitted,
+    TotalLimit,
+    PerClientLimit,
+}

@@ -1,0 +1,29 @@
+using Gateway.Host.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Gateway.Host.Admin;
+
+/// <summary>
+/// The admin HTTP surface. It listens on loopback by default and says nothing about mail content; later issues
+/// add /metrics and queue operations here.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        // 200 only while the SMTP listeners are accepting: a load balancer's health check must not send
+        // clients to a node that is shutting down.
+        endpoints.MapGet("/health", (SmtpHostedService smtp, RuntimeHolder runtime) =>
+        {
+            var report = new HealthReport(
+                smtp.Started ? "ok" : "stopping",
+                smtp.OpenSessions,
+                runtime.LoadedAt,
+                runtime.Current.Policy.SourceFiles);
+            return Results.Json(report, AdminJsonContext.Default.HealthReport, statusCode: smtp.Started ? 200 : 503);
+        });
+        return endpoints;
+    }
+}

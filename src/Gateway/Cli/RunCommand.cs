@@ -1,0 +1,154 @@
+using System.Runtime.InteropServices;
+using Gateway.Abstractions;
+using Gateway.Host.Admin;
+using Gateway.Host.Hosting;
+using Gateway.Pipeline.Acceptance;
+using Gateway.Policy;
+using Gateway.Smtp.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>`gateway run`: load the policy, start SMTP listeners and the admin HTTP endpoint, run until SIGTERM/Ctrl-C.</summary>
+internal static class RunCommand
+{
+    public static async Task<int> ExecuteAsync(CommandLine command)
+    {
+        var loaded = PolicyLoader.Load(command.ConfigPath);
+        if (!loaded.Success)
+        {
+            foreach (var error in loaded.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync("gateway: not started: the policy set has errors").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        var policy = loaded.Policy!;
+        var time = TimeProvider.System;
+        var runtime = PolicyRuntime.TryBuild(policy, time, out var runtimeErrors);
+        if (runtime is null)
+        {
+            foreach (var error in runtimeErrors)
+            {
+                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Failure;
+        }
+
+        var app = Build(command, policy, runtime, time);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
+        var store = app.Services.GetRequiredService<PolicyStore>();
+
+        using var watcher = app.Services.GetRequiredService<PolicyWatcher>();
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            // SIGHUP means "reload", not "terminate" (the daemon convention).
+            context.Cancel = true;
+            HostLog.ReloadSignal(logger);
+            store.Reload();
+        });
+
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            HostLog.StartFailed(logger, ex);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        watcher.Start();
+        var smtp = app.Services.GetRequiredService<SmtpHostedService>();
+        var endpoints = string.Join(", ", smtp.BoundEndPoints.Select(e => $"{e.Name}={e.EndPoint}"));
+        var admin = policy.Admin.Listen.ToString();
+        var policyFile = Path.GetFullPath(command.ConfigPath);
+        HostLog.Started(logger, VersionCommand.Version, policyFile, endpoints, admin);
+
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        HostLog.Stopped(logger);
+        await app.DisposeAsync().ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    private static WebApplication Build(CommandLine command, GatewayPolicy policy, PolicyRuntime runtime, TimeProvider time)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+
+        var level = new LogLevelSwitch(policy.Logging.LogLevel);
+        builder.Logging.ClearProviders();
+        if (policy.Logging.Format == LogFormat.Json)
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddFilter((category, logLevel) =>
+            logLevel >= level.Level
+            && (category is null || !category.StartsWith("Microsoft.", StringComparison.Ordinal) || logLevel >= LogLevel.Warning));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(policy.Admin.Listen);
+            kestrel.AddServerHeader = false;
+        });
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = SmtpHostedService.DrainDeadline + TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(level);
+        builder.Services.AddSingleton(sp => new PolicyStore(
+            Path.GetFullPath(command.ConfigPath), policy, sp.GetRequiredService<ILogger<PolicyStore>>()));
+        builder.Services.AddSingleton(sp => new PolicyWatcher(
+            sp.GetRequiredService<PolicyStore>(), time, sp.GetRequiredService<ILogger<PolicyWatcher>>()));
+        builder.Services.AddSingleton(sp => new RuntimeHolder(runtime, time, sp.GetRequiredService<ILogger<RuntimeHolder>>()));
+        builder.Services.AddSingleton<IMessageAcceptor, QueueUnavailableAcceptor>();
+        builder.Services.AddSingleton<ISmtpSessionProvider, PolicySessionProvider>();
+        builder.Services.AddSingleton<SmtpHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpHostedService>());
+
+        var app = builder.Build();
+        var store = app.Services.GetRequiredService<PolicyStore>();
+        var holder = app.Services.GetRequiredService<RuntimeHolder>();
+        var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
+        store.Changed += next =>
+        {
+            holder.Apply(next);
+            level.Level = holder.Current.Policy.Logging.LogLevel;
+            if (!next.Listeners.SequenceEqual(policy.Listeners))
+            {
+                HostLog.ListenersNeedRestart(hostLogger);
+            }
+        };
+
+        app.MapAdmin();
+        return app;
+    }
+}

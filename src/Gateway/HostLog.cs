@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Host;
+
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Gateway {Version} started: policy {PolicyFile}, SMTP on {Endpoints}, admin HTTP on {Admin}")]
+    public static partial void Started(ILogger logger, string version, string policyFile, string endpoints, string admin);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Policy applied to new sessions ({FileCount} file(s))")]
+    public static partial void RuntimeApplied(ILogger logger, int fileCount);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Policy not applied, the running policy stays: {Error}")]
+    public static partial void RuntimeRejected(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "SIGHUP received: reloading the policy")]
+    public static partial void ReloadSignal(ILogger logger);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Critical, Message = "Gateway failed to start")]
+    public static partial void StartFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Gateway stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Listener settings changed; listeners are bound at start, restart the gateway to apply them")]
+    public static partial void ListenersNeedRestart(ILogger logger);
+}

@@ -1,0 +1,86 @@
+using System.Security.Cryptography.X509Certificates;
+using Gateway.Policy;
+using Gateway.Host.Tls;
+using Gateway.Smtp.Server;
+
+namespace Gateway.Host.Hosting;
+
+/// <summary>
+/// One policy snapshot with everything derived from it that is costly or can fail: the relay decider, the
+/// TLS certificate and the credentials. Built whole before it replaces the running one, so a certificate that
+/// does not load leaves the previous runtime in force (DESIGN invariant 6).
+/// </summary>
+internal sealed class PolicyRuntime : IDisposable
+{
+    private PolicyRuntime(GatewayPolicy policy, X509Certificate2? certificate, CredentialsFile? credentials)
+    {
+        Policy = policy;
+        Relay = new RelayDecider(policy);
+        Certificate = certificate;
+        Credentials = credentials;
+    }
+
+    public GatewayPolicy Policy { get; }
+
+    public RelayDecider Relay { get; }
+
+    public X509Certificate2? Certificate { get; }
+
+    public CredentialsFile? Credentials { get; }
+
+    public static PolicyRuntime? TryBuild(GatewayPolicy policy, TimeProvider time, out IReadOnlyList<PolicyError> errors)
+    {
+        var problems = new List<PolicyError>();
+        var certificate = ServerCertificateSource.Load(policy, time, problems);
+
+        CredentialsFile? credentials = null;
+        if (policy.Auth.CredentialsFile is { } credentialsPath)
+        {
+            var (file, credentialErrors) = CredentialsFile.Load(credentialsPath);
+            problems.AddRange(credentialErrors);
+            credentials = file;
+        }
+
+        errors = problems;
+        if (problems.Count > 0)
+        {
+            certificate?.Dispose();
+            return null;
+        }
+
+        return new PolicyRuntime(policy, certificate, credentials);
+    }
+
+    /// <summary>The options for one session on the named listener, from this snapshot.</summary>
+    public SmtpSessionOptions SessionOptions(ListenerPolicy listener)
+    {
+        var limits = Policy.Limits;
+        var timeouts = limits.Timeouts;
+        return new SmtpSessionOptions
+        {
+            HostName = Policy.HostName,
+            Certificate = listener.Tls == ListenerTls.None ? null : Certificate,
+            RequireTls = listener.RequireTls,
+            AuthEnabled = listener.Auth && Credentials is not null,
+            VrfyEnabled = Policy.Smtp.VrfyEnabled,
+            MaxCommandLineLength = limits.CommandLineLength,
+            MaxTextLineLength = limits.TextLineLength,
+            MaxPathLength = limits.PathLength,
+            MaxRecipients = limits.Recipients,
+            MaxMessageSize = limits.MessageSize,
+            MaxConnections = limits.Connections,
+            MaxConnectionsPerClient = limits.ConnectionsPerIp,
+            MaxErrors = limits.Errors,
+            PregreetDelay = listener.PregreetDelay,
+            RejectEarlyTalkers = listener.RejectEarlyTalkers,
+            GreetingTimeout = timeouts.Greeting,
+            CommandTimeout = timeouts.Command,
+            DataBlockTimeout = timeouts.DataBlock,
+            DataTerminationTimeout = timeouts.DataTermination,
+            TlsHandshakeTimeout = timeouts.TlsHandshake,
+            SessionDeadline = timeouts.Session,
+        };
+    }
+
+    public void Dispose() => Certificate?.Dispose();
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Net;
+using Gateway.Testing;
+
+namespace Gateway.IntegrationTests.Fixtures;
+
+/// <summary>
+/// A policy directory for one test: a gateway.yaml on free loopback ports with the options a test asks for.
+/// Everything lives in a fresh temp directory, so tests never share state.
+/// </summary>
+public sealed class TestPolicy
+{
+    public TestPolicy(
+        IReadOnlyList<string>? domains = null,
+        IReadOnlyList<string>? trustedNetworks = null,
+        string? extraListenerYaml = null,
+        string? extraYaml = null,
+        string? credentialsFileContent = null,
+        bool requireTls = false)
+    {
+        Directory = TestDirectories.CreateTemp("gw-it");
+        SmtpPort = FreePort.Next();
+        AdminPort = FreePort.Next();
+        Domains = domains ?? ["example.test", "ours.test"];
+        TrustedNetworks = trustedNetworks ?? ["10.99.0.0/16"];
+        CredentialsFileContent = credentialsFileContent;
+        RequireTls = requireTls;
+        ExtraListenerYaml = extraListenerYaml;
+        ExtraYaml = extraYaml;
+        Write();
+    }
+
+    public string Directory { get; }
+
+    public string MainFile => Path.Combine(Directory, "gateway.yaml");
+
+    public int SmtpPort { get; }
+
+    public int AdminPort { get; }
+
+    public IPEndPoint SmtpEndPoint => new(IPAddress.Loopback, SmtpPort);
+
+    public Uri AdminUri => new($"http://127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}/");
+
+    public IReadOnlyList<string> Domains { get; set; }
+
+    public IReadOnlyList<string> TrustedNetworks { get; set; }
+
+    public string? CredentialsFileContent { get; }
+
+    public bool RequireTls { get; }
+
+    public string? ExtraListenerYaml { get; }
+
+    public string? ExtraYaml { get; set; }
+
+    /// <summary>Writes gateway.yaml from the current settings (tests change Domains and call this for reload tests).</summary>
+    public void Write()
+    {
+        var credentials = string.Empty;
+        if (CredentialsFileContent is not null)
+        {
+            File.WriteAllText(Path.Combine(Directory, "credentials"), CredentialsFileContent);
+            credentials = "auth:\n  credentials_file: credentials\n  allow_relay: true\n";
+        }
+
+        var yaml =
+            $"""
+            hostname: mx.gateway.test
+            domains: [{string.Join(", ", Domains)}]
+            trusted_networks: [{string.Join(", ", TrustedNetworks.Select(n => $"\"{n}\""))}]
+            state_directory: var
+            listeners:
+              - name: inbound
+                address: 127.0.0.1:{SmtpPort.ToString(CultureInfo.InvariantCulture)}
+                tls: starttls
+                auth: true
+                require_tls: {(RequireTls ? "true" : "false")}
+            {ExtraListenerYaml ?? string.Empty}
+            tls:
+              certificate: auto
+            {credentials}admin:
+              listen: 127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}
+            logging:
+              format: json
+              level: information
+            {ExtraYaml ?? string.Empty}
+            """;
+
+        // Write-then-rename, as editors do, so the watcher never reads a half-written file.
+        var temporary = MainFile + ".tmp";
+        File.WriteAllText(temporary, yaml);
+        File.Move(temporary, MainFile, overwrite: true);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Gateway.IntegrationTests.Fixtures;
+using Gateway.Testing.Smtp;
+
+namespace Gateway.IntegrationTests;
+
+/// <summary>Running the gateway as an admin does: reloads, signals, health, logs. Each test owns its process.</summary>
+public sealed class OperationsTests
+{
+    private static async Task<SmtpResponse> RcptAsync(IPEndPoint endPoint, string recipient)
+    {
+        var (client, _) = await SmtpTestClient.ConnectAndGreetAsync(endPoint);
+        await using var _ = client;
+        await client.CommandAsync("EHLO client.example.org");
+        await client.CommandAsync("MAIL FROM:<a@example.org>");
+        return await client.CommandAsync($"RCPT TO:<{recipient}>");
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Editing_the_policy_applies_to_new_sessions()
+    {
+        var policy = new TestPolicy(domains: ["example.test"]);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        Assert.Equal(554, (await RcptAsync(gateway.SmtpEndPoint, "user@added.test")).Code);
+
+        policy.Domains = ["example.test", "added.test"];
+        policy.Write();
+
+        await WaitForAsync(async () => (await RcptAsync(gateway.SmtpEndPoint, "user@added.test")).Code == 250, TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task A_broken_policy_is_reported_and_the_running_policy_stays()
+    {
+        var policy = new TestPolicy(domains: ["example.test"]);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        await File.AppendAllTextAsync(policy.MainFile, "relay:\n  reject_routing_local_partz: true\n");
+        var error = await gateway.WaitForLogAsync(l => l.Contains("reject_routing_local_partz", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.Contains($"{policy.MainFile}:", error, StringComparison.Ordinal);
+
+        Assert.Equal(250, (await RcptAsync(gateway.SmtpEndPoint, "user@example.test")).Code);
+        Assert.Equal(554, (await RcptAsync(gateway.SmtpEndPoint, "user@elsewhere.example")).Code);
+        Assert.False(gateway.HasExited);
+    }
+
+    [Fact]
+    public async Task Sighup_reloads_the_policy()
+    {
+        var policy = new TestPolicy(domains: ["example.test"]);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        gateway.Signal(1);
+        await gateway.WaitForLogAsync(l => l.Contains("SIGHUP", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":102,", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.False(gateway.HasExited);
+        Assert.Equal(250, (await RcptAsync(gateway.SmtpEndPoint, "user@example.test")).Code);
+    }
+
+    [Fact]
+    public async Task Sigterm_sends_421_to_idle_sessions_and_exits_0()
+    {
+        var policy = new TestPolicy();
+        var gateway = await GatewayProcess.StartAsync(policy);
+        var (client, _) = await SmtpTestClient.ConnectAndGreetAsync(gateway.SmtpEndPoint);
+        await using (client)
+        {
+            await client.CommandAsync("EHLO client.example.org");
+            gateway.Signal(15);
+            var reply = await client.ReadReplyAsync();
+            Assert.Equal(421, reply.Code);
+            Assert.Equal("4.3.2", reply.EnhancedCode);
+        }
+
+        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await gateway.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Health_answers_on_the_admin_endpoint()
+    {
+        var policy = new TestPolicy();
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        using var http = new HttpClient { BaseAddress = policy.AdminUri };
+        using var response = await http.GetAsync(new Uri("health", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Logs_are_json_lines_with_one_summary_per_transaction()
+    {
+        var policy = new TestPolicy();
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var (client, _) = await SmtpTestClient.ConnectAndGreetAsync(gateway.SmtpEndPoint);
+        await using (client)
+        {
+            await client.CommandAsync("EHLO summary-client.example.org");
+            await client.CommandAsync("MAIL FROM:<summary-sender@example.org>");
+            await client.CommandAsync("RCPT TO:<summary-rcpt@example.test>");
+            await client.CommandAsync("DATA");
+            await client.CommandAsync("Subject: secret-subject-line\r\n\r\nsecret body text\r\n.");
+            await client.CommandAsync("QUIT");
+        }
+
+        var summary = await gateway.WaitForLogAsync(
+            l => l.Contains("summary-sender@example.org", StringComparison.Ordinal) && l.Contains("451", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
+        Assert.Contains("summary-rcpt@example.test", summary, StringComparison.Ordinal);
+        Assert.Contains("summary-client.example.org", summary, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1", summary, StringComparison.Ordinal);
+        Assert.Single(gateway.StandardOutput, l => l.Contains("summary-sender@example.org", StringComparison.Ordinal) && l.Contains("451", StringComparison.Ordinal));
+
+        foreach (var line in gateway.StandardOutput)
+        {
+            using var _ = JsonDocument.Parse(line);
+            Assert.DoesNotContain("secret body text", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret-subject-line", line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Proxy_protocol_carries_the_real_client_into_relay_control()
+    {
+        var proxyPort = Gateway.Testing.FreePort.Next();
+        var policy = new TestPolicy(
+            trustedNetworks: ["10.99.0.0/16"],
+            extraListenerYaml: $"""
+                  - name: behind-lb
+                    address: 127.0.0.1:{proxyPort.ToString(CultureInfo.InvariantCulture)}
+                    proxy_protocol: v1
+                    trusted_proxies: [127.0.0.1/32]
+                """);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, proxyPort);
+
+        async Task<int> RelayViaAsync(string proxyLine)
+        {
+            await using var client = await SmtpTestClient.ConnectAsync(endPoint);
+            await client.SendRawAsync(proxyLine);
+            Assert.Equal(220, (await client.ReadReplyAsync()).Code);
+            await client.CommandAsync("EHLO internal.example.test");
+            await client.CommandAsync("MAIL FROM:<staff@example.test>");
+            return (await client.CommandAsync("RCPT TO:<friend@elsewhere.example>")).Code;
+        }
+
+        Assert.Equal(250, await RelayViaAsync("PROXY TCP4 10.99.1.5 192.0.2.10 40000 25\r\n"));
+        Assert.Equal(554, await RelayViaAsync("PROXY TCP4 203.0.113.9 192.0.2.10 40000 25\r\n"));
+
+        await using var direct = await SmtpTestClient.ConnectAsync(endPoint);
+        await direct.SendRawAsync("EHLO no-proxy-header.example\r\n");
+        Assert.True(await direct.WaitForCloseAsync(TimeSpan.FromSeconds(15)));
+    }
+}

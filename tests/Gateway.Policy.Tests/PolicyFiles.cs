@@ -1,0 +1,59 @@
+using Gateway.Testing;
+
+namespace Gateway.Policy.Tests;
+
+/// <summary>A temp directory holding policy files for one test.</summary>
+internal sealed class PolicyFiles : IDisposable
+{
+    /// <summary>The smallest valid policy; tests append or replace lines.</summary>
+    public const string Minimal = """
+        hostname: mx.example.test
+        listeners:
+          - name: inbound
+            address: 127.0.0.1:2525
+
+        """;
+
+    public PolicyFiles()
+    {
+        Directory = TestDirectories.CreateTemp("policy");
+    }
+
+    public string Directory { get; }
+
+    public string PathOf(string name) => Path.Combine(Directory, name);
+
+    public string Write(string name, string text)
+    {
+        var path = PathOf(name);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>Writes gateway.yaml and loads it.</summary>
+    public PolicyLoadResult Load(string text) => PolicyLoader.Load(Write("gateway.yaml", text));
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>The repository root: the folder above the test assembly holding Gateway.sln.</summary>
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Gateway.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Gateway.sln not found above " + AppContext.BaseDirectory);
+    }
+}

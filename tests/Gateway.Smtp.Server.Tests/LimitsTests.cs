@@ -1,0 +1,193 @@
+using Gateway.Smtp.Server.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gateway.Smtp.Server.Tests;
+
+public sealed class LimitsTests
+{
+    [Fact]
+    public async Task Too_many_errors_end_the_session_with_421()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { MaxErrors = 3 });
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+
+        await client.CommandAsync("BOGUS", 500, "5.5.1");
+        await client.CommandAsync("RCPT TO:<a@ours.example>", 503, "5.5.1");
+        await client.CommandAsync("BOGUS", 500, "5.5.1");
+        await client.ExpectAsync(421, "4.7.0");
+
+        Assert.True(await client.IsClosedAsync());
+        Assert.True(server.Logs.Has(1061));
+    }
+
+    [Fact]
+    public async Task A_silent_client_gets_421_after_the_greeting_timeout()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { GreetingTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = await server.ConnectAsync();
+        await client.ExpectAsync(220);
+
+        var reply = await client.ExpectAsync(421, "4.4.2");
+
+        Assert.Equal("4.4.2 mx.test Error: timeout exceeded", reply.Last);
+        Assert.True(await client.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task A_client_silent_between_commands_gets_421_after_the_command_timeout()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { CommandTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+
+        await client.ExpectAsync(421, "4.4.2");
+        Assert.True(await client.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task A_client_stalling_inside_data_gets_421_and_the_message_is_dropped()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { DataBlockTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+        await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
+        await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
+        await client.CommandAsync("DATA", 354);
+        await client.SendAsync("Subject: half a message\r\n");
+
+        await client.ExpectAsync(421, "4.4.2");
+
+        Assert.True(await client.IsClosedAsync());
+        Assert.Empty(server.Handler.Messages);
+        var writer = Assert.Single(server.Handler.Writers);
+        Assert.True(writer.Disposed);
+        Assert.False(writer.Completed);
+    }
+
+    [Fact]
+    public async Task The_session_deadline_ends_even_a_busy_session()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { SessionDeadline = TimeSpan.FromMilliseconds(500) });
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+
+        SmtpReplyLines reply;
+        var sent = 0;
+        do
+        {
+            await Task.Delay(50);
+            await client.SendAsync("NOOP\r\n");
+            reply = await client.ReadReplyAsync();
+            sent++;
+        }
+        while (reply.Code == 250 && sent < 100);
+
+        Assert.Equal(421, reply.Code);
+        Assert.Equal("4.4.2", reply.Enhanced);
+    }
+
+    [Fact]
+    public async Task The_default_command_timeout_runs_on_the_injected_time_provider()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var server = await TestServer.StartAsync(time: time);
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+
+        var pending = client.ReadReplyAsync();
+        var advanced = TimeSpan.Zero;
+        while (!pending.IsCompleted && advanced < TimeSpan.FromMinutes(20))
+        {
+            time.Advance(TimeSpan.FromSeconds(15));
+            advanced += TimeSpan.FromSeconds(15);
+            await Task.Delay(10);
+        }
+
+        var reply = await pending;
+        Assert.Equal(421, reply.Code);
+        Assert.Equal("4.4.2", reply.Enhanced);
+
+        // RFC 5321 4.5.3.2.7: not before five minutes of fake time.
+        Assert.True(advanced >= TimeSpan.FromMinutes(5), $"timed out after {advanced}");
+    }
+
+    [Fact]
+    public async Task A_client_that_talks_before_the_banner_is_rejected()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { PregreetDelay = TimeSpan.FromMilliseconds(400) });
+        await using var client = await server.ConnectAsync();
+
+        await client.SendAsync("EHLO impatient.example\r\n");
+
+        await client.ExpectAsync(554, "5.5.0");
+        Assert.True(await client.IsClosedAsync());
+        Assert.True(server.Logs.Has(1021));
+        Assert.Empty(server.Handler.Connects);
+    }
+
+    [Fact]
+    public async Task A_client_that_waits_for_the_banner_is_greeted_after_the_delay()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { PregreetDelay = TimeSpan.FromMilliseconds(200) });
+        await using var client = await server.ConnectAsync();
+
+        await client.GreetAsync();
+    }
+
+    [Fact]
+    public async Task Early_talkers_are_greeted_when_rejection_is_off()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { PregreetDelay = TimeSpan.FromMilliseconds(200), RejectEarlyTalkers = false });
+        await using var client = await server.ConnectAsync();
+
+        await client.SendAsync("EHLO impatient.example\r\n");
+
+        await client.ExpectAsync(220);
+        await client.ExpectAsync(250);
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_per_client_limit_get_421()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { MaxConnectionsPerClient = 2 });
+        await using var first = await server.ConnectAsync();
+        await first.ExpectAsync(220);
+        await using var second = await server.ConnectAsync();
+        await second.ExpectAsync(220);
+        Assert.Equal(2, server.Server.OpenSessions);
+
+        await using var third = await server.ConnectAsync();
+        await third.ExpectAsync(421, "4.7.0");
+        Assert.True(await third.IsClosedAsync());
+
+        // A slot frees when a session ends.
+        await first.CommandAsync("QUIT", 221);
+        Assert.True(await first.IsClosedAsync());
+        await WaitUntilAsync(() => server.Server.OpenSessions == 1);
+        await using var fourth = await server.ConnectAsync();
+        await fourth.ExpectAsync(220);
+    }
+
+    [Fact]
+    public async Task Connections_beyond_the_total_limit_get_421()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { MaxConnections = 1 });
+        await using var first = await server.ConnectAsync();
+        await first.ExpectAsync(220);
+
+        await using var second = await server.ConnectAsync();
+        await second.ExpectAsync(421, "4.7.0");
+        Assert.True(server.Logs.Has(1020));
+    }
+
+    internal static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(condition());
+    }
+}
