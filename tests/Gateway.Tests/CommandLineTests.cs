@@ -29,16 +29,22 @@ public sealed class CommandLineTests
         Assert.Equal("y.yaml", CommandLine.Parse(["run", "--config=y.yaml"]).ConfigPath);
     }
 
-    [Theory]
-    [InlineData(new string[0])]
-    [InlineData(new[] { "serve" })]
-    [InlineData(new[] { "run", "--verbose" })]
-    [InlineData(new[] { "run", "--config" })]
-    [InlineData(new[] { "version", "--config", "x" })]
-    [InlineData(new[] { "passwd" })]
-    [InlineData(new[] { "passwd", "a", "b" })]
-    public void Bad_command_lines_are_usage_errors(string[] args)
+    public static TheoryData<string> BadCommandLines => new()
     {
+        string.Empty,
+        "serve",
+        "run --verbose",
+        "run --config",
+        "version --config x",
+        "passwd",
+        "passwd a b",
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCommandLines))]
+    public void Bad_command_lines_are_usage_errors(string commandLine)
+    {
+        var args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.NotNull(CommandLine.Parse(args).Error);
     }
 

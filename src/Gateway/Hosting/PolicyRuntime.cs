@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Policy;
 using Gateway.Host.Tls;
+using Gateway.Policy;
 using Gateway.Smtp.Server;
 
 namespace Gateway.Host.Hosting;
