@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Idle-connection benchmark: 1,000 idle SMTP sessions held against one gateway process.
-# Usage: bench/run-idle.sh [connections]
+# Idle-connection benchmark: N (default 1,000) idle SMTP sessions held against one gateway process and,
+# in the same run, against a private Postfix instance (Debian's postfix package; root needed, as for
+# Postfix itself). Loopback only. Usage: bench/run-idle.sh [connections] [--no-postfix]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+if ! command -v postfix >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix
+fi
 dotnet build -c Release src/Gateway -o bench/out/gateway -v quiet -nologo
 dotnet build -c Release bench/Gateway.Bench -o bench/out/bench -v quiet -nologo
-dotnet bench/out/bench/gateway-bench.dll idle --gateway-dll "$PWD/bench/out/gateway/gateway.dll" --connections "${1:-1000}"
+dotnet bench/out/bench/gateway-bench.dll idle --gateway-dll "$PWD/bench/out/gateway/gateway.dll" --connections "${1:-1000}" "${@:2}"

@@ -1,183 +1,127 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Gateway.Bench;
 
 /// <summary>
-/// Holds N idle SMTP sessions open against a freshly started gateway and measures (a) the gateway's resident
-/// memory and (b) how long a new client waits for its greeting while they are held. Loopback only.
+/// Holds N idle SMTP sessions open against a server and measures its memory and how long a new client then
+/// waits for its greeting. Runs the gateway and, unless --no-postfix, a private Postfix instance in the same
+/// run, and prints the ratios. Loopback only; every wait is bounded.
 /// </summary>
 internal static class IdleConnectionsBenchmark
 {
+    private sealed record Result(string Name, int Held, int Answered, long PssBefore, long PssHeld, long RssHeld, int Processes, List<double> Latencies)
+    {
+        public double P50 => Latencies[Latencies.Count / 2];
+
+        public double Max => Latencies[^1];
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var dll = Option(args, "--gateway-dll") ?? throw new ArgumentException("--gateway-dll is required");
         var connections = int.Parse(Option(args, "--connections") ?? "1000", CultureInfo.InvariantCulture);
         var samples = int.Parse(Option(args, "--samples") ?? "20", CultureInfo.InvariantCulture);
+        var withPostfix = !args.Contains("--no-postfix");
 
-        var work = Directory.CreateTempSubdirectory("gateway-bench-idle");
-        var smtpPort = FreePort();
-        var adminPort = FreePort();
-        var config = Path.Combine(work.FullName, "gateway.yaml");
-        await File.WriteAllTextAsync(config, $"""
-            hostname: mx.bench.test
-            domains: [bench.test]
-            trusted_networks: ["127.0.0.0/8"]
-            state_directory: var
-            listeners:
-              - name: inbound
-                address: 127.0.0.1:{smtpPort}
-            tls:
-              certificate: auto
-            limits:
-              connections: {connections + 100}
-              connections_per_ip: {connections + 100}
-            admin:
-              listen: 127.0.0.1:{adminPort}
-            logging:
-              format: json
-              level: warning
-            """).ConfigureAwait(false);
-
-        using var gateway = Process.Start(new ProcessStartInfo("dotnet", ["exec", dll, "run", "--config", config])
+        Result gateway;
+        await using (var target = await GatewayTarget.StartAsync(dll, $"limits:\n  connections: {connections + 100}\n  connections_per_ip: {connections + 100}").ConfigureAwait(false))
         {
-            WorkingDirectory = work.FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("could not start the gateway");
-        _ = gateway.StandardOutput.ReadToEndAsync();
-        _ = gateway.StandardError.ReadToEndAsync();
+            gateway = await MeasureAsync(target, connections, samples).ConfigureAwait(false);
+        }
 
-        var endPoint = new IPEndPoint(IPAddress.Loopback, smtpPort);
-        await WaitForGreetingAsync(endPoint, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-        var baseline = ProcessMemory.ResidentBytes(gateway.Id);
+        Result? postfix = null;
+        if (withPostfix)
+        {
+            await using var target = await PostfixTarget.StartAsync(connections + 100, string.Empty).ConfigureAwait(false);
+            postfix = await MeasureAsync(target, connections, samples).ConfigureAwait(false);
+        }
 
-        var held = new List<(TcpClient Client, NetworkStream Stream)>(connections);
-        var openWatch = Stopwatch.StartNew();
+        Console.WriteLine($"idle-connections benchmark: {connections} idle SMTP sessions held on loopback, then {samples} new clients timed to their greeting");
+        Console.WriteLine($"{"",-28}{"gateway",14}{(postfix is null ? string.Empty : $"{"postfix",14}{"ratio",10}")}");
+        Row("processes", gateway.Processes, postfix?.Processes, "F0");
+        Row("PSS before, MiB", gateway.PssBefore / 1048576.0, postfix?.PssBefore / 1048576.0, "F1");
+        Row("PSS while held, MiB", gateway.PssHeld / 1048576.0, postfix?.PssHeld / 1048576.0, "F1");
+        Row("RSS while held, MiB (sum)", gateway.RssHeld / 1048576.0, postfix?.RssHeld / 1048576.0, "F1");
+        Row("per idle session, KiB", (gateway.PssHeld - gateway.PssBefore) / 1024.0 / connections, postfix is null ? null : (postfix.PssHeld - postfix.PssBefore) / 1024.0 / connections, "F1");
+        Row("new-client greeting p50 ms", gateway.P50, postfix?.P50, "F2");
+        Row("new-client greeting max ms", gateway.Max, postfix?.Max, "F2");
+        Row("sessions alive after", gateway.Answered, postfix?.Answered, "F0");
+
+        var pass = gateway.RssHeld < 150_000_000 && gateway.Max < 100 && gateway.Answered == connections;
+        Console.WriteLine($"targets (gateway RSS < 150 MB with {connections} held, greeting < 100 ms): {(pass ? "PASS" : "FAIL")}");
+        return pass ? 0 : 1;
+    }
+
+    private static void Row(string label, double gateway, double? postfix, string format)
+    {
+        var line = $"{label,-28}{gateway.ToString(format, CultureInfo.InvariantCulture),14}";
+        if (postfix is { } p)
+        {
+            var ratio = p == 0 ? "-" : (gateway / p).ToString("F3", CultureInfo.InvariantCulture);
+            line += $"{p.ToString(format, CultureInfo.InvariantCulture),14}{ratio,10}";
+        }
+
+        Console.WriteLine(line);
+    }
+
+    private static async Task<Result> MeasureAsync(IBenchTarget target, int connections, int samples)
+    {
+        var pssBefore = ProcessMemory.Sum(target.Processes(), ProcessMemory.ProportionalBytes);
+        var held = new List<TcpClient>(connections);
         try
         {
             for (var i = 0; i < connections; i++)
             {
                 var client = new TcpClient();
-                await client.ConnectAsync(endPoint).ConfigureAwait(false);
-                var stream = client.GetStream();
-                await ReadGreetingAsync(stream).ConfigureAwait(false);
-                held.Add((client, stream));
+                await client.ConnectAsync(target.EndPoint).ConfigureAwait(false);
+                await Smtp.ReadGreetingAsync(client.GetStream()).ConfigureAwait(false);
+                held.Add(client);
             }
 
-            openWatch.Stop();
             await Task.Delay(2000).ConfigureAwait(false);
-            var loaded = ProcessMemory.ResidentBytes(gateway.Id);
+            var processes = target.Processes();
+            var pssHeld = ProcessMemory.Sum(processes, ProcessMemory.ProportionalBytes);
+            var rssHeld = ProcessMemory.Sum(processes, ProcessMemory.ResidentBytes);
 
             var latencies = new List<double>();
             for (var i = 0; i < samples; i++)
             {
                 var watch = Stopwatch.StartNew();
                 using var probe = new TcpClient();
-                await probe.ConnectAsync(endPoint).ConfigureAwait(false);
-                await ReadGreetingAsync(probe.GetStream()).ConfigureAwait(false);
+                await probe.ConnectAsync(target.EndPoint).ConfigureAwait(false);
+                await Smtp.ReadGreetingAsync(probe.GetStream()).ConfigureAwait(false);
                 latencies.Add(watch.Elapsed.TotalMilliseconds);
                 await probe.GetStream().WriteAsync("QUIT\r\n"u8.ToArray()).ConfigureAwait(false);
             }
 
-            var stillOpen = 0;
-            foreach (var (_, stream) in held)
+            latencies.Sort();
+            var answered = 0;
+            foreach (var client in held)
             {
-                await stream.WriteAsync("NOOP\r\n"u8.ToArray()).ConfigureAwait(false);
-                var reply = await ReadLineAsync(stream).ConfigureAwait(false);
+                await client.GetStream().WriteAsync("NOOP\r\n"u8.ToArray()).ConfigureAwait(false);
+                var reply = await Smtp.ReadLineAsync(client.GetStream()).ConfigureAwait(false);
                 if (reply.StartsWith("250", StringComparison.Ordinal))
                 {
-                    stillOpen++;
+                    answered++;
                 }
             }
 
-            latencies.Sort();
-            var peak = ProcessMemory.PeakResidentBytes(gateway.Id);
-            Console.WriteLine("idle-connections benchmark (loopback, one gateway process)");
-            Console.WriteLine($"  connections held          {connections} (opened in {openWatch.Elapsed.TotalSeconds:F1} s; {stillOpen} answered NOOP afterwards)");
-            Console.WriteLine($"  RSS before                {baseline / 1048576.0:F1} MiB");
-            Console.WriteLine($"  RSS with sessions held    {loaded / 1048576.0:F1} MiB  (target < 150 MB)");
-            Console.WriteLine($"  peak RSS (VmHWM)          {peak / 1048576.0:F1} MiB");
-            Console.WriteLine($"  per idle session          {(loaded - baseline) / (double)connections / 1024:F1} KiB");
-            Console.WriteLine($"  new-client greeting       p50 {Percentile(latencies, 0.5):F2} ms, max {latencies[^1]:F2} ms over {samples} (target < 100 ms)");
-            var pass = loaded < 150_000_000 && latencies[^1] < 100 && stillOpen == connections;
-            Console.WriteLine(pass ? "  result                    PASS" : "  result                    FAIL");
-            return pass ? 0 : 1;
+            return new Result(target.Name, connections, answered, pssBefore, pssHeld, rssHeld, processes.Count, latencies);
         }
         finally
         {
-            foreach (var (client, _) in held)
+            foreach (var client in held)
             {
                 client.Dispose();
             }
-
-            gateway.Kill();
-            await gateway.WaitForExitAsync().ConfigureAwait(false);
-            work.Delete(recursive: true);
         }
     }
-
-    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
 
     private static string? Option(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForGreetingAsync(IPEndPoint endPoint, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(endPoint).ConfigureAwait(false);
-                await ReadGreetingAsync(client.GetStream()).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static async Task ReadGreetingAsync(NetworkStream stream)
-    {
-        var line = await ReadLineAsync(stream).ConfigureAwait(false);
-        if (!line.StartsWith("220", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"unexpected greeting '{line}'");
-        }
-    }
-
-    private static async Task<string> ReadLineAsync(NetworkStream stream)
-    {
-        var sb = new StringBuilder();
-        var one = new byte[1];
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await stream.ReadAsync(one, cts.Token).ConfigureAwait(false) == 1)
-        {
-            if (one[0] == '\n')
-            {
-                return sb.ToString().TrimEnd('\r');
-            }
-
-            sb.Append((char)one[0]);
-        }
-
-        throw new IOException("connection closed");
     }
 }

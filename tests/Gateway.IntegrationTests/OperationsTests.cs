@@ -164,3 +164,36 @@ public sealed class OperationsTests
         Assert.True(await direct.WaitForCloseAsync(TimeSpan.FromSeconds(15)));
     }
 }
+
+/// <summary>Clients that talk before the banner (spam bots that do not wait) on a listener with a pre-greeting delay.</summary>
+public sealed class EarlyTalkerTests
+{
+    [Fact]
+    public async Task A_client_that_talks_before_the_greeting_is_refused_and_a_patient_one_is_greeted()
+    {
+        var port = Gateway.Testing.FreePort.Next();
+        var policy = new TestPolicy(extraListenerYaml: $"""
+              - name: patient
+                address: 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}
+                pregreet_delay: 1s
+                reject_early_talkers: true
+            """);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var endPoint = new IPEndPoint(IPAddress.Loopback, port);
+
+        await using (var rude = await SmtpTestClient.ConnectAsync(endPoint))
+        {
+            await rude.SendRawAsync("EHLO bot.example\r\n");
+            var reply = await rude.ReadReplyAsync();
+            Assert.Equal((554, "5.5.0"), (reply.Code, reply.EnhancedCode));
+            Assert.True(await rude.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        var (polite, greeting) = await SmtpTestClient.ConnectAndGreetAsync(endPoint);
+        await using (polite)
+        {
+            Assert.Equal(220, greeting.Code);
+            Assert.Equal(250, (await polite.CommandAsync("EHLO mta.example")).Code);
+        }
+    }
+}

@@ -154,12 +154,25 @@ internal sealed class SmtpConnection : IAsyncDisposable
         return 0;
     }
 
-    /// <summary>Runs the server side of a TLS handshake over the socket and switches reading/writing to it.</summary>
+    /// <summary>
+    /// Runs the server side of a TLS handshake over the socket and switches reading/writing to it. Octets still
+    /// in the plaintext pipe are the start of the handshake: after STARTTLS the caller has discarded them
+    /// (RFC 3207 5), but on an implicit-TLS listener behind a PROXY balancer the ClientHello may have been read
+    /// together with the PROXY header, and the handshake must see it.
+    /// </summary>
     public async Task UpgradeToTlsAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken)
     {
-        // The old reader holds no unread data (the caller discarded it); it does not own the network stream.
+        byte[] leftover = [];
+        if (_reader.TryRead(out var buffered))
+        {
+            leftover = buffered.Buffer.ToArray();
+            _reader.AdvanceTo(buffered.Buffer.End);
+        }
+
+        // The old reader does not own the network stream.
         await _reader.CompleteAsync();
-        var tls = new SslStream(_network, leaveInnerStreamOpen: true);
+        Stream transport = leftover.Length == 0 ? _network : new PrefixedReadStream(_network, leftover);
+        var tls = new SslStream(transport, leaveInnerStreamOpen: true);
         try
         {
             await tls.AuthenticateAsServerAsync(options, cancellationToken);
@@ -189,15 +202,20 @@ internal sealed class SmtpConnection : IAsyncDisposable
             await FlushAsync(cts.Token);
             if (_tls is not null)
             {
-                await _tls.ShutdownAsync();
+                // ShutdownAsync takes no token and writes close_notify: to a client that stopped reading (a full
+                // send buffer, the very reason the session ended) it would never complete, and the session with
+                // its connection slot would live forever. Bounded like the flush; disposal below ends the write.
+                await _tls.ShutdownAsync().WaitAsync(cts.Token);
             }
 
             _socket.Shutdown(SocketShutdown.Send);
             await DrainAsync(time);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
+            or InvalidOperationException or NotSupportedException)
         {
-            // The peer is gone or not reading: nothing more to tell it.
+            // The peer is gone or not reading (or a cancelled write left the TLS stream unusable): nothing more
+            // to tell it.
         }
 
         await DisposeAsync();

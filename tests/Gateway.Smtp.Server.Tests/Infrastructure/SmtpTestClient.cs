@@ -121,11 +121,15 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Client side of STARTTLS / implicit TLS: any certificate is accepted (tests use a self-signed one).</summary>
-    public async Task UpgradeToTlsAsync()
+    /// <summary>
+    /// Client side of STARTTLS / implicit TLS: any certificate is accepted (tests use a self-signed one).
+    /// <paramref name="prefix"/> goes out in the same send as the ClientHello (a PROXY header, say).
+    /// </summary>
+    public async Task UpgradeToTlsAsync(byte[]? prefix = null)
     {
         Assert.True(_start == _end, "Unread data before the TLS handshake");
-        var tls = new SslStream(_stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        var inner = prefix is null ? _stream : new FirstWritePrefixStream(_stream, prefix);
+        var tls = new SslStream(inner, leaveInnerStreamOpen: false, (_, _, _, _) => true);
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "mx.test" });
         _stream = tls;
     }
