@@ -36,6 +36,10 @@ public sealed record GatewayPolicy
 
     public LoggingPolicy Logging { get; init; } = new();
 
+    public DeliveryPolicy Delivery { get; init; } = new();
+
+    public DnsPolicy Dns { get; init; } = new();
+
     /// <summary>
     /// Every file the policy was read from, absolute: the main file, its includes and the credentials file.
     /// <see cref="PolicyWatcher"/> watches exactly these.

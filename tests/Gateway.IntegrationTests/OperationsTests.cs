@@ -116,12 +116,13 @@ public sealed class OperationsTests
         }
 
         var summary = await gateway.WaitForLogAsync(
-            l => l.Contains("summary-sender@example.org", StringComparison.Ordinal) && l.Contains("451", StringComparison.Ordinal),
+            l => l.Contains("summary-sender@example.org", StringComparison.Ordinal) && l.Contains("\"EventId\":1070,", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10));
         Assert.Contains("summary-rcpt@example.test", summary, StringComparison.Ordinal);
         Assert.Contains("summary-client.example.org", summary, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1", summary, StringComparison.Ordinal);
-        Assert.Single(gateway.StandardOutput, l => l.Contains("summary-sender@example.org", StringComparison.Ordinal) && l.Contains("451", StringComparison.Ordinal));
+        Assert.Contains("queued as", summary, StringComparison.Ordinal);
+        Assert.Single(gateway.StandardOutput, l => l.Contains("summary-sender@example.org", StringComparison.Ordinal) && l.Contains("\"EventId\":1070,", StringComparison.Ordinal));
 
         foreach (var line in gateway.StandardOutput)
         {

@@ -149,13 +149,15 @@ public sealed class SmtpDialogueTests(GatewayFixture fixture) : IClassFixture<Ga
     }
 
     [Fact]
-    public async Task Data_with_recipients_but_no_spool_ends_in_451_never_250()
+    public async Task Data_is_answered_with_the_queue_id_once_spooled()
     {
         await using var client = await GreetedAsync();
         AssertReply(await client.CommandAsync("MAIL FROM:<sender@example.org>"), 250, "2.1.0");
         AssertReply(await client.CommandAsync("RCPT TO:<user@example.test>"), 250, "2.1.5");
         Assert.Equal(354, (await client.CommandAsync("DATA")).Code);
-        AssertReply(await client.CommandAsync("Subject: hi\r\n\r\nbody\r\n."), 451, "4.3.0");
+        var reply = await client.CommandAsync("Subject: hi\r\n\r\nbody\r\n.");
+        AssertReply(reply, 250, "2.0.0");
+        Assert.Matches("^2.0.0 Ok: queued as [0-9a-v]{16}$", reply.Lines[0]);
         AssertReply(await client.CommandAsync("NOOP"), 250, "2.0.0");
     }
 
@@ -200,7 +202,7 @@ public sealed class SmtpDialogueTests(GatewayFixture fixture) : IClassFixture<Ga
         AssertReply(await client.ReadReplyAsync(), 250, "2.1.5");
         Assert.Equal(354, (await client.ReadReplyAsync()).Code);
         await client.SendRawAsync("Subject: p\r\n\r\n..dot-stuffed\r\n.\r\nRSET\r\nQUIT\r\n");
-        AssertReply(await client.ReadReplyAsync(), 451, "4.3.0");
+        AssertReply(await client.ReadReplyAsync(), 250, "2.0.0");
         AssertReply(await client.ReadReplyAsync(), 250, "2.0.0");
         AssertReply(await client.ReadReplyAsync(), 221, "2.0.0");
     }
@@ -214,7 +216,7 @@ public sealed class SmtpDialogueTests(GatewayFixture fixture) : IClassFixture<Ga
         await client.SendRawAsync("BDAT 14\r\nSubject: b\r\n\r\n");
         Assert.Equal(250, (await client.ReadReplyAsync()).Code);
         await client.SendRawAsync("BDAT 6 LAST\r\nbody\r\n");
-        AssertReply(await client.ReadReplyAsync(), 451, "4.3.0");
+        AssertReply(await client.ReadReplyAsync(), 250, "2.0.0");
         AssertReply(await client.CommandAsync("DATA"), 503, "5.5.1");
     }
 

@@ -38,6 +38,16 @@ public sealed class CommandLineTests
         "version --config x",
         "passwd",
         "passwd a b",
+        "queue",
+        "queue frob",
+        "queue list extra",
+        "queue show",
+        "queue hold --all",
+        "queue retry --all abc",
+        "trace --since",
+        "trace --bogus x",
+        "trace extra",
+        "run --config a --config b",
     };
 
     [Theory]
@@ -57,5 +67,29 @@ public sealed class CommandLineTests
         var parsed = CommandLine.Parse([flag]);
         Assert.Null(parsed.Error);
         Assert.Equal(command, parsed.Command);
+    }
+
+    [Theory]
+    [InlineData("queue list", "list", 0)]
+    [InlineData("queue show abc", "show", 1)]
+    [InlineData("queue retry --all", "retry", 0)]
+    [InlineData("queue delete abc --config x.yaml", "delete", 1)]
+    public void Queue_verbs_take_their_arguments(string commandLine, string verb, int arguments)
+    {
+        var parsed = CommandLine.Parse(commandLine.Split(' '));
+        Assert.Null(parsed.Error);
+        Assert.Equal(verb, parsed.Verb);
+        Assert.Equal(arguments, parsed.Arguments.Count);
+    }
+
+    [Fact]
+    public void Trace_takes_its_filters()
+    {
+        var parsed = CommandLine.Parse(["trace", "--from", "a@example.org", "--to=b@example.test", "--since", "2h"]);
+        Assert.Null(parsed.Error);
+        Assert.Equal("a@example.org", parsed.Option("--from"));
+        Assert.Equal("b@example.test", parsed.Option("--to"));
+        Assert.Equal("2h", parsed.Option("--since"));
+        Assert.Null(parsed.Option("--id"));
     }
 }

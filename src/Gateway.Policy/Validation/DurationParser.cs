@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Gateway.Policy.Validation;
 
 /// <summary>Durations written as "&lt;integer&gt;&lt;unit&gt;" with unit ms, s, m, h or d (e.g. 30s, 5m, 2h).</summary>
-internal static class DurationParser
+public static class DurationParser
 {
     public const string Format = "an integer with a unit ms, s, m, h or d (e.g. 30s, 5m, 2h)";
 

@@ -9,12 +9,12 @@ namespace Gateway.Policy.Validation;
 /// Walks the merged top level of a policy and builds the immutable model, adding a <see cref="PolicyError"/>
 /// for every problem found (it never stops at the first). The result is only used when no error was added.
 /// </summary>
-internal sealed class PolicyReader
+internal sealed partial class PolicyReader
 {
     private static readonly string[] TopLevelKeys =
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
-        "relay", "smtp", "limits", "admin", "logging",
+        "relay", "smtp", "limits", "admin", "logging", "delivery", "dns",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -85,7 +85,9 @@ internal sealed class PolicyReader
             Error(main, "hostname is required");
         }
 
+        var errorsBeforeDomains = _errors.Count;
         var domains = TryGet(fields, "domains", out var domainsNode) ? ReadDomains(domainsNode) : [];
+        var domainsComplete = _errors.Count == errorsBeforeDomains;
         var trusted = TryGet(fields, "trusted_networks", out var trustedNode) ? ReadNetworks(trustedNode, "trusted_networks") : [];
         var stateDirectory = TryGet(fields, "state_directory", out var stateNode)
             ? ReadPath(stateNode, "state_directory", PathKind.Directory) ?? mainDirectory
@@ -108,6 +110,8 @@ internal sealed class PolicyReader
         var limits = TryGet(fields, "limits", out var limitsNode) ? ReadLimits(limitsNode) : new LimitsPolicy();
         var admin = TryGet(fields, "admin", out var adminNode) ? ReadAdmin(adminNode) : new AdminPolicy();
         var logging = TryGet(fields, "logging", out var loggingNode) ? ReadLogging(loggingNode) : new LoggingPolicy();
+        var delivery = TryGet(fields, "delivery", out var deliveryNode) ? ReadDelivery(deliveryNode, domains, domainsComplete) : new DeliveryPolicy();
+        var dns = TryGet(fields, "dns", out var dnsNode) ? ReadDns(dnsNode) : new DnsPolicy();
 
         foreach (var listener in listeners)
         {
@@ -133,6 +137,8 @@ internal sealed class PolicyReader
             Limits = limits,
             Admin = admin,
             Logging = logging,
+            Delivery = delivery,
+            Dns = dns,
             SourceFiles = _sourceFiles,
         };
     }

@@ -59,10 +59,27 @@ internal static partial class YamlDocumentReader
         }
         catch (YamlException ex)
         {
+            // A bare "*:" key (the catch-all route) reads as an alias and fails a line or two later with a
+            // message that does not say why; point at the key instead.
+            var star = BareStarKey().Match(text);
+            if (star.Success)
+            {
+                var line = text.AsSpan(0, star.Index).Count('\n') + 1;
+                if (line <= ex.Start.Line)
+                {
+                    var column = star.Groups["indent"].Length + 1;
+                    errors.Add(new PolicyError(file, line, column, "YAML syntax error: a bare * starts an alias; quote the key: \"*\""));
+                    return null;
+                }
+            }
+
             errors.Add(At(file, ex.Start).Error("YAML syntax error: " + StripMarks(ex.Message)));
             return null;
         }
     }
+
+    [GeneratedRegex(@"^(?<indent>[ \t]*)\*[ \t]*:", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex BareStarKey();
 
     /// <summary>YamlDotNet marks are 1-based longs; a policy file is at most 1 MiB so they fit an int.</summary>
     private static SourcePosition At(string file, Mark mark) =>

@@ -22,20 +22,14 @@ internal sealed class PrefixedReadStream(Stream inner, byte[] prefix) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer)
-    {
-        var fromPrefix = TakePrefix(buffer);
-        return fromPrefix > 0 ? fromPrefix : inner.Read(buffer);
-    }
+    public override int Read(Span<byte> buffer) => HasPrefix ? TakePrefix(buffer) : inner.Read(buffer);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var fromPrefix = TakePrefix(buffer.Span);
-        return fromPrefix > 0 ? ValueTask.FromResult(fromPrefix) : inner.ReadAsync(buffer, cancellationToken);
-    }
+    // A zero-byte read (SslStream waits for data that way) completes at once while prefix octets remain.
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        HasPrefix ? ValueTask.FromResult(TakePrefix(buffer.Span)) : inner.ReadAsync(buffer, cancellationToken);
 
     public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
 
@@ -55,15 +49,11 @@ internal sealed class PrefixedReadStream(Stream inner, byte[] prefix) : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    private bool HasPrefix => _prefixOffset < prefix.Length;
+
     private int TakePrefix(Span<byte> destination)
     {
-        var remaining = prefix.Length - _prefixOffset;
-        if (remaining == 0 || destination.IsEmpty)
-        {
-            return 0;
-        }
-
-        var n = Math.Min(remaining, destination.Length);
+        var n = Math.Min(prefix.Length - _prefixOffset, destination.Length);
         prefix.AsSpan(_prefixOffset, n).CopyTo(destination);
         _prefixOffset += n;
         return n;

@@ -21,6 +21,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
     // RFC 5321 4.5.3.1.5: a reply line is at most 512 octets including the code and CRLF.
     private const int MaxReplyLineLength = 512;
 
+    private const int MaxEnhancedCodeLength = 16;
+
     private readonly Socket _socket;
     private readonly NetworkStream _network;
     private SslStream? _tls;
@@ -95,10 +97,14 @@ internal sealed class SmtpConnection : IAsyncDisposable
     {
         _pending ??= new ArrayBufferWriter<byte>(256);
         var code = reply.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // RFC 3463 2: class "." subject "." detail, at most 9 characters. A longer one (from a stage check) is cut,
+        // so the line limit below can never go negative.
+        var enhanced = reply.EnhancedCode is { Length: > MaxEnhancedCodeLength } longCode ? longCode[..MaxEnhancedCodeLength] : reply.EnhancedCode;
         for (var i = 0; i < reply.Lines.Count; i++)
         {
             var last = i == reply.Lines.Count - 1;
-            var prefixLength = 4 + (reply.EnhancedCode is null ? 0 : reply.EnhancedCode.Length + 1);
+            var prefixLength = 4 + (enhanced is null ? 0 : enhanced.Length + 1);
             var room = MaxReplyLineLength - 2 - prefixLength;
             var span = _pending.GetSpan(MaxReplyLineLength);
             var n = 0;
@@ -108,9 +114,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
             }
 
             span[n++] = last ? (byte)' ' : (byte)'-';
-            if (reply.EnhancedCode is not null)
+            if (enhanced is not null)
             {
-                n += WriteSafe(reply.EnhancedCode, span[n..], reply.EnhancedCode.Length);
+                n += WriteSafe(enhanced, span[n..], enhanced.Length);
                 span[n++] = (byte)' ';
             }
 
@@ -205,7 +211,13 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 // ShutdownAsync takes no token and writes close_notify: to a client that stopped reading (a full
                 // send buffer, the very reason the session ended) it would never complete, and the session with
                 // its connection slot would live forever. Bounded like the flush; disposal below ends the write.
-                await _tls.ShutdownAsync().WaitAsync(cts.Token);
+                var shutdown = _tls.ShutdownAsync();
+                _ = shutdown.ContinueWith(
+                    static t => _ = t.Exception,
+                    CancellationToken.None,
+                    TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+                await shutdown.WaitAsync(cts.Token);
             }
 
             _socket.Shutdown(SocketShutdown.Send);

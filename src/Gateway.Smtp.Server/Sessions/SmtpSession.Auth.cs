@@ -60,7 +60,7 @@ internal sealed partial class SmtpSession
                     if (!string.IsNullOrEmpty(authorizationId) && !string.Equals(authorizationId, authenticationId, StringComparison.Ordinal))
                     {
                         // Acting as another identity is not supported: refuse rather than ignore it.
-                        _logger.AuthFailed(_facts.SessionId, Plain, authenticationId, _facts.ClientAddress);
+                        _logger.AuthFailed(_facts.SessionId, Plain, LogText.Safe(authenticationId), _facts.ClientAddress);
                         return CountError(ServerReplies.AuthFailed);
                     }
 
@@ -113,12 +113,16 @@ internal sealed partial class SmtpSession
 
         if (!valid)
         {
-            _logger.AuthFailed(_facts.SessionId, mechanism, user, _facts.ClientAddress);
+            _logger.AuthFailed(_facts.SessionId, mechanism, LogText.Safe(user), _facts.ClientAddress);
             return CountError(ServerReplies.AuthFailed);
         }
 
         _facts = _facts with { AuthenticatedUser = user };
-        _logger.AuthSucceeded(_facts.SessionId, mechanism, user, _facts.ClientAddress);
+        if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+        {
+            _logger.AuthSucceeded(_facts.SessionId, mechanism, LogText.Safe(user), _facts.ClientAddress);
+        }
+
         return Reply(ServerReplies.AuthSucceeded);
     }
 

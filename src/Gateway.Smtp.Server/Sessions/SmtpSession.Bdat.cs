@@ -21,8 +21,10 @@ internal sealed partial class SmtpSession
         }
         else if (SmtpStateTable.Check(_state, SmtpVerb.Bdat) is { } sequenceError)
         {
+            // RFC 3030 2: chunks the client pipelined behind a failed BDAT are accepted and discarded (503), but
+            // they are not the client's mistake: only a BDAT out of sequence otherwise counts as an error.
             refusal = sequenceError;
-            countAsError = true;
+            countAsError = !_discardingFailedChunks;
         }
         else if (transaction!.Scanner is null)
         {
@@ -52,6 +54,7 @@ internal sealed partial class SmtpSession
 
                 LogSummary(transaction, viaChunking: true, refusal);
                 await ResetTransactionAsync();
+                _discardingFailedChunks = true;
             }
         }
 
@@ -74,6 +77,7 @@ internal sealed partial class SmtpSession
             // RFC 3030 2: a failed chunk fails the transaction; chunks already pipelined behind it get 503.
             LogSummary(transaction, viaChunking: true, ServerReplies.MessageTooBig);
             await ResetTransactionAsync();
+            _discardingFailedChunks = true;
             return Reply(ServerReplies.MessageTooBig);
         }
 

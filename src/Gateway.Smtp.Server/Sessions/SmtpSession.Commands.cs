@@ -9,6 +9,12 @@ internal sealed partial class SmtpSession
     /// <summary>Runs one parsed command; false when the session must close after the queued replies.</summary>
     private async ValueTask<bool> ExecuteAsync(SmtpCommand command)
     {
+        if (command is not BdatCommand)
+        {
+            // Any other command ends the run of chunks pipelined behind a failed BDAT (RFC 3030 2).
+            _discardingFailedChunks = false;
+        }
+
         switch (command)
         {
             case InvalidCommand invalid:

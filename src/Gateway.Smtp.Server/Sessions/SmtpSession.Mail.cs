@@ -21,7 +21,12 @@ internal sealed partial class SmtpSession
             return Reply(ServerReplies.MessageTooBig);
         }
 
-        var (ok, verdict) = await CallHandlerAsync(ct => _handler.OnMailFromAsync(_facts, mail.From, mail.Parameters, ct), "mail");
+        // RFC 4954 5: an unauthenticated client's AUTH=<mailbox> MUST be treated as AUTH=<>; kept as sent, it would
+        // let any client name the submitter of record that the next hop may trust.
+        var parameters = mail.Parameters.AuthMailbox is not null && !_facts.IsAuthenticated
+            ? mail.Parameters with { AuthMailbox = "<>" }
+            : mail.Parameters;
+        var (ok, verdict) = await CallHandlerAsync(ct => _handler.OnMailFromAsync(_facts, mail.From, parameters, ct), "mail");
         if (!ok)
         {
             return Reply(ServerReplies.LocalError);
@@ -34,7 +39,7 @@ internal sealed partial class SmtpSession
 
         _transactions++;
         var id = _facts.SessionId + "." + _transactions.ToString(CultureInfo.InvariantCulture);
-        _transaction = new Transaction(id, mail.From, mail.Parameters);
+        _transaction = new Transaction(id, mail.From, parameters);
         _state = SmtpState.MailGiven;
         return Reply(ServerReplies.MailOk);
     }

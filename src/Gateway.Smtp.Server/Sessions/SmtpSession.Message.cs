@@ -158,7 +158,7 @@ internal sealed partial class SmtpSession
             _facts.ClientAddress,
             _facts.HeloName ?? "",
             _facts.Tls?.Protocol.ToString() ?? "none",
-            _facts.AuthenticatedUser ?? "",
+            LogText.Safe(_facts.AuthenticatedUser ?? ""),
             transaction.From?.ToString() ?? "",
             recipients,
             transaction.BodySize,

@@ -36,6 +36,9 @@ internal sealed partial class SmtpSession
     private int _errors;
     private int _transactions;
     private bool _commandSeen;
+
+    // A BDAT transaction just failed: further BDATs are the client's pipeline catching up (RFC 3030 2).
+    private bool _discardingFailedChunks;
     private string _closeReason = "quit";
 
     // idleStop: the server is stopping, a session waiting for a command ends now with 421 4.3.2.
@@ -375,13 +378,19 @@ internal sealed partial class SmtpSession
         }
     }
 
-    /// <summary>The reply for a non-continue verdict, with safe defaults when the check gave none.</summary>
-    private SmtpReply ReplyFor(Verdict verdict) => verdict.Reply ?? verdict.Action switch
-    {
-        VerdictAction.TempFail => ServerReplies.DefaultTempFail,
-        VerdictAction.Disconnect => ServerReplies.DefaultDisconnect(Host),
-        _ => ServerReplies.DefaultReject,
-    };
+    /// <summary>
+    /// The reply for a non-continue verdict, with safe defaults when the check gave none. A refusal is never
+    /// sent with a positive code: a 250 to a refused RCPT, DATA or BDAT LAST would tell the client the mail was
+    /// taken when it was not (DESIGN invariant 1: only the writer's CompleteAsync says 250 to a message).
+    /// </summary>
+    private SmtpReply ReplyFor(Verdict verdict) => verdict.Reply is { IsPositive: false } reply
+        ? reply
+        : verdict.Action switch
+        {
+            VerdictAction.TempFail => ServerReplies.DefaultTempFail,
+            VerdictAction.Disconnect => ServerReplies.DefaultDisconnect(Host),
+            _ => ServerReplies.DefaultReject,
+        };
 
     /// <summary>Answers a refused stage; false when the verdict also closes the connection.</summary>
     private bool Refuse(Verdict verdict)

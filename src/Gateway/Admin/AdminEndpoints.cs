@@ -1,4 +1,6 @@
 using Gateway.Host.Hosting;
+using Gateway.Host.Metrics;
+using Gateway.Queue;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,6 +25,22 @@ internal static class AdminEndpoints
                 runtime.LoadedAt,
                 runtime.Current.Policy.SourceFiles);
             return Results.Json(report, AdminJsonContext.Default.HealthReport, statusCode: smtp.Started ? 200 : 503);
+        });
+        endpoints.MapGet("/metrics", async (SmtpHostedService smtp, IQueueStore queue, GatewayMetrics metrics, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var count = 0;
+            var oldest = (DateTimeOffset?)null;
+            await foreach (var entry in queue.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                count++;
+                if (oldest is null || entry.Envelope.ReceivedAt < oldest)
+                {
+                    oldest = entry.Envelope.ReceivedAt;
+                }
+            }
+
+            var age = oldest is null ? 0 : Math.Max(0, (time.GetUtcNow() - oldest.Value).TotalSeconds);
+            return Results.Text(PrometheusText.Render(metrics, new QueueGauges(smtp.OpenSessions, count, age)), PrometheusText.ContentType);
         });
         return endpoints;
     }

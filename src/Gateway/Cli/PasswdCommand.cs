@@ -10,7 +10,7 @@ internal static class PasswdCommand
 {
     public static async Task<int> ExecuteAsync(CommandLine command)
     {
-        var user = command.User!;
+        var user = command.Arguments[0];
         if (user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsWhiteSpace) || user.Any(char.IsControl))
         {
             await Console.Error.WriteLineAsync("gateway: a user name may not contain ':', spaces or control characters").ConfigureAwait(false);

@@ -2,8 +2,12 @@ using System.Runtime.InteropServices;
 using Gateway.Abstractions;
 using Gateway.Host.Admin;
 using Gateway.Host.Hosting;
-using Gateway.Pipeline.Acceptance;
+using Gateway.Host.Metrics;
+using Gateway.Host.Spool;
 using Gateway.Policy;
+using Gateway.Queue;
+using Gateway.Queue.Notices;
+using Gateway.Queue.Scheduling;
 using Gateway.Smtp.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -129,18 +133,54 @@ internal static class RunCommand
         builder.Services.AddSingleton(sp => new PolicyWatcher(
             sp.GetRequiredService<PolicyStore>(), time, sp.GetRequiredService<ILogger<PolicyWatcher>>()));
         builder.Services.AddSingleton(sp => new RuntimeHolder(runtime, time, sp.GetRequiredService<ILogger<RuntimeHolder>>()));
-        builder.Services.AddSingleton<IMessageAcceptor, QueueUnavailableAcceptor>();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton(new FileTraceLog(SpoolPaths.TraceDirectory(policy)));
+        builder.Services.AddSingleton<ITraceLog>(sp => new MetricsTraceLog(sp.GetRequiredService<FileTraceLog>(), sp.GetRequiredService<GatewayMetrics>()));
+        builder.Services.AddSingleton(sp => new FileQueueStore(
+            SpoolPaths.QueueRoot(policy),
+            time,
+            sp.GetRequiredService<ITraceLog>(),
+            sp.GetRequiredService<ILogger<FileQueueStore>>(),
+            new QueueStoreOptions { HostName = policy.HostName, MaxReceivedHeaders = policy.Delivery.MaxReceivedHeaders }));
+        builder.Services.AddSingleton<IQueueStore>(sp => sp.GetRequiredService<FileQueueStore>());
+        builder.Services.AddSingleton<IMessageAcceptor>(sp => new MetricsAcceptor(sp.GetRequiredService<FileQueueStore>(), sp.GetRequiredService<GatewayMetrics>()));
+        builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(policy, time, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(sp => new QueueScheduler(
+            sp.GetRequiredService<IQueueStore>(),
+            sp.GetRequiredService<ReloadingDeliveryAgent>(),
+            new DsnNoticeFactory(
+                new DsnNoticeOptions
+                {
+                    HostName = policy.HostName,
+                    IsLocalDomain = domain => policy.Domains.Contains(domain, StringComparer.OrdinalIgnoreCase),
+                },
+                time),
+            sp.GetRequiredService<ITraceLog>(),
+            new RetrySchedule(
+                policy.Delivery.Retry.First,
+                policy.Delivery.Retry.Max,
+                policy.Delivery.Retry.Factor,
+                policy.Delivery.DelayNoticeAfter,
+                policy.Delivery.BounceAfter),
+            time,
+            sp.GetRequiredService<ILogger<QueueScheduler>>()));
+        builder.Services.AddSingleton<QueueHostedService>();
         builder.Services.AddSingleton<ISmtpSessionProvider, PolicySessionProvider>();
         builder.Services.AddSingleton<SmtpHostedService>();
+
+        // Order matters: the spool is recovered before the listeners open, and stops after they have drained.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueHostedService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpHostedService>());
 
         var app = builder.Build();
         var store = app.Services.GetRequiredService<PolicyStore>();
         var holder = app.Services.GetRequiredService<RuntimeHolder>();
         var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
+        var delivery = app.Services.GetRequiredService<ReloadingDeliveryAgent>();
         store.Changed += next =>
         {
             holder.Apply(next);
+            delivery.Apply(holder.Current.Policy);
             level.Level = holder.Current.Policy.Logging.LogLevel;
             if (!next.Listeners.SequenceEqual(policy.Listeners))
             {

@@ -19,8 +19,9 @@ public sealed class TestPolicy
         bool requireTls = false)
     {
         Directory = TestDirectories.CreateTemp("gw-it");
-        SmtpPort = FreePort.Next();
-        AdminPort = FreePort.Next();
+        var ports = FreePort.Many(2);
+        SmtpPort = ports[0];
+        AdminPort = ports[1];
         Domains = domains ?? ["example.test", "ours.test"];
         TrustedNetworks = trustedNetworks ?? ["10.99.0.0/16"];
         CredentialsFileContent = credentialsFileContent;

@@ -15,6 +15,8 @@ internal sealed class RecordingHandler : ISmtpSessionHandler
 
     public ConcurrentQueue<SessionFacts> MailFacts { get; } = new();
 
+    public ConcurrentQueue<MailParameters> MailParameters { get; } = new();
+
     public ConcurrentQueue<RecordingWriter> Writers { get; } = new();
 
     public Func<SessionFacts, Verdict>? OnConnect { get; set; }
@@ -46,6 +48,7 @@ internal sealed class RecordingHandler : ISmtpSessionHandler
         }
 
         MailFacts.Enqueue(session);
+        MailParameters.Enqueue(parameters);
         return ValueTask.FromResult(Verdict.Continue);
     }
 
@@ -54,6 +57,7 @@ internal sealed class RecordingHandler : ISmtpSessionHandler
         var decision = recipient.Domain switch
         {
             "denied.example" => RecipientDecision.Refuse(Verdict.Reject(new SmtpReply(554, "5.7.1", "Relay access denied"))),
+            "positive-refusal.example" => RecipientDecision.Refuse(new Verdict(VerdictAction.Reject, new SmtpReply(250, "2.1.5", "Ok"), null)),
             "ours.example" => RecipientDecision.Accept(MailDirection.Inbound),
             _ => RecipientDecision.Accept(MailDirection.Outbound),
         };

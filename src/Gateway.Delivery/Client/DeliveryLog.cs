@@ -1,0 +1,21 @@
+using Gateway.Delivery.Routing;
+using Gateway.Queue.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Delivery.Client;
+
+/// <summary>Source-generated log messages of the SMTP delivery agent. Never message bodies.</summary>
+internal static partial class DeliveryLog
+{
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "{QueueId}: to={Recipient} relay={Relay} status={Status} ({Diagnostic})")]
+    public static partial void Outcome(ILogger logger, string queueId, string recipient, string relay, OutcomeKind status, string diagnostic);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "{QueueId}: connect to {Hop} failed: {Reason}")]
+    public static partial void ConnectFailed(ILogger logger, string queueId, NextHop hop, string reason);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Warning, Message = "{QueueId}: transaction with {Hop} broke off: {Reason}")]
+    public static partial void TransactionFailed(ILogger logger, string queueId, NextHop hop, string reason);
+
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Debug, Message = "{QueueId}: reusing the idle connection to {Hop}")]
+    public static partial void Reused(ILogger logger, string queueId, NextHop hop);
+}

@@ -1,0 +1,52 @@
+using System.Net;
+
+namespace Gateway.Delivery;
+
+/// <summary>Settings of routing and the SMTP client (policy keys under <c>delivery:</c>).</summary>
+public sealed record DeliveryOptions
+{
+    /// <summary>Our host name: the EHLO argument and the name that marks an MX host as ourselves (RFC 5321 5.1).</summary>
+    public required string HostName { get; init; }
+
+    /// <summary>Port for MX and implicit-MX delivery (RFC 5321 4.5.4: 25; tests point it at a sink).</summary>
+    public int Port { get; init; } = 25;
+
+    /// <summary>When set, every outbound recipient goes there instead of to the MX hosts.</summary>
+    public RouteHost? Smarthost { get; init; }
+
+    /// <summary>
+    /// Inbound routes: one of our domains (or "*" for our domains without their own entry) to the internal hosts
+    /// that take its mail. Keys compare case-insensitively.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<RouteHost>> Routes { get; init; } =
+        new Dictionary<string, IReadOnlyList<RouteHost>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Simultaneous SMTP transactions in total.</summary>
+    public int Concurrency { get; init; } = 100;
+
+    /// <summary>Simultaneous SMTP transactions to one destination (a domain's MX set, a route or the smarthost).</summary>
+    public int ConcurrencyPerDestination { get; init; } = 20;
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Timeout of each command and of the data transfer. RFC 5321 4.5.3.2 suggests 5 minutes for most
+    /// commands and 10 minutes for the end of data; one value keeps it simple.
+    /// </summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an idle connection is kept for the next message to the same hop.</summary>
+    public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The gateway's own listening endpoints. A next hop whose address and port match one of them is ourselves:
+    /// delivering there would loop (an unspecified listener address matches every local address).
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> ListenerEndPoints { get; init; } = [];
+
+    /// <summary>
+    /// At most this many addresses are tried for one destination, so a domain publishing hundreds of MX
+    /// hosts cannot make one delivery attempt run for hours (Postfix smtp_mx_address_limit is 5).
+    /// </summary>
+    public int MaxAddressesPerDestination { get; init; } = 10;
+}

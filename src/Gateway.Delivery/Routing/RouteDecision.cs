@@ -1,0 +1,26 @@
+namespace Gateway.Delivery.Routing;
+
+/// <summary>
+/// Where the mail for one domain goes: a destination name (the unit of grouping and of per-destination
+/// concurrency) with the addresses to try in order, or the reason it cannot go anywhere.
+/// </summary>
+public sealed record RouteDecision
+{
+    private RouteDecision(string destination, IReadOnlyList<NextHop> hops, RouteFailure? failure)
+    {
+        Destination = destination;
+        Hops = hops;
+        Failure = failure;
+    }
+
+    /// <summary>"mx:example.test", "route:example.test", "route:*", "smarthost" or "literal:[192.0.2.1]".</summary>
+    public string Destination { get; }
+
+    public IReadOnlyList<NextHop> Hops { get; }
+
+    public RouteFailure? Failure { get; }
+
+    public static RouteDecision To(string destination, IReadOnlyList<NextHop> hops) => new(destination, hops, null);
+
+    public static RouteDecision Fail(string destination, RouteFailure failure) => new(destination, [], failure);
+}

@@ -1,0 +1,306 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Gateway.Abstractions;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Delivery.Routing;
+
+/// <summary>
+/// Decides where the mail for a recipient domain goes. Inbound domains follow the policy routes; outbound
+/// domains go to the smarthost or to their MX hosts (RFC 5321 5.1). A next hop that is ourselves is a
+/// permanent failure ("mail loops back to myself"), never a delivery.
+/// </summary>
+public sealed class Router
+{
+    private const string AnyDomain = "*";
+
+    private readonly DeliveryOptions _options;
+    private readonly IDnsResolver _dns;
+    private readonly ILogger<Router> _logger;
+    private readonly Random _random;
+    private readonly string _ourName;
+    private readonly HashSet<IPAddress> _localAddresses;
+    private readonly Lock _randomGate = new();
+
+    /// <param name="options">Routes, smarthost, port, our name and listeners.</param>
+    /// <param name="dns">MX and address lookups.</param>
+    /// <param name="logger">Routing problems an operator must see (missing routes, unresolvable hosts).</param>
+    /// <param name="localAddresses">The machine's addresses, matched against wildcard listeners; null reads the interfaces.</param>
+    /// <param name="random">Shuffles equal preferences; tests pass a seeded one.</param>
+    public Router(DeliveryOptions options, IDnsResolver dns, ILogger<Router> logger, IEnumerable<IPAddress>? localAddresses = null, Random? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dns);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _dns = dns;
+        _logger = logger;
+        _random = random ?? Random.Shared;
+        _ourName = Normalize(options.HostName);
+        _localAddresses = (localAddresses ?? ReadInterfaceAddresses()).Select(Canonical).ToHashSet();
+    }
+
+    /// <summary>The route for recipients of <paramref name="domain"/> in the given direction. Never throws for DNS outcomes.</summary>
+    public async ValueTask<RouteDecision> RouteAsync(string domain, MailDirection direction, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        var name = Normalize(domain);
+        if (direction == MailDirection.Inbound)
+        {
+            return await RouteInboundAsync(name, ct).ConfigureAwait(false);
+        }
+
+        if (name.StartsWith('['))
+        {
+            return RouteLiteral(name);
+        }
+
+        if (_options.Smarthost is { } smarthost)
+        {
+            return await RouteToHostsAsync("smarthost", name, [smarthost], ct).ConfigureAwait(false);
+        }
+
+        return await RouteByMxAsync(name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the address and port are one of our listeners (wildcard listeners match every local address).</summary>
+    public bool IsOurselves(IPAddress address, int port)
+    {
+        var candidate = Canonical(address);
+        foreach (var listener in _options.ListenerEndPoints)
+        {
+            if (listener.Port != port)
+            {
+                continue;
+            }
+
+            var bound = Canonical(listener.Address);
+            if (bound.Equals(candidate))
+            {
+                return true;
+            }
+
+            var wildcard = bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any);
+            if (wildcard && (IPAddress.IsLoopback(candidate) || _localAddresses.Contains(candidate)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async ValueTask<RouteDecision> RouteInboundAsync(string domain, CancellationToken ct)
+    {
+        if (_options.Routes.TryGetValue(domain, out var hosts))
+        {
+            return await RouteToHostsAsync("route:" + domain, domain, hosts, ct).ConfigureAwait(false);
+        }
+
+        if (_options.Routes.TryGetValue(AnyDomain, out var fallback))
+        {
+            return await RouteToHostsAsync("route:*", domain, fallback, ct).ConfigureAwait(false);
+        }
+
+        // Our domain but nowhere to put it: a configuration gap, so keep the mail and shout (design: 4.4.0).
+        RoutingLog.NoRoute(_logger, domain);
+        return RouteDecision.Fail("route:" + domain, RouteFailure.Transient("4.4.0", $"no route for {domain}"));
+    }
+
+    /// <summary>RFC 5321 5.1: an address literal names the host directly; no MX lookup.</summary>
+    private RouteDecision RouteLiteral(string literal)
+    {
+        var destination = "literal:" + literal;
+        var inner = literal.Trim('[', ']');
+        if (inner.StartsWith("ipv6:", StringComparison.OrdinalIgnoreCase))
+        {
+            inner = inner[5..];
+        }
+
+        if (!IPAddress.TryParse(inner, out var address))
+        {
+            return RouteDecision.Fail(destination, RouteFailure.Permanent(550, "5.1.2", $"bad address literal {literal}"));
+        }
+
+        if (IsOurselves(address, _options.Port))
+        {
+            return RouteDecision.Fail(destination, LoopsBack(literal));
+        }
+
+        return RouteDecision.To(destination, [new NextHop(inner, address, _options.Port, RequireTls: false)]);
+    }
+
+    private async ValueTask<RouteDecision> RouteByMxAsync(string domain, CancellationToken ct)
+    {
+        var destination = "mx:" + domain;
+        var mx = await _dns.GetMxAsync(domain, ct).ConfigureAwait(false);
+        List<(string Host, int Preference)> exchanges;
+        switch (mx.Status)
+        {
+            case DnsStatus.Ok:
+                var usable = mx.Records.Where(r => !r.IsNullMx).ToList();
+                if (usable.Count == 0)
+                {
+                    // RFC 7505 3: "0 ." says the domain accepts no mail; fail at once instead of retrying.
+                    return RouteDecision.Fail(destination, RouteFailure.Permanent(556, "5.1.10", $"Recipient address rejected: {domain} does not accept mail (null MX)"));
+                }
+
+                exchanges = usable.Select(r => (Normalize(r.Exchange), r.Preference)).ToList();
+                break;
+            case DnsStatus.NoData:
+                // RFC 5321 5.1: no MX records, so the domain itself is the implicit MX with preference 0.
+                exchanges = [(domain, 0)];
+                break;
+            case DnsStatus.NxDomain:
+                return RouteDecision.Fail(destination, RouteFailure.Permanent(550, "5.1.2", $"domain not found: {domain}"));
+            default:
+                return RouteDecision.Fail(destination, RouteFailure.Transient("4.4.3", $"DNS lookup for {domain} failed temporarily ({Describe(mx.Status)})"));
+        }
+
+        var ordered = OrderByPreference(exchanges, e => e.Preference);
+
+        // RFC 5321 5.1: if we are one of the MX hosts, only hosts strictly more preferred than us may be used;
+        // if none is left, the mail would come back to us.
+        var ours = ordered.FindIndex(e => e.Host == _ourName);
+        if (ours >= 0)
+        {
+            var ourPreference = ordered[ours].Preference;
+            ordered = ordered.Where(e => e.Preference < ourPreference).ToList();
+            if (ordered.Count == 0)
+            {
+                return RouteDecision.Fail(destination, LoopsBack(domain));
+            }
+        }
+
+        return await ResolveAsync(destination, domain, ordered.Select(e => (e.Host, _options.Port, false)).ToList(), ct).ConfigureAwait(false);
+    }
+
+    private async ValueTask<RouteDecision> RouteToHostsAsync(string destination, string domain, IReadOnlyList<RouteHost> hosts, CancellationToken ct)
+    {
+        var ordered = OrderByPreference(hosts.ToList(), h => h.Preference);
+        return await ResolveAsync(destination, domain, ordered.Select(h => (Normalize(h.Host), h.Port, h.RequireTls)).ToList(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Turns ordered host names into ordered addresses, dropping hosts without one and failing if none is left.</summary>
+    private async ValueTask<RouteDecision> ResolveAsync(string destination, string domain, List<(string Host, int Port, bool RequireTls)> hosts, CancellationToken ct)
+    {
+        var hops = new List<NextHop>();
+        var temporary = false;
+        var loops = false;
+        foreach (var (host, port, requireTls) in hosts)
+        {
+            if (hops.Count >= _options.MaxAddressesPerDestination)
+            {
+                break;
+            }
+
+            if (host == _ourName)
+            {
+                loops = true;
+                continue;
+            }
+
+            IReadOnlyList<IPAddress> addresses;
+            if (IPAddress.TryParse(host.Trim('[', ']'), out var literal))
+            {
+                addresses = [literal];
+            }
+            else
+            {
+                var answer = await _dns.GetAddressesAsync(host, ct).ConfigureAwait(false);
+                if (answer.Status is DnsStatus.ServerFailure or DnsStatus.Timeout)
+                {
+                    temporary = true;
+                    RoutingLog.HostLookupFailed(_logger, host, domain, answer.Status);
+                    continue;
+                }
+
+                addresses = answer.Records;
+                if (addresses.Count == 0)
+                {
+                    RoutingLog.HostLookupFailed(_logger, host, domain, answer.Status);
+                    continue;
+                }
+            }
+
+            foreach (var address in addresses)
+            {
+                if (IsOurselves(address, port))
+                {
+                    loops = true;
+                    continue;
+                }
+
+                if (hops.Count < _options.MaxAddressesPerDestination)
+                {
+                    hops.Add(new NextHop(host, address, port, requireTls));
+                }
+            }
+        }
+
+        if (hops.Count > 0)
+        {
+            return RouteDecision.To(destination, hops);
+        }
+
+        if (loops)
+        {
+            return RouteDecision.Fail(destination, LoopsBack(domain));
+        }
+
+        if (temporary)
+        {
+            return RouteDecision.Fail(destination, RouteFailure.Transient("4.4.3", $"cannot resolve the mail servers of {domain} now"));
+        }
+
+        // Every host exists nowhere or has no address: RFC 3463 X.4.4 "unable to route".
+        return RouteDecision.Fail(destination, RouteFailure.Permanent(550, "5.4.4", $"no address for the mail servers of {domain}"));
+    }
+
+    /// <summary>RFC 5321 5.1: lower preference first; hosts of equal preference in random order to spread the load.</summary>
+    private List<T> OrderByPreference<T>(List<T> items, Func<T, int> preference)
+    {
+        var shuffled = items.ToArray();
+        lock (_randomGate)
+        {
+            _random.Shuffle(shuffled);
+        }
+
+        // OrderBy is stable, so the shuffle survives among equals.
+        return shuffled.OrderBy(preference).ToList();
+    }
+
+    private static RouteFailure LoopsBack(string domain) =>
+        RouteFailure.Permanent(554, "5.4.6", $"mail for {domain} loops back to myself");
+
+    private static string Describe(DnsStatus status) => status == DnsStatus.Timeout ? "timeout" : "server failure";
+
+    private static string Normalize(string name)
+    {
+        var trimmed = name.Trim().TrimEnd('.');
+        return trimmed.ToLower(CultureInfo.InvariantCulture);
+    }
+
+    private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private static List<IPAddress> ReadInterfaceAddresses()
+    {
+        try
+        {
+            return NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(u => u.Address)
+                .ToList();
+        }
+        catch (NetworkInformationException)
+        {
+            return [];
+        }
+        catch (SocketException)
+        {
+            return [];
+        }
+    }
+}

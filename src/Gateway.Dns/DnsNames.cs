@@ -1,0 +1,16 @@
+namespace Gateway.Dns;
+
+/// <summary>Name handling shared by the resolvers.</summary>
+internal static class DnsNames
+{
+    /// <summary>
+    /// The comparison form of a name: lower-case (RFC 4343: DNS names compare case-insensitively) and without
+    /// the trailing root dot. The root itself stays ".".
+    /// </summary>
+    public static string Normalize(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var trimmed = name.Trim().TrimEnd('.');
+        return trimmed.Length == 0 ? "." : trimmed.ToLowerInvariant();
+    }
+}

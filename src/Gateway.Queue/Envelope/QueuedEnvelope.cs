@@ -1,0 +1,117 @@
+using System.Text.Json.Serialization;
+using Gateway.Abstractions;
+
+namespace Gateway.Queue;
+
+/// <summary>
+/// The envelope as persisted with each spooled message (immutable once spooled): who sent it, from where,
+/// to whom, and the DSN parameters needed for notices (RFC 3461).
+/// </summary>
+public sealed record QueuedEnvelope
+{
+    /// <summary>Origin of a message received over SMTP.</summary>
+    public const string SmtpOrigin = "smtp";
+
+    /// <summary>Origin of a delivery notice the gateway generated itself.</summary>
+    public const string NoticeOrigin = "notice";
+
+    [JsonPropertyName("id")]
+    public required string QueueId { get; init; }
+
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary><see cref="SmtpOrigin"/> or <see cref="NoticeOrigin"/>.</summary>
+    public required string Origin { get; init; }
+
+    public string? SessionId { get; init; }
+
+    public string? Listener { get; init; }
+
+    /// <summary>The client address (IPv4-mapped IPv6 addresses are shown as IPv4).</summary>
+    public string? ClientIp { get; init; }
+
+    public int? ClientPort { get; init; }
+
+    public GreetingKind Greeting { get; init; }
+
+    public string? Helo { get; init; }
+
+    /// <summary>The <see cref="System.Security.Authentication.SslProtocols"/> name, e.g. "Tls13"; null without TLS.</summary>
+    public string? TlsProtocol { get; init; }
+
+    /// <summary>The <see cref="System.Net.Security.TlsCipherSuite"/> name, e.g. "TLS_AES_256_GCM_SHA384".</summary>
+    public string? TlsCipher { get; init; }
+
+    public string? AuthUser { get; init; }
+
+    public bool ViaProxy { get; init; }
+
+    /// <summary>The reverse path; null is the null sender &lt;&gt; (never sent a notice: RFC 3461 6.2).</summary>
+    public string? From { get; init; }
+
+    public long? Size { get; init; }
+
+    public BodyType Body { get; init; }
+
+    [JsonPropertyName("smtputf8")]
+    public bool SmtpUtf8 { get; init; }
+
+    [JsonPropertyName("ret")]
+    public DsnReturn Return { get; init; }
+
+    [JsonPropertyName("envid")]
+    public string? EnvelopeId { get; init; }
+
+    [JsonPropertyName("auth")]
+    public string? AuthParameter { get; init; }
+
+    public required IReadOnlyList<QueuedRecipient> Recipients { get; init; }
+
+    /// <summary>Received fields counted by the loop check, when known (optional).</summary>
+    public int? ReceivedHeaderCount { get; init; }
+
+    /// <summary>The persisted form of an envelope the SMTP dialogue established.</summary>
+    public static QueuedEnvelope FromEnvelope(Envelope envelope, string queueId, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(queueId);
+        var session = envelope.Session;
+        var recipients = new QueuedRecipient[envelope.Recipients.Count];
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            var r = envelope.Recipients[i];
+            recipients[i] = new QueuedRecipient(
+                r.Address.ToString(),
+                r.Direction,
+                r.Parameters.Notify,
+                r.Parameters.OriginalRecipientType,
+                r.Parameters.OriginalRecipient);
+        }
+
+        var client = session.ClientAddress;
+        return new QueuedEnvelope
+        {
+            QueueId = queueId,
+            ReceivedAt = receivedAt,
+            Origin = SmtpOrigin,
+            SessionId = session.SessionId,
+            Listener = session.ListenerName,
+            ClientIp = (client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client).ToString(),
+            ClientPort = session.RemoteEndPoint.Port,
+            Greeting = session.Greeting,
+            Helo = session.HeloName,
+            TlsProtocol = session.Tls?.Protocol.ToString(),
+            TlsCipher = session.Tls?.CipherSuite.ToString(),
+            AuthUser = session.AuthenticatedUser,
+            ViaProxy = session.ViaProxyProtocol,
+            From = envelope.From?.ToString(),
+            Size = envelope.MailParameters.Size,
+            Body = envelope.MailParameters.Body,
+            SmtpUtf8 = envelope.MailParameters.SmtpUtf8,
+            Return = envelope.MailParameters.Return,
+            EnvelopeId = envelope.MailParameters.EnvelopeId,
+            AuthParameter = envelope.MailParameters.AuthMailbox,
+            Recipients = recipients,
+        };
+    }
+}

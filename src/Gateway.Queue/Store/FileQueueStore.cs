@@ -1,0 +1,598 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Gateway.Abstractions;
+using Gateway.Queue.Headers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Gateway.Queue;
+
+/// <summary>
+/// The on-disk spool under one root: incoming/ (temp files, never trusted), messages/&lt;id&gt;.msg (immutable,
+/// complete with end record), state/&lt;id&gt;.json (replaced atomically), hold/&lt;id&gt; (markers), corrupt/
+/// (files recovery set aside). A 250 is given only after the file is fsync'd, renamed into messages/ and
+/// that directory fsync'd (DESIGN invariant 1); directory fsyncs are shared by concurrent writers.
+/// </summary>
+/// <remarks>
+/// Several processes may open the same spool (the gateway and the queue CLI); only the one that owns it
+/// calls <see cref="RecoverAsync"/>, at start-up, before accepting mail.
+/// </remarks>
+public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
+{
+    private const string MessageExtension = ".msg";
+    private const string StateExtension = ".json";
+
+    private readonly string _incoming;
+    private readonly string _messages;
+    private readonly string _state;
+    private readonly string _hold;
+    private readonly string _corrupt;
+    private readonly TimeProvider _time;
+    private readonly ITraceLog _trace;
+    private readonly ILogger<FileQueueStore> _logger;
+    private readonly QueueStoreOptions _options;
+    private readonly ISpoolIo _io;
+    private readonly GroupCommitter _committer;
+
+    // Message files never change once renamed in, so their parsed header can be kept.
+    private readonly ConcurrentDictionary<string, SpoolRecord> _records = new(StringComparer.Ordinal);
+
+    public FileQueueStore(
+        string queueRoot,
+        TimeProvider time,
+        ITraceLog trace,
+        ILogger<FileQueueStore> logger,
+        QueueStoreOptions options,
+        ISpoolIo? io = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(queueRoot);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(options);
+        Root = Path.GetFullPath(queueRoot);
+        _incoming = Path.Combine(Root, "incoming");
+        _messages = Path.Combine(Root, "messages");
+        _state = Path.Combine(Root, "state");
+        _hold = Path.Combine(Root, "hold");
+        _corrupt = Path.Combine(Root, "corrupt");
+        _time = time;
+        _trace = trace;
+        _logger = logger;
+        _options = options;
+        _io = io ?? DefaultSpoolIo.Instance;
+        var created = !Directory.Exists(Root);
+        foreach (var directory in new[] { _incoming, _messages, _state, _hold, _corrupt })
+        {
+            created |= !Directory.Exists(directory);
+            Directory.CreateDirectory(directory);
+        }
+
+        if (created)
+        {
+            // A new messages/ directory must itself be durable before a rename into it can be.
+            _io.FlushDirectory(Root);
+            if (Path.GetDirectoryName(Root) is { } parent)
+            {
+                _io.FlushDirectory(parent);
+            }
+        }
+
+        _committer = new GroupCommitter(_io, _messages, logger);
+    }
+
+    public event Action<string>? MessageQueued;
+
+    public string Root { get; }
+
+    public async ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var now = _time.GetUtcNow();
+        string id;
+        SafeFileHandle file;
+        try
+        {
+            (id, file) = CreateTempFile();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var reply = SpoolReplies.ForFailure(ex);
+            QueueStoreLog.SpoolFailed(_logger, "-", reply.ToString(), ex);
+            return new RejectingWriter(reply);
+        }
+
+        byte[] prefix;
+        byte[] received;
+        QueuedEnvelope queued;
+        try
+        {
+            queued = QueuedEnvelope.FromEnvelope(envelope, id, now);
+            prefix = SpoolFormat.BuildPrefix(queued);
+
+            // RFC 5321 4.4: our trace field goes first, before the client's bytes.
+            received = Encoding.UTF8.GetBytes(ReceivedHeader.Build(queued, _options.HostName, now));
+        }
+        catch (Exception ex)
+        {
+            file.Dispose();
+            DeleteQuietly(TempPath(id));
+            QueueStoreLog.SpoolFailed(_logger, id, SpoolReplies.LocalError.ToString(), ex);
+            return new RejectingWriter(SpoolReplies.LocalError);
+        }
+
+        var writer = new SpoolWriter(
+            this,
+            _io,
+            _logger,
+            queued,
+            file,
+            TempPath(id),
+            new HeaderSectionBuffer(_options.MaxHeaderSectionBytes),
+            _options.MaxReceivedHeaders);
+        await writer.StartAsync(prefix, received, cancellationToken).ConfigureAwait(false);
+        return writer;
+    }
+
+    public async ValueTask<string> EnqueueAsync(QueuedEnvelope envelopeWithoutId, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelopeWithoutId);
+        var (id, file) = CreateTempFile();
+        var envelope = envelopeWithoutId with
+        {
+            QueueId = id,
+            ReceivedAt = envelopeWithoutId.ReceivedAt == default ? _time.GetUtcNow() : envelopeWithoutId.ReceivedAt,
+        };
+        byte[] prefix;
+        try
+        {
+            prefix = SpoolFormat.BuildPrefix(envelope);
+        }
+        catch
+        {
+            file.Dispose();
+            DeleteQuietly(TempPath(id));
+            throw;
+        }
+
+        // A message we generated is stored exactly as given: no Received field, no loop check.
+        var writer = new SpoolWriter(this, _io, _logger, envelope, file, TempPath(id), headers: null, int.MaxValue);
+        await using (writer.ConfigureAwait(false))
+        {
+            await writer.StartAsync(prefix, [], cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            var reply = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            if (!reply.IsPositive)
+            {
+                throw new IOException($"The message could not be spooled: {reply}");
+            }
+        }
+
+        return id;
+    }
+
+    public async ValueTask<IReadOnlyList<string>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var temporary = 0;
+        foreach (var path in Directory.EnumerateFiles(_incoming))
+        {
+            // Never got a 250: whatever is here is discarded.
+            _io.Delete(path);
+            temporary++;
+        }
+
+        var ids = new List<string>();
+        var corrupt = 0;
+        foreach (var path in Directory.EnumerateFiles(_messages))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(path);
+            var id = name.EndsWith(MessageExtension, StringComparison.Ordinal) ? name[..^MessageExtension.Length] : null;
+            string? problem;
+            if (!QueueId.IsValid(id))
+            {
+                problem = "unexpected file name";
+            }
+            else
+            {
+                problem = Verify(path, id!);
+            }
+
+            if (problem is null)
+            {
+                ids.Add(id!);
+                continue;
+            }
+
+            corrupt++;
+            SetAside(path, problem);
+            await TraceAsync(new TraceEvent(_time.GetUtcNow(), "corrupt", QueueId.IsValid(id) ? id! : name, null, [], null, null, problem)).ConfigureAwait(false);
+        }
+
+        if (temporary > 0)
+        {
+            _io.FlushDirectory(_incoming);
+        }
+
+        if (corrupt > 0)
+        {
+            _io.FlushDirectory(_messages);
+            _io.FlushDirectory(_corrupt);
+        }
+
+        var present = new HashSet<string>(ids, StringComparer.Ordinal);
+        RemoveOrphans(_state, name => name.EndsWith(StateExtension, StringComparison.Ordinal) ? name[..^StateExtension.Length] : null, present);
+        RemoveOrphans(_hold, name => name, present);
+        ids.Sort(StringComparer.Ordinal);
+        QueueStoreLog.Recovered(_logger, ids.Count, temporary, corrupt);
+        return ids;
+    }
+
+    public ValueTask<QueueEntry?> GetAsync(string queueId, CancellationToken cancellationToken)
+    {
+        if (!QueueId.IsValid(queueId))
+        {
+            return ValueTask.FromResult<QueueEntry?>(null);
+        }
+
+        var record = TryGetRecord(queueId);
+        if (record is null)
+        {
+            return ValueTask.FromResult<QueueEntry?>(null);
+        }
+
+        var state = ReadState(record.Envelope);
+        var held = File.Exists(HoldPath(queueId));
+        return ValueTask.FromResult<QueueEntry?>(new QueueEntry(record.Envelope, state, held, record.MessageLength));
+    }
+
+    public async IAsyncEnumerable<QueueEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        foreach (var path in Directory.EnumerateFiles(_messages, "*" + MessageExtension))
+        {
+            var id = Path.GetFileName(path)[..^MessageExtension.Length];
+            if (QueueId.IsValid(id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        ids.Sort(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var entry = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+            if (entry is not null)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    public ValueTask<Stream> OpenMessageAsync(string queueId, CancellationToken cancellationToken)
+    {
+        RequireValid(queueId);
+        SafeFileHandle file;
+        try
+        {
+            file = _io.OpenRead(MessagePath(queueId));
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new KeyNotFoundException($"Message {queueId} is not queued.", ex);
+        }
+
+        try
+        {
+            var record = _records.GetOrAdd(queueId, static (_, handle) => SpoolFormat.ReadRecord(handle), file);
+            return ValueTask.FromResult<Stream>(new SpoolMessageStream(file, record.MessageOffset, record.MessageLength));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask SaveStateAsync(MessageState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        RequireValid(state.Id);
+        if (!File.Exists(MessagePath(state.Id)))
+        {
+            // Removed meanwhile (e.g. by the CLI): a state file would only be an orphan.
+            QueueStoreLog.StateForMissingMessage(_logger, state.Id);
+            return;
+        }
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(state, QueueJsonContext.Default.MessageState);
+        var temp = Path.Combine(_state, $"{state.Id}{StateExtension}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = _io.CreateNew(temp))
+            {
+                await _io.WriteAsync(file, json, 0, cancellationToken).ConfigureAwait(false);
+                _io.FlushFile(file);
+            }
+
+            _io.Move(temp, StatePath(state.Id), overwrite: true);
+        }
+        catch
+        {
+            DeleteQuietly(temp);
+            throw;
+        }
+
+        _io.FlushDirectory(_state);
+    }
+
+    public async ValueTask RemoveAsync(string queueId, string reason, CancellationToken cancellationToken)
+    {
+        RequireValid(queueId);
+        var record = TryGetRecord(queueId);
+        if (record is not null)
+        {
+            // The message file first: should we crash after this, the state left over is an orphan that
+            // recovery removes, never a message without its state (which would be delivered again).
+            _io.Delete(MessagePath(queueId));
+            _io.FlushDirectory(_messages);
+        }
+
+        _io.Delete(StatePath(queueId));
+        _io.Delete(HoldPath(queueId));
+        _records.TryRemove(queueId, out _);
+        if (record is not null)
+        {
+            QueueStoreLog.Removed(_logger, queueId, reason);
+            await TraceAsync(Event("deleted", record.Envelope, null, reason)).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask HoldAsync(string queueId, CancellationToken cancellationToken)
+    {
+        var record = RequireQueued(queueId);
+        var marker = HoldPath(queueId);
+        if (!File.Exists(marker))
+        {
+            try
+            {
+                _io.CreateNew(marker).Dispose();
+            }
+            catch (IOException) when (File.Exists(marker))
+            {
+                // Held concurrently: same outcome.
+            }
+
+            _io.FlushDirectory(_hold);
+        }
+
+        await TraceAsync(Event("held", record.Envelope, null, null)).ConfigureAwait(false);
+    }
+
+    public async ValueTask ReleaseAsync(string queueId, CancellationToken cancellationToken)
+    {
+        var record = RequireQueued(queueId);
+        var marker = HoldPath(queueId);
+        if (File.Exists(marker))
+        {
+            _io.Delete(marker);
+            _io.FlushDirectory(_hold);
+        }
+
+        await TraceAsync(Event("released", record.Envelope, null, null)).ConfigureAwait(false);
+    }
+
+    public async ValueTask RetryNowAsync(string queueId, CancellationToken cancellationToken)
+    {
+        var record = RequireQueued(queueId);
+        var state = ReadState(record.Envelope);
+        await SaveStateAsync(state with { NextAttemptAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        await TraceAsync(Event("retry", record.Envelope, null, null)).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _committer.DisposeAsync();
+
+    /// <summary>Called by a writer whose file is complete: group commit (fsync, rename, directory fsync), then bookkeeping.</summary>
+    internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath)
+    {
+        var envelope = record.Envelope;
+        await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId)).ConfigureAwait(false);
+        _records[envelope.QueueId] = record;
+        var received = Event(
+            "received",
+            envelope,
+            SpoolReplies.Queued(envelope.QueueId).ToString(),
+            string.Create(CultureInfo.InvariantCulture, $"origin={envelope.Origin} size={record.MessageLength}"));
+        await TraceAsync(received with { Remote = envelope.ClientIp }).ConfigureAwait(false);
+        try
+        {
+            MessageQueued?.Invoke(envelope.QueueId);
+        }
+        catch (Exception ex)
+        {
+            QueueStoreLog.HandlerFailed(_logger, envelope.QueueId, ex);
+        }
+    }
+
+    private static void RequireValid(string queueId)
+    {
+        if (!QueueId.IsValid(queueId))
+        {
+            throw new ArgumentException($"'{queueId}' is not a queue id.", nameof(queueId));
+        }
+    }
+
+    private TraceEvent Event(string name, QueuedEnvelope envelope, string? reply, string? detail) =>
+        new(_time.GetUtcNow(), name, envelope.QueueId, envelope.From, envelope.Recipients.Select(r => r.Address).ToArray(), null, reply, detail);
+
+    private async Task TraceAsync(TraceEvent traceEvent)
+    {
+        // The trace is for people; a failure to write it must not fail the mail (it is logged instead).
+        try
+        {
+            await _trace.WriteAsync(traceEvent, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            QueueStoreLog.TraceFailed(_logger, ex);
+        }
+    }
+
+    private SpoolRecord RequireQueued(string queueId)
+    {
+        RequireValid(queueId);
+        return TryGetRecord(queueId) ?? throw new KeyNotFoundException($"Message {queueId} is not queued.");
+    }
+
+    private SpoolRecord? TryGetRecord(string queueId)
+    {
+        var path = MessagePath(queueId);
+        if (!File.Exists(path))
+        {
+            _records.TryRemove(queueId, out _);
+            return null;
+        }
+
+        if (_records.TryGetValue(queueId, out var cached))
+        {
+            return cached;
+        }
+
+        try
+        {
+            using var file = _io.OpenRead(path);
+            return _records.GetOrAdd(queueId, SpoolFormat.ReadRecord(file));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private MessageState ReadState(QueuedEnvelope envelope)
+    {
+        byte[] json;
+        try
+        {
+            json = File.ReadAllBytes(StatePath(envelope.QueueId));
+        }
+        catch (FileNotFoundException)
+        {
+            return MessageState.Initial(envelope);
+        }
+
+        try
+        {
+            var state = JsonSerializer.Deserialize(json, QueueJsonContext.Default.MessageState);
+            if (state is not null && state.Id == envelope.QueueId && state.Recipients is not null)
+            {
+                return state;
+            }
+
+            throw new InvalidDataException("The state file names another message or lacks recipients.");
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            // At worst a recipient is delivered twice; never is a message lost.
+            QueueStoreLog.StateUnreadable(_logger, envelope.QueueId, ex);
+            return MessageState.Initial(envelope);
+        }
+    }
+
+    private string? Verify(string path, string id)
+    {
+        try
+        {
+            using var file = _io.OpenRead(path);
+            var record = SpoolFormat.Verify(file);
+            if (record.Envelope.QueueId != id)
+            {
+                return "envelope id does not match the file name";
+            }
+
+            _records[id] = record;
+            return null;
+        }
+        catch (InvalidDataException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    private void SetAside(string path, string problem)
+    {
+        var target = Path.Combine(_corrupt, Path.GetFileName(path));
+        if (File.Exists(target))
+        {
+            target += "." + _time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        }
+
+        _io.Move(path, target, overwrite: false);
+        QueueStoreLog.CorruptFile(_logger, path, problem);
+    }
+
+    private void RemoveOrphans(string directory, Func<string, string?> idOf, HashSet<string> present)
+    {
+        var removed = false;
+        foreach (var path in Directory.EnumerateFiles(directory))
+        {
+            var id = idOf(Path.GetFileName(path));
+            if (id is null || !present.Contains(id))
+            {
+                _io.Delete(path);
+                removed = true;
+            }
+        }
+
+        if (removed)
+        {
+            _io.FlushDirectory(directory);
+        }
+    }
+
+    private (string Id, SafeFileHandle File) CreateTempFile()
+    {
+        // 32 random bits per millisecond make a clash rare; a clash is simply retried with a fresh id.
+        for (var attempt = 0; ; attempt++)
+        {
+            var id = QueueId.New(_time);
+            if (File.Exists(MessagePath(id)) && attempt < 8)
+            {
+                continue;
+            }
+
+            var temp = TempPath(id);
+            try
+            {
+                return (id, _io.CreateNew(temp));
+            }
+            catch (IOException) when (attempt < 8 && File.Exists(temp))
+            {
+            }
+        }
+    }
+
+    private void DeleteQuietly(string path)
+    {
+        try
+        {
+            _io.Delete(path);
+        }
+        catch (Exception ex)
+        {
+            QueueStoreLog.CleanupFailed(_logger, path, ex);
+        }
+    }
+
+    private string TempPath(string id) => Path.Combine(_incoming, id + ".tmp");
+
+    private string MessagePath(string id) => Path.Combine(_messages, id + MessageExtension);
+
+    private string StatePath(string id) => Path.Combine(_state, id + StateExtension);
+
+    private string HoldPath(string id) => Path.Combine(_hold, id);
+}

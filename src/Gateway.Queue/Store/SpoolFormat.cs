@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace Gateway.Queue;
+
+/// <summary>
+/// The message file: <c>GWQ1 &lt;json-length&gt;\n</c>, the envelope JSON, <c>\n</c>, the raw message, then the
+/// end record <c>\nGWQEND &lt;sha256-hex of every byte before it&gt;\n</c>. As in Postfix's queue files, a file
+/// without its end record never got a 250 and is discarded at recovery.
+/// </summary>
+internal static class SpoolFormat
+{
+    /// <summary>"\nGWQEND " + 64 hex digits + "\n".</summary>
+    public const int EndRecordLength = 8 + 64 + 1;
+
+    // Bounds the envelope a corrupt or hostile file can make us allocate; a real one is far smaller
+    // (recipients are limited by the SMTP session).
+    public const int MaxEnvelopeLength = 16 * 1024 * 1024;
+
+    private const int MaxPrefixLength = 5 + 8 + 1;
+
+    private static ReadOnlySpan<byte> Magic => "GWQ1 "u8;
+
+    private static ReadOnlySpan<byte> EndMarker => "\nGWQEND "u8;
+
+    public static byte[] BuildPrefix(QueuedEnvelope envelope)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(envelope, QueueJsonContext.Default.QueuedEnvelope);
+        var line = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"GWQ1 {json.Length}\n"));
+        var prefix = new byte[line.Length + json.Length + 1];
+        line.CopyTo(prefix, 0);
+        json.CopyTo(prefix, line.Length);
+        prefix[^1] = (byte)'\n';
+        return prefix;
+    }
+
+    public static byte[] BuildEndRecord(ReadOnlySpan<byte> sha256)
+    {
+        var record = new byte[EndRecordLength];
+        EndMarker.CopyTo(record);
+        Encoding.ASCII.GetBytes(Convert.ToHexStringLower(sha256), record.AsSpan(EndMarker.Length));
+        record[^1] = (byte)'\n';
+        return record;
+    }
+
+    /// <summary>Parses the header line and envelope without checking the end record (files in messages/ are complete).</summary>
+    public static SpoolRecord ReadRecord(SafeFileHandle file)
+    {
+        var length = RandomAccess.GetLength(file);
+        Span<byte> head = stackalloc byte[MaxPrefixLength];
+        head = head[..RandomAccess.Read(file, head, 0)];
+        if (!head.StartsWith(Magic))
+        {
+            throw new InvalidDataException("not a spool file (bad magic)");
+        }
+
+        var newLine = head.IndexOf((byte)'\n');
+        if (newLine < 0
+            || !int.TryParse(head[Magic.Length..newLine], NumberStyles.None, CultureInfo.InvariantCulture, out var jsonLength)
+            || jsonLength is 0 or > MaxEnvelopeLength)
+        {
+            throw new InvalidDataException("bad header line");
+        }
+
+        var jsonOffset = newLine + 1;
+        var messageOffset = jsonOffset + (long)jsonLength + 1;
+        var messageLength = length - EndRecordLength - messageOffset;
+        if (messageLength < 0)
+        {
+            throw new InvalidDataException("file shorter than its header says");
+        }
+
+        var json = new byte[jsonLength + 1];
+        ReadExactly(file, json, jsonOffset);
+        if (json[^1] != (byte)'\n')
+        {
+            throw new InvalidDataException("envelope not followed by a line feed");
+        }
+
+        QueuedEnvelope? envelope;
+        try
+        {
+            envelope = JsonSerializer.Deserialize(json.AsSpan(0, jsonLength), QueueJsonContext.Default.QueuedEnvelope);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException("envelope is not valid JSON: " + ex.Message, ex);
+        }
+
+        if (envelope is null || !QueueId.IsValid(envelope.QueueId) || envelope.Recipients is null)
+        {
+            throw new InvalidDataException("envelope lacks a valid id or recipients");
+        }
+
+        return new SpoolRecord(envelope, messageOffset, messageLength);
+    }
+
+    /// <summary>Checks the whole file: header, envelope, end record and the SHA-256 over everything before it.</summary>
+    public static SpoolRecord Verify(SafeFileHandle file)
+    {
+        var record = ReadRecord(file);
+        var length = RandomAccess.GetLength(file);
+        var end = new byte[EndRecordLength];
+        ReadExactly(file, end, length - EndRecordLength);
+        if (!end.AsSpan().StartsWith(EndMarker) || end[^1] != (byte)'\n')
+        {
+            throw new InvalidDataException("no end record");
+        }
+
+        var hex = end.AsSpan(EndMarker.Length, 64);
+        foreach (var c in hex)
+        {
+            if (c is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
+            {
+                throw new InvalidDataException("malformed end record");
+            }
+        }
+
+        var expected = Convert.FromHexString(Encoding.ASCII.GetString(hex));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        long position = 0;
+        var covered = length - EndRecordLength;
+        while (position < covered)
+        {
+            var read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, covered - position)), position);
+            if (read == 0)
+            {
+                throw new InvalidDataException("file changed while being verified");
+            }
+
+            hash.AppendData(buffer, 0, read);
+            position += read;
+        }
+
+        if (!hash.GetHashAndReset().AsSpan().SequenceEqual(expected))
+        {
+            throw new InvalidDataException("checksum mismatch");
+        }
+
+        return record;
+    }
+
+    private static void ReadExactly(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            var read = RandomAccess.Read(file, buffer[done..], offset + done);
+            if (read == 0)
+            {
+                throw new InvalidDataException("unexpected end of file");
+            }
+
+            done += read;
+        }
+    }
+}

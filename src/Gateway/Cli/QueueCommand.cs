@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text;
+using Gateway.Host.Spool;
+using Gateway.Policy;
+using Gateway.Queue;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>
+/// `gateway queue ...`: works on the spool files directly, as Postfix's postqueue/postsuper do, so it works whether
+/// the gateway runs or not; a running gateway's scheduler rescans and sees holds, retries and deletions.
+/// </summary>
+internal static class QueueCommand
+{
+    public static async Task<int> ExecuteAsync(CommandLine command)
+    {
+        var loaded = PolicyLoader.Load(command.ConfigPath);
+        if (!loaded.Success)
+        {
+            foreach (var error in loaded.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Failure;
+        }
+
+        var policy = loaded.Policy!;
+        using var trace = new FileTraceLog(SpoolPaths.TraceDirectory(policy));
+        await using var store = new FileQueueStore(
+            SpoolPaths.QueueRoot(policy),
+            TimeProvider.System,
+            trace,
+            NullLogger<FileQueueStore>.Instance,
+            new QueueStoreOptions { HostName = policy.HostName, MaxReceivedHeaders = policy.Delivery.MaxReceivedHeaders });
+
+        var id = command.Arguments.Count > 0 ? command.Arguments[0] : null;
+        if (id is not null && !QueueId.IsValid(id))
+        {
+            await Console.Error.WriteLineAsync($"gateway: '{id}' is not a queue id").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        return command.Verb switch
+        {
+            "list" => await ListAsync(store).ConfigureAwait(false),
+            "show" => await ShowAsync(store, id!).ConfigureAwait(false),
+            "retry" when command.Flag("--all") => await RetryAllAsync(store).ConfigureAwait(false),
+            _ => await ChangeAsync(store, command.Verb!, id!).ConfigureAwait(false),
+        };
+    }
+
+    private static async Task<int> ListAsync(FileQueueStore store)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var count = 0;
+        Console.Out.WriteLine($"{"QUEUE ID",-17} {"AGE",8} {"SIZE",9} {"STATE",-8} {"FROM",-30} RECIPIENTS (pending/total), LAST REPLY");
+        await foreach (var entry in store.ListAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            count++;
+            var envelope = entry.Envelope;
+            var pending = entry.State.Recipients.Count(r => r.Status == RecipientStatus.Pending);
+            var last = entry.State.Recipients.Select(r => r.LastReply).LastOrDefault(r => r is not null) ?? string.Empty;
+            var state = entry.Held ? "held" : entry.State.Attempts == 0 ? "new" : "deferred";
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{envelope.QueueId,-17} {Age(now - envelope.ReceivedAt),8} {entry.MessageBytes,9} {state,-8} {Sender(envelope.From),-30} {pending}/{envelope.Recipients.Count} {string.Join(",", envelope.Recipients.Select(r => r.Address))} {last}"));
+        }
+
+        Console.Out.WriteLine($"-- {count} message(s)");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> ShowAsync(FileQueueStore store, string id)
+    {
+        var entry = await store.GetAsync(id, CancellationToken.None).ConfigureAwait(false);
+        if (entry is null)
+        {
+            await Console.Error.WriteLineAsync($"gateway: no message {id} in the queue").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        var e = entry.Envelope;
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"queue id:     {e.QueueId}{(entry.Held ? " (held)" : string.Empty)}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"received:     {e.ReceivedAt:u} from {e.ClientIp} (helo {e.Helo}, tls {e.TlsProtocol ?? "none"}, auth {e.AuthUser ?? "-"}) origin {e.Origin}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"sender:       {Sender(e.From)}  size {entry.MessageBytes}  body {e.Body}  smtputf8 {e.SmtpUtf8}  ret {e.Return}  envid {e.EnvelopeId ?? "-"}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"attempts:     {entry.State.Attempts}, next {entry.State.NextAttemptAt:u}, delay notice sent {entry.State.DelayNoticeSent}\n");
+        foreach (var r in entry.State.Recipients)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"recipient:    {r.Address}  {r.Status}  attempts {r.Attempts}  remote {r.RemoteMta ?? "-"}  {r.LastReply ?? string.Empty}\n");
+        }
+
+        sb.Append("headers:\n");
+        await using (var message = await store.OpenMessageAsync(id, CancellationToken.None).ConfigureAwait(false))
+        using (var reader = new StreamReader(message, Encoding.UTF8))
+        {
+            // Headers only: an admin inspecting the queue needs routing facts, not the content.
+            for (var lines = 0; lines < 200; lines++)
+            {
+                var line = await reader.ReadLineAsync().ConfigureAwait(false);
+                if (string.IsNullOrEmpty(line))
+                {
+                    break;
+                }
+
+                sb.Append("  ").Append(line).Append('\n');
+            }
+        }
+
+        await Console.Out.WriteAsync(sb.ToString()).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> RetryAllAsync(FileQueueStore store)
+    {
+        var ids = new List<string>();
+        await foreach (var entry in store.ListAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            ids.Add(entry.Envelope.QueueId);
+        }
+
+        foreach (var id in ids)
+        {
+            await store.RetryNowAsync(id, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        Console.Out.WriteLine($"{ids.Count} message(s) scheduled for immediate delivery");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> ChangeAsync(FileQueueStore store, string verb, string id)
+    {
+        if (await store.GetAsync(id, CancellationToken.None).ConfigureAwait(false) is null)
+        {
+            await Console.Error.WriteLineAsync($"gateway: no message {id} in the queue").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        switch (verb)
+        {
+            case "retry":
+                await store.RetryNowAsync(id, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case "hold":
+                await store.HoldAsync(id, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case "release":
+                await store.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
+                break;
+            case "delete":
+                // Who and when go into the trace log with the removal, so "what happened to it" has an answer.
+                var sudo = Environment.GetEnvironmentVariable("SUDO_USER");
+                var who = sudo is null ? Environment.UserName : $"{Environment.UserName} (sudo by {sudo})";
+                await store.RemoveAsync(id, $"deleted by {who} via gateway queue delete", CancellationToken.None).ConfigureAwait(false);
+                break;
+        }
+
+        Console.Out.WriteLine($"{id}: {verb} done");
+        return ExitCodes.Ok;
+    }
+
+    private static string Sender(string? from) => from is null ? "<>" : $"<{from}>";
+
+    private static string Age(TimeSpan age) =>
+        age.TotalDays >= 1 ? $"{(int)age.TotalDays}d{age.Hours}h"
+        : age.TotalHours >= 1 ? $"{(int)age.TotalHours}h{age.Minutes}m"
+        : age.TotalMinutes >= 1 ? $"{(int)age.TotalMinutes}m{age.Seconds}s"
+        : $"{Math.Max(0, (int)age.TotalSeconds)}s";
+}

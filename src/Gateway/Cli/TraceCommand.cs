@@ -1,0 +1,100 @@
+using System.Globalization;
+using Gateway.Host.Spool;
+using Gateway.Policy;
+using Gateway.Policy.Validation;
+using Gateway.Queue;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>
+/// `gateway trace`: answers "what happened to that message" from the trace log: every event of each message
+/// whose sender or recipients match, in time order, grouped by queue id.
+/// </summary>
+internal static class TraceCommand
+{
+    public static async Task<int> ExecuteAsync(CommandLine command)
+    {
+        var since = TimeSpan.FromHours(24);
+        if (command.Option("--since") is { } sinceText && DurationParser.TryParse(sinceText, out since) is { } error)
+        {
+            await Console.Error.WriteLineAsync($"gateway: --since: {error}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var loaded = PolicyLoader.Load(command.ConfigPath);
+        if (!loaded.Success)
+        {
+            foreach (var problem in loaded.Errors)
+            {
+                await Console.Error.WriteLineAsync(problem.ToString()).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Failure;
+        }
+
+        var from = command.Option("--from");
+        var to = command.Option("--to");
+        var id = command.Option("--id");
+        using var trace = new FileTraceLog(SpoolPaths.TraceDirectory(loaded.Policy!));
+
+        // Two passes over the window: first find the queue ids that match, then print all their events, so a
+        // delivery line (which may not repeat the sender) still shows up under the message it belongs to.
+        var events = new List<TraceEvent>();
+        await foreach (var e in trace.ReadAsync(DateTimeOffset.UtcNow - since, CancellationToken.None).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        var matching = events
+            .Where(e => (id is null || e.QueueId == id)
+                && (from is null || Matches(e.From, from))
+                && (to is null || e.To.Any(t => Matches(t, to))))
+            .Select(e => e.QueueId)
+            .ToHashSet(StringComparer.Ordinal);
+
+        foreach (var group in events.Where(e => matching.Contains(e.QueueId)).GroupBy(e => e.QueueId))
+        {
+            Console.Out.WriteLine($"{group.Key}:");
+            foreach (var e in group.OrderBy(e => e.Timestamp))
+            {
+                var parts = new List<string> { e.Timestamp.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), e.Event };
+                if (e.From is not null || e.Event == "received")
+                {
+                    parts.Add($"from=<{e.From}>");
+                }
+
+                if (e.To.Count > 0)
+                {
+                    parts.Add($"to={string.Join(",", e.To)}");
+                }
+
+                if (e.Remote is not null)
+                {
+                    parts.Add($"remote={e.Remote}");
+                }
+
+                if (e.Reply is not null)
+                {
+                    parts.Add($"reply=\"{e.Reply}\"");
+                }
+
+                if (e.Detail is not null)
+                {
+                    parts.Add($"({e.Detail})");
+                }
+
+                Console.Out.WriteLine("  " + string.Join(' ', parts));
+            }
+        }
+
+        if (matching.Count == 0)
+        {
+            Console.Out.WriteLine("no matching messages");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static bool Matches(string? value, string pattern) =>
+        value is not null && value.Contains(pattern, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Net;
+using Gateway.IntegrationTests.Fixtures;
+
+namespace Gateway.IntegrationTests;
+
+/// <summary>
+/// The whole road: a client sends to the real gateway, which queues the message on disk and delivers it to
+/// Debian postfix's smtp-sink, found through policy routes (inbound) or MX records served by a private knot
+/// server (outbound). Each test uses its own loopback address for sinks on port 25.
+/// </summary>
+public sealed class DeliveryTests
+{
+    private static string Routes(SmtpSink sink) =>
+        $"delivery:\n  routes:\n    \"*\":\n      - host: {sink.EndPoint.Address}\n        port: {sink.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\n  retry:\n    first: 1s\n    max: 2s\n";
+
+    [Fact]
+    public async Task Inbound_mail_is_relayed_to_the_internal_server_with_our_received_header()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = new TestPolicy(extraYaml: Routes(sink));
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        var reply = await Mail.SendAsync(gateway.SmtpEndPoint, "sender@example.org", ["user@example.test", "other@ours.test"], "inbound-1@example.org");
+        Assert.Equal(250, reply.Code);
+
+        var messages = await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30));
+        var message = Assert.Single(messages);
+        Assert.Contains("X-Mail-Args: <sender@example.org>", message, StringComparison.Ordinal);
+        Assert.Contains("X-Rcpt-Args: <user@example.test>", message, StringComparison.Ordinal);
+        Assert.Contains("X-Rcpt-Args: <other@ours.test>", message, StringComparison.Ordinal);
+        Assert.Contains("Message-ID: <inbound-1@example.org>", message, StringComparison.Ordinal);
+        Assert.Matches(@"Received: from client\.example\.org \(\[127\.0\.0\.1\]\) by mx\.gateway\.test[^\n]*\n\s+with ESMTP id [0-9a-v]{16}", message);
+
+        var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--from", "sender@example.org");
+        Assert.Contains("received", trace.StdOut, StringComparison.Ordinal);
+        Assert.Contains("delivered", trace.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outbound_mail_goes_to_the_mx_from_dns()
+    {
+        var mxAddress = IPAddress.Parse("127.0.0.12");
+        await using var sink = await SmtpSink.StartAsync(mxAddress, 25);
+        await using var dns = await KnotDns.StartAsync(new Dictionary<string, string>
+        {
+            ["remote.test"] = "@ MX 10 mx1\n@ MX 20 mx2\nmx1 A 127.0.0.12\nmx2 A 127.0.0.13\n",
+        });
+        var policy = new TestPolicy(
+            trustedNetworks: ["127.0.0.0/8"],
+            extraYaml: $"dns:\n  servers: [\"127.0.0.1:{dns.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\"]\n");
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        var reply = await Mail.SendAsync(gateway.SmtpEndPoint, "staff@example.test", ["friend@remote.test"], "outbound-1@example.test");
+        Assert.Equal(250, reply.Code);
+
+        var message = Assert.Single(await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Contains("X-Rcpt-Args: <friend@remote.test>", message, StringComparison.Ordinal);
+        Assert.Contains("Message-ID: <outbound-1@example.test>", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_domain_with_null_mx_fails_at_once_and_the_sender_gets_a_notice()
+    {
+        var senderMx = IPAddress.Parse("127.0.0.14");
+        await using var senderSink = await SmtpSink.StartAsync(senderMx, 25);
+        await using var dns = await KnotDns.StartAsync(new Dictionary<string, string>
+        {
+            ["nomail.test"] = "@ MX 0 .\n",
+            ["sender.test"] = "@ MX 10 mx\nmx A 127.0.0.14\n",
+        });
+        var policy = new TestPolicy(
+            trustedNetworks: ["127.0.0.0/8"],
+            extraYaml: $"dns:\n  servers: [\"127.0.0.1:{dns.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\"]\n");
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "someone@sender.test", ["nobody@nomail.test"], "nullmx-1@sender.test")).Code);
+
+        var notice = Assert.Single(await senderSink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Contains("X-Mail-Args: <>", notice, StringComparison.Ordinal);
+        Assert.Contains("X-Rcpt-Args: <someone@sender.test>", notice, StringComparison.Ordinal);
+        Assert.Contains("multipart/report", notice, StringComparison.Ordinal);
+        Assert.Matches("Final-Recipient: rfc822; ?nobody@nomail.test", notice);
+        Assert.Contains("Action: failed", notice, StringComparison.Ordinal);
+        Assert.Contains("5.1.10", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_5xx_from_the_next_hop_sends_a_failure_notice_with_the_remote_reply()
+    {
+        var senderMx = IPAddress.Parse("127.0.0.15");
+        await using var rejecting = await SmtpSink.StartAsync(IPAddress.Loopback, 0, "-f", "RCPT", "-B", "550 5.1.1 No such user here");
+        await using var senderSink = await SmtpSink.StartAsync(senderMx, 25);
+        await using var dns = await KnotDns.StartAsync(new Dictionary<string, string> { ["sender.test"] = "@ MX 10 mx\nmx A 127.0.0.15\n" });
+        var policy = new TestPolicy(extraYaml: Routes(rejecting) + $"dns:\n  servers: [\"127.0.0.1:{dns.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\"]\n");
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "someone@sender.test", ["nosuchuser@example.test"], "bounce-1@sender.test")).Code);
+
+        var notice = Assert.Single(await senderSink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Contains("X-Mail-Args: <>", notice, StringComparison.Ordinal);
+        Assert.Matches("Final-Recipient: rfc822; ?nosuchuser@example.test", notice);
+        Assert.Matches("Diagnostic-Code: smtp; ?550 5.1.1", notice);
+        Assert.Contains("550 5.1.1 No such user here", notice, StringComparison.Ordinal);
+        Assert.Contains("Message-ID: <bounce-1@sender.test>", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_4xx_from_the_next_hop_is_retried_until_it_is_delivered()
+    {
+        var port = Gateway.Testing.FreePort.Next();
+        var sinkAddress = IPAddress.Parse("127.0.0.16");
+        var deferring = await SmtpSink.StartAsync(sinkAddress, port, "-r", "RCPT");
+        var policy = new TestPolicy(extraYaml: $"delivery:\n  routes:\n    \"*\":\n      - host: {sinkAddress}\n        port: {port.ToString(CultureInfo.InvariantCulture)}\n  retry:\n    first: 1s\n    max: 2s\n");
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "sender@example.org", ["user@example.test"], "retry-1@example.org")).Code);
+        await gateway.WaitForLogAsync(l => l.Contains("450", StringComparison.Ordinal) || l.Contains("\"deferred\"", StringComparison.Ordinal) || l.Contains("Deferred", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await deferring.DisposeAsync();
+
+        await using var accepting = await SmtpSink.StartAsync(sinkAddress, port);
+        var message = Assert.Single(await accepting.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Contains("Message-ID: <retry-1@example.org>", message, StringComparison.Ordinal);
+
+        var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--to", "user@example.test");
+        Assert.Contains("deferred", trace.StdOut, StringComparison.Ordinal);
+        Assert.Contains("delivered", trace.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task More_received_headers_than_the_limit_is_a_routing_loop()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = new TestPolicy(extraYaml: Routes(sink));
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var received = string.Concat(Enumerable.Range(0, 51).Select(i => $"Received: from hop{i}.example by hop{i + 1}.example; Mon, 23 Nov 2026 10:00:00 +0000\r\n"));
+
+        var reply = await Mail.SendAsync(gateway.SmtpEndPoint, "sender@example.org", ["user@example.test"], "loop-1@example.org", extraHeaders: received);
+
+        Assert.Equal((554, "5.4.6"), (reply.Code, reply.EnhancedCode));
+    }
+
+    [Fact]
+    public async Task Queue_commands_hold_release_and_delete_a_message_of_a_running_gateway()
+    {
+        var port = Gateway.Testing.FreePort.Next();
+        var deferring = await SmtpSink.StartAsync(IPAddress.Loopback, port, "-r", "RCPT");
+        var policy = new TestPolicy(extraYaml: $"delivery:\n  routes:\n    \"*\":\n      - host: 127.0.0.1\n        port: {port.ToString(CultureInfo.InvariantCulture)}\n");
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var reply = await Mail.SendAsync(gateway.SmtpEndPoint, "sender@example.org", ["user@example.test"], "ops-1@example.org");
+        var id = reply.Lines[0][^16..];
+
+        async Task<string> Queue(params string[] args) =>
+            (await GatewayProcess.RunToCompletionAsync(policy.Directory, null, ["queue", .. args, "--config", policy.MainFile])).StdOut;
+
+        Assert.Contains(id, await Queue("list"), StringComparison.Ordinal);
+        Assert.Contains("sender@example.org", await Queue("show", id), StringComparison.Ordinal);
+        await Queue("hold", id);
+        Assert.Contains("held", await Queue("list"), StringComparison.Ordinal);
+        await Queue("release", id);
+        await Queue("delete", id);
+        Assert.DoesNotContain(id, await Queue("list"), StringComparison.Ordinal);
+
+        var trace = (await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--id", id)).StdOut;
+        Assert.Contains("held", trace, StringComparison.Ordinal);
+        Assert.Contains("deleted by", trace, StringComparison.Ordinal);
+        await deferring.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Metrics_count_what_was_accepted_and_delivered()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = new TestPolicy(extraYaml: Routes(sink));
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "sender@example.org", ["user@example.test"], $"metrics-{i}@example.org")).Code);
+        }
+
+        await sink.WaitForMessagesAsync(3, TimeSpan.FromSeconds(30));
+        using var http = new HttpClient { BaseAddress = policy.AdminUri };
+        string text = string.Empty;
+        for (var i = 0; i < 50 && !text.Contains("gateway_recipients_delivered_total 3", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            text = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        }
+
+        Assert.Contains("gateway_messages_accepted_total 3", text, StringComparison.Ordinal);
+        Assert.Contains("gateway_recipients_delivered_total 3", text, StringComparison.Ordinal);
+        Assert.Contains("gateway_delivery_latency_seconds_count 3", text, StringComparison.Ordinal);
+        Assert.Contains("gateway_queue_messages 0", text, StringComparison.Ordinal);
+    }
+}
