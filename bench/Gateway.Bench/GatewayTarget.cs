@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 namespace Gateway.Bench;
@@ -6,10 +5,10 @@ namespace Gateway.Bench;
 /// <summary>The gateway started from its built dll on a bench policy in a temp directory.</summary>
 internal sealed class GatewayTarget : IBenchTarget
 {
-    private readonly Process _process;
+    private readonly ToolProcess _process;
     private readonly DirectoryInfo _work;
 
-    private GatewayTarget(Process process, DirectoryInfo work, IPEndPoint endPoint)
+    private GatewayTarget(ToolProcess process, DirectoryInfo work, IPEndPoint endPoint)
     {
         _process = process;
         _work = work;
@@ -20,7 +19,13 @@ internal sealed class GatewayTarget : IBenchTarget
 
     public IPEndPoint EndPoint { get; }
 
-    public static async Task<GatewayTarget> StartAsync(string dll, string extraYaml)
+    /// <summary>What the gateway wrote on stdout/stderr (the last 16 KiB), for a failure report.</summary>
+    public string Output => _process.Output();
+
+    /// <param name="dll">The built gateway.dll.</param>
+    /// <param name="extraYaml">Top-level policy keys added verbatim (no indentation).</param>
+    /// <param name="domains">The policy's <c>domains</c> value.</param>
+    public static async Task<GatewayTarget> StartAsync(string dll, string extraYaml, string domains = "[bench.test]")
     {
         var work = Directory.CreateTempSubdirectory("gateway-bench");
         var smtpPort = Ports.Free();
@@ -28,7 +33,7 @@ internal sealed class GatewayTarget : IBenchTarget
         var config = Path.Combine(work.FullName, "gateway.yaml");
         await File.WriteAllTextAsync(config, $"""
             hostname: mx.bench.test
-            domains: [bench.test]
+            domains: {domains}
             trusted_networks: ["127.0.0.0/8"]
             state_directory: var
             listeners:
@@ -44,27 +49,27 @@ internal sealed class GatewayTarget : IBenchTarget
             {extraYaml}
             """).ConfigureAwait(false);
 
-        var process = Process.Start(new ProcessStartInfo("dotnet", ["exec", dll, "run", "--config", config])
-        {
-            WorkingDirectory = work.FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("could not start the gateway");
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-
+        var process = ToolProcess.Start("dotnet", ["exec", dll, "run", "--config", config], work.FullName);
         var target = new GatewayTarget(process, work, new IPEndPoint(IPAddress.Loopback, smtpPort));
-        await Smtp.WaitForGreetingAsync(target.EndPoint, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        try
+        {
+            await Smtp.WaitForGreetingAsync(target.EndPoint, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await target.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return target;
     }
 
     public IReadOnlyList<int> Processes() => [_process.Id];
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        _process.Kill();
-        await _process.WaitForExitAsync().ConfigureAwait(false);
         _process.Dispose();
         _work.Delete(recursive: true);
+        return ValueTask.CompletedTask;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using Gateway.Abstractions;
-using Gateway.Pipeline.Acceptance;
 using Gateway.Pipeline.Session;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,7 +17,7 @@ public sealed class PolicySessionHandlerTests
     };
 
     private static PolicySessionHandler Handler() =>
-        new(Policy, new RelayDecider(Policy), new QueueUnavailableAcceptor(), NullLogger.Instance);
+        new(Policy, new RelayDecider(Policy), new RecordingAcceptor(), NullLogger.Instance);
 
     private static SessionFacts Facts(string client, string? user = null) => new()
     {
@@ -58,8 +57,10 @@ public sealed class PolicySessionHandlerTests
     }
 
     [Fact]
-    public async Task Without_a_spool_the_end_of_data_is_451_never_250()
+    public async Task The_message_goes_to_the_acceptor_with_the_envelope_as_given()
     {
+        var acceptor = new RecordingAcceptor();
+        var handler = new PolicySessionHandler(Policy, new RelayDecider(Policy), acceptor, NullLogger.Instance);
         var envelope = new Envelope
         {
             TransactionId = "t1",
@@ -70,15 +71,29 @@ public sealed class PolicySessionHandlerTests
             ReceivedAt = DateTimeOffset.UnixEpoch,
         };
 
-        var (verdict, writer) = await Handler().OnMessageStartAsync(envelope, default);
+        var (verdict, writer) = await handler.OnMessageStartAsync(envelope, default);
+
         Assert.True(verdict.IsContinue);
-        Assert.NotNull(writer);
-        await using (writer)
+        Assert.Same(acceptor.Writer, writer);
+        Assert.Same(envelope, acceptor.Envelope);
+    }
+
+    private sealed class RecordingAcceptor : IMessageAcceptor, IMessageWriter
+    {
+        public Envelope? Envelope { get; private set; }
+
+        public IMessageWriter Writer => this;
+
+        public ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken)
         {
-            await writer.WriteAsync("Subject: x\r\n\r\nbody\r\n"u8.ToArray(), default);
-            var reply = await writer.CompleteAsync(default);
-            Assert.Equal(451, reply.Code);
-            Assert.Equal("4.3.0", reply.EnhancedCode);
+            Envelope = envelope;
+            return ValueTask.FromResult<IMessageWriter>(this);
         }
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new SmtpReply(250, "2.0.0", "Ok"));
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -7,7 +7,4 @@ public static class PipelineReplies
 {
     /// <summary>RFC 5321 has no dedicated relay code; 554 5.7.1 is what Postfix and others answer (RFC 3463 5.7.1: delivery not authorized).</summary>
     public static SmtpReply RelayDenied { get; } = new(554, "5.7.1", "Relay access denied");
-
-    /// <summary>RFC 3463 4.3.0: other or undefined mail system status; the client retries later.</summary>
-    public static SmtpReply QueueUnavailable { get; } = new(451, "4.3.0", "Mail queue not available, try again later");
 }
