@@ -25,6 +25,11 @@ public sealed class QueueScheduler
 
     // After a store error a message is left alone until this time (in memory only: a restart retries at once).
     private readonly Dictionary<string, DateTimeOffset> _notBefore = new(StringComparer.Ordinal);
+    // Messages believed due, in arrival order, fed by MessageQueued and by full scans. Dispatching from here costs
+    // one state read per message; a full scan lists the whole spool, so it runs only every RescanInterval or when a
+    // retry falls due, never once per message (that would make a backlog quadratic).
+    private readonly Queue<string> _ready = new();
+    private readonly HashSet<string> _readySet = new(StringComparer.Ordinal);
     private TaskCompletionSource _wake = NewSignal();
     private bool _backlog;
     private int _inFlight;
@@ -68,21 +73,28 @@ public sealed class QueueScheduler
         _store.MessageQueued += OnMessageQueued;
         try
         {
+            var nextFullScan = DateTimeOffset.MinValue;
+            DateTimeOffset? earliest = null;
             while (!cancellationToken.IsCancellationRequested)
             {
                 // A fresh signal before the scan: a message queued while scanning wakes the next wait at once.
                 var wake = NewSignal();
                 Volatile.Write(ref _wake, wake);
-                var earliest = await DispatchDueAsync(cancellationToken).ConfigureAwait(false);
-                var delay = _options.RescanInterval;
-                if (earliest is { } due)
+                var now = _time.GetUtcNow();
+                if (now >= nextFullScan || (earliest is { } dueNow && dueNow <= now))
                 {
-                    var untilDue = due - _time.GetUtcNow();
-                    if (untilDue < delay)
-                    {
-                        delay = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue;
-                    }
+                    earliest = await DispatchDueAsync(cancellationToken).ConfigureAwait(false);
+                    nextFullScan = now + _options.RescanInterval;
                 }
+
+                DispatchReady(cancellationToken);
+                var delay = nextFullScan - _time.GetUtcNow();
+                if (earliest is { } due && due - _time.GetUtcNow() < delay)
+                {
+                    delay = due - _time.GetUtcNow();
+                }
+
+                delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
 
                 if (delay > TimeSpan.Zero)
                 {
@@ -157,9 +169,15 @@ public sealed class QueueScheduler
                 {
                     if (_inFlight >= _options.MaxMessagesInFlight)
                     {
-                        // Every slot is busy: the next finished attempt wakes the loop to continue.
+                        // Every slot is busy: remember it as ready; the next finished attempt wakes the loop,
+                        // which takes it from the ready queue without listing the spool again.
                         _backlog = true;
-                        return earliest;
+                        if (_readySet.Add(id))
+                        {
+                            _ready.Enqueue(id);
+                        }
+
+                        continue;
                     }
 
                     _inFlight++;
@@ -210,7 +228,46 @@ public sealed class QueueScheduler
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private void OnMessageQueued(string queueId) => Volatile.Read(ref _wake).TrySetResult();
+    private void OnMessageQueued(string queueId)
+    {
+        lock (_gate)
+        {
+            if (_readySet.Add(queueId))
+            {
+                _ready.Enqueue(queueId);
+            }
+        }
+
+        Volatile.Read(ref _wake).TrySetResult();
+    }
+
+    /// <summary>Starts attempts for messages in the ready queue while slots are free.</summary>
+    internal void DispatchReady(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            while (_inFlight < _options.MaxMessagesInFlight && _ready.TryDequeue(out var id))
+            {
+                _readySet.Remove(id);
+
+                // ProcessAsync re-reads the message and leaves it alone if it is held, gone or not yet due; only
+                // what this loop itself knows is checked here.
+                if (_active.ContainsKey(id) || (_notBefore.TryGetValue(id, out var notBefore) && notBefore > now))
+                {
+                    continue;
+                }
+
+                _inFlight++;
+                _active[id] = Task.Run(() => ProcessGuardedAsync(id, cancellationToken), CancellationToken.None);
+            }
+
+            if (_ready.Count > 0)
+            {
+                _backlog = true;
+            }
+        }
+    }
 
     private async Task ProcessGuardedAsync(string queueId, CancellationToken cancellationToken)
     {

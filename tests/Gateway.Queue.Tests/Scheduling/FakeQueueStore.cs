@@ -10,6 +10,8 @@ internal sealed class FakeQueueStore : IQueueStore
     private readonly SortedDictionary<string, QueueEntry> _entries = new(StringComparer.Ordinal);
     private int _noticeCount;
 
+    private int _listCount;
+
     public event Action<string>? MessageQueued;
 
     public List<(QueuedEnvelope Envelope, byte[] Content, string Id)> Notices { get; } = [];
@@ -68,8 +70,11 @@ internal sealed class FakeQueueStore : IQueueStore
 
     public ValueTask<QueueEntry?> GetAsync(string queueId, CancellationToken cancellationToken) => ValueTask.FromResult(Entry(queueId));
 
+    public int ListCount => Volatile.Read(ref _listCount);
+
     public async IAsyncEnumerable<QueueEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _listCount);
         await Task.Yield();
         if (FailList)
         {

@@ -468,6 +468,30 @@ public sealed class QueueSchedulerTests
         Assert.Equal(2, _agent.Jobs.Count);
     }
 
+    [Fact]
+    public async Task Newly_queued_messages_are_dispatched_without_listing_the_whole_queue_each_time()
+    {
+        var scheduler = Scheduler(new QueueSchedulerOptions { MaxMessagesInFlight = 4 });
+        using var stop = new CancellationTokenSource();
+        var run = scheduler.RunAsync(stop.Token);
+        await Eventually(() => _store.ListCount == 1);
+
+        for (var i = 0; i < 200; i++)
+        {
+            _agent.Script($"r{i}@example.test", "250 2.0.0 Ok");
+            _store.Add(Message("m" + i, "sender@example.org", Rcpt($"r{i}@example.test")), raiseEvent: true);
+        }
+
+        await Eventually(() => _store.Removed.Count == 200);
+        await stop.CancelAsync();
+        await run;
+
+        // The clock never moved, so no periodic rescan fell due: 200 messages went through the ready queue with
+        // the single listing made at start-up.
+        Assert.Equal(1, _store.ListCount);
+        Assert.Equal(200, _agent.Jobs.Count);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         var current = Volatile.Read(ref target);
