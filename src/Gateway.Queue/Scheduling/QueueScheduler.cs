@@ -391,15 +391,20 @@ public sealed class QueueScheduler
         }
 
         var newState = new MessageState(queueId, round.States, next, delayNoticeSent, attempts);
-        if (!await SaveAsync(newState, cancellationToken).ConfigureAwait(false))
+        if (!round.AnyPending)
         {
+            // Finished: removing the message is the state change that matters. Writing a state file first would
+            // cost two more fsyncs per message on the hot path and protect nothing that removal does not.
+            // Only if the removal fails is the outcome recorded, so a later round does not deliver again.
+            if (!await RemoveAsync(queueId, round.AnyFailed ? "finished with failures" : "delivered", cancellationToken).ConfigureAwait(false))
+            {
+                await SaveAsync(newState, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
-        if (!round.AnyPending)
-        {
-            await RemoveAsync(queueId, round.AnyFailed ? "finished with failures" : "delivered", cancellationToken).ConfigureAwait(false);
-        }
+        await SaveAsync(newState, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(string queueId, QueuedEnvelope envelope, AttemptRound round, CancellationToken cancellationToken)
@@ -487,16 +492,18 @@ public sealed class QueueScheduler
         }
     }
 
-    private async Task RemoveAsync(string queueId, string reason, CancellationToken cancellationToken)
+    private async Task<bool> RemoveAsync(string queueId, string reason, CancellationToken cancellationToken)
     {
         try
         {
             await _store.RemoveAsync(queueId, reason, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             SchedulerLog.RemoveFailed(_logger, queueId, ex);
             BackOff(queueId);
+            return false;
         }
     }
 

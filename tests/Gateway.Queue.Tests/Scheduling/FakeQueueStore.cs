@@ -22,6 +22,8 @@ internal sealed class FakeQueueStore : IQueueStore
 
     public bool FailSave { get; set; }
 
+    public bool FailRemove { get; set; }
+
     public bool FailEnqueue { get; set; }
 
     public bool FailList { get; set; }
@@ -124,6 +126,11 @@ internal sealed class FakeQueueStore : IQueueStore
 
     public ValueTask RemoveAsync(string queueId, string reason, CancellationToken cancellationToken)
     {
+        if (FailRemove)
+        {
+            throw new IOException("cannot unlink");
+        }
+
         lock (_gate)
         {
             _entries.Remove(queueId);

@@ -492,6 +492,39 @@ public sealed class QueueSchedulerTests
         Assert.Equal(200, _agent.Jobs.Count);
     }
 
+    [Fact]
+    public async Task A_finished_message_is_removed_without_writing_a_state_file_first()
+    {
+        _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test")));
+        _agent.Script("alice@example.test", "250 2.0.0 Ok");
+
+        await RunDueAsync(Scheduler());
+
+        Assert.Null(_store.Entry("m1"));
+        Assert.Equal(0, _store.SaveCount);
+    }
+
+    [Fact]
+    public async Task When_removing_a_finished_message_fails_its_outcome_is_saved_so_it_is_not_delivered_again()
+    {
+        _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test")));
+        _agent.Script("alice@example.test", "250 2.0.0 Ok");
+        _store.FailRemove = true;
+
+        await RunDueAsync(Scheduler());
+
+        var entry = _store.Entry("m1");
+        Assert.NotNull(entry);
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(entry.State.Recipients).Status);
+
+        // The next round finds nothing pending and only removes it: no second delivery.
+        _store.FailRemove = false;
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await RunDueAsync(Scheduler());
+        Assert.Null(_store.Entry("m1"));
+        Assert.Single(_agent.Jobs);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         var current = Volatile.Read(ref target);
