@@ -34,7 +34,7 @@ internal static class IdleConnectionsBenchmark
         Result? postfix = null;
         if (withPostfix)
         {
-            await using var target = await PostfixTarget.StartAsync(connections + 100, string.Empty).ConfigureAwait(false);
+            await using var target = await PostfixTarget.StartAsync(connections + 100, "relay_domains = bench.test").ConfigureAwait(false);
             postfix = await MeasureAsync(target, connections, samples).ConfigureAwait(false);
         }
 

@@ -51,7 +51,6 @@ internal sealed class PostfixTarget : IBenchTarget
             inet_interfaces = 127.0.0.1
             inet_protocols = ipv4
             mynetworks = 127.0.0.0/8
-            relay_domains = bench.test
             # No DNS at all: the bench may only talk to loopback.
             smtpd_peername_lookup = no
             disable_dns_lookups = yes
@@ -91,9 +90,18 @@ internal sealed class PostfixTarget : IBenchTarget
 
             """).ConfigureAwait(false);
 
-        await RunAsync("postfix", "-c", etc, "start").ConfigureAwait(false);
         var target = new PostfixTarget(root, new IPEndPoint(IPAddress.Loopback, port));
-        await Smtp.WaitForGreetingAsync(target.EndPoint, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        try
+        {
+            await RunAsync("postfix", "-c", etc, "start").ConfigureAwait(false);
+            await Smtp.WaitForGreetingAsync(target.EndPoint, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await target.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return target;
     }
 
@@ -104,10 +112,55 @@ internal sealed class PostfixTarget : IBenchTarget
         return ProcessMemory.WithChildren(master);
     }
 
+    /// <summary>The last lines of this instance's log, for a failure report.</summary>
+    public string LogTail(int lines)
+    {
+        var log = Path.Combine(_root, "maillog");
+        return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(lines)) : string.Empty;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await RunAsync("postfix", "-c", ConfigDirectory, "stop").ConfigureAwait(false);
-        await Task.Delay(500).ConfigureAwait(false);
+        // Always leaves no Postfix behind: a failed "postfix stop" falls back to killing the master's tree.
+        int? master = null;
+        try
+        {
+            master = Processes()[0];
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+        }
+
+        try
+        {
+            await RunAsync("postfix", "-c", ConfigDirectory, "stop").ConfigureAwait(false);
+            await Task.Delay(500).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+        {
+            Console.Error.WriteLine($"postfix stop failed, killing the master: {ex.Message}");
+        }
+
+        if (master is { } pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                if (!process.HasExited && process.ProcessName == "master")
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(10_000);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // Already gone: the normal case after a clean stop.
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
         Directory.Delete(_root, recursive: true);
     }
 
@@ -117,7 +170,17 @@ internal sealed class PostfixTarget : IBenchTarget
             ?? throw new InvalidOperationException($"could not start {file}");
         var stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within 60 s");
+        }
+
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr.ConfigureAwait(false)}");

@@ -30,10 +30,19 @@ internal sealed class ProbeClient : IDisposable
     public static async Task<ProbeClient> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
         var client = new TcpClient { NoDelay = true };
-        var probe = new ProbeClient(client);
         try
         {
             await client.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+
+        var probe = new ProbeClient(client);
+        try
+        {
             await probe.ExpectAsync("220", cancellationToken).ConfigureAwait(false);
             await probe.CommandAsync("EHLO probe.example", "250", cancellationToken).ConfigureAwait(false);
             return probe;

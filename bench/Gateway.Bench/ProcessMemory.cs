@@ -55,8 +55,9 @@ internal static class ProcessMemory
             {
                 total += measure(pid);
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or InvalidOperationException)
             {
+                // Gone, or a zombie (whose status has no memory lines), while we looked.
             }
         }
 

@@ -1,11 +1,14 @@
 using Gateway.Bench;
 
-return args.Length > 0 && args[0] == "idle"
-    ? await IdleConnectionsBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
+return args.Length > 0 && args[0] == "idle" ? await IdleConnectionsBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
+    : args.Length > 0 && args[0] == "relay" ? await RelayBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
     : Usage();
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: gateway-bench idle --gateway-dll PATH [--connections N] [--samples N]");
+    Console.Error.WriteLine("""
+        usage: gateway-bench idle --gateway-dll PATH [--connections N] [--samples N] [--no-postfix]
+               gateway-bench relay --gateway-dll PATH [--messages N] [--timeout SECONDS] [--no-postfix] [--no-gateway]
+        """);
     return 2;
 }

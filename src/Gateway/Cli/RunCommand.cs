@@ -86,10 +86,13 @@ internal static class RunCommand
 
     private static WebApplication Build(CommandLine command, GatewayPolicy policy, PolicyRuntime runtime, TimeProvider time)
     {
+        // The gateway reads no appsettings: the policy is its only configuration. Without these two settings the
+        // host would watch the working directory (which holds the spool) for appsettings changes and pay for an
+        // inotify event on every queue file.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
-            ContentRootPath = Directory.GetCurrentDirectory(),
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
         });
 
         var level = new LogLevelSwitch(policy.Logging.LogLevel);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Relay throughput benchmark: smtp-source (20 sessions, 5 KiB messages; default 20,000 messages) drives the
+# gateway and, in the same run, a private Postfix instance (Debian's postfix package; root needed, as for
+# Postfix itself), each relaying to its own smtp-sink that exits after the last message. Prints end-to-end and
+# accept msg/s, probe accept latency p50/p99, peak memory and the gateway/Postfix ratios. Loopback only.
+# Usage: bench/run-relay.sh [messages] [--no-postfix]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+if ! command -v postfix >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix
+fi
+dotnet build -c Release src/Gateway -o bench/out/gateway -v quiet -nologo
+dotnet build -c Release bench/Gateway.Bench -o bench/out/bench -v quiet -nologo
+dotnet bench/out/bench/gateway-bench.dll relay --gateway-dll "$PWD/bench/out/gateway/gateway.dll" --messages "${1:-20000}" "${@:2}"
