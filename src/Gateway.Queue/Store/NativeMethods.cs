@@ -59,32 +59,44 @@ internal static partial class NativeMethods
     /// <summary>Appends all of <paramref name="data"/> with one O_APPEND descriptor (Linux only).</summary>
     internal static unsafe void AppendLinux(string path, ReadOnlySpan<byte> data)
     {
+        var fd = OpenAppendLinux(path);
+        try
+        {
+            WriteAllLinux(fd, path, data);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>Opens (creating, mode 0640) a file for O_APPEND writes; the caller closes the descriptor.</summary>
+    internal static int OpenAppendLinux(string path)
+    {
         var fd = Open(path, LinuxWriteOnly | LinuxCreate | LinuxAppend | LinuxCloseOnExec, 0x1A0 /* 0640 */);
         if (fd < 0)
         {
             throw LastError("open", path);
         }
 
-        try
-        {
-            fixed (byte* start = data)
-            {
-                var written = 0;
-                while (written < data.Length)
-                {
-                    var n = Write(fd, start + written, data.Length - written);
-                    if (n < 0)
-                    {
-                        throw LastError("write", path);
-                    }
+        return fd;
+    }
 
-                    written += (int)n;
-                }
-            }
-        }
-        finally
+    internal static unsafe void WriteAllLinux(int fd, string path, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* start = data)
         {
-            _ = Close(fd);
+            var written = 0;
+            while (written < data.Length)
+            {
+                var n = Write(fd, start + written, data.Length - written);
+                if (n < 0)
+                {
+                    throw LastError("write", path);
+                }
+
+                written += (int)n;
+            }
         }
     }
 }
