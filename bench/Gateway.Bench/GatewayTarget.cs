@@ -46,6 +46,10 @@ internal sealed class GatewayTarget : IBenchTarget
             logging:
               format: json
               level: warning
+            # Loopback only: nothing listens on port 9, so no lookup can leave this machine.
+            dns:
+              servers: ["127.0.0.1:9"]
+              timeout: 1s
             {extraYaml}
             """).ConfigureAwait(false);
 

@@ -48,7 +48,7 @@ public sealed class DeliveryTests
         });
         var policy = new TestPolicy(
             trustedNetworks: ["127.0.0.0/8"],
-            extraYaml: $"dns:\n  servers: [\"127.0.0.1:{dns.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\"]\n");
+            dnsServer: dns.EndPoint);
         await using var gateway = await GatewayProcess.StartAsync(policy);
 
         var reply = await Mail.SendAsync(gateway.SmtpEndPoint, "staff@example.test", ["friend@remote.test"], "outbound-1@example.test");
@@ -71,7 +71,7 @@ public sealed class DeliveryTests
         });
         var policy = new TestPolicy(
             trustedNetworks: ["127.0.0.0/8"],
-            extraYaml: $"dns:\n  servers: [\"127.0.0.1:{dns.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\"]\n");
+            dnsServer: dns.EndPoint);
         await using var gateway = await GatewayProcess.StartAsync(policy);
 
         Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "someone@sender.test", ["nobody@nomail.test"], "nullmx-1@sender.test")).Code);
@@ -92,7 +92,7 @@ public sealed class DeliveryTests
         await using var rejecting = await SmtpSink.StartAsync(IPAddress.Loopback, 0, "-f", "RCPT", "-B", "550 5.1.1 No such user here");
         await using var senderSink = await SmtpSink.StartAsync(senderMx, 25);
         await using var dns = await KnotDns.StartAsync(new Dictionary<string, string> { ["sender.test"] = "@ MX 10 mx\nmx A 127.0.0.15\n" });
-        var policy = new TestPolicy(extraYaml: Routes(rejecting) + $"dns:\n  servers: [\"127.0.0.1:{dns.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\"]\n");
+        var policy = new TestPolicy(extraYaml: Routes(rejecting), dnsServer: dns.EndPoint);
         await using var gateway = await GatewayProcess.StartAsync(policy);
 
         Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "someone@sender.test", ["nosuchuser@example.test"], "bounce-1@sender.test")).Code);

@@ -16,7 +16,8 @@ public sealed class TestPolicy
         string? extraListenerYaml = null,
         string? extraYaml = null,
         string? credentialsFileContent = null,
-        bool requireTls = false)
+        bool requireTls = false,
+        IPEndPoint? dnsServer = null)
     {
         Directory = TestDirectories.CreateTemp("gw-it");
         var ports = FreePort.Many(2);
@@ -28,6 +29,7 @@ public sealed class TestPolicy
         RequireTls = requireTls;
         ExtraListenerYaml = extraListenerYaml;
         ExtraYaml = extraYaml;
+        DnsServer = dnsServer ?? new IPEndPoint(IPAddress.Loopback, 9);
         Write();
     }
 
@@ -54,6 +56,12 @@ public sealed class TestPolicy
     public string? ExtraListenerYaml { get; }
 
     public string? ExtraYaml { get; set; }
+
+    /// <summary>
+    /// The only name server the gateway may ask. Tests never reach DNS outside this machine: by default it is
+    /// 127.0.0.1:9, where nothing answers, so an unplanned lookup fails (temporarily) instead of leaving loopback.
+    /// </summary>
+    public IPEndPoint DnsServer { get; }
 
     /// <summary>Writes gateway.yaml from the current settings (tests change Domains and call this for reload tests).</summary>
     public void Write()
@@ -85,6 +93,9 @@ public sealed class TestPolicy
             logging:
               format: json
               level: information
+            dns:
+              servers: ["{DnsServer}"]
+              timeout: 1s
             {ExtraYaml ?? string.Empty}
             """;
 
