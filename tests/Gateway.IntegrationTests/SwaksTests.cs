@@ -1,3 +1,4 @@
+using Gateway.Testing.Peers;
 using System.Globalization;
 using System.Text;
 using Gateway.IntegrationTests.Fixtures;

@@ -1,3 +1,4 @@
+using Gateway.Testing.Peers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;

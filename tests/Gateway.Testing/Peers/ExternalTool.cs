@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Gateway.IntegrationTests.Fixtures;
+namespace Gateway.Testing.Peers;
 
 /// <summary>Runs a real peer program (swaks, smtp-source) to completion and captures what it printed.</summary>
 public static class ExternalTool

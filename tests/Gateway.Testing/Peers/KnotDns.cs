@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Testing;
 
-namespace Gateway.IntegrationTests.Fixtures;
+namespace Gateway.Testing.Peers;
 
 /// <summary>
 /// A private authoritative DNS server (Debian's knot) on 127.0.0.1 serving test zones, so the real gateway
