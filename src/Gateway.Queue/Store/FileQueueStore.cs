@@ -246,7 +246,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
         var state = ReadState(record.Envelope);
         var held = File.Exists(HoldPath(queueId));
-        return ValueTask.FromResult<QueueEntry?>(new QueueEntry(record.Envelope, state, held, record.MessageLength));
+        return ValueTask.FromResult<QueueEntry?>(new QueueEntry(record.Envelope, state, held, record.DeliveredLength));
     }
 
     public async IAsyncEnumerable<QueueEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -289,7 +289,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         try
         {
             var record = _records.GetOrAdd(queueId, static (_, handle) => SpoolFormat.ReadRecord(handle), file);
-            return ValueTask.FromResult<Stream>(new SpoolMessageStream(file, record.MessageOffset, record.MessageLength));
+            return ValueTask.FromResult<Stream>(record.OpenStream(file));
         }
         catch
         {
@@ -399,7 +399,21 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     public ValueTask DisposeAsync() => _committer.DisposeAsync();
 
     /// <summary>Called by a writer whose file is complete: group commit (fsync, rename, directory fsync), then bookkeeping.</summary>
-    internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath)
+    /// <summary>Creates the hold marker of a message about to be committed, durably (quarantine at acceptance).</summary>
+    internal ValueTask MarkHeldAsync(QueuedEnvelope envelope, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var marker = HoldPath(envelope.QueueId);
+        if (!File.Exists(marker))
+        {
+            _io.CreateNew(marker).Dispose();
+        }
+
+        _io.FlushDirectory(_hold);
+        return ValueTask.CompletedTask;
+    }
+
+    internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath, string? holdReason = null)
     {
         var envelope = record.Envelope;
         await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId)).ConfigureAwait(false);
@@ -408,8 +422,13 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             "received",
             envelope,
             SpoolReplies.Queued(envelope.QueueId).ToString(),
-            string.Create(CultureInfo.InvariantCulture, $"origin={envelope.Origin} size={record.MessageLength}"));
+            string.Create(CultureInfo.InvariantCulture, $"origin={envelope.Origin} size={record.DeliveredLength}"));
         await TraceAsync(received with { Remote = envelope.ClientIp }).ConfigureAwait(false);
+        if (holdReason is not null)
+        {
+            await TraceAsync(Event("held", envelope, null, holdReason)).ConfigureAwait(false);
+        }
+
         try
         {
             MessageQueued?.Invoke(envelope.QueueId);

@@ -5,14 +5,18 @@ using Microsoft.Win32.SafeHandles;
 namespace Gateway.Queue;
 
 /// <summary>
-/// Group commit: writers whose file is complete queue here; one loop fsyncs every file of the batch,
-/// renames each into messages/ and fsyncs that directory once for the whole batch, then releases all of
-/// them. While a batch is being synced the next one gathers, so concurrent sessions share the directory
-/// fsync and the journal commits behind the file fsyncs. The loop runs on its own thread: fsync blocks,
+/// Group commit in two stages. Writers whose file is complete queue here; a few flusher threads fsync those
+/// files concurrently and rename each into messages/; one committer thread then fsyncs that directory once
+/// for every rename that has happened since its last fsync, and releases those writers. Concurrent fsyncs let
+/// the file system fold them into one journal commit instead of paying one disk flush per message in turn,
+/// and the directory fsync is shared by the whole batch. All of this runs on dedicated threads: fsync blocks,
 /// and it must never block the thread pool that serves the SMTP sessions.
 /// </summary>
 internal sealed class GroupCommitter : IAsyncDisposable
 {
+    // Enough to keep a disk queue busy with concurrent sessions; more only adds threads that wait.
+    private const int Flushers = 4;
+
     // Bounds one batch so a flood cannot make the first waiters wait for an unbounded rename loop.
     private const int MaxBatch = 1024;
 
@@ -20,16 +24,26 @@ internal sealed class GroupCommitter : IAsyncDisposable
     private readonly string _directory;
     private readonly ILogger _logger;
     private readonly Channel<CommitRequest> _requests =
+        Channel.CreateUnbounded<CommitRequest>(new UnboundedChannelOptions { SingleReader = false });
+
+    private readonly Channel<CommitRequest> _renamed =
         Channel.CreateUnbounded<CommitRequest>(new UnboundedChannelOptions { SingleReader = true });
 
-    private readonly Task _loop;
+    private readonly Task[] _flushers;
+    private readonly Task _committer;
 
     public GroupCommitter(ISpoolIo io, string directory, ILogger logger)
     {
         _io = io;
         _directory = directory;
         _logger = logger;
-        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _flushers = new Task[Flushers];
+        for (var i = 0; i < _flushers.Length; i++)
+        {
+            _flushers[i] = Task.Factory.StartNew(Flush, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        _committer = Task.Factory.StartNew(Commit, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -47,23 +61,16 @@ internal sealed class GroupCommitter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _requests.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        await Task.WhenAll(_flushers).ConfigureAwait(false);
+        _renamed.Writer.TryComplete();
+        await _committer.ConfigureAwait(false);
     }
 
-    private void Run()
+    private void Flush()
     {
-        var batch = new List<CommitRequest>();
-        var renamed = new List<CommitRequest>();
         while (_requests.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            batch.Clear();
-            renamed.Clear();
-            while (batch.Count < MaxBatch && _requests.Reader.TryRead(out var request))
-            {
-                batch.Add(request);
-            }
-
-            foreach (var request in batch)
+            while (_requests.Reader.TryRead(out var request))
             {
                 try
                 {
@@ -72,19 +79,30 @@ internal sealed class GroupCommitter : IAsyncDisposable
                         _io.FlushFile(request.File);
                     }
 
+                    // The rename is durable only after the directory fsync of the committer thread.
                     _io.Move(request.SourcePath, request.DestinationPath, overwrite: false);
-                    renamed.Add(request);
                 }
                 catch (Exception ex)
                 {
                     request.File.Dispose();
                     request.Completion.TrySetException(ex);
+                    continue;
                 }
-            }
 
-            if (renamed.Count == 0)
+                _renamed.Writer.TryWrite(request);
+            }
+        }
+    }
+
+    private void Commit()
+    {
+        var batch = new List<CommitRequest>();
+        while (_renamed.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _renamed.Reader.TryRead(out var request))
             {
-                continue;
+                batch.Add(request);
             }
 
             try
@@ -96,7 +114,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 // The renames may or may not survive a crash: take them back so no client that is told
                 // 4xx finds its message delivered as well (and if the delete fails, a duplicate is the
                 // worst outcome, never a loss).
-                foreach (var request in renamed)
+                foreach (var request in batch)
                 {
                     try
                     {
@@ -113,7 +131,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 continue;
             }
 
-            foreach (var request in renamed)
+            foreach (var request in batch)
             {
                 request.Completion.TrySetResult();
             }

@@ -13,6 +13,7 @@ internal sealed class HeaderSectionBuffer
     private ArrayBufferWriter<byte>? _buffer = new(4096);
     private ScanState _state = ScanState.LineStart;
     private int _receivedCount;
+    private byte[]? _section;
 
     public HeaderSectionBuffer(int limit)
     {
@@ -25,6 +26,12 @@ internal sealed class HeaderSectionBuffer
         CarriageReturnAtLineStart,
         InLine,
     }
+
+    /// <summary>
+    /// The whole header section including the empty line that ends it, once it has ended within the bound;
+    /// null while it is still arriving or when it was longer than the bound.
+    /// </summary>
+    public ReadOnlyMemory<byte>? Section => _section;
 
     /// <summary>Received fields in the header section (final once the section ended or the bound was hit).</summary>
     public int ReceivedCount => _buffer is null ? _receivedCount : Count(_buffer.WrittenSpan);
@@ -43,22 +50,27 @@ internal sealed class HeaderSectionBuffer
         {
             // Bounded: beyond the limit the rest is treated as body (never unbounded memory per session).
             _buffer.Write(data[..room]);
-            Finish();
+            Finish(complete: false);
             return;
         }
 
         _buffer.Write(data[..take]);
         if (end >= 0)
         {
-            Finish();
+            Finish(complete: true);
         }
     }
 
     private static int Count(ReadOnlySpan<byte> section) => LoopDetector.CountReceived(section, out _);
 
-    private void Finish()
+    private void Finish(bool complete)
     {
         _receivedCount = Count(_buffer!.WrittenSpan);
+        if (complete)
+        {
+            _section = _buffer.WrittenSpan.ToArray();
+        }
+
         _buffer = null;
     }
 

@@ -10,6 +10,9 @@ namespace Gateway.Queue;
 /// The message file: <c>GWQ1 &lt;json-length&gt;\n</c>, the envelope JSON, <c>\n</c>, the raw message, then the
 /// end record <c>\nGWQEND &lt;sha256-hex of every byte before it&gt;\n</c>. As in Postfix's queue files, a file
 /// without its end record never got a 250 and is discarded at recovery.
+/// When the message checks amended the header, the message is followed by the amendment trailer: the replacement
+/// header bytes, then <c>\nGWQHDR &lt;16 hex: replacement length&gt; &lt;16 hex: replaced length&gt;\n</c> just before
+/// the end record. A message always ends in CRLF, so a file without a trailer can never be read as having one.
 /// </summary>
 internal static class SpoolFormat
 {
@@ -20,11 +23,29 @@ internal static class SpoolFormat
     // (recipients are limited by the SMTP session).
     public const int MaxEnvelopeLength = 16 * 1024 * 1024;
 
+    /// <summary>"\nGWQHDR " + 16 hex + " " + 16 hex + "\n".</summary>
+    public const int TrailerTagLength = 8 + 16 + 1 + 16 + 1;
+
+    // Bounds what a corrupt file can make us allocate for an amended header section.
+    public const int MaxReplacementLength = 16 * 1024 * 1024;
+
     private const int MaxPrefixLength = 5 + 8 + 1;
 
     private static ReadOnlySpan<byte> Magic => "GWQ1 "u8;
 
     private static ReadOnlySpan<byte> EndMarker => "\nGWQEND "u8;
+
+    private static ReadOnlySpan<byte> TrailerMarker => "\nGWQHDR "u8;
+
+    /// <summary>The amendment trailer: the replacement bytes followed by the tag that locates them.</summary>
+    public static byte[] BuildTrailer(ReadOnlySpan<byte> replacement, long replacedLength)
+    {
+        var tag = string.Create(CultureInfo.InvariantCulture, $"\nGWQHDR {replacement.Length:x16} {replacedLength:x16}\n");
+        var trailer = new byte[replacement.Length + TrailerTagLength];
+        replacement.CopyTo(trailer);
+        Encoding.ASCII.GetBytes(tag, trailer.AsSpan(replacement.Length));
+        return trailer;
+    }
 
     public static byte[] BuildPrefix(QueuedEnvelope envelope)
     {
@@ -95,7 +116,7 @@ internal static class SpoolFormat
             throw new InvalidDataException("envelope lacks a valid id or recipients");
         }
 
-        return new SpoolRecord(envelope, messageOffset, messageLength);
+        return ReadTrailer(file, new SpoolRecord(envelope, messageOffset, messageLength));
     }
 
     /// <summary>Checks the whole file: header, envelope, end record and the SHA-256 over everything before it.</summary>
@@ -142,6 +163,36 @@ internal static class SpoolFormat
         }
 
         return record;
+    }
+
+    private static SpoolRecord ReadTrailer(SafeFileHandle file, SpoolRecord record)
+    {
+        if (record.MessageLength < TrailerTagLength)
+        {
+            return record;
+        }
+
+        Span<byte> tag = stackalloc byte[TrailerTagLength];
+        var tagOffset = record.MessageOffset + record.MessageLength - TrailerTagLength;
+        ReadExactly(file, tag, tagOffset);
+        if (!tag.StartsWith(TrailerMarker) || tag[^1] != (byte)'\n' || tag[TrailerMarker.Length + 16] != (byte)' ')
+        {
+            return record;
+        }
+
+        if (!long.TryParse(tag.Slice(TrailerMarker.Length, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var replacementLength)
+            || !long.TryParse(tag.Slice(TrailerMarker.Length + 17, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var replacedLength)
+            || replacementLength is < 0 or > MaxReplacementLength
+            || replacedLength < 0
+            || replacementLength + replacedLength > tagOffset - record.MessageOffset)
+        {
+            throw new InvalidDataException("malformed amendment trailer");
+        }
+
+        var storedLength = record.MessageLength - TrailerTagLength - replacementLength;
+        var replacement = new byte[replacementLength];
+        ReadExactly(file, replacement, record.MessageOffset + storedLength);
+        return record with { MessageLength = storedLength, Replacement = replacement, ReplacedLength = replacedLength };
     }
 
     private static void ReadExactly(SafeFileHandle file, Span<byte> buffer, long offset)

@@ -2,19 +2,31 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Gateway.Queue;
 
-/// <summary>A read-only, seekable window over the message part of a spool file.</summary>
+/// <summary>
+/// A read-only, seekable view of a spooled message: an optional in-memory head (the amended header section)
+/// followed by a window of the spool file.
+/// </summary>
 internal sealed class SpoolMessageStream : Stream
 {
     private readonly SafeFileHandle _file;
+    private readonly ReadOnlyMemory<byte> _head;
     private readonly long _start;
     private readonly long _length;
+    private readonly bool _ownsFile;
     private long _position;
 
     public SpoolMessageStream(SafeFileHandle file, long start, long length)
+        : this(file, ReadOnlyMemory<byte>.Empty, start, length, ownsFile: true)
+    {
+    }
+
+    public SpoolMessageStream(SafeFileHandle file, ReadOnlyMemory<byte> head, long start, long length, bool ownsFile)
     {
         _file = file;
+        _head = head;
         _start = start;
-        _length = length;
+        _length = head.Length + length;
+        _ownsFile = ownsFile;
     }
 
     public override bool CanRead => !_file.IsClosed;
@@ -46,7 +58,15 @@ internal sealed class SpoolMessageStream : Stream
             return 0;
         }
 
-        var read = RandomAccess.Read(_file, buffer[..(int)Math.Min(buffer.Length, remaining)], _start + _position);
+        if (_position < _head.Length)
+        {
+            var fromHead = (int)Math.Min(buffer.Length, _head.Length - _position);
+            _head.Span.Slice((int)_position, fromHead).CopyTo(buffer);
+            _position += fromHead;
+            return fromHead;
+        }
+
+        var read = RandomAccess.Read(_file, buffer[..(int)Math.Min(buffer.Length, remaining)], _start + _position - _head.Length);
         _position += read;
         return read;
     }
@@ -63,7 +83,12 @@ internal sealed class SpoolMessageStream : Stream
             return 0;
         }
 
-        var read = await RandomAccess.ReadAsync(_file, buffer[..(int)Math.Min(buffer.Length, remaining)], _start + _position, cancellationToken)
+        if (_position < _head.Length)
+        {
+            return Read(buffer.Span);
+        }
+
+        var read = await RandomAccess.ReadAsync(_file, buffer[..(int)Math.Min(buffer.Length, remaining)], _start + _position - _head.Length, cancellationToken)
             .ConfigureAwait(false);
         _position += read;
         return read;
@@ -92,7 +117,7 @@ internal sealed class SpoolMessageStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && _ownsFile)
         {
             _file.Dispose();
         }

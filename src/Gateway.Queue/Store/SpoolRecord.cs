@@ -1,4 +1,19 @@
 namespace Gateway.Queue;
 
-/// <summary>Where the parts of one message file lie: the envelope and the message's byte range.</summary>
-internal sealed record SpoolRecord(QueuedEnvelope Envelope, long MessageOffset, long MessageLength);
+/// <summary>
+/// Where the message lies in a spool file: the stored bytes at [MessageOffset, MessageOffset + MessageLength),
+/// of which the first <see cref="ReplacedLength"/> bytes (our trace field and the client's header section) are
+/// delivered as <see cref="Replacement"/> instead, when the message checks amended the header.
+/// </summary>
+internal sealed record SpoolRecord(QueuedEnvelope Envelope, long MessageOffset, long MessageLength)
+{
+    public ReadOnlyMemory<byte> Replacement { get; init; }
+
+    public long ReplacedLength { get; init; }
+
+    /// <summary>The size of the message as delivered.</summary>
+    public long DeliveredLength => Replacement.Length + MessageLength - ReplacedLength;
+
+    public SpoolMessageStream OpenStream(Microsoft.Win32.SafeHandles.SafeFileHandle file, bool ownsFile = true) =>
+        new(file, Replacement, MessageOffset + ReplacedLength, MessageLength - ReplacedLength, ownsFile);
+}

@@ -9,9 +9,9 @@ namespace Gateway.Queue;
 /// <summary>
 /// Streams one message into incoming/&lt;id&gt;.tmp (buffered, hashed as it goes), then at completion appends
 /// the end record and hands the file to the group commit (fsync, rename, directory fsync). Never throws for I/O trouble: the
-/// failure becomes the 451/452 answer of <see cref="CompleteAsync"/>, and the temp file is removed.
+/// failure becomes the 451/452 answer of <see cref="CompleteAsync(MessageAmendment, CancellationToken)"/>, and the temp file is removed.
 /// </summary>
-internal sealed class SpoolWriter : IMessageWriter
+internal sealed class SpoolWriter : IInspectableMessageWriter
 {
     private const int BufferSize = 64 * 1024;
 
@@ -28,6 +28,7 @@ internal sealed class SpoolWriter : IMessageWriter
     private int _buffered;
     private long _flushed;
     private long _messageOffset;
+    private long _traceLength;
     private Exception? _failure;
     private bool _finished;
 
@@ -57,6 +58,7 @@ internal sealed class SpoolWriter : IMessageWriter
     public async ValueTask StartAsync(byte[] prefix, byte[] messageStart, CancellationToken cancellationToken)
     {
         _messageOffset = prefix.Length;
+        _traceLength = messageStart.Length;
         try
         {
             await AppendAsync(prefix, cancellationToken).ConfigureAwait(false);
@@ -88,8 +90,27 @@ internal sealed class SpoolWriter : IMessageWriter
         }
     }
 
-    public async ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken)
+    public ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken) =>
+        CompleteAsync(MessageAmendment.None, cancellationToken);
+
+    public async ValueTask<Stream> OpenContentAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        if (_failure is not null)
+        {
+            // Nothing reliable to read; the failure is answered at completion.
+            return new MemoryStream([], writable: false);
+        }
+
+        // The checks read through the file; what is still buffered has to reach it first (page cache, no fsync).
+        await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+        var start = _messageOffset + _traceLength;
+        return new SpoolMessageStream(_file, ReadOnlyMemory<byte>.Empty, start, _flushed - start, ownsFile: false);
+    }
+
+    public async ValueTask<SmtpReply> CompleteAsync(MessageAmendment amendment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(amendment);
         ObjectDisposedException.ThrowIf(_finished, this);
         if (_failure is not null)
         {
@@ -109,9 +130,18 @@ internal sealed class SpoolWriter : IMessageWriter
         }
 
         long messageLength;
+        SpoolRecord record;
         try
         {
             messageLength = _flushed + _buffered - _messageOffset;
+            record = new SpoolRecord(_envelope, _messageOffset, messageLength);
+            await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
+            if (BuildReplacement(amendment) is var (replacement, replacedLength))
+            {
+                await AppendAsync(SpoolFormat.BuildTrailer(replacement, replacedLength), cancellationToken).ConfigureAwait(false);
+                record = record with { Replacement = replacement, ReplacedLength = replacedLength };
+            }
+
             var end = SpoolFormat.BuildEndRecord(_hash.GetHashAndReset());
             await AppendRawAsync(end, cancellationToken).ConfigureAwait(false);
             await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
@@ -123,9 +153,15 @@ internal sealed class SpoolWriter : IMessageWriter
 
         try
         {
-            var record = new SpoolRecord(_envelope, _messageOffset, messageLength);
+            if (amendment.HoldReason is not null)
+            {
+                // The hold marker is durable before the message becomes visible, so a quarantined message is
+                // never delivered, not even after a crash.
+                await _store.MarkHeldAsync(_envelope, cancellationToken).ConfigureAwait(false);
+            }
+
             // The group commit fsyncs the file, renames it into messages/ and fsyncs the directory.
-            await _store.CommitAsync(record, _file, _tempPath).ConfigureAwait(false);
+            await _store.CommitAsync(record, _file, _tempPath, amendment.HoldReason).ConfigureAwait(false);
             _finished = true;
             ReleaseBuffers();
             return SpoolReplies.Queued(_envelope.QueueId);
@@ -144,6 +180,60 @@ internal sealed class SpoolWriter : IMessageWriter
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The bytes delivered in place of the start of the stored message: the fields to prepend, our trace field,
+    /// then the client's header section without the removed fields. Null when nothing changes.
+    /// </summary>
+    private (byte[] Replacement, long ReplacedLength)? BuildReplacement(MessageAmendment amendment)
+    {
+        if (amendment.PrependHeaders.IsEmpty && amendment.RemoveHeaderFields.Count == 0)
+        {
+            return null;
+        }
+
+        var trace = new byte[_traceLength];
+        ReadStored(trace, _messageOffset);
+        var output = new System.IO.MemoryStream();
+        output.Write(amendment.PrependHeaders.Span);
+        output.Write(trace);
+        if (amendment.RemoveHeaderFields.Count == 0 || _headers?.Section is not { } section)
+        {
+            // Without the whole header section at hand (longer than the bound) fields can only be added.
+            return (output.ToArray(), _traceLength);
+        }
+
+        var position = 0L;
+        foreach (var range in amendment.RemoveHeaderFields.OrderBy(r => r.Offset))
+        {
+            if (range.Offset < position || range.Length < 0 || range.End > section.Length)
+            {
+                throw new ArgumentException("Removed header ranges must lie inside the header section and not overlap.", nameof(amendment));
+            }
+
+            output.Write(section.Span[(int)position..(int)range.Offset]);
+            position = range.End;
+        }
+
+        output.Write(section.Span[(int)position..]);
+        return (output.ToArray(), _traceLength + section.Length);
+    }
+
+    /// <summary>Reads back what was written (the buffer must have been flushed).</summary>
+    private void ReadStored(Span<byte> destination, long offset)
+    {
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var read = RandomAccess.Read(_file, destination[done..], offset + done);
+            if (read == 0)
+            {
+                throw new IOException("The spool file is shorter than what was written to it.");
+            }
+
+            done += read;
+        }
     }
 
     private SmtpReply Fail(Exception exception)
