@@ -10,16 +10,19 @@ namespace Gateway.Dns;
 
 /// <summary>
 /// <see cref="IDnsResolver"/> over DnsClient's <see cref="LookupClient"/>: asks the configured recursive
-/// resolvers (or the system's), caches answers for their TTL, retries over TCP when a UDP answer is truncated
-/// (RFC 1035 4.2.1 / RFC 7766 5) and turns every DNS outcome into a <see cref="DnsStatus"/> instead of an
-/// exception (STYLE habit 5: infrastructure failure is a temporary error, never a crash).
+/// resolvers (or the system's), caches answers for their TTL and negative answers for the RFC 2308 negative
+/// TTL (<see cref="DnsAnswerCache"/>), retries over TCP when a UDP answer is truncated (RFC 1035 4.2.1 /
+/// RFC 7766 5) and turns every DNS outcome into a <see cref="DnsStatus"/> instead of an exception (STYLE
+/// habit 5: infrastructure failure is a temporary error, never a crash).
 /// </summary>
 public sealed class DnsClientResolver : IDnsResolver
 {
     private readonly LookupClient _client;
     private readonly ILogger<DnsClientResolver> _logger;
+    private readonly DnsAnswerCache _cache;
+    private readonly TimeSpan _negativeTtlWithoutSoa;
 
-    public DnsClientResolver(DnsResolverOptions options, ILogger<DnsClientResolver> logger)
+    public DnsClientResolver(DnsResolverOptions options, ILogger<DnsClientResolver> logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -28,13 +31,21 @@ public sealed class DnsClientResolver : IDnsResolver
             throw new ArgumentOutOfRangeException(nameof(options), options.Retries, "Retries cannot be negative.");
         }
 
+        if (options.UdpPayloadSize is < 0 or > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.UdpPayloadSize, "UDP payload size must fit 16 bits.");
+        }
+
         var clientOptions = options.Servers.Count == 0
             ? new LookupClientOptions()
             : new LookupClientOptions(options.Servers.ToArray());
-        clientOptions.UseCache = true;
+
+        // Our own cache keeps negative answers for the RFC 2308 time and is driven by TimeProvider.
+        clientOptions.UseCache = false;
         clientOptions.Timeout = options.Timeout;
         clientOptions.Retries = options.Retries;
         clientOptions.UseTcpFallback = true;
+        clientOptions.ExtendedDnsBufferSize = options.UdpPayloadSize;
 
         // Error answers come back as responses we classify ourselves; only transport failures throw.
         clientOptions.ThrowDnsErrors = false;
@@ -45,61 +56,49 @@ public sealed class DnsClientResolver : IDnsResolver
         clientOptions.ContinueOnEmptyResponse = false;
         _client = new LookupClient(clientOptions);
         _logger = logger;
+        _cache = new DnsAnswerCache(time ?? TimeProvider.System, options.MaxCacheEntries, options.MaxTtl, options.MaxNegativeTtl);
+        _negativeTtlWithoutSoa = options.NegativeTtlWithoutSoa;
     }
 
-    public async ValueTask<DnsAnswer<MxRecord>> GetMxAsync(string domain, CancellationToken ct)
-    {
-        var (status, response) = await QueryAsync(domain, QueryType.MX, ct).ConfigureAwait(false);
-        if (response is null)
-        {
-            return new DnsAnswer<MxRecord>(status, [], TimeSpan.Zero);
-        }
+    /// <summary>Answers held in the cache now (expired ones may still be counted until swept).</summary>
+    internal int CachedAnswers => _cache.Count;
 
-        var records = response.Answers.MxRecords().ToList();
-        var mx = records
-            .Select(r => new MxRecord(r.Preference, DnsNames.Normalize(r.Exchange.Value)))
-            .ToList();
-        return Build(status, response, mx, records);
-    }
+    public ValueTask<DnsAnswer<MxRecord>> GetMxAsync(string domain, CancellationToken ct) =>
+        LookupAsync(domain, QueryType.MX, static records => records.MxRecords().Select(r => new MxRecord(r.Preference, DnsNames.Normalize(r.Exchange.Value))).ToList(), ct);
 
     public async ValueTask<DnsAnswer<IPAddress>> GetAddressesAsync(string host, CancellationToken ct)
     {
         // A and AAAA are separate questions (RFC 3596); asked together, answered as one list.
-        var v4Task = QueryAsync(host, QueryType.A, ct).AsTask();
-        var v6Task = QueryAsync(host, QueryType.AAAA, ct).AsTask();
-        var (v4Status, v4) = await v4Task.ConfigureAwait(false);
-        var (v6Status, v6) = await v6Task.ConfigureAwait(false);
+        var v4Task = GetAAsync(host, ct).AsTask();
+        var v6Task = GetAaaaAsync(host, ct).AsTask();
+        var v4 = await v4Task.ConfigureAwait(false);
+        var v6 = await v6Task.ConfigureAwait(false);
 
-        var a = v4 is null ? [] : v4.Answers.ARecords().ToList();
-        var aaaa = v6 is null ? [] : v6.Answers.AaaaRecords().ToList();
-        var addresses = a.Select(r => r.Address).Concat(aaaa.Select(r => r.Address)).ToList();
-        var all = a.Cast<DnsResourceRecord>().Concat(aaaa).ToList();
-
-        if (addresses.Count > 0)
+        if (v4.Records.Count + v6.Records.Count > 0)
         {
-            return new DnsAnswer<IPAddress>(DnsStatus.Ok, addresses, MinimumTtl(all));
+            var ttl = v4.Records.Count == 0 ? v6.Ttl : v6.Records.Count == 0 ? v4.Ttl : Min(v4.Ttl, v6.Ttl);
+            return new DnsAnswer<IPAddress>(DnsStatus.Ok, [.. v4.Records, .. v6.Records], ttl);
         }
 
-        var status = CombineEmpty(v4Status, v6Status);
-        var ttl = status is DnsStatus.NxDomain or DnsStatus.NoData
-            ? NegativeTtl(v4 ?? v6)
-            : TimeSpan.Zero;
-        return new DnsAnswer<IPAddress>(status, [], ttl);
+        var status = CombineEmpty(v4.Status, v6.Status);
+        var negativeTtl = status is DnsStatus.NxDomain or DnsStatus.NoData ? Min(v4.Ttl, v6.Ttl) : TimeSpan.Zero;
+        return new DnsAnswer<IPAddress>(status, [], negativeTtl);
     }
 
-    public async ValueTask<DnsAnswer<string>> GetTxtAsync(string name, CancellationToken ct)
-    {
-        var (status, response) = await QueryAsync(name, QueryType.TXT, ct).ConfigureAwait(false);
-        if (response is null)
-        {
-            return new DnsAnswer<string>(status, [], TimeSpan.Zero);
-        }
+    public ValueTask<DnsAnswer<IPAddress>> GetAAsync(string host, CancellationToken ct) =>
+        LookupAsync(host, QueryType.A, static records => records.ARecords().Select(r => r.Address).ToList(), ct);
 
-        var records = response.Answers.TxtRecords().ToList();
+    public ValueTask<DnsAnswer<IPAddress>> GetAaaaAsync(string host, CancellationToken ct) =>
+        LookupAsync(host, QueryType.AAAA, static records => records.AaaaRecords().Select(r => r.Address).ToList(), ct);
 
+    public ValueTask<DnsAnswer<string>> GetTxtAsync(string name, CancellationToken ct) =>
         // RFC 7208 3.3: the character-strings of one TXT record are concatenated without separator.
-        var texts = records.Select(r => string.Concat(r.Text)).ToList();
-        return Build(status, response, texts, records);
+        LookupAsync(name, QueryType.TXT, static records => records.TxtRecords().Select(r => string.Concat(r.Text)).ToList(), ct);
+
+    public ValueTask<DnsAnswer<string>> GetPtrAsync(IPAddress address, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return LookupAsync(ReverseNames.For(address), QueryType.PTR, static records => records.PtrRecords().Select(r => DnsNames.Normalize(r.PtrDomainName.Value)).ToList(), ct);
     }
 
     /// <summary>
@@ -126,36 +125,68 @@ public sealed class DnsClientResolver : IDnsResolver
         return DnsStatus.NoData;
     }
 
-    private static DnsAnswer<T> Build<T>(DnsStatus status, IDnsQueryResponse response, List<T> values, IEnumerable<DnsResourceRecord> records)
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private async ValueTask<DnsAnswer<T>> LookupAsync<T>(string name, QueryType type, Func<IReadOnlyList<DnsResourceRecord>, List<T>> extract, CancellationToken ct)
     {
-        if (status == DnsStatus.Ok && values.Count == 0)
+        ArgumentNullException.ThrowIfNull(name);
+        ct.ThrowIfCancellationRequested();
+        var normalized = DnsNames.Normalize(name);
+        var key = new DnsCacheKey((int)type, normalized);
+        if (_cache.TryGet<T>(key, out var cached))
         {
-            // NOERROR but nothing of the asked type (only a CNAME chain, or an empty answer): RFC 2308 2.2 NODATA.
-            return new DnsAnswer<T>(DnsStatus.NoData, [], NegativeTtl(response));
+            return cached;
         }
 
-        if (status != DnsStatus.Ok)
+        DnsAnswer<T> answer;
+        if (!DnsNames.IsQueryable(normalized))
         {
-            var ttl = status is DnsStatus.NxDomain or DnsStatus.NoData ? NegativeTtl(response) : TimeSpan.Zero;
-            return new DnsAnswer<T>(status, [], ttl);
+            // Not a name a query can carry (empty label, label over 63 or name over 253 octets, RFC 1035
+            // 2.3.4): no such name can exist. Not cached: asking costs nothing.
+            DnsLog.Failed(_logger, type.ToString(), name, "not a valid DNS name");
+            return new DnsAnswer<T>(DnsStatus.NxDomain, [], TimeSpan.Zero);
         }
 
-        return new DnsAnswer<T>(DnsStatus.Ok, values, MinimumTtl(records));
+        var (status, response) = await QueryAsync(normalized, type, ct).ConfigureAwait(false);
+        if (response is null)
+        {
+            answer = new DnsAnswer<T>(status, [], TimeSpan.Zero);
+        }
+        else
+        {
+            // Only the records of the asked type count; a CNAME chain in front of them is not an answer.
+            var typed = response.Answers.Where(r => r.RecordType == (ResourceRecordType)type).ToList();
+            var values = status == DnsStatus.Ok ? extract(typed) : [];
+            answer = values.Count > 0
+                ? new DnsAnswer<T>(DnsStatus.Ok, values, MinimumTtl(typed))
+                : new DnsAnswer<T>(status == DnsStatus.Ok ? DnsStatus.NoData : status, [], status is DnsStatus.Ok or DnsStatus.NoData or DnsStatus.NxDomain ? NegativeTtl(response) : TimeSpan.Zero);
+        }
+
+        _cache.Add(key, answer);
+        return answer;
     }
 
-    private static TimeSpan MinimumTtl(IEnumerable<DnsResourceRecord> records)
+    private static TimeSpan MinimumTtl(List<DnsResourceRecord> records)
     {
-        var min = records.Select(r => r.TimeToLive).DefaultIfEmpty(0).Min();
+        var min = int.MaxValue;
+        foreach (var record in records)
+        {
+            min = Math.Min(min, record.TimeToLive);
+        }
+
         return TimeSpan.FromSeconds(Math.Max(0, min));
     }
 
-    /// <summary>RFC 2308 5: a negative answer lives for the smaller of the SOA's TTL and its MINIMUM field.</summary>
-    private static TimeSpan NegativeTtl(IDnsQueryResponse? response)
+    /// <summary>
+    /// RFC 2308 5: a negative answer lives for the smaller of the SOA's TTL and its MINIMUM field; without an
+    /// SOA it SHOULD NOT be cached for long, so a short fixed time is used.
+    /// </summary>
+    private TimeSpan NegativeTtl(IDnsQueryResponse response)
     {
-        var soa = response?.Authorities.SoaRecords().FirstOrDefault();
+        var soa = response.Authorities.SoaRecords().FirstOrDefault();
         if (soa is null)
         {
-            return TimeSpan.Zero;
+            return _negativeTtlWithoutSoa;
         }
 
         return TimeSpan.FromSeconds(Math.Min((long)Math.Max(0, soa.TimeToLive), soa.Minimum));
@@ -163,9 +194,7 @@ public sealed class DnsClientResolver : IDnsResolver
 
     private async ValueTask<(DnsStatus Status, IDnsQueryResponse? Response)> QueryAsync(string name, QueryType type, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(name);
         var typeName = type.ToString();
-        ct.ThrowIfCancellationRequested();
         IDnsQueryResponse response;
         try
         {
@@ -199,7 +228,7 @@ public sealed class DnsClientResolver : IDnsResolver
         }
         catch (ArgumentException ex)
         {
-            // Not a valid DNS name (empty label, label over 63 octets, RFC 1035 2.3.4): no such name can exist.
+            // A name DnsClient will not encode (e.g. characters IDNA refuses): no such name can exist.
             DnsLog.Failed(_logger, typeName, name, ex.Message);
             return (DnsStatus.NxDomain, null);
         }

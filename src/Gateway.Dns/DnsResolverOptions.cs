@@ -13,4 +13,26 @@ public sealed record DnsResolverOptions
 
     /// <summary>Further tries per server after the first one timed out.</summary>
     public int Retries { get; init; } = 2;
+
+    /// <summary>
+    /// The EDNS(0) UDP payload size advertised (RFC 6891 6.2.5). 1232 octets avoids IP fragmentation on
+    /// any path (DNS Flag Day 2020); larger answers come back truncated and are asked again over TCP
+    /// (RFC 7766 5). 512 or less sends no EDNS option at all (plain RFC 1035 4.2.1 limit).
+    /// </summary>
+    public int UdpPayloadSize { get; init; } = 1232;
+
+    /// <summary>How many answers the cache keeps at most; 0 turns caching off.</summary>
+    public int MaxCacheEntries { get; init; } = 10_000;
+
+    /// <summary>Upper bound on how long a positive answer is cached, whatever its TTL says (RFC 8767 4 caps at 7 days).</summary>
+    public TimeSpan MaxTtl { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Upper bound on how long NXDOMAIN/NODATA answers are cached (RFC 2308 5: one to three hours).</summary>
+    public TimeSpan MaxNegativeTtl { get; init; } = TimeSpan.FromHours(3);
+
+    /// <summary>
+    /// How long a negative answer without an SOA in its authority section is cached: RFC 2308 5 says such
+    /// an answer SHOULD NOT be cached for long, so a short fixed time keeps a flood of misses off the wire.
+    /// </summary>
+    public TimeSpan NegativeTtlWithoutSoa { get; init; } = TimeSpan.FromSeconds(30);
 }

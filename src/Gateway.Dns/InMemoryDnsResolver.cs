@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using Gateway.Abstractions;
 
 namespace Gateway.Dns;
@@ -7,16 +9,20 @@ namespace Gateway.Dns;
 /// An <see cref="IDnsResolver"/> answering from zones built in code, for tests and for rules that must be
 /// checked without a network (STYLE habit 6: every external lookup has a fixture-driven fake).
 /// Names compare case-insensitively and a trailing dot is ignored. A name with records of some type answers
-/// NoData for the other types; a name with no records at all answers NxDomain; <see cref="SetStatus"/> forces
-/// an outcome (SERVFAIL, timeout, NXDOMAIN...) for every question about a name. Safe to use from several threads.
+/// NoData for the other types, and so does an empty non-terminal (a name with nothing of its own but names
+/// below it, RFC 8020); a name with nothing at or below it answers NxDomain. A CNAME is followed as a
+/// recursive resolver would (RFC 1034 3.6.2), a loop or a chain longer than 8 answering ServerFailure.
+/// <see cref="SetStatus(string, DnsStatus)"/> forces an outcome (SERVFAIL, timeout, NXDOMAIN...) for every
+/// question about a name, <see cref="SetStatus(string, DnsRecordType, DnsStatus)"/> for one type only.
+/// Safe to use from several threads.
 /// </summary>
 public sealed class InMemoryDnsResolver : IDnsResolver
 {
+    /// <summary>How many CNAMEs are followed before the chain counts as broken.</summary>
+    private const int MaxCnameChain = 8;
+
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<MxRecord>> _mx = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<IPAddress>> _addresses = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<string>> _txt = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DnsStatus> _forced = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queries = new(StringComparer.Ordinal);
 
     /// <summary>The TTL reported with every answer.</summary>
@@ -27,9 +33,10 @@ public sealed class InMemoryDnsResolver : IDnsResolver
     {
         ArgumentOutOfRangeException.ThrowIfNegative(preference);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(preference, ushort.MaxValue);
+        ArgumentNullException.ThrowIfNull(host);
         lock (_gate)
         {
-            Add(_mx, domain, new MxRecord(preference, DnsNames.Normalize(host)));
+            NodeFor(domain).Mx.Add(new MxRecord(preference, DnsNames.Normalize(host)));
         }
 
         return this;
@@ -41,7 +48,8 @@ public sealed class InMemoryDnsResolver : IDnsResolver
         ArgumentNullException.ThrowIfNull(address);
         lock (_gate)
         {
-            Add(_addresses, host, address);
+            var node = NodeFor(host);
+            (address.AddressFamily == AddressFamily.InterNetwork ? node.A : node.Aaaa).Add(address);
         }
 
         return this;
@@ -56,7 +64,54 @@ public sealed class InMemoryDnsResolver : IDnsResolver
         ArgumentNullException.ThrowIfNull(text);
         lock (_gate)
         {
-            Add(_txt, name, text);
+            NodeFor(name).Txt.Add(text);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Adds one TXT record made of several character-strings (each at most 255 octets, RFC 1035 3.3.14),
+    /// answered joined without separator as a real resolver's answer would be. No strings at all is legal
+    /// on the wire only in a broken zone, and answers the empty string.
+    /// </summary>
+    public InMemoryDnsResolver AddTxtStrings(string name, IReadOnlyList<string> characterStrings)
+    {
+        ArgumentNullException.ThrowIfNull(characterStrings);
+        foreach (var part in characterStrings)
+        {
+            ArgumentNullException.ThrowIfNull(part, nameof(characterStrings));
+            if (Encoding.UTF8.GetByteCount(part) > 255)
+            {
+                throw new ArgumentException("A TXT character-string holds at most 255 octets (RFC 1035 3.3.14).", nameof(characterStrings));
+            }
+        }
+
+        return AddTxt(name, string.Concat(characterStrings));
+    }
+
+    /// <summary>Adds a PTR record at the reverse name of <paramref name="address"/>.</summary>
+    public InMemoryDnsResolver AddPtr(IPAddress address, string host) => AddPtr(ReverseNames.For(address), host);
+
+    /// <summary>Adds a PTR record at a reverse name given as text ("4.3.2.1.in-addr.arpa").</summary>
+    public InMemoryDnsResolver AddPtr(string reverseName, string host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        lock (_gate)
+        {
+            NodeFor(reverseName).Ptr.Add(DnsNames.Normalize(host));
+        }
+
+        return this;
+    }
+
+    /// <summary>Makes <paramref name="alias"/> a CNAME of <paramref name="target"/> (RFC 1034 3.6.2).</summary>
+    public InMemoryDnsResolver AddCname(string alias, string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        lock (_gate)
+        {
+            NodeFor(alias).Cname = DnsNames.Normalize(target);
         }
 
         return this;
@@ -68,16 +123,31 @@ public sealed class InMemoryDnsResolver : IDnsResolver
     /// </summary>
     public InMemoryDnsResolver SetStatus(string name, DnsStatus status)
     {
-        var key = DnsNames.Normalize(name);
         lock (_gate)
         {
+            var node = NodeFor(name);
+            node.Forced = status == DnsStatus.Ok ? null : status;
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Forces the outcome of the questions of one type about <paramref name="name"/>, e.g. a server that times
+    /// out on TXT but answers A. <see cref="DnsStatus.Ok"/> removes the override.
+    /// </summary>
+    public InMemoryDnsResolver SetStatus(string name, DnsRecordType type, DnsStatus status)
+    {
+        lock (_gate)
+        {
+            var node = NodeFor(name);
             if (status == DnsStatus.Ok)
             {
-                _forced.Remove(key);
+                node.ForcedByType.Remove(type);
             }
             else
             {
-                _forced[key] = status;
+                node.ForcedByType[type] = status;
             }
         }
 
@@ -93,43 +163,152 @@ public sealed class InMemoryDnsResolver : IDnsResolver
         }
     }
 
-    public ValueTask<DnsAnswer<MxRecord>> GetMxAsync(string domain, CancellationToken ct) => Answer(_mx, domain, ct);
+    public ValueTask<DnsAnswer<MxRecord>> GetMxAsync(string domain, CancellationToken ct) =>
+        ValueTask.FromResult(Answer(domain, DnsRecordType.Mx, static n => n.Mx, ct));
 
-    public ValueTask<DnsAnswer<IPAddress>> GetAddressesAsync(string host, CancellationToken ct) => Answer(_addresses, host, ct);
-
-    public ValueTask<DnsAnswer<string>> GetTxtAsync(string name, CancellationToken ct) => Answer(_txt, name, ct);
-
-    private static void Add<T>(Dictionary<string, List<T>> table, string name, T value)
-    {
-        var key = DnsNames.Normalize(name);
-        if (!table.TryGetValue(key, out var list))
-        {
-            list = [];
-            table[key] = list;
-        }
-
-        list.Add(value);
-    }
-
-    private ValueTask<DnsAnswer<T>> Answer<T>(Dictionary<string, List<T>> table, string name, CancellationToken ct)
+    public ValueTask<DnsAnswer<IPAddress>> GetAddressesAsync(string host, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var key = DnsNames.Normalize(name);
         lock (_gate)
         {
-            _queries[key] = _queries.GetValueOrDefault(key) + 1;
-            if (_forced.TryGetValue(key, out var forced))
-            {
-                return ValueTask.FromResult(new DnsAnswer<T>(forced, [], TimeSpan.Zero));
-            }
-
-            if (table.TryGetValue(key, out var records))
-            {
-                return ValueTask.FromResult(new DnsAnswer<T>(DnsStatus.Ok, records.ToArray(), Ttl));
-            }
-
-            var exists = _mx.ContainsKey(key) || _addresses.ContainsKey(key) || _txt.ContainsKey(key);
-            return ValueTask.FromResult(new DnsAnswer<T>(exists ? DnsStatus.NoData : DnsStatus.NxDomain, [], Ttl));
+            var a = AnswerLocked(host, DnsRecordType.A, static n => n.A);
+            var aaaa = AnswerLocked(host, DnsRecordType.Aaaa, static n => n.Aaaa, countQuery: false);
+            return ValueTask.FromResult(Combine(a, aaaa));
         }
+    }
+
+    public ValueTask<DnsAnswer<string>> GetTxtAsync(string name, CancellationToken ct) =>
+        ValueTask.FromResult(Answer(name, DnsRecordType.Txt, static n => n.Txt, ct));
+
+    public ValueTask<DnsAnswer<IPAddress>> GetAAsync(string host, CancellationToken ct) =>
+        ValueTask.FromResult(Answer(host, DnsRecordType.A, static n => n.A, ct));
+
+    public ValueTask<DnsAnswer<IPAddress>> GetAaaaAsync(string host, CancellationToken ct) =>
+        ValueTask.FromResult(Answer(host, DnsRecordType.Aaaa, static n => n.Aaaa, ct));
+
+    public ValueTask<DnsAnswer<string>> GetPtrAsync(IPAddress address, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return ValueTask.FromResult(Answer(ReverseNames.For(address), DnsRecordType.Ptr, static n => n.Ptr, ct));
+    }
+
+    /// <summary>Same rule as the real resolver: records of either family win; otherwise the worse outcome.</summary>
+    private DnsAnswer<IPAddress> Combine(DnsAnswer<IPAddress> a, DnsAnswer<IPAddress> aaaa)
+    {
+        if (a.Records.Count + aaaa.Records.Count > 0)
+        {
+            return new DnsAnswer<IPAddress>(DnsStatus.Ok, [.. a.Records, .. aaaa.Records], Ttl);
+        }
+
+        foreach (var status in new[] { a.Status, aaaa.Status })
+        {
+            if (status is DnsStatus.ServerFailure or DnsStatus.Timeout)
+            {
+                return new DnsAnswer<IPAddress>(status, [], TimeSpan.Zero);
+            }
+        }
+
+        var nx = a.Status == DnsStatus.NxDomain || aaaa.Status == DnsStatus.NxDomain;
+        return new DnsAnswer<IPAddress>(nx ? DnsStatus.NxDomain : DnsStatus.NoData, [], Ttl);
+    }
+
+    private DnsAnswer<T> Answer<T>(string name, DnsRecordType type, Func<Node, List<T>> select, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return AnswerLocked(name, type, select);
+        }
+    }
+
+    private DnsAnswer<T> AnswerLocked<T>(string name, DnsRecordType type, Func<Node, List<T>> select, bool countQuery = true)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = DnsNames.Normalize(name);
+        if (countQuery)
+        {
+            _queries[key] = _queries.GetValueOrDefault(key) + 1;
+        }
+
+        for (var hops = 0; hops <= MaxCnameChain; hops++)
+        {
+            _nodes.TryGetValue(key, out var node);
+            if (node?.Forced is { } forced)
+            {
+                return new DnsAnswer<T>(forced, [], TimeSpan.Zero);
+            }
+
+            if (node is not null && node.ForcedByType.TryGetValue(type, out var forcedForType))
+            {
+                return new DnsAnswer<T>(forcedForType, [], TimeSpan.Zero);
+            }
+
+            if (node is null || !node.HasData)
+            {
+                var status = HasDescendant(key) ? DnsStatus.NoData : DnsStatus.NxDomain;
+                return new DnsAnswer<T>(status, [], Ttl);
+            }
+
+            if (node.Cname is { } target)
+            {
+                key = target;
+                continue;
+            }
+
+            var records = select(node);
+            return records.Count > 0
+                ? new DnsAnswer<T>(DnsStatus.Ok, records.ToArray(), Ttl)
+                : new DnsAnswer<T>(DnsStatus.NoData, [], Ttl);
+        }
+
+        // A CNAME loop or an over-long chain: recursive resolvers give up with SERVFAIL.
+        return new DnsAnswer<T>(DnsStatus.ServerFailure, [], TimeSpan.Zero);
+    }
+
+    private bool HasDescendant(string key)
+    {
+        var suffix = "." + key;
+        foreach (var (name, node) in _nodes)
+        {
+            if (node.HasData && name.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Node NodeFor(string name)
+    {
+        var key = DnsNames.Normalize(name);
+        if (!_nodes.TryGetValue(key, out var node))
+        {
+            node = new Node();
+            _nodes[key] = node;
+        }
+
+        return node;
+    }
+
+    private sealed class Node
+    {
+        public List<MxRecord> Mx { get; } = [];
+
+        public List<IPAddress> A { get; } = [];
+
+        public List<IPAddress> Aaaa { get; } = [];
+
+        public List<string> Txt { get; } = [];
+
+        public List<string> Ptr { get; } = [];
+
+        public string? Cname { get; set; }
+
+        public DnsStatus? Forced { get; set; }
+
+        public bool HasData => Mx.Count + A.Count + Aaaa.Count + Txt.Count + Ptr.Count > 0 || Cname is not null;
+
+        public Dictionary<DnsRecordType, DnsStatus> ForcedByType { get; } = [];
     }
 }

@@ -40,6 +40,9 @@ public sealed record GatewayPolicy
 
     public DnsPolicy Dns { get; init; } = new();
 
+    /// <summary>SPF, DKIM, ARC and DMARC (authentication:); all verification is on by default.</summary>
+    public AuthenticationPolicy Authentication { get; init; } = new();
+
     /// <summary>
     /// Every file the policy was read from, absolute: the main file, its includes and the credentials file.
     /// <see cref="PolicyWatcher"/> watches exactly these.

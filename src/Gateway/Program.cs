@@ -19,6 +19,8 @@ internal static class Program
             "run" => await RunCommand.ExecuteAsync(parsed).ConfigureAwait(false),
             "check" => CheckCommand.Execute(parsed),
             "passwd" => await PasswdCommand.ExecuteAsync(parsed).ConfigureAwait(false),
+            "dkim" => await DkimCommand.ExecuteAsync(parsed).ConfigureAwait(false),
+            "dmarc" => await DmarcCommand.ExecuteAsync(parsed).ConfigureAwait(false),
             "queue" => await QueueCommand.ExecuteAsync(parsed).ConfigureAwait(false),
             "trace" => await TraceCommand.ExecuteAsync(parsed).ConfigureAwait(false),
             "version" => VersionCommand.Execute(),

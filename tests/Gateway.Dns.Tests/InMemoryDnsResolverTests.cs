@@ -117,4 +117,101 @@ public sealed class InMemoryDnsResolverTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await dns.GetAddressesAsync("h.test", new CancellationToken(true)));
     }
+
+    [Fact]
+    public async Task A_and_aaaa_questions_see_only_their_family()
+    {
+        var dns = new InMemoryDnsResolver().AddA("host.test", "192.0.2.1").AddA("host.test", "2001:db8::1").AddA("v4.test", "192.0.2.2");
+
+        Assert.Equal([IPAddress.Parse("192.0.2.1")], (await dns.GetAAsync("host.test", CancellationToken.None)).Records);
+        Assert.Equal([IPAddress.Parse("2001:db8::1")], (await dns.GetAaaaAsync("host.test", CancellationToken.None)).Records);
+        Assert.Equal(DnsStatus.NoData, (await dns.GetAaaaAsync("v4.test", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task Ptr_records_answer_by_address_or_reverse_name()
+    {
+        var dns = new InMemoryDnsResolver()
+            .AddPtr(IPAddress.Parse("192.0.2.1"), "Mail.Example.Test.")
+            .AddPtr("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.ip6.arpa", "v6.example.test");
+
+        Assert.Equal(["mail.example.test"], (await dns.GetPtrAsync(IPAddress.Parse("192.0.2.1"), CancellationToken.None)).Records);
+        Assert.Equal(["mail.example.test"], (await dns.GetPtrAsync(IPAddress.Parse("::ffff:192.0.2.1"), CancellationToken.None)).Records);
+        Assert.Equal(["v6.example.test"], (await dns.GetPtrAsync(IPAddress.Parse("2001:db8::1"), CancellationToken.None)).Records);
+        Assert.Equal(DnsStatus.NxDomain, (await dns.GetPtrAsync(IPAddress.Parse("192.0.2.2"), CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task Txt_strings_are_joined_and_limited_to_255_octets_each()
+    {
+        var dns = new InMemoryDnsResolver().AddTxtStrings("t.test", ["v=spf1 ", "-all"]).AddTxtStrings("t.test", []);
+
+        Assert.Equal(["v=spf1 -all", ""], (await dns.GetTxtAsync("t.test", CancellationToken.None)).Records);
+        Assert.Throws<ArgumentException>(() => dns.AddTxtStrings("t.test", [new string('x', 256)]));
+    }
+
+    [Fact]
+    public async Task Cname_chains_are_followed_and_loops_are_server_failures()
+    {
+        var dns = new InMemoryDnsResolver()
+            .AddCname("alias.test", "middle.test")
+            .AddCname("middle.test", "real.test")
+            .AddA("real.test", "192.0.2.5")
+            .AddCname("loop1.test", "loop2.test")
+            .AddCname("loop2.test", "LOOP1.test.");
+
+        Assert.Equal([IPAddress.Parse("192.0.2.5")], (await dns.GetAAsync("alias.test", CancellationToken.None)).Records);
+        Assert.Equal(DnsStatus.NoData, (await dns.GetTxtAsync("alias.test", CancellationToken.None)).Status);
+        Assert.Equal(DnsStatus.ServerFailure, (await dns.GetAAsync("loop1.test", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task Empty_non_terminals_are_nodata_not_nxdomain()
+    {
+        var dns = new InMemoryDnsResolver().AddA("a.b.example.test", "192.0.2.1");
+
+        Assert.Equal(DnsStatus.NoData, (await dns.GetAAsync("b.example.test", CancellationToken.None)).Status);
+        Assert.Equal(DnsStatus.NoData, (await dns.GetTxtAsync("example.test", CancellationToken.None)).Status);
+        Assert.Equal(DnsStatus.NxDomain, (await dns.GetAAsync("c.example.test", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task Status_forced_for_one_type_leaves_the_others_alone()
+    {
+        var dns = new InMemoryDnsResolver().AddA("h.test", "192.0.2.1").SetStatus("h.test", DnsRecordType.Txt, DnsStatus.Timeout);
+
+        Assert.Equal(DnsStatus.Timeout, (await dns.GetTxtAsync("h.test", CancellationToken.None)).Status);
+        Assert.Equal(DnsStatus.Ok, (await dns.GetAAsync("h.test", CancellationToken.None)).Status);
+
+        dns.SetStatus("h.test", DnsRecordType.Txt, DnsStatus.Ok);
+        Assert.Equal(DnsStatus.NoData, (await dns.GetTxtAsync("h.test", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task Addresses_report_a_failure_of_either_family_when_there_is_no_address()
+    {
+        var dns = new InMemoryDnsResolver().SetStatus("h.test", DnsRecordType.Aaaa, DnsStatus.ServerFailure);
+
+        Assert.Equal(DnsStatus.ServerFailure, (await dns.GetAddressesAsync("h.test", CancellationToken.None)).Status);
+
+        dns.AddA("h.test", "192.0.2.1");
+        Assert.Equal(DnsStatus.Ok, (await dns.GetAddressesAsync("h.test", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task Clearing_a_forced_status_of_an_unknown_name_leaves_it_nxdomain()
+    {
+        var dns = new InMemoryDnsResolver().SetStatus("gone.test", DnsStatus.ServerFailure).SetStatus("gone.test", DnsStatus.Ok);
+
+        Assert.Equal(DnsStatus.NxDomain, (await dns.GetAAsync("gone.test", CancellationToken.None)).Status);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.1", "1.2.0.192.in-addr.arpa")]
+    [InlineData("::ffff:192.0.2.1", "1.2.0.192.in-addr.arpa")]
+    [InlineData("2001:db8::567:89ab", "b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa")]
+    public void Reverse_names_follow_rfc_1035_and_rfc_3596(string address, string expected)
+    {
+        Assert.Equal(expected, ReverseNames.For(IPAddress.Parse(address)));
+    }
 }

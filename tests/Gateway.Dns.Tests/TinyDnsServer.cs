@@ -8,11 +8,14 @@ namespace Gateway.Dns.Tests;
 /// <summary>
 /// A minimal authoritative-style DNS responder on 127.0.0.1 (UDP, plus TCP on the same port for the
 /// truncation fallback), answering a fixed set of names. Only what the resolver tests need:
-/// MX, A, AAAA, TXT, NXDOMAIN with an SOA, SERVFAIL, REFUSED, a truncated UDP answer and a silent name.
+/// MX, A, AAAA, TXT, PTR, CNAME, NXDOMAIN with and without an SOA, SERVFAIL, REFUSED, a truncated UDP
+/// answer and a silent name.
 /// </summary>
 internal sealed class TinyDnsServer : IAsyncDisposable
 {
     private const ushort TypeA = 1;
+    private const ushort TypeCname = 5;
+    private const ushort TypePtr = 12;
     private const ushort TypeSoa = 6;
     private const ushort TypeMx = 15;
     private const ushort TypeTxt = 16;
@@ -188,6 +191,25 @@ internal sealed class TinyDnsServer : IAsyncDisposable
             case "nullmx.test" when type == TypeMx:
                 answers.Add(Record(TypeMx, 300, [.. U16(0), 0]));
                 break;
+            case "4.3.2.1.in-addr.arpa" when type == TypePtr:
+                answers.Add(Record(TypePtr, 300, Name("Mail.Example.Test")));
+                answers.Add(Record(TypePtr, 100, Name("other.example.test")));
+                break;
+            case "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa" when type == TypePtr:
+                answers.Add(Record(TypePtr, 300, Name("mx1.example.test")));
+                break;
+            case "alias.example.test" when type == TypeA:
+                // A recursive server answers the CNAME and the target's records together (RFC 1034 3.6.2).
+                answers.Add(Record(TypeCname, 300, Name("mx1.example.test")));
+                answers.Add(RecordAt(Name("mx1.example.test"), TypeA, 250, [192, 0, 2, 10]));
+                break;
+            case "cnameonly.test" when type == TypeA:
+                answers.Add(Record(TypeCname, 300, Name("elsewhere.test")));
+                authority.Add(Soa(900, 45));
+                break;
+            case "nosoa.test":
+                rcode = 3;
+                break;
             case "servfail.test":
                 rcode = 2;
                 break;
@@ -240,8 +262,10 @@ internal sealed class TinyDnsServer : IAsyncDisposable
         Record(TypeSoa, ttl, [.. Name("ns.test"), .. Name("hostmaster.test"), .. U32(1), .. U32(3600), .. U32(600), .. U32(86400), .. U32(minimum)]);
 
     /// <summary>Owner is a compression pointer to the question name at offset 12 (RFC 1035 4.1.4).</summary>
-    private static byte[] Record(ushort type, uint ttl, byte[] data) =>
-        [0xC0, 0x0C, .. U16(type), .. U16(1), .. U32(ttl), .. U16((ushort)data.Length), .. data];
+    private static byte[] Record(ushort type, uint ttl, byte[] data) => RecordAt([0xC0, 0x0C], type, ttl, data);
+
+    private static byte[] RecordAt(byte[] owner, ushort type, uint ttl, byte[] data) =>
+        [.. owner, .. U16(type), .. U16(1), .. U32(ttl), .. U16((ushort)data.Length), .. data];
 
     private static byte[] Name(string name)
     {

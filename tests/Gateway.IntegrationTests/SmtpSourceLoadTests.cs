@@ -1,7 +1,7 @@
-using Gateway.Testing.Peers;
 using System.Globalization;
 using System.Net;
 using Gateway.IntegrationTests.Fixtures;
+using Gateway.Testing.Peers;
 
 namespace Gateway.IntegrationTests;
 

@@ -1,8 +1,8 @@
-using Gateway.Testing.Peers;
 using System.Globalization;
 using System.Text;
 using Gateway.IntegrationTests.Fixtures;
 using Gateway.Policy;
+using Gateway.Testing.Peers;
 using Gateway.Testing.Smtp;
 
 namespace Gateway.IntegrationTests;

@@ -14,7 +14,7 @@ internal sealed partial class PolicyReader
     private static readonly string[] TopLevelKeys =
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
-        "relay", "smtp", "limits", "admin", "logging", "delivery", "dns",
+        "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -112,6 +112,8 @@ internal sealed partial class PolicyReader
         var logging = TryGet(fields, "logging", out var loggingNode) ? ReadLogging(loggingNode) : new LoggingPolicy();
         var delivery = TryGet(fields, "delivery", out var deliveryNode) ? ReadDelivery(deliveryNode, domains, domainsComplete) : new DeliveryPolicy();
         var dns = TryGet(fields, "dns", out var dnsNode) ? ReadDns(dnsNode) : new DnsPolicy();
+        YamlNode? authenticationNode = TryGet(fields, "authentication", out var authenticationValue) ? authenticationValue : null;
+        var authentication = ReadAuthentication(authenticationNode, hostName, domains, domainsComplete);
 
         foreach (var listener in listeners)
         {
@@ -139,6 +141,7 @@ internal sealed partial class PolicyReader
             Logging = logging,
             Delivery = delivery,
             Dns = dns,
+            Authentication = authentication,
             SourceFiles = _sourceFiles,
         };
     }

@@ -15,12 +15,15 @@ public sealed record QueuedEnvelope
     /// <summary>Origin of a delivery notice the gateway generated itself.</summary>
     public const string NoticeOrigin = "notice";
 
+    /// <summary>A report the gateway generated itself (DMARC aggregate reports).</summary>
+    public const string ReportOrigin = "report";
+
     [JsonPropertyName("id")]
     public required string QueueId { get; init; }
 
     public required DateTimeOffset ReceivedAt { get; init; }
 
-    /// <summary><see cref="SmtpOrigin"/> or <see cref="NoticeOrigin"/>.</summary>
+    /// <summary><see cref="SmtpOrigin"/>, <see cref="NoticeOrigin"/> or <see cref="ReportOrigin"/>.</summary>
     public required string Origin { get; init; }
 
     public string? SessionId { get; init; }

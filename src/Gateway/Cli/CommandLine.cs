@@ -30,6 +30,10 @@ internal sealed record CommandLine(
           trace   [--from ADDR] [--to ADDR] [--id QUEUEID] [--since DURATION] [--config FILE]
                                          what happened to matching messages (default --since 24h)
           passwd  USER                   read a password on standard input, print a credentials-file line
+          dkim    keygen --domain D --selector S [--algorithm rsa|ed25519] [--bits N] [--out FILE]
+                                         write a new DKIM signing key (PEM, mode 0600) and print its DNS TXT record
+          dmarc   report --dry-run [--config FILE]
+                                         print the DMARC aggregate reports (XML) the next run would send
           version                        print the version
           help                           print this text
 
@@ -42,11 +46,13 @@ internal sealed record CommandLine(
         ["queue"] = ["--config", "--all"],
         ["trace"] = ["--config", "--from", "--to", "--id", "--since"],
         ["passwd"] = [],
+        ["dkim"] = ["--domain", "--selector", "--algorithm", "--bits", "--out"],
+        ["dmarc"] = ["--config", "--dry-run"],
         ["version"] = [],
         ["help"] = [],
     };
 
-    private static readonly string[] FlagOptions = ["--all"];
+    private static readonly string[] FlagOptions = ["--all", "--dry-run"];
 
     private static readonly Dictionary<string, int> QueueVerbArguments = new(StringComparer.Ordinal)
     {
@@ -159,6 +165,35 @@ internal sealed record CommandLine(
                 if (positional.Count != (all ? 0 : expected))
                 {
                     return Fail(command, expected == 0 ? $"'queue {verb}' takes no arguments" : $"'queue {verb}' needs one queue id");
+                }
+
+                break;
+            case "dkim":
+                if (positional is not ["keygen"])
+                {
+                    return Fail(command, positional.Count == 0 ? "dkim needs a verb (keygen)" : $"unknown dkim verb '{positional[0]}'");
+                }
+
+                verb = positional[0];
+                positional.Clear();
+                if (!options.ContainsKey("--domain") || !options.ContainsKey("--selector"))
+                {
+                    return Fail(command, "'dkim keygen' needs --domain and --selector");
+                }
+
+                break;
+            case "dmarc":
+                if (positional is not ["report"])
+                {
+                    return Fail(command, positional.Count == 0 ? "dmarc needs a verb (report)" : $"unknown dmarc verb '{positional[0]}'");
+                }
+
+                verb = positional[0];
+                positional.Clear();
+                if (!options.ContainsKey("--dry-run"))
+                {
+                    // Reports are sent by the running gateway; by hand they are only shown.
+                    return Fail(command, "'dmarc report' needs --dry-run");
                 }
 
                 break;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Gateway.Host.Spool;
-using Gateway.Policy;
 using Gateway.Queue;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,18 +14,11 @@ internal static class QueueCommand
 {
     public static async Task<int> ExecuteAsync(CommandLine command)
     {
-        var loaded = PolicyLoader.Load(command.ConfigPath);
-        if (!loaded.Success)
+        if (await CliPolicy.LoadAsync(command).ConfigureAwait(false) is not { } policy)
         {
-            foreach (var error in loaded.Errors)
-            {
-                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
-            }
-
             return ExitCodes.Failure;
         }
 
-        var policy = loaded.Policy!;
         using var trace = new FileTraceLog(SpoolPaths.TraceDirectory(policy));
         await using var store = new FileQueueStore(
             SpoolPaths.QueueRoot(policy),

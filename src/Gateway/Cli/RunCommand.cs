@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Gateway.Abstractions;
+using Gateway.Authentication.Reports;
 using Gateway.Host.Admin;
 using Gateway.Host.Hosting;
 using Gateway.Host.Metrics;
@@ -135,7 +136,15 @@ internal static class RunCommand
             Path.GetFullPath(command.ConfigPath), policy, sp.GetRequiredService<ILogger<PolicyStore>>()));
         builder.Services.AddSingleton(sp => new PolicyWatcher(
             sp.GetRequiredService<PolicyStore>(), time, sp.GetRequiredService<ILogger<PolicyWatcher>>()));
-        builder.Services.AddSingleton(sp => new RuntimeHolder(runtime, time, sp.GetRequiredService<ILogger<RuntimeHolder>>()));
+        builder.Services.AddSingleton(sp => new DmarcReportStore(
+            new DmarcReportStoreOptions { Directory = SpoolPaths.DmarcDirectory(policy), MaxRecordsPerDay = policy.Authentication.Dmarc.Reports.MaxRecordsPerDay },
+            sp.GetRequiredService<ILogger<DmarcReportStore>>()));
+        builder.Services.AddSingleton(sp => new RuntimeHolder(
+            runtime,
+            time,
+            sp.GetRequiredService<ILogger<RuntimeHolder>>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<DmarcReportStore>()));
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton(new FileTraceLog(SpoolPaths.TraceDirectory(policy)));
         builder.Services.AddSingleton<ITraceLog>(sp => new MetricsTraceLog(sp.GetRequiredService<FileTraceLog>(), sp.GetRequiredService<GatewayMetrics>()));
@@ -174,12 +183,22 @@ internal static class RunCommand
         // Order matters: the spool is recovered before the listeners open, and stops after they have drained.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueHostedService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpHostedService>());
+        builder.Services.AddHostedService(sp => new Reports.DmarcReportService(
+            sp.GetRequiredService<RuntimeHolder>(),
+            sp.GetRequiredService<FileQueueStore>(),
+            sp.GetRequiredService<DmarcReportStore>(),
+            time,
+            sp.GetRequiredService<ILoggerFactory>()));
 
         var app = builder.Build();
         var store = app.Services.GetRequiredService<PolicyStore>();
         var holder = app.Services.GetRequiredService<RuntimeHolder>();
         var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
         var delivery = app.Services.GetRequiredService<ReloadingDeliveryAgent>();
+
+        // The first runtime was built before logging existed (to refuse to start on a key that does not load);
+        // built again now, its verifiers log and its DMARC evaluations are recorded.
+        holder.Apply(policy);
         store.Changed += next =>
         {
             holder.Apply(next);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Gateway.Host.Spool;
-using Gateway.Policy;
 using Gateway.Policy.Validation;
 using Gateway.Queue;
 
@@ -21,21 +20,15 @@ internal static class TraceCommand
             return ExitCodes.Usage;
         }
 
-        var loaded = PolicyLoader.Load(command.ConfigPath);
-        if (!loaded.Success)
+        if (await CliPolicy.LoadAsync(command).ConfigureAwait(false) is not { } policy)
         {
-            foreach (var problem in loaded.Errors)
-            {
-                await Console.Error.WriteLineAsync(problem.ToString()).ConfigureAwait(false);
-            }
-
             return ExitCodes.Failure;
         }
 
         var from = command.Option("--from");
         var to = command.Option("--to");
         var id = command.Option("--id");
-        using var trace = new FileTraceLog(SpoolPaths.TraceDirectory(loaded.Policy!));
+        using var trace = new FileTraceLog(SpoolPaths.TraceDirectory(policy));
 
         // Two passes over the window: first find the queue ids that match, then print all their events, so a
         // delivery line (which may not repeat the sender) still shows up under the message it belongs to.

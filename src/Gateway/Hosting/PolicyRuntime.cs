@@ -1,7 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
+using Gateway.Authentication.Reports;
 using Gateway.Host.Tls;
+using Gateway.Pipeline.Authentication;
 using Gateway.Policy;
 using Gateway.Smtp.Server;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Hosting;
 
@@ -12,12 +15,13 @@ namespace Gateway.Host.Hosting;
 /// </summary>
 internal sealed class PolicyRuntime : IDisposable
 {
-    private PolicyRuntime(GatewayPolicy policy, X509Certificate2? certificate, CredentialsFile? credentials)
+    private PolicyRuntime(GatewayPolicy policy, X509Certificate2? certificate, CredentialsFile? credentials, SenderAuthentication? authentication)
     {
         Policy = policy;
         Relay = new RelayDecider(policy);
         Certificate = certificate;
         Credentials = credentials;
+        Authentication = authentication;
     }
 
     public GatewayPolicy Policy { get; }
@@ -28,7 +32,15 @@ internal sealed class PolicyRuntime : IDisposable
 
     public CredentialsFile? Credentials { get; }
 
-    public static PolicyRuntime? TryBuild(GatewayPolicy policy, TimeProvider time, out IReadOnlyList<PolicyError> errors)
+    /// <summary>SPF, DKIM, ARC and DMARC services and the signing keys of this snapshot.</summary>
+    public SenderAuthentication? Authentication { get; }
+
+    public static PolicyRuntime? TryBuild(
+        GatewayPolicy policy,
+        TimeProvider time,
+        out IReadOnlyList<PolicyError> errors,
+        ILoggerFactory? loggers = null,
+        DmarcReportStore? reports = null)
     {
         var problems = new List<PolicyError>();
         var certificate = ServerCertificateSource.Load(policy, time, problems);
@@ -41,14 +53,16 @@ internal sealed class PolicyRuntime : IDisposable
             credentials = file;
         }
 
+        var authentication = AuthenticationFactory.Build(policy, time, loggers, reports, problems);
         errors = problems;
         if (problems.Count > 0)
         {
             certificate?.Dispose();
+            authentication?.Dispose();
             return null;
         }
 
-        return new PolicyRuntime(policy, certificate, credentials);
+        return new PolicyRuntime(policy, certificate, credentials, authentication);
     }
 
     /// <summary>The options for one session on the named listener, from this snapshot.</summary>
@@ -82,5 +96,9 @@ internal sealed class PolicyRuntime : IDisposable
         };
     }
 
-    public void Dispose() => Certificate?.Dispose();
+    public void Dispose()
+    {
+        Certificate?.Dispose();
+        Authentication?.Dispose();
+    }
 }

@@ -1,3 +1,4 @@
+using Gateway.Authentication.Reports;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 
@@ -11,13 +12,17 @@ internal sealed class RuntimeHolder : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly ILogger<RuntimeHolder> _logger;
+    private readonly ILoggerFactory? _loggers;
+    private readonly DmarcReportStore? _reports;
     private PolicyRuntime _current;
 
-    public RuntimeHolder(PolicyRuntime initial, TimeProvider time, ILogger<RuntimeHolder> logger)
+    public RuntimeHolder(PolicyRuntime initial, TimeProvider time, ILogger<RuntimeHolder> logger, ILoggerFactory? loggers = null, DmarcReportStore? reports = null)
     {
         _current = initial;
         _time = time;
         _logger = logger;
+        _loggers = loggers;
+        _reports = reports;
         LoadedAt = time.GetUtcNow();
     }
 
@@ -28,7 +33,7 @@ internal sealed class RuntimeHolder : IDisposable
     /// <summary>Called when the policy store accepted a new policy: build its runtime, swap if it is whole.</summary>
     public void Apply(GatewayPolicy policy)
     {
-        var runtime = PolicyRuntime.TryBuild(policy, _time, out var errors);
+        var runtime = PolicyRuntime.TryBuild(policy, _time, out var errors, _loggers, _reports);
         if (runtime is null)
         {
             foreach (var error in errors)

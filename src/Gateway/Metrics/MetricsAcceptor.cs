@@ -5,11 +5,20 @@ namespace Gateway.Host.Metrics;
 /// <summary>Counts the spool's answers to the end of DATA (250 / 4xx / 5xx).</summary>
 internal sealed class MetricsAcceptor(IMessageAcceptor inner, GatewayMetrics metrics) : IMessageAcceptor
 {
-    public async ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken) =>
-        new CountingWriter(await inner.BeginAsync(envelope, cancellationToken).ConfigureAwait(false), metrics);
-
-    private sealed class CountingWriter(IMessageWriter inner, GatewayMetrics metrics) : IMessageWriter
+    public async ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken)
     {
+        var writer = await inner.BeginAsync(envelope, cancellationToken).ConfigureAwait(false);
+
+        // The message checks read the stored content back, so the spool's inspectable writer stays visible.
+        return writer is IInspectableMessageWriter inspectable
+            ? new CountingInspectableWriter(inspectable, metrics)
+            : new CountingWriter(writer, metrics);
+    }
+
+    private class CountingWriter(IMessageWriter inner, GatewayMetrics metrics) : IMessageWriter
+    {
+        protected GatewayMetrics Metrics => metrics;
+
         public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
             inner.WriteAsync(data, cancellationToken);
 
@@ -21,5 +30,18 @@ internal sealed class MetricsAcceptor(IMessageAcceptor inner, GatewayMetrics met
         }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    private sealed class CountingInspectableWriter(IInspectableMessageWriter inner, GatewayMetrics metrics)
+        : CountingWriter(inner, metrics), IInspectableMessageWriter
+    {
+        public ValueTask<Stream> OpenContentAsync(CancellationToken cancellationToken) => inner.OpenContentAsync(cancellationToken);
+
+        public async ValueTask<SmtpReply> CompleteAsync(MessageAmendment amendment, CancellationToken cancellationToken)
+        {
+            var reply = await inner.CompleteAsync(amendment, cancellationToken).ConfigureAwait(false);
+            Metrics.TransactionEnded(reply.Code);
+            return reply;
+        }
     }
 }

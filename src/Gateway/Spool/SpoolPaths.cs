@@ -8,4 +8,7 @@ internal static class SpoolPaths
     public static string QueueRoot(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "queue");
 
     public static string TraceDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "log");
+
+    /// <summary>DMARC evaluations kept for the aggregate reports.</summary>
+    public static string DmarcDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "dmarc");
 }

@@ -1,9 +1,9 @@
-using Gateway.Testing.Peers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Testing;
+using Gateway.Testing.Peers;
 
 namespace Gateway.IntegrationTests.Fixtures;
 

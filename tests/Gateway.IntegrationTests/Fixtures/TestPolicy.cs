@@ -17,7 +17,8 @@ public sealed class TestPolicy
         string? extraYaml = null,
         string? credentialsFileContent = null,
         bool requireTls = false,
-        IPEndPoint? dnsServer = null)
+        IPEndPoint? dnsServer = null,
+        string? authenticationYaml = null)
     {
         Directory = TestDirectories.CreateTemp("gw-it");
         var ports = FreePort.Many(2);
@@ -30,10 +31,21 @@ public sealed class TestPolicy
         ExtraListenerYaml = extraListenerYaml;
         ExtraYaml = extraYaml;
         DnsServer = dnsServer ?? new IPEndPoint(IPAddress.Loopback, 9);
+        AuthenticationYaml = authenticationYaml ?? ChecksOff;
         Write();
     }
 
+    /// <summary>
+    /// Sender authentication off: tests about other things send inbound mail from 127.0.0.1 with no DNS
+    /// server that answers, where SPF and DMARC would (rightly) answer temperror and tempfail the message.
+    /// </summary>
+    public const string ChecksOff =
+        "authentication:\n  spf:\n    verify: false\n  dkim:\n    verify: false\n  arc:\n    verify: false\n  dmarc:\n    verify: false\n";
+
     public string Directory { get; }
+
+    /// <summary>The authentication: section, verbatim (top level).</summary>
+    public string AuthenticationYaml { get; }
 
     public string MainFile => Path.Combine(Directory, "gateway.yaml");
 
@@ -97,7 +109,7 @@ public sealed class TestPolicy
               servers: ["{DnsServer}"]
               timeout: 1s
             {ExtraYaml ?? string.Empty}
-            """;
+            """ + "\n" + AuthenticationYaml;
 
         // Write-then-rename, as editors do, so the watcher never reads a half-written file.
         var temporary = MainFile + ".tmp";

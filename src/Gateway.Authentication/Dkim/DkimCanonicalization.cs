@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Gateway.Authentication.Dkim;
+
+/// <summary>The "relaxed" canonicalizations of RFC 6376 3.4.2 (header) and 3.4.4 (body), fed into a SHA-256 hash.</summary>
+internal static class DkimCanonicalization
+{
+    private static ReadOnlySpan<byte> Crlf => "\r\n"u8;
+
+    /// <summary>
+    /// RFC 6376 3.4.2: lower-case the name, unfold, turn WSP runs into one SP, drop WSP at the ends of the value
+    /// and around the colon. <paramref name="terminate"/> adds the CRLF; the signature's own header goes without
+    /// it (RFC 6376 3.7).
+    /// </summary>
+    public static void AppendRelaxedHeader(IncrementalHash hash, ReadOnlySpan<char> name, ReadOnlySpan<byte> value, bool terminate)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(name.Length + value.Length + 3);
+        try
+        {
+            var length = 0;
+            foreach (var c in name)
+            {
+                buffer[length++] = (byte)char.ToLowerInvariant(c);
+            }
+
+            buffer[length++] = (byte)':';
+            var pendingSpace = false;
+            var started = false;
+            foreach (var b in value)
+            {
+                if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                {
+                    pendingSpace = started;
+                    continue;
+                }
+
+                if (pendingSpace)
+                {
+                    buffer[length++] = (byte)' ';
+                    pendingSpace = false;
+                }
+
+                buffer[length++] = b;
+                started = true;
+            }
+
+            if (terminate)
+            {
+                buffer[length++] = (byte)'\r';
+                buffer[length++] = (byte)'\n';
+            }
+
+            hash.AppendData(buffer, 0, length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// RFC 6376 3.4.4: per line, drop trailing WSP and reduce WSP runs to one SP; drop empty lines at the end of
+    /// the body; a non-empty body ends with CRLF. Returns the SHA-256 of the result (RFC 6376 3.7 bh=).
+    /// </summary>
+    public static byte[] RelaxedBodyHash(ReadOnlySpan<byte> body)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var line = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            var emptyLines = 0;
+            var position = 0;
+            while (position < body.Length)
+            {
+                var lf = body[position..].IndexOf((byte)'\n');
+                var end = lf < 0 ? body.Length : position + lf;
+                var next = lf < 0 ? body.Length : end + 1;
+                if (lf >= 0 && end > position && body[end - 1] == '\r')
+                {
+                    end--;
+                }
+
+                var content = body[position..end];
+                if (content.Length > line.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(line);
+                    line = ArrayPool<byte>.Shared.Rent(content.Length);
+                }
+
+                var length = CanonicalizeLine(content, line);
+                if (length == 0)
+                {
+                    emptyLines++;
+                }
+                else
+                {
+                    for (; emptyLines > 0; emptyLines--)
+                    {
+                        hash.AppendData(Crlf);
+                    }
+
+                    hash.AppendData(line, 0, length);
+                    hash.AppendData(Crlf);
+                }
+
+                position = next;
+            }
+
+            return hash.GetHashAndReset();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(line);
+        }
+    }
+
+    private static int CanonicalizeLine(ReadOnlySpan<byte> content, byte[] output)
+    {
+        var length = 0;
+        var pendingSpace = false;
+        foreach (var b in content)
+        {
+            if (b is (byte)' ' or (byte)'\t')
+            {
+                pendingSpace = true;
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                // A run at the start of a line also becomes one SP (only trailing WSP is dropped).
+                output[length++] = (byte)' ';
+                pendingSpace = false;
+            }
+
+            output[length++] = b;
+        }
+
+        return length;
+    }
+}

@@ -1,0 +1,206 @@
+using System.Text;
+using Gateway.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MimeKit;
+using MimeKit.Cryptography;
+using Org.BouncyCastle.Crypto;
+
+namespace Gateway.Authentication.Dkim;
+
+/// <summary>
+/// Verifies every DKIM-Signature of a parsed message (RFC 6376 6): our own checks of the tags and the key record
+/// (RFC 6376 3.5/3.6.1, RFC 8301, RFC 8463), then MimeKit's <see cref="DkimVerifier"/> for the hashes and the
+/// signature. Never throws for bad input or DNS outcomes; only <see cref="OperationCanceledException"/> escapes.
+/// </summary>
+/// <remarks>
+/// The message must be the one parsed from the received bytes and left unmodified: MimeKit hashes what it writes
+/// back, which is the original for an untouched parse.
+/// </remarks>
+public sealed class DkimVerifierService
+{
+    private readonly DnsDkimPublicKeyLocator _locator;
+    private readonly DkimVerifyOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly FormatOptions _format;
+
+    public DkimVerifierService(IDnsResolver dns, DkimVerifyOptions options, TimeProvider time, ILogger<DkimVerifierService>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(dns);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        _options = options;
+        _time = time;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _locator = new DnsDkimPublicKeyLocator(dns, options);
+
+        // DKIM hashes CRLF line ends (RFC 6376 3.4), whatever the platform's newline is.
+        _format = FormatOptions.Default.Clone();
+        _format.NewLineFormat = NewLineFormat.Dos;
+    }
+
+    /// <summary>
+    /// One result per DKIM-Signature header field, top to bottom. An unsigned message gives an empty list (the
+    /// Authentication-Results writer reports that as dkim=none). Signatures after
+    /// <see cref="DkimVerifyOptions.MaxSignatures"/> are reported as policy without being checked.
+    /// </summary>
+    public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(MimeMessage message, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        List<DkimSignatureResult>? results = null;
+        foreach (var field in message.Headers)
+        {
+            if (field.Id != HeaderId.DkimSignature)
+            {
+                continue;
+            }
+
+            results ??= [];
+            var signature = DkimSignatureHeader.Parse(RawValue(field), _options);
+            DkimSignatureResult result;
+            if (results.Count >= _options.MaxSignatures)
+            {
+                result = signature.ToResult(DkimResult.Policy, "too many signatures");
+            }
+            else
+            {
+                result = await VerifyOneAsync(message, field, signature, ct).ConfigureAwait(false);
+            }
+
+            DkimLog.SignatureResult(_logger, result.Domain, result.Selector, result.Result, result.Reason);
+            results.Add(result);
+        }
+
+        return results ?? (IReadOnlyList<DkimSignatureResult>)[];
+    }
+
+    private async Task<DkimSignatureResult> VerifyOneAsync(MimeMessage message, Header field, DkimSignatureHeader signature, CancellationToken ct)
+    {
+        if (signature.Failure is { } failure)
+        {
+            return signature.ToResult(failure, signature.FailureReason);
+        }
+
+        // RFC 8301 3.1: rsa-sha1 signatures MUST NOT be considered valid; no need to fetch the key.
+        if (signature.IsSha1)
+        {
+            return signature.ToResult(DkimResult.Policy, "rsa-sha1 is not accepted (RFC 8301)");
+        }
+
+        // RFC 6376 3.5 / 6.1.1: expired signatures and timestamps in the future are not trusted. The signature
+        // itself may be sound, so this is local policy rather than fail.
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var skew = (long)_options.ClockSkew.TotalSeconds;
+        if (signature.Expiration is { } x && x + skew < now)
+        {
+            return signature.ToResult(DkimResult.Policy, "signature expired");
+        }
+
+        if (signature.Timestamp is { } t && t - skew > now)
+        {
+            return signature.ToResult(DkimResult.Policy, "signature timestamp in the future");
+        }
+
+        var lookup = await _locator.LookupAsync(signature.Domain, signature.Selector, ct).ConfigureAwait(false);
+        if (lookup.Key is not { } key)
+        {
+            return signature.ToResult(lookup.Failure, lookup.Reason);
+        }
+
+        if (KeyProblem(signature, key) is { } problem)
+        {
+            return signature.ToResult(problem.Result, problem.Reason);
+        }
+
+        bool verified;
+        var verifier = new ExplainingDkimVerifier(new FixedKeyLocator(key.PublicKey!))
+        {
+            MinimumRsaKeyLength = _options.MinimumRsaKeyBits,
+        };
+        try
+        {
+            verified = await verifier.VerifyAsync(_format, message, field, ct).ConfigureAwait(false);
+            if (!verified)
+            {
+                var bodyOk = ExplainingDkimVerifier.BodyHashMatches(_format, message, ToMimeKit(signature), signature.RelaxedBody
+                    ? DkimCanonicalizationAlgorithm.Relaxed
+                    : DkimCanonicalizationAlgorithm.Simple, signature.BodyLength is { } l ? (int)Math.Min(l, int.MaxValue) : -1, signature.BodyHash);
+                return signature.ToResult(DkimResult.Fail, bodyOk ? "signature did not verify" : "body hash did not verify");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or CryptoException or InvalidOperationException or NotSupportedException or IOException or OverflowException)
+        {
+            // MimeKit refuses what it cannot parse with exceptions; for us that is a malformed signature.
+            DkimLog.VerifierFault(_logger, signature.Domain, signature.Selector, e);
+            return signature.ToResult(DkimResult.PermError, "signature could not be processed");
+        }
+
+        return signature.ToResult(DkimResult.Pass, PassNote(signature, key));
+    }
+
+    private (DkimResult Result, string Reason)? KeyProblem(DkimSignatureHeader signature, DkimKeyRecord key)
+    {
+        // RFC 6376 6.1.2: the key type must match the signature algorithm, and h= (if any) allow its hash.
+        if (key.KeyType != signature.KeyType)
+        {
+            return (DkimResult.PermError, "inappropriate key algorithm");
+        }
+
+        if (!key.AllowsHash("sha256"))
+        {
+            return (DkimResult.PermError, "inappropriate hash algorithm");
+        }
+
+        if (!key.AllowsEmail())
+        {
+            return (DkimResult.PermError, "key not for e-mail (s=)");
+        }
+
+        // RFC 6376 3.6.1 t=s: the i= domain must be exactly d=.
+        if (key.IsStrict && signature.Identity is { } identity)
+        {
+            var domain = identity[(identity.LastIndexOf('@') + 1)..];
+            if (!string.Equals(domain, signature.Domain, StringComparison.OrdinalIgnoreCase))
+            {
+                return (DkimResult.PermError, "domain mismatch (key requires i= domain equal to d=)");
+            }
+        }
+
+        // RFC 8301 3.2: RSA keys under 1024 bits MUST NOT be considered valid.
+        if (key.KeyType == DkimKeyType.Rsa && key.KeyBits < _options.MinimumRsaKeyBits)
+        {
+            return (DkimResult.Policy, $"weak key ({key.KeyBits} bits)");
+        }
+
+        if (key.KeyType == DkimKeyType.Rsa && key.KeyBits > _options.MaximumRsaKeyBits)
+        {
+            return (DkimResult.Policy, $"key too large ({key.KeyBits} bits)");
+        }
+
+        return null;
+    }
+
+    private static string? PassNote(DkimSignatureHeader signature, DkimKeyRecord key)
+    {
+        var length = signature.BodyLength is { } l ? $"body length limit l={l}" : null;
+        var testing = key.IsTesting ? "testing key (t=y)" : null;
+        return (length, testing) switch
+        {
+            (null, null) => null,
+            (not null, null) => length,
+            (null, not null) => testing,
+            _ => length + "; " + testing,
+        };
+    }
+
+    private static DkimSignatureAlgorithm ToMimeKit(DkimSignatureHeader signature) =>
+        signature.KeyType == DkimKeyType.Ed25519 ? DkimSignatureAlgorithm.Ed25519Sha256 : DkimSignatureAlgorithm.RsaSha256;
+
+    /// <summary>The header value as received (folding kept, no RFC 2047 decoding), for our own tag parser.</summary>
+    internal static string RawValue(Header field) => Encoding.UTF8.GetString(field.RawValue);
+}

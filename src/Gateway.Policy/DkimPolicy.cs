@@ -1,0 +1,16 @@
+namespace Gateway.Policy;
+
+/// <summary>DKIM (authentication.dkim:): verification of inbound signatures and signing of outbound mail (RFC 6376).</summary>
+public sealed record DkimPolicy
+{
+    public bool Verify { get; init; } = true;
+
+    /// <summary>
+    /// Signatures verified per message; further ones are not checked. Bounds the DNS and CPU work a message
+    /// can cause (RFC 6376 6.1: verifiers may limit the signatures they try).
+    /// </summary>
+    public int MaxSignatures { get; init; } = 10;
+
+    /// <summary>Outbound signing keys, in file order; several for one domain means one signature each (dual signing).</summary>
+    public IReadOnlyList<DkimSigningKeyPolicy> Sign { get; init; } = [];
+}

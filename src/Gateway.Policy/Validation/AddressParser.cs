@@ -1,0 +1,49 @@
+using Gateway.Abstractions;
+
+namespace Gateway.Policy.Validation;
+
+/// <summary>Reads a bare mailbox written in policy (no display name, no angle brackets, no quoted local part).</summary>
+internal static class AddressParser
+{
+    /// <summary>RFC 5321 4.5.3.1.1: 64 octets per local part.</summary>
+    private const int MaxLocalPart = 64;
+
+    private const string Atext = "!#$%&'*+-/=?^_`{|}~";
+
+    /// <summary>Returns null on success with the mailbox (canonical domain), else why the address is invalid.</summary>
+    public static string? TryParse(string text, out Mailbox mailbox)
+    {
+        mailbox = null!;
+        if (text.Contains('<', StringComparison.Ordinal) || text.Contains('>', StringComparison.Ordinal))
+        {
+            return $"'{Echo.Of(text)}': write the bare address (local@domain) without a display name or angle brackets";
+        }
+
+        var at = text.LastIndexOf('@');
+        if (at <= 0 || at == text.Length - 1)
+        {
+            return $"'{Echo.Of(text)}' is not an address (local@domain)";
+        }
+
+        var local = text[..at];
+        if (local.Length > MaxLocalPart)
+        {
+            return $"'{Echo.Of(text)}': the local part is longer than {MaxLocalPart} characters";
+        }
+
+        // RFC 5322 3.2.3 dot-atom in ASCII: what every receiving system accepts unquoted.
+        if (!local.Split('.').All(atom => atom.Length > 0 && atom.All(c => char.IsAsciiLetterOrDigit(c) || Atext.Contains(c, StringComparison.Ordinal))))
+        {
+            return $"'{Echo.Of(text)}': the local part must be a dot-atom of ASCII letters, digits and !#$%&'*+-/=?^_`{{|}}~";
+        }
+
+        var problem = DomainNameParser.TryCanonicalize(text[(at + 1)..], requireFullyQualified: false, out var domain);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        mailbox = new Mailbox(local, domain);
+        return null;
+    }
+}

@@ -1,0 +1,274 @@
+using System.Net;
+using System.Text;
+using Gateway.Abstractions;
+using Gateway.Authentication.Arc;
+using Gateway.Authentication.Dkim;
+using Gateway.Authentication.Dmarc;
+using Gateway.Authentication.PublicSuffix;
+using Gateway.Authentication.Spf;
+using Gateway.Dns;
+using Gateway.Pipeline.Authentication;
+using Gateway.Pipeline.Session;
+using Gateway.Policy;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Pipeline.Tests.Authentication;
+
+/// <summary>
+/// What the session answers once a message's content has been checked: DMARC enforcement, its overrides, the
+/// temperror choice, RFC 7489 6.6.1 From problems, SPF at MAIL FROM, the Authentication-Results field and the
+/// removal of forged ones. DNS comes from in-memory zones.
+/// </summary>
+public sealed class MessageChecksTests
+{
+    private static readonly PublicSuffixList Suffixes = PublicSuffixList.LoadEmbedded();
+
+    private static GatewayPolicy Policy(AuthenticationPolicy? authentication = null) => new()
+    {
+        HostName = "mx.example.test",
+        StateDirectory = "/tmp/unused",
+        Domains = ["example.test"],
+        TrustedNetworks = [IPNetwork.Parse("10.0.0.0/8")],
+        Authentication = authentication ?? new AuthenticationPolicy { AuthservId = "mx.example.test" },
+    };
+
+    private static InMemoryDnsResolver Zones() => new InMemoryDnsResolver()
+        .AddTxt("strict.test", "v=spf1 ip4:192.0.2.1 -all")
+        .AddTxt("_dmarc.strict.test", "v=DMARC1; p=reject")
+        .AddTxt("careful.test", "v=spf1 -all")
+        .AddTxt("_dmarc.careful.test", "v=DMARC1; p=quarantine")
+        .AddTxt("relaxed.test", "v=spf1 ip4:203.0.113.9 -all")
+        .AddTxt("_dmarc.relaxed.test", "v=DMARC1; p=reject");
+
+    private static SenderAuthentication Services(GatewayPolicy policy, IDnsResolver dns) => new()
+    {
+        Policy = policy.Authentication,
+        AuthservId = "mx.example.test",
+        Spf = new SpfVerifier(dns),
+        Dkim = new DkimVerifierService(dns, DkimVerifyOptions.Default, TimeProvider.System),
+        Arc = new ArcVerifierService(dns, DkimVerifyOptions.Default),
+        Dmarc = new DmarcEvaluator(dns, Suffixes),
+        Signer = new DkimSigningService(TimeProvider.System),
+        Sealer = new ArcSealingService(TimeProvider.System),
+        Time = TimeProvider.System,
+    };
+
+    private static SessionFacts Facts(string client) => new()
+    {
+        SessionId = "s1",
+        ListenerName = "inbound",
+        RemoteEndPoint = new IPEndPoint(IPAddress.Parse(client), 40000),
+        LocalEndPoint = new IPEndPoint(IPAddress.Loopback, 25),
+        ConnectedAt = DateTimeOffset.UnixEpoch,
+        HeloName = "client.example.org",
+    };
+
+    private static async Task<(SmtpReply Reply, MemoryMessageWriter Writer)> RunAsync(
+        GatewayPolicy policy, IDnsResolver dns, string client, string mailFrom, string message)
+    {
+        var acceptor = new WriterAcceptor();
+        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, Services(policy, dns));
+        var facts = Facts(client);
+        var at = mailFrom.IndexOf('@', StringComparison.Ordinal);
+        var from = new Mailbox(mailFrom[..at], mailFrom[(at + 1)..]);
+        var mail = await handler.OnMailFromAsync(facts, from, MailParameters.None, default);
+        if (!mail.IsContinue)
+        {
+            return (mail.Reply!, acceptor.Writer);
+        }
+
+        var envelope = new Envelope
+        {
+            TransactionId = "t1",
+            Session = facts,
+            From = from,
+            MailParameters = MailParameters.None,
+            Recipients = [new EnvelopeRecipient(new Mailbox("bob", "example.test"), RecipientParameters.None, MailDirection.Inbound)],
+            ReceivedAt = DateTimeOffset.UnixEpoch,
+        };
+        var (verdict, writer) = await handler.OnMessageStartAsync(envelope, default);
+        Assert.True(verdict.IsContinue);
+        await writer!.WriteAsync(Encoding.UTF8.GetBytes(message), default);
+        return (await writer.CompleteAsync(default), acceptor.Writer);
+    }
+
+    private static string Amended(MemoryMessageWriter writer) => Encoding.UTF8.GetString(writer.Amendment!.PrependHeaders.Span);
+
+    [Fact]
+    public async Task Spf_aligned_mail_passes_with_one_authentication_results_field()
+    {
+        var (reply, writer) = await RunAsync(Policy(), Zones(), "192.0.2.1", "ceo@strict.test",
+            "From: ceo@strict.test\r\nSubject: hi\r\n\r\nbody\r\n");
+
+        Assert.Equal(250, reply.Code);
+        var field = Amended(writer);
+        Assert.StartsWith("Authentication-Results: mx.example.test;", field, StringComparison.Ordinal);
+        Assert.Contains("spf=pass", field, StringComparison.Ordinal);
+        Assert.Contains("dkim=none", field, StringComparison.Ordinal);
+        Assert.Contains("dmarc=pass", field, StringComparison.Ordinal);
+        Assert.Null(writer.Amendment!.HoldReason);
+    }
+
+    [Fact]
+    public async Task A_p_reject_failure_is_550_5_7_1_and_nothing_is_queued()
+    {
+        var (reply, writer) = await RunAsync(Policy(), Zones(), "198.51.100.7", "ceo@strict.test",
+            "From: ceo@strict.test\r\nSubject: wire money\r\n\r\nnow\r\n");
+
+        Assert.Equal(550, reply.Code);
+        Assert.Equal("5.7.1", reply.EnhancedCode);
+        Assert.Null(writer.Amendment);
+        Assert.True(writer.Disposed);
+    }
+
+    [Fact]
+    public async Task Without_enforcement_a_failure_is_only_reported()
+    {
+        var policy = Policy(new AuthenticationPolicy { AuthservId = "mx.example.test", Dmarc = new Gateway.Policy.DmarcPolicy { Enforce = false } });
+
+        var (reply, writer) = await RunAsync(policy, Zones(), "198.51.100.7", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n");
+
+        Assert.Equal(250, reply.Code);
+        Assert.Contains("dmarc=fail", Amended(writer), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DmarcQuarantineAction.Hold, true)]
+    [InlineData(DmarcQuarantineAction.Deliver, false)]
+    public async Task A_p_quarantine_failure_is_held_or_delivered_as_the_policy_says(DmarcQuarantineAction action, bool held)
+    {
+        var policy = Policy(new AuthenticationPolicy { AuthservId = "mx.example.test", Dmarc = new Gateway.Policy.DmarcPolicy { Quarantine = action } });
+
+        var (reply, writer) = await RunAsync(policy, Zones(), "198.51.100.7", "news@careful.test", "From: news@careful.test\r\n\r\nx\r\n");
+
+        Assert.Equal(250, reply.Code);
+        Assert.Equal(held, writer.Amendment!.HoldReason is not null);
+    }
+
+    [Theory]
+    [InlineData("From: a@strict.test\r\nFrom: b@relaxed.test\r\n\r\nx\r\n")]
+    [InlineData("From: a@strict.test, b@relaxed.test\r\n\r\nx\r\n")]
+    [InlineData("Subject: no author\r\n\r\nx\r\n")]
+    [InlineData("From: undisclosed:;\r\n\r\nx\r\n")]
+    public async Task Zero_or_several_authors_never_pass_and_are_refused(string message)
+    {
+        var (reply, writer) = await RunAsync(Policy(), Zones(), "203.0.113.9", "list@relaxed.test", message);
+
+        Assert.Equal(550, reply.Code);
+        Assert.Equal("5.7.1", reply.EnhancedCode);
+        Assert.Null(writer.Amendment);
+    }
+
+    [Fact]
+    public async Task A_dns_failure_during_dmarc_is_451_by_default_and_accepted_when_the_policy_says_so()
+    {
+        var dns = Zones();
+        dns.SetStatus("_dmarc.strict.test", DnsStatus.ServerFailure);
+
+        var (reply, _) = await RunAsync(Policy(), dns, "192.0.2.1", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n");
+        Assert.Equal(451, reply.Code);
+        Assert.Equal("4.7.1", reply.EnhancedCode);
+
+        var accepting = Policy(new AuthenticationPolicy { AuthservId = "mx.example.test", Dmarc = new Gateway.Policy.DmarcPolicy { TempError = DmarcTempErrorAction.Accept } });
+        var (accepted, writer) = await RunAsync(accepting, dns, "192.0.2.1", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n");
+        Assert.Equal(250, accepted.Code);
+        Assert.Contains("dmarc=temperror", Amended(writer), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exceptions_and_trusted_forwarders_override_a_reject()
+    {
+        var excepted = Policy(new AuthenticationPolicy { AuthservId = "mx.example.test", Dmarc = new Gateway.Policy.DmarcPolicy { Exceptions = ["strict.test"] } });
+        Assert.Equal(250, (await RunAsync(excepted, Zones(), "198.51.100.7", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n")).Reply.Code);
+
+        var forwarder = Policy(new AuthenticationPolicy { AuthservId = "mx.example.test", Dmarc = new Gateway.Policy.DmarcPolicy { TrustedForwarders = [IPNetwork.Parse("198.51.100.0/24")] } });
+        Assert.Equal(250, (await RunAsync(forwarder, Zones(), "198.51.100.7", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n")).Reply.Code);
+        Assert.Equal(550, (await RunAsync(forwarder, Zones(), "198.18.0.1", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n")).Reply.Code);
+    }
+
+    [Fact]
+    public async Task Fields_claiming_our_authserv_id_are_removed_and_others_kept()
+    {
+        const string message =
+            "Authentication-Results: mx.example.test; dmarc=pass\r\n" +
+            "Authentication-Results: mx.example.test.evil; dmarc=pass\r\n" +
+            "From: ceo@strict.test\r\n" +
+            "Authentication-Results: (comment) MX.EXAMPLE.TEST;\r\n\tspf=pass\r\n" +
+            "\r\nbody\r\n";
+
+        var (reply, writer) = await RunAsync(Policy(), Zones(), "192.0.2.1", "ceo@strict.test", message);
+
+        Assert.Equal(250, reply.Code);
+        var removed = writer.Amendment!.RemoveHeaderFields.Select(r => message.Substring((int)r.Offset, (int)r.Length)).ToList();
+        Assert.Equal(
+            ["Authentication-Results: mx.example.test; dmarc=pass\r\n", "Authentication-Results: (comment) MX.EXAMPLE.TEST;\r\n\tspf=pass\r\n"],
+            removed);
+    }
+
+    [Fact]
+    public async Task Spf_fail_is_refused_at_mail_from_only_when_the_policy_asks()
+    {
+        var strict = Policy(new AuthenticationPolicy { AuthservId = "mx.example.test", Spf = new SpfPolicy { RejectFail = true } });
+
+        var (reply, _) = await RunAsync(strict, Zones(), "198.51.100.7", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n");
+
+        Assert.Equal(550, reply.Code);
+        Assert.Equal("5.7.23", reply.EnhancedCode);
+    }
+
+    [Fact]
+    public async Task Mail_from_a_trusted_client_is_neither_judged_nor_signed_without_keys()
+    {
+        var (reply, writer) = await RunAsync(Policy(), Zones(), "10.1.2.3", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n");
+
+        Assert.Equal(250, reply.Code);
+        Assert.True(writer.Amendment!.IsEmpty);
+    }
+
+    [Fact]
+    public async Task Mail_from_a_trusted_client_is_signed_with_the_key_of_its_author_domain()
+    {
+        var policy = Policy();
+        using var key = DkimSigningKey.FromPem("example.test", "s1", DkimKeyGenerator.GenerateEd25519().PrivateKeyPem);
+        var acceptor = new WriterAcceptor();
+        var services = Services(policy, Zones());
+        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, new SenderAuthentication
+        {
+            Policy = services.Policy,
+            AuthservId = services.AuthservId,
+            Spf = services.Spf,
+            Dkim = services.Dkim,
+            Arc = services.Arc,
+            Dmarc = services.Dmarc,
+            Signer = services.Signer,
+            Sealer = services.Sealer,
+            Time = services.Time,
+            SigningKeys = [key],
+        });
+        var facts = Facts("10.1.2.3");
+        var envelope = new Envelope
+        {
+            TransactionId = "t1",
+            Session = facts,
+            From = new Mailbox("staff", "example.test"),
+            MailParameters = MailParameters.None,
+            Recipients = [new EnvelopeRecipient(new Mailbox("friend", "remote.test"), RecipientParameters.None, MailDirection.Outbound)],
+            ReceivedAt = DateTimeOffset.UnixEpoch,
+        };
+        var (_, writer) = await handler.OnMessageStartAsync(envelope, default);
+        await writer!.WriteAsync("From: Staff <staff@sales.example.test>\r\nSubject: offer\r\n\r\nbody\r\n"u8.ToArray(), default);
+
+        Assert.Equal(250, (await writer.CompleteAsync(default)).Code);
+        var signature = Amended(acceptor.Writer);
+        Assert.StartsWith("DKIM-Signature: v=1; a=ed25519-sha256;", signature, StringComparison.Ordinal);
+        Assert.Contains("d=example.test", signature, StringComparison.Ordinal);
+    }
+
+    private sealed class WriterAcceptor : IMessageAcceptor
+    {
+        public MemoryMessageWriter Writer { get; } = new();
+
+        public ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IMessageWriter>(Writer);
+    }
+}
