@@ -25,7 +25,10 @@ internal sealed class GatewayTarget : IBenchTarget
     /// <param name="dll">The built gateway.dll.</param>
     /// <param name="extraYaml">Top-level policy keys added verbatim (no indentation).</param>
     /// <param name="domains">The policy's <c>domains</c> value.</param>
-    public static async Task<GatewayTarget> StartAsync(string dll, string extraYaml, string domains = "[bench.test]")
+    /// <param name="trustedNetworks">The policy's <c>trusted_networks</c> value (default: all of loopback).</param>
+    /// <param name="dnsServer">The only name server the gateway may ask (default: 127.0.0.1:9, where nothing answers).</param>
+    public static async Task<GatewayTarget> StartAsync(
+        string dll, string extraYaml, string domains = "[bench.test]", string trustedNetworks = "[\"127.0.0.0/8\"]", string dnsServer = "127.0.0.1:9")
     {
         var work = Directory.CreateTempSubdirectory("gateway-bench");
         var smtpPort = Ports.Free();
@@ -34,7 +37,7 @@ internal sealed class GatewayTarget : IBenchTarget
         await File.WriteAllTextAsync(config, $"""
             hostname: mx.bench.test
             domains: {domains}
-            trusted_networks: ["127.0.0.0/8"]
+            trusted_networks: {trustedNetworks}
             state_directory: var
             listeners:
               - name: inbound
@@ -48,7 +51,7 @@ internal sealed class GatewayTarget : IBenchTarget
               level: warning
             # Loopback only: nothing listens on port 9, so no lookup can leave this machine.
             dns:
-              servers: ["127.0.0.1:9"]
+              servers: ["{dnsServer}"]
               timeout: 1s
             {extraYaml}
             """).ConfigureAwait(false);

@@ -60,6 +60,24 @@ internal static class DkimCanonicalization
     }
 
     /// <summary>
+    /// RFC 6376 3.4.3: the body as is, without the empty lines at its end, ending in one CRLF (an empty body is a
+    /// single CRLF). Returns the SHA-256 of the result.
+    /// </summary>
+    public static byte[] SimpleBodyHash(ReadOnlySpan<byte> body)
+    {
+        var end = body.Length;
+        while (end >= 2 && body[end - 2] == '\r' && body[end - 1] == '\n')
+        {
+            end -= 2;
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(body[..end]);
+        hash.AppendData(Crlf);
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>
     /// RFC 6376 3.4.4: per line, drop trailing WSP and reduce WSP runs to one SP; drop empty lines at the end of
     /// the body; a non-empty body ends with CRLF. Returns the SHA-256 of the result (RFC 6376 3.7 bh=).
     /// </summary>

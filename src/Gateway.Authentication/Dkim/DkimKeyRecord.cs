@@ -31,6 +31,32 @@ public sealed class DkimKeyRecord
     /// <summary>The key, null when revoked.</summary>
     public AsymmetricKeyParameter? PublicKey { get; }
 
+    private readonly Lock _rsaGate = new();
+    private System.Security.Cryptography.RSA? _rsa;
+
+    /// <summary>
+    /// RSASSA-PKCS1-v1_5 / SHA-256 over a precomputed hash with the platform's RSA. The key object is made once per
+    /// record (making one costs several times the verification) and used under a lock, as the platform does not
+    /// promise that one RSA instance may be used from several threads at once.
+    /// </summary>
+    internal bool VerifyRsaSha256(byte[] hash, byte[] signature)
+    {
+        if (PublicKey is not RsaKeyParameters rsaKey)
+        {
+            return false;
+        }
+
+        lock (_rsaGate)
+        {
+            _rsa ??= System.Security.Cryptography.RSA.Create(new System.Security.Cryptography.RSAParameters
+            {
+                Modulus = rsaKey.Modulus.ToByteArrayUnsigned(),
+                Exponent = rsaKey.Exponent.ToByteArrayUnsigned(),
+            });
+            return _rsa.VerifyHash(hash, signature, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        }
+    }
+
     public bool IsRevoked => PublicKey is null;
 
     /// <summary>RSA modulus size in bits; 256 for Ed25519; 0 when revoked.</summary>

@@ -39,6 +39,15 @@ internal sealed class DkimSignatureHeader
     /// <summary>c= body part is "relaxed" (the default is simple: RFC 6376 3.5).</summary>
     public bool RelaxedBody { get; private set; }
 
+    /// <summary>c= header part is "relaxed" (RFC 6376 3.4.2).</summary>
+    public bool RelaxedHeader { get; private set; }
+
+    /// <summary>The h= list as given (RFC 6376 3.5), names in order.</summary>
+    public IReadOnlyList<string> SignedHeaders { get; private set; } = [];
+
+    /// <summary>The decoded b= value; empty when it is not valid base64.</summary>
+    public byte[] Signature { get; private set; } = [];
+
     /// <summary>bh= without folding whitespace.</summary>
     public string BodyHash { get; private set; } = string.Empty;
 
@@ -92,6 +101,8 @@ internal sealed class DkimSignatureHeader
             return header.Fail(DkimResult.PermError, "signature syntax error: b= is not base64");
         }
 
+        header.Signature = Convert.FromBase64String(DkimTagList.StripWhitespace(b!));
+
         if (!IsBase64(tags.Get("bh")!) || DkimTagList.StripWhitespace(tags.Get("bh")!).Length == 0)
         {
             return header.Fail(DkimResult.PermError, "signature syntax error: bh= is not base64");
@@ -127,6 +138,7 @@ internal sealed class DkimSignatureHeader
             }
 
             header.RelaxedBody = relaxedBody;
+            header.RelaxedHeader = c.StartsWith("relaxed", StringComparison.Ordinal);
         }
 
         header.BodyHash = DkimTagList.StripWhitespace(tags.Get("bh")!);
@@ -142,6 +154,7 @@ internal sealed class DkimSignatureHeader
             return header.Fail(DkimResult.PermError, "too many signed header fields");
         }
 
+        header.SignedHeaders = signed;
         var fromSigned = false;
         foreach (var name in signed)
         {

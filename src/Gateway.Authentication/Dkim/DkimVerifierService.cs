@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Gateway.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Parameters;
 
 namespace Gateway.Authentication.Dkim;
 
@@ -45,10 +47,21 @@ public sealed class DkimVerifierService
     /// Authentication-Results writer reports that as dkim=none). Signatures after
     /// <see cref="DkimVerifyOptions.MaxSignatures"/> are reported as policy without being checked.
     /// </summary>
-    public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(MimeMessage message, CancellationToken ct)
+    public Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(MimeMessage message, CancellationToken ct) =>
+        VerifyAsync(message, ReadOnlyMemory<byte>.Empty, ct);
+
+    /// <summary>
+    /// As <see cref="VerifyAsync(MimeMessage, CancellationToken)"/>, with the message's raw bytes at hand (the same
+    /// message, header section and body), which lets rsa-sha256 signatures with relaxed header canonicalization and
+    /// no l= be checked over the exact bytes with the platform's RSA, several times faster than through MimeKit's
+    /// canonicalization and BouncyCastle's RSA.
+    /// </summary>
+    public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(MimeMessage message, ReadOnlyMemory<byte> rawMessage, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
         List<DkimSignatureResult>? results = null;
+        var raw = rawMessage.IsEmpty ? null : RawMessage.Parse(rawMessage.Span);
+        var index = -1;
         foreach (var field in message.Headers)
         {
             if (field.Id != HeaderId.DkimSignature)
@@ -56,6 +69,7 @@ public sealed class DkimVerifierService
                 continue;
             }
 
+            index++;
             results ??= [];
             var signature = DkimSignatureHeader.Parse(RawValue(field), _options);
             DkimSignatureResult result;
@@ -65,7 +79,8 @@ public sealed class DkimVerifierService
             }
             else
             {
-                result = await VerifyOneAsync(message, field, signature, ct).ConfigureAwait(false);
+                var rawField = raw is null ? null : RawMessage.Find(raw, "DKIM-Signature", index);
+                result = await VerifyOneAsync(message, field, signature, rawField is null ? null : (rawMessage, raw!, rawField.Value), ct).ConfigureAwait(false);
             }
 
             DkimLog.SignatureResult(_logger, result.Domain, result.Selector, result.Result, result.Reason);
@@ -75,7 +90,8 @@ public sealed class DkimVerifierService
         return results ?? (IReadOnlyList<DkimSignatureResult>)[];
     }
 
-    private async Task<DkimSignatureResult> VerifyOneAsync(MimeMessage message, Header field, DkimSignatureHeader signature, CancellationToken ct)
+    private async Task<DkimSignatureResult> VerifyOneAsync(
+        MimeMessage message, Header field, DkimSignatureHeader signature, (ReadOnlyMemory<byte> Bytes, RawMessage Parsed, RawHeaderField Field)? raw, CancellationToken ct)
     {
         if (signature.Failure is { } failure)
         {
@@ -111,6 +127,32 @@ public sealed class DkimVerifierService
         if (KeyProblem(signature, key) is { } problem)
         {
             return signature.ToResult(problem.Result, problem.Reason);
+        }
+
+        // The common case (rsa-sha256, relaxed header canonicalization) is checked with the platform's RSA: the
+        // body hash with MimeKit, the header signature by DkimRsaHeaderCheck. Everything else goes to MimeKit.
+        if (raw is { } rawMessage && signature.KeyType == DkimKeyType.Rsa && signature.RelaxedHeader && signature.BodyLength is null
+            && key.PublicKey is RsaKeyParameters)
+        {
+            try
+            {
+                var bytes = rawMessage.Bytes.Span;
+                var body = bytes[Math.Min(rawMessage.Parsed.BodyStart, bytes.Length)..];
+                var bodyHash = signature.RelaxedBody ? DkimCanonicalization.RelaxedBodyHash(body) : DkimCanonicalization.SimpleBodyHash(body);
+                if (!string.Equals(Convert.ToBase64String(bodyHash), signature.BodyHash, StringComparison.Ordinal))
+                {
+                    return signature.ToResult(DkimResult.Fail, "body hash did not verify");
+                }
+
+                return DkimRsaHeaderCheck.Verify(bytes, rawMessage.Parsed, rawMessage.Field, signature, key)
+                    ? signature.ToResult(DkimResult.Pass, PassNote(signature, key))
+                    : signature.ToResult(DkimResult.Fail, "signature did not verify");
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or CryptographicException or InvalidOperationException or NotSupportedException or OverflowException)
+            {
+                DkimLog.VerifierFault(_logger, signature.Domain, signature.Selector, e);
+                return signature.ToResult(DkimResult.PermError, "signature could not be processed");
+            }
         }
 
         bool verified;

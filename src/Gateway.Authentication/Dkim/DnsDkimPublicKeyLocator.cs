@@ -6,14 +6,20 @@ namespace Gateway.Authentication.Dkim;
 
 /// <summary>
 /// Finds DKIM (and ARC) public keys in DNS through <see cref="IDnsResolver"/>: TXT at
-/// <c>selector._domainkey.domain</c> (RFC 6376 3.6.2). Caches nothing: the resolver does.
+/// <c>selector._domainkey.domain</c> (RFC 6376 3.6.2). The answers are cached by the resolver; parsed key
+/// records are kept by their text, because building an RSA key validates its modulus with a primality test
+/// (BouncyCastle), about 15 ms for 2048 bits, which must not be paid for every message from the same signer.
 /// <see cref="LookupAsync"/> reports failures as data; the MimeKit <see cref="IDkimPublicKeyLocator"/> members
 /// throw <see cref="DkimKeyLookupException"/> instead, because that contract has no other way to say "no key".
 /// </summary>
 public sealed class DnsDkimPublicKeyLocator : IDkimPublicKeyLocator
 {
+    // Bounds the parsed-key cache; when full it starts again (keys change rarely, senders repeat).
+    private const int MaxCachedKeys = 4096;
+
     private readonly IDnsResolver _dns;
     private readonly DkimVerifyOptions _options;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DkimKeyRecord> _parsed = new(StringComparer.Ordinal);
 
     public DnsDkimPublicKeyLocator(IDnsResolver dns, DkimVerifyOptions? options = null)
     {
@@ -52,7 +58,7 @@ public sealed class DnsDkimPublicKeyLocator : IDkimPublicKeyLocator
         string? firstError = null;
         foreach (var text in answer.Records)
         {
-            if (DkimKeyRecord.TryParse(text, _options.MaxTags, out var record, out var error))
+            if (TryParseCached(text, out var record, out var error))
             {
                 return record!.IsRevoked
                     ? DkimKeyLookup.Fail(DkimResult.PermError, "key revoked")
@@ -63,6 +69,28 @@ public sealed class DnsDkimPublicKeyLocator : IDkimPublicKeyLocator
         }
 
         return DkimKeyLookup.Fail(DkimResult.PermError, firstError ?? "no key for signature");
+    }
+
+    private bool TryParseCached(string text, out DkimKeyRecord? record, out string? error)
+    {
+        if (_parsed.TryGetValue(text, out record))
+        {
+            error = null;
+            return true;
+        }
+
+        if (!DkimKeyRecord.TryParse(text, _options.MaxTags, out record, out error))
+        {
+            return false;
+        }
+
+        if (_parsed.Count >= MaxCachedKeys)
+        {
+            _parsed.Clear();
+        }
+
+        _parsed[text] = record!;
+        return true;
     }
 
     public AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>

@@ -175,7 +175,9 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
 
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        var socket = new Socket(hop.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // No Nagle: the client writes the end of a message (".") and pipelined commands as small segments and then
+        // waits for the reply; held back behind the peer's delayed ACK, each would cost up to 40 ms per message.
+        var socket = new Socket(hop.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(hop.Address, hop.Port, linked.Token).ConfigureAwait(false);

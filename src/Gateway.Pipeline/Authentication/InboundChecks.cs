@@ -24,6 +24,9 @@ internal static class InboundChecks
     // RFC 5322 places no limit on the header section; the spool's own bound applies to what we parse here.
     private const int MaxHeaderSection = 1024 * 1024;
 
+    // Messages up to this size are also read whole for DKIM (see VerifyAsync with raw bytes).
+    private const int MaxRawVerification = 4 * 1024 * 1024;
+
     private static readonly ParserOptions Parser = new() { MaxMimeDepth = 64 };
 
     public static readonly SmtpReply DmarcReject = new(550, "5.7.1", "Message rejected by the DMARC policy of the sender's domain");
@@ -46,7 +49,10 @@ internal static class InboundChecks
             var message = await MimeMessage.LoadAsync(Parser, content, persistent: true, ct).ConfigureAwait(false);
             if (policy.Dkim.Verify)
             {
-                dkim = await auth.Dkim.VerifyAsync(message, ct).ConfigureAwait(false);
+                // The raw bytes let the common signatures be checked without MimeKit's canonicalization; bounded,
+                // so a huge message is verified through the parsed copy instead of a second one in memory.
+                var raw = content.Length <= MaxRawVerification ? await ContentReader.ReadAllAsync(writer, ct).ConfigureAwait(false) : [];
+                dkim = await auth.Dkim.VerifyAsync(message, raw, ct).ConfigureAwait(false);
             }
 
             if (policy.Arc.Verify)
@@ -119,7 +125,10 @@ internal static class InboundChecks
         if (auth.SealKey is { } sealKey)
         {
             var all = await ContentReader.ReadAllAsync(writer, ct).ConfigureAwait(false);
-            var seal = auth.Sealer.Seal(all, arc, auth.AuthservId, resultsValue, sealKey);
+            // The ARC-Authentication-Results field carries our results without the authserv-id (the sealer adds it).
+            // Unfolded (CRLF before WSP removed): the sealer folds its own field and refuses line breaks in what it is given.
+            var resultsPart = resultsValue[(resultsValue.IndexOf(';', StringComparison.Ordinal) + 1)..].Replace("\r\n", string.Empty, StringComparison.Ordinal).Trim();
+            var seal = auth.Sealer.Seal(all, arc, auth.AuthservId, resultsPart, sealKey);
             if (seal.Headers is not null)
             {
                 prepend.Append(seal.Headers);

@@ -264,6 +264,79 @@ public sealed class MessageChecksTests
         Assert.Contains("d=example.test", signature, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_valid_arc_chain_from_a_trusted_sealer_that_saw_dmarc_pass_overrides_a_reject()
+    {
+        using var sealerKey = DkimSigningKey.FromPem("lists.example", "arc", TestSealerKey.Value.PrivateKeyPem);
+        var original = "From: ceo@strict.test\r\nTo: list@lists.example\r\nSubject: via the list\r\nMessage-ID: <l1@strict.test>\r\n\r\nbody\r\n";
+        var sealed_ = new ArcSealingService(TimeProvider.System).Seal(
+            Encoding.ASCII.GetBytes(original), ArcChainResult.NoChain, "lists.example", "spf=pass smtp.mailfrom=strict.test; dmarc=pass header.from=strict.test", sealerKey);
+        Assert.NotNull(sealed_.Headers);
+        var relayed = sealed_.Headers + original;
+        var dns = Zones().AddTxt("arc._domainkey.lists.example", TestSealerKey.Value.DnsTxtRecord);
+
+        // The list (198.51.100.7) is not in strict.test's SPF record: DMARC fails on our side.
+        var untrusted = await RunAsync(Policy(), dns, "198.51.100.7", "bounces@lists.example", relayed);
+        Assert.Equal(550, untrusted.Reply.Code);
+
+        var trusting = Policy(new AuthenticationPolicy { AuthservId = "mx.example.test", Arc = new ArcPolicy { TrustedSealers = ["lists.example"] } });
+        var (reply, writer) = await RunAsync(trusting, dns, "198.51.100.7", "bounces@lists.example", relayed);
+        Assert.Equal(250, reply.Code);
+        var field = Amended(writer);
+        Assert.Contains("arc=pass", field, StringComparison.Ordinal);
+        Assert.Contains("dmarc=fail", field, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sealing_adds_an_arc_set_that_verifies_and_names_our_authserv_id_once()
+    {
+        var policy = Policy();
+        using var sealKey = DkimSigningKey.FromPem("example.test", "arc", TestSealerKey.Value.PrivateKeyPem);
+        var dns = Zones().AddTxt("arc._domainkey.example.test", TestSealerKey.Value.DnsTxtRecord);
+        var services = Services(policy, dns);
+        var acceptor = new WriterAcceptor();
+        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, new SenderAuthentication
+        {
+            Policy = services.Policy,
+            AuthservId = services.AuthservId,
+            Spf = services.Spf,
+            Dkim = services.Dkim,
+            Arc = services.Arc,
+            Dmarc = services.Dmarc,
+            Signer = services.Signer,
+            Sealer = services.Sealer,
+            Time = services.Time,
+            SealKey = sealKey,
+        });
+        var facts = Facts("192.0.2.1");
+        var from = new Mailbox("ceo", "strict.test");
+        Assert.True((await handler.OnMailFromAsync(facts, from, MailParameters.None, default)).IsContinue);
+        var envelope = new Envelope
+        {
+            TransactionId = "t1",
+            Session = facts,
+            From = from,
+            MailParameters = MailParameters.None,
+            Recipients = [new EnvelopeRecipient(new Mailbox("bob", "example.test"), RecipientParameters.None, MailDirection.Inbound)],
+            ReceivedAt = DateTimeOffset.UnixEpoch,
+        };
+        const string message = "From: ceo@strict.test\r\nSubject: sealed\r\nMessage-ID: <s1@strict.test>\r\n\r\nbody\r\n";
+        var (_, writer) = await handler.OnMessageStartAsync(envelope, default);
+        await writer!.WriteAsync(Encoding.ASCII.GetBytes(message), default);
+        Assert.Equal(250, (await writer.CompleteAsync(default)).Code);
+
+        var prepended = Amended(acceptor.Writer);
+        Assert.StartsWith("ARC-Seal: i=1;", prepended, StringComparison.Ordinal);
+        var aar = prepended.Split("ARC-Authentication-Results:")[1].Split("Authentication-Results:")[0];
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(aar, "mx\\.example\\.test"));
+        var delivered = MimeKit.MimeMessage.Load(new MemoryStream(Encoding.ASCII.GetBytes(prepended + message)));
+        var chain = await new ArcVerifierService(dns, DkimVerifyOptions.Default).VerifyAsync(delivered, default);
+        Assert.Equal(ArcResult.Pass, chain.Result);
+        Assert.Equal(1, chain.Instances);
+    }
+
+    private static readonly Lazy<DkimGeneratedKey> TestSealerKey = new(() => DkimKeyGenerator.GenerateRsa(2048));
+
     private sealed class WriterAcceptor : IMessageAcceptor
     {
         public MemoryMessageWriter Writer { get; } = new();
