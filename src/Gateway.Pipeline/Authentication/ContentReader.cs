@@ -34,6 +34,28 @@ internal static class ContentReader
         return buffer[..filled];
     }
 
+    /// <summary>The whole content when it is at most <paramref name="limit"/> bytes; null otherwise.</summary>
+    public static async Task<byte[]?> TryReadAllAsync(IInspectableMessageWriter writer, int limit, CancellationToken ct)
+    {
+        await using var stream = await writer.OpenContentAsync(ct).ConfigureAwait(false);
+        if (stream.Length > limit)
+        {
+            return null;
+        }
+
+        var buffer = new byte[stream.Length];
+        await stream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
+        return buffer;
+    }
+
+    /// <summary>The header section of a message in memory, as <see cref="ReadHeaderSectionAsync"/> finds it.</summary>
+    public static byte[] HeaderSectionOf(byte[] message, int limit)
+    {
+        var bounded = message.AsSpan(0, Math.Min(limit, message.Length));
+        var end = EndOfHeaderSection(bounded, 0);
+        return (end < 0 ? bounded : bounded[..end]).ToArray();
+    }
+
     public static async Task<byte[]> ReadAllAsync(IInspectableMessageWriter writer, CancellationToken ct)
     {
         await using var stream = await writer.OpenContentAsync(ct).ConfigureAwait(false);

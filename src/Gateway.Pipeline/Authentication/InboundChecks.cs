@@ -24,7 +24,7 @@ internal static class InboundChecks
     // RFC 5322 places no limit on the header section; the spool's own bound applies to what we parse here.
     private const int MaxHeaderSection = 1024 * 1024;
 
-    // Messages up to this size are also read whole for DKIM (see VerifyAsync with raw bytes).
+    // Messages up to this size are read whole into memory for the checks.
     private const int MaxRawVerification = 4 * 1024 * 1024;
 
     private static readonly ParserOptions Parser = new() { MaxMimeDepth = 64 };
@@ -37,22 +37,27 @@ internal static class InboundChecks
         SenderAuthentication auth, InboundFacts facts, IInspectableMessageWriter writer, ILogger logger, CancellationToken ct)
     {
         var policy = auth.Policy;
-        var headerSection = await ContentReader.ReadHeaderSectionAsync(writer, MaxHeaderSection, ct).ConfigureAwait(false);
+        // Most mail is read once into memory and everything works on that copy; a message over the bound is read
+        // through the spool file instead (persistent parse, header section only), so memory stays bounded.
+        var whole = await ContentReader.TryReadAllAsync(writer, MaxRawVerification, ct).ConfigureAwait(false);
+        var headerSection = whole is not null
+            ? ContentReader.HeaderSectionOf(whole, MaxHeaderSection)
+            : await ContentReader.ReadHeaderSectionAsync(writer, MaxHeaderSection, ct).ConfigureAwait(false);
 
         IReadOnlyList<DkimSignatureResult> dkim = [];
         var arc = ArcChainResult.NoChain;
         if (policy.Dkim.Verify || policy.Arc.Verify)
         {
-            await using var content = await writer.OpenContentAsync(ct).ConfigureAwait(false);
+            await using var content = whole is not null
+                ? new MemoryStream(whole, writable: false)
+                : await writer.OpenContentAsync(ct).ConfigureAwait(false);
 
-            // Persistent: MimeKit keeps offsets into the (seekable) spool file instead of copying the body.
+            // Persistent: MimeKit keeps offsets into the (seekable) stream instead of copying the body.
             var message = await MimeMessage.LoadAsync(Parser, content, persistent: true, ct).ConfigureAwait(false);
             if (policy.Dkim.Verify)
             {
-                // The raw bytes let the common signatures be checked without MimeKit's canonicalization; bounded,
-                // so a huge message is verified through the parsed copy instead of a second one in memory.
-                var raw = content.Length <= MaxRawVerification ? await ContentReader.ReadAllAsync(writer, ct).ConfigureAwait(false) : [];
-                dkim = await auth.Dkim.VerifyAsync(message, raw, ct).ConfigureAwait(false);
+                // The raw bytes let the common signatures be checked without MimeKit's canonicalization.
+                dkim = await auth.Dkim.VerifyAsync(message, whole ?? [], ct).ConfigureAwait(false);
             }
 
             if (policy.Arc.Verify)
@@ -124,7 +129,7 @@ internal static class InboundChecks
         var prepend = new StringBuilder();
         if (auth.SealKey is { } sealKey)
         {
-            var all = await ContentReader.ReadAllAsync(writer, ct).ConfigureAwait(false);
+            var all = whole ?? await ContentReader.ReadAllAsync(writer, ct).ConfigureAwait(false);
             // The ARC-Authentication-Results field carries our results without the authserv-id (the sealer adds it).
             // Unfolded (CRLF before WSP removed): the sealer folds its own field and refuses line breaks in what it is given.
             var resultsPart = resultsValue[(resultsValue.IndexOf(';', StringComparison.Ordinal) + 1)..].Replace("\r\n", string.Empty, StringComparison.Ordinal).Trim();
