@@ -10,7 +10,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: gateway-bench idle --gateway-dll PATH [--connections N] [--samples N] [--no-postfix]
                gateway-bench relay --gateway-dll PATH [--messages N] [--timeout SECONDS] [--no-postfix] [--no-gateway]
-               gateway-bench auth --gateway-dll PATH [--messages N] [--rounds N] [--only spf|dkim|arc|dmarc]
+               gateway-bench auth --gateway-dll PATH [--messages N] [--rounds N] [--only spf|dkim|arc|dmarc | --except spf|dkim|arc|dmarc]
         """);
     return 2;
 }
