@@ -37,13 +37,24 @@ public sealed class ArcVerifierService
     public async Task<ArcChainResult> VerifyAsync(MimeMessage message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var hops = ReadHops(message, out var anyArcHeader, out var highest);
-        if (!anyArcHeader)
+        ArcChainResult result;
+        try
         {
-            return ArcChainResult.NoChain;
+            var hops = ReadHops(message, out var anyArcHeader, out var highest);
+            if (!anyArcHeader)
+            {
+                return ArcChainResult.NoChain;
+            }
+
+            result = await ValidateAsync(message, hops, highest, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A chain we cannot process does not validate (RFC 8617 5.2); a defect must not drop the session.
+            ArcLog.VerifierFault(_logger, ex);
+            result = new ArcChainResult(ArcResult.Fail, 0, "chain could not be processed", []);
         }
 
-        var result = await ValidateAsync(message, hops, highest, ct).ConfigureAwait(false);
         ArcLog.ChainResult(_logger, result.Instances, result.Result, result.Reason);
         return result;
     }

@@ -114,7 +114,12 @@ public sealed class DkimKeyRecord
     public static bool TryParse(string text, out DkimKeyRecord? record, out string? error) =>
         TryParse(text, DkimVerifyOptions.Default.MaxTags, out record, out error);
 
-    internal static bool TryParse(string text, int maxTags, out DkimKeyRecord? record, out string? error)
+    internal static bool TryParse(string text, int maxTags, out DkimKeyRecord? record, out string? error) =>
+        TryParse(text, maxTags, DkimVerifyOptions.Default.MaximumRsaKeyBits, out record, out error);
+
+    // Larger RSA keys than maxRsaKeyBits are refused before the key is built: building one runs a primality test
+    // on the modulus whose cost grows steeply with its size, and the key record is chosen by whoever signs.
+    internal static bool TryParse(string text, int maxTags, int maxRsaKeyBits, out DkimKeyRecord? record, out string? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         record = null;
@@ -193,6 +198,13 @@ public sealed class DkimKeyRecord
         }
         else
         {
+            // A SubjectPublicKeyInfo adds a few dozen octets to the modulus and exponent.
+            if (bytes.Length > (maxRsaKeyBits / 8) + 64)
+            {
+                error = $"key too large (more than {maxRsaKeyBits} bits)";
+                return false;
+            }
+
             if (!TryReadRsaKey(bytes, out var rsa))
             {
                 error = "key syntax error: p= is not an RSA public key";

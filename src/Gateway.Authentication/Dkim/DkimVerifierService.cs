@@ -79,8 +79,18 @@ public sealed class DkimVerifierService
             }
             else
             {
-                var rawField = raw is null ? null : RawMessage.Find(raw, "DKIM-Signature", index);
-                result = await VerifyOneAsync(message, field, signature, rawField is null ? null : (rawMessage, raw!, rawField.Value), ct).ConfigureAwait(false);
+                try
+                {
+                    var rawField = raw is null ? null : RawMessage.Find(raw, "DKIM-Signature", index);
+                    result = await VerifyOneAsync(message, field, signature, rawField is null ? null : (rawMessage, raw!, rawField.Value), ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The named exceptions are handled inside; anything else is a defect that must not drop the
+                    // session: the signature could not be processed.
+                    DkimLog.VerifierFault(_logger, signature.Domain, signature.Selector, ex);
+                    result = signature.ToResult(DkimResult.PermError, "signature could not be processed");
+                }
             }
 
             DkimLog.SignatureResult(_logger, result.Domain, result.Selector, result.Result, result.Reason);

@@ -21,6 +21,9 @@ public sealed class DnsDkimPublicKeyLocator : IDkimPublicKeyLocator
     private readonly DkimVerifyOptions _options;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DkimKeyRecord> _parsed = new(StringComparer.Ordinal);
 
+    // Records that did not parse, with the reason: a bad record is as costly to parse again as a good one.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _unparsable = new(StringComparer.Ordinal);
+
     public DnsDkimPublicKeyLocator(IDnsResolver dns, DkimVerifyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(dns);
@@ -79,8 +82,19 @@ public sealed class DnsDkimPublicKeyLocator : IDkimPublicKeyLocator
             return true;
         }
 
-        if (!DkimKeyRecord.TryParse(text, _options.MaxTags, out record, out error))
+        if (_unparsable.TryGetValue(text, out error))
         {
+            return false;
+        }
+
+        if (!DkimKeyRecord.TryParse(text, _options.MaxTags, _options.MaximumRsaKeyBits, out record, out error))
+        {
+            if (_unparsable.Count >= MaxCachedKeys)
+            {
+                _unparsable.Clear();
+            }
+
+            _unparsable[text] = error ?? "invalid key record";
             return false;
         }
 

@@ -522,18 +522,20 @@ internal sealed class SpfEvaluation
     {
         var validated = spec.UsesValidatedName ? await ValidatedNameAsync(domain, ct).ConfigureAwait(false) : "unknown";
         var name = TrimRoot(spec.Expand(Values(domain, validated)));
-        while (name.Length > MaxDomainLength)
+        if (name.Length <= MaxDomainLength)
         {
-            var dot = name.IndexOf('.', StringComparison.Ordinal);
-            if (dot < 0)
-            {
-                break;
-            }
-
-            name = name[(dot + 1)..];
+            return name;
         }
 
-        return name;
+        // Left labels are dropped until the name fits: in one step, after the first dot that leaves at most 253
+        // characters (a name without such a dot keeps only its last label, which is then too long to query).
+        var dot = name.IndexOf('.', name.Length - MaxDomainLength - 1);
+        if (dot < 0)
+        {
+            dot = name.LastIndexOf('.');
+        }
+
+        return dot < 0 ? name : name[(dot + 1)..];
     }
 
     private SpfMacroValues Values(string domain, string validatedName) => new(

@@ -118,7 +118,17 @@ internal sealed class SpfMacroString
         return true;
     }
 
-    /// <summary>The expansion with the values given (RFC 7208 7.3 for transformers, 7.3 last paragraphs for URL escaping).</summary>
+    /// <summary>
+    /// Bounds one expansion. A record (at most SpfOptions.MaxRecordLength characters) full of %{s} macros would
+    /// otherwise expand to hundreds of kilobytes per term; a domain name needs 253 characters and an explanation
+    /// is cut to a few hundred, so nothing legitimate comes near this.
+    /// </summary>
+    public const int MaxExpansionLength = 16 * 1024;
+
+    /// <summary>
+    /// The expansion with the values given (RFC 7208 7.3 for transformers, 7.3 last paragraphs for URL escaping),
+    /// cut at <see cref="MaxExpansionLength"/>.
+    /// </summary>
     public string Expand(in SpfMacroValues values)
     {
         if (!HasMacros)
@@ -129,6 +139,11 @@ internal sealed class SpfMacroString
         var builder = new StringBuilder(Text.Length + 32);
         foreach (var segment in _segments)
         {
+            if (builder.Length >= MaxExpansionLength)
+            {
+                break;
+            }
+
             if (segment.Literal is not null)
             {
                 builder.Append(segment.Literal);
@@ -147,7 +162,7 @@ internal sealed class SpfMacroString
             }
         }
 
-        return builder.ToString();
+        return builder.Length > MaxExpansionLength ? builder.ToString(0, MaxExpansionLength) : builder.ToString();
     }
 
     private string Concat()

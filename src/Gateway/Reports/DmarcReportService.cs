@@ -21,6 +21,9 @@ internal sealed partial class DmarcReportService(
 
     private readonly ILogger _logger = loggers.CreateLogger<DmarcReportService>();
 
+    // Built once per policy snapshot (it loads the Public Suffix List and makes a resolver), not at every check.
+    private (Gateway.Policy.GatewayPolicy Policy, DmarcReporting Reporting)? _reporting;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -30,7 +33,12 @@ internal sealed partial class DmarcReportService(
             {
                 try
                 {
-                    var reporting = new DmarcReporting(current.Policy, store, time, loggers);
+                    if (_reporting is not { } cached || !ReferenceEquals(cached.Policy, current.Policy))
+                    {
+                        _reporting = (current.Policy, new DmarcReporting(current.Policy, store, time, loggers));
+                    }
+
+                    var reporting = _reporting.Value.Reporting;
                     if (reporting.DuePeriod() is { } period)
                     {
                         var reports = await reporting.BuildAsync(period.Begin, period.End, stoppingToken).ConfigureAwait(false);

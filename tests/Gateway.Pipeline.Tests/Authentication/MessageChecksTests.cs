@@ -40,18 +40,21 @@ public sealed class MessageChecksTests
         .AddTxt("relaxed.test", "v=spf1 ip4:203.0.113.9 -all")
         .AddTxt("_dmarc.relaxed.test", "v=DMARC1; p=reject");
 
-    private static SenderAuthentication Services(GatewayPolicy policy, IDnsResolver dns) => new()
-    {
-        Policy = policy.Authentication,
-        AuthservId = "mx.example.test",
-        Spf = new SpfVerifier(dns),
-        Dkim = new DkimVerifierService(dns, DkimVerifyOptions.Default, TimeProvider.System),
-        Arc = new ArcVerifierService(dns, DkimVerifyOptions.Default),
-        Dmarc = new DmarcEvaluator(dns, Suffixes),
-        Signer = new DkimSigningService(TimeProvider.System),
-        Sealer = new ArcSealingService(TimeProvider.System),
-        Time = TimeProvider.System,
-    };
+    private static SenderAuthentication Services(
+        GatewayPolicy policy, IDnsResolver dns, IReadOnlyList<DkimSigningKey>? signingKeys = null, DkimSigningKey? sealKey = null) => new()
+        {
+            SigningKeys = signingKeys ?? [],
+            SealKey = sealKey,
+            Policy = policy.Authentication,
+            AuthservId = "mx.example.test",
+            Spf = new SpfVerifier(dns),
+            Dkim = new DkimVerifierService(dns, DkimVerifyOptions.Default, TimeProvider.System),
+            Arc = new ArcVerifierService(dns, DkimVerifyOptions.Default),
+            Dmarc = new DmarcEvaluator(dns, Suffixes),
+            Signer = new DkimSigningService(TimeProvider.System),
+            Sealer = new ArcSealingService(TimeProvider.System),
+            Time = TimeProvider.System,
+        };
 
     private static SessionFacts Facts(string client) => new()
     {
@@ -63,18 +66,13 @@ public sealed class MessageChecksTests
         HeloName = "client.example.org",
     };
 
-    private static async Task<(SmtpReply Reply, MemoryMessageWriter Writer)> RunAsync(
-        GatewayPolicy policy, IDnsResolver dns, string client, string mailFrom, string message)
+    /// <summary>MAIL FROM, then the message to one recipient, as the session would call the handler.</summary>
+    private static async Task<SmtpReply> SendAsync(PolicySessionHandler handler, SessionFacts facts, Mailbox from, EnvelopeRecipient recipient, string message)
     {
-        var acceptor = new WriterAcceptor();
-        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, Services(policy, dns));
-        var facts = Facts(client);
-        var at = mailFrom.IndexOf('@', StringComparison.Ordinal);
-        var from = new Mailbox(mailFrom[..at], mailFrom[(at + 1)..]);
         var mail = await handler.OnMailFromAsync(facts, from, MailParameters.None, default);
         if (!mail.IsContinue)
         {
-            return (mail.Reply!, acceptor.Writer);
+            return mail.Reply!;
         }
 
         var envelope = new Envelope
@@ -83,13 +81,24 @@ public sealed class MessageChecksTests
             Session = facts,
             From = from,
             MailParameters = MailParameters.None,
-            Recipients = [new EnvelopeRecipient(new Mailbox("bob", "example.test"), RecipientParameters.None, MailDirection.Inbound)],
+            Recipients = [recipient],
             ReceivedAt = DateTimeOffset.UnixEpoch,
         };
         var (verdict, writer) = await handler.OnMessageStartAsync(envelope, default);
         Assert.True(verdict.IsContinue);
         await writer!.WriteAsync(Encoding.UTF8.GetBytes(message), default);
-        return (await writer.CompleteAsync(default), acceptor.Writer);
+        return await writer.CompleteAsync(default);
+    }
+
+    private static async Task<(SmtpReply Reply, MemoryMessageWriter Writer)> RunAsync(
+        GatewayPolicy policy, IDnsResolver dns, string client, string mailFrom, string message)
+    {
+        var acceptor = new WriterAcceptor();
+        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, Services(policy, dns));
+        var at = mailFrom.IndexOf('@', StringComparison.Ordinal);
+        var from = new Mailbox(mailFrom[..at], mailFrom[(at + 1)..]);
+        var inbound = new EnvelopeRecipient(new Mailbox("bob", "example.test"), RecipientParameters.None, MailDirection.Inbound);
+        return (await SendAsync(handler, Facts(client), from, inbound, message), acceptor.Writer);
     }
 
     private static string Amended(MemoryMessageWriter writer) => Encoding.UTF8.GetString(writer.Amendment!.PrependHeaders.Span);
@@ -231,34 +240,13 @@ public sealed class MessageChecksTests
         var policy = Policy();
         using var key = DkimSigningKey.FromPem("example.test", "s1", DkimKeyGenerator.GenerateEd25519().PrivateKeyPem);
         var acceptor = new WriterAcceptor();
-        var services = Services(policy, Zones());
-        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, new SenderAuthentication
-        {
-            Policy = services.Policy,
-            AuthservId = services.AuthservId,
-            Spf = services.Spf,
-            Dkim = services.Dkim,
-            Arc = services.Arc,
-            Dmarc = services.Dmarc,
-            Signer = services.Signer,
-            Sealer = services.Sealer,
-            Time = services.Time,
-            SigningKeys = [key],
-        });
-        var facts = Facts("10.1.2.3");
-        var envelope = new Envelope
-        {
-            TransactionId = "t1",
-            Session = facts,
-            From = new Mailbox("staff", "example.test"),
-            MailParameters = MailParameters.None,
-            Recipients = [new EnvelopeRecipient(new Mailbox("friend", "remote.test"), RecipientParameters.None, MailDirection.Outbound)],
-            ReceivedAt = DateTimeOffset.UnixEpoch,
-        };
-        var (_, writer) = await handler.OnMessageStartAsync(envelope, default);
-        await writer!.WriteAsync("From: Staff <staff@sales.example.test>\r\nSubject: offer\r\n\r\nbody\r\n"u8.ToArray(), default);
+        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, Services(policy, Zones(), signingKeys: [key]));
+        var outbound = new EnvelopeRecipient(new Mailbox("friend", "remote.test"), RecipientParameters.None, MailDirection.Outbound);
 
-        Assert.Equal(250, (await writer.CompleteAsync(default)).Code);
+        var reply = await SendAsync(handler, Facts("10.1.2.3"), new Mailbox("staff", "example.test"), outbound,
+            "From: Staff <staff@sales.example.test>\r\nSubject: offer\r\n\r\nbody\r\n");
+
+        Assert.Equal(250, reply.Code);
         var signature = Amended(acceptor.Writer);
         Assert.StartsWith("DKIM-Signature: v=1; a=ed25519-sha256;", signature, StringComparison.Ordinal);
         Assert.Contains("d=example.test", signature, StringComparison.Ordinal);
@@ -293,37 +281,12 @@ public sealed class MessageChecksTests
         var policy = Policy();
         using var sealKey = DkimSigningKey.FromPem("example.test", "arc", TestSealerKey.Value.PrivateKeyPem);
         var dns = Zones().AddTxt("arc._domainkey.example.test", TestSealerKey.Value.DnsTxtRecord);
-        var services = Services(policy, dns);
         var acceptor = new WriterAcceptor();
-        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, new SenderAuthentication
-        {
-            Policy = services.Policy,
-            AuthservId = services.AuthservId,
-            Spf = services.Spf,
-            Dkim = services.Dkim,
-            Arc = services.Arc,
-            Dmarc = services.Dmarc,
-            Signer = services.Signer,
-            Sealer = services.Sealer,
-            Time = services.Time,
-            SealKey = sealKey,
-        });
-        var facts = Facts("192.0.2.1");
-        var from = new Mailbox("ceo", "strict.test");
-        Assert.True((await handler.OnMailFromAsync(facts, from, MailParameters.None, default)).IsContinue);
-        var envelope = new Envelope
-        {
-            TransactionId = "t1",
-            Session = facts,
-            From = from,
-            MailParameters = MailParameters.None,
-            Recipients = [new EnvelopeRecipient(new Mailbox("bob", "example.test"), RecipientParameters.None, MailDirection.Inbound)],
-            ReceivedAt = DateTimeOffset.UnixEpoch,
-        };
+        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, Services(policy, dns, sealKey: sealKey));
         const string message = "From: ceo@strict.test\r\nSubject: sealed\r\nMessage-ID: <s1@strict.test>\r\n\r\nbody\r\n";
-        var (_, writer) = await handler.OnMessageStartAsync(envelope, default);
-        await writer!.WriteAsync(Encoding.ASCII.GetBytes(message), default);
-        Assert.Equal(250, (await writer.CompleteAsync(default)).Code);
+        var inbound = new EnvelopeRecipient(new Mailbox("bob", "example.test"), RecipientParameters.None, MailDirection.Inbound);
+
+        Assert.Equal(250, (await SendAsync(handler, Facts("192.0.2.1"), new Mailbox("ceo", "strict.test"), inbound, message)).Code);
 
         var prepended = Amended(acceptor.Writer);
         Assert.StartsWith("ARC-Seal: i=1;", prepended, StringComparison.Ordinal);
