@@ -175,7 +175,10 @@ internal static class SpoolFormat
         Span<byte> tag = stackalloc byte[TrailerTagLength];
         var tagOffset = record.MessageOffset + record.MessageLength - TrailerTagLength;
         ReadExactly(file, tag, tagOffset);
-        if (!tag.StartsWith(TrailerMarker) || tag[^1] != (byte)'\n' || tag[TrailerMarker.Length + 16] != (byte)' ')
+        // Only the exact tag counts: a message always ends in CRLF, so a body whose last line merely looks like
+        // one ends in "\r\n", never in a hex digit followed by "\n".
+        if (!tag.StartsWith(TrailerMarker) || tag[^1] != (byte)'\n' || tag[TrailerMarker.Length + 16] != (byte)' '
+            || !IsHex(tag.Slice(TrailerMarker.Length, 16)) || !IsHex(tag.Slice(TrailerMarker.Length + 17, 16)))
         {
             return record;
         }
@@ -193,6 +196,19 @@ internal static class SpoolFormat
         var replacement = new byte[replacementLength];
         ReadExactly(file, replacement, record.MessageOffset + storedLength);
         return record with { MessageLength = storedLength, Replacement = replacement, ReplacedLength = replacedLength };
+    }
+
+    private static bool IsHex(ReadOnlySpan<byte> digits)
+    {
+        foreach (var c in digits)
+        {
+            if (c is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void ReadExactly(SafeFileHandle file, Span<byte> buffer, long offset)

@@ -15,6 +15,9 @@ public static class SpoolReplies
     /// <summary>RFC 3463 5.4.6: routing loop detected (RFC 5321 6.3: too many Received fields).</summary>
     public static SmtpReply RoutingLoop { get; } = new(554, "5.4.6", "Routing loop detected: too many Received headers");
 
+    /// <summary>RFC 3463 5.3.4: the header section is too large for what had to be done with it.</summary>
+    public static SmtpReply HeaderSectionTooLarge { get; } = new(552, "5.3.4", "Message header section too large");
+
     public static SmtpReply Queued(string queueId) =>
         new(250, "2.0.0", string.Create(CultureInfo.InvariantCulture, $"Ok: queued as {queueId}"));
 

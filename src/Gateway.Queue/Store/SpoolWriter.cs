@@ -129,6 +129,14 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
             }
         }
 
+        if (amendment.RemoveHeaderFields.Count > 0 && _headers?.Section is null)
+        {
+            // Fields must be dropped (a forged Authentication-Results) but the header section was longer than the
+            // spool keeps: delivering it unchanged would pass the forgery on, so the message is refused.
+            Abort();
+            return SpoolReplies.HeaderSectionTooLarge;
+        }
+
         long messageLength;
         SpoolRecord record;
         try

@@ -223,6 +223,10 @@ public sealed class MessageChecksTests
 
         Assert.Equal(550, reply.Code);
         Assert.Equal("5.7.23", reply.EnhancedCode);
+
+        // By default the same SPF fail is left to DMARC, which refuses at the end of DATA with 5.7.1.
+        var (later, _) = await RunAsync(Policy(), Zones(), "198.51.100.7", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n");
+        Assert.Equal("5.7.1", later.EnhancedCode);
     }
 
     [Fact]

@@ -132,6 +132,35 @@ public sealed class SpoolAmendmentTests
         Assert.Equal([id + ".msg"], ctx.Files("corrupt"));
     }
 
+    [Fact]
+    public async Task A_body_whose_last_line_looks_like_a_trailer_tag_is_read_as_body_after_a_restart()
+    {
+        await using var ctx = new SpoolTestContext();
+        var message = "From: alice@example.org\r\nSubject: tricky\r\n\r\nbody\r\nGWQHDR 0000000000000010 000000000000001\r\n";
+        var id = SpoolTestContext.QueueIdOf(await ctx.SendAsync(Encoding.ASCII.GetBytes(message)));
+
+        await ctx.RestartAsync();
+
+        Assert.Equal([id], await ctx.Store.RecoverAsync(CancellationToken.None));
+        Assert.EndsWith(message, await ReadAsync(ctx, id), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Removals_from_a_header_section_longer_than_the_bound_refuse_the_message()
+    {
+        await using var ctx = new SpoolTestContext(maxHeaderSection: 64);
+        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
+        await writer.WriteAsync(Encoding.ASCII.GetBytes(ClientMessage), CancellationToken.None);
+
+        var reply = await writer.CompleteAsync(new MessageAmendment { RemoveHeaderFields = [new ContentRange(0, 10)] }, CancellationToken.None);
+        await writer.DisposeAsync();
+
+        // Never delivered with the forged field in place: refused, and nothing is kept.
+        Assert.False(reply.IsPositive);
+        Assert.Empty(ctx.Files("messages"));
+        Assert.Empty(ctx.Files("incoming"));
+    }
+
     private static async Task WriteInChunksAsync(IMessageWriter writer, byte[] data, int chunk)
     {
         for (var offset = 0; offset < data.Length; offset += chunk)
