@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Gateway.Abstractions;
 using Gateway.Authentication.Dkim;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,43 @@ public sealed class ArcVerifierService
         _format = FormatOptions.Default.Clone();
         _format.NewLineFormat = NewLineFormat.Dos;
     }
+
+    /// <summary>
+    /// Whether a header section holds any ARC field (ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results).
+    /// Without one there is no chain (cv=none, RFC 8617 4.1.4 does not apply), and nothing needs parsing to say so.
+    /// </summary>
+    public static bool HasArcFields(ReadOnlySpan<byte> headerSection)
+    {
+        var position = 0;
+        while (position < headerSection.Length)
+        {
+            var line = headerSection[position..];
+            if (line.Length > 4 && Ascii.EqualsIgnoreCase(line[..4], "ARC-"u8))
+            {
+                var colon = line.IndexOf((byte)':');
+                var lf = line.IndexOf((byte)'\n');
+                if (colon > 0 && (lf < 0 || colon < lf) && IsArcName(line[..colon].TrimEnd(" \t"u8)))
+                {
+                    return true;
+                }
+            }
+
+            var next = line.IndexOf((byte)'\n');
+            if (next < 0)
+            {
+                break;
+            }
+
+            position += next + 1;
+        }
+
+        return false;
+    }
+
+    private static bool IsArcName(ReadOnlySpan<byte> name) =>
+        Ascii.EqualsIgnoreCase(name, "ARC-Seal"u8)
+        || Ascii.EqualsIgnoreCase(name, "ARC-Message-Signature"u8)
+        || Ascii.EqualsIgnoreCase(name, "ARC-Authentication-Results"u8);
 
     public async Task<ArcChainResult> VerifyAsync(MimeMessage message, CancellationToken ct)
     {

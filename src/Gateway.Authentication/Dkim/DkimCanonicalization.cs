@@ -84,9 +84,13 @@ internal static class DkimCanonicalization
     public static byte[] RelaxedBodyHash(ReadOnlySpan<byte> body)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var line = ArrayPool<byte>.Shared.Rent(1024);
+        byte[]? line = null;
         try
         {
+            // Most lines have no WSP and end in CRLF, so they are their own canonical form: consecutive such lines
+            // are hashed straight from the body as one run instead of line by line.
+            var runStart = 0;
+            var runEnd = 0;
             var emptyLines = 0;
             var position = 0;
             while (position < body.Length)
@@ -94,42 +98,75 @@ internal static class DkimCanonicalization
                 var lf = body[position..].IndexOf((byte)'\n');
                 var end = lf < 0 ? body.Length : position + lf;
                 var next = lf < 0 ? body.Length : end + 1;
-                if (lf >= 0 && end > position && body[end - 1] == '\r')
+                var crlf = lf >= 0 && end > position && body[end - 1] == '\r';
+                if (crlf)
                 {
                     end--;
                 }
 
                 var content = body[position..end];
-                if (content.Length > line.Length)
+                var unchanged = content.IndexOfAny((byte)' ', (byte)'\t') < 0;
+                var length = content.Length;
+                if (!unchanged)
                 {
-                    ArrayPool<byte>.Shared.Return(line);
-                    line = ArrayPool<byte>.Shared.Rent(content.Length);
+                    if (line is null || line.Length < content.Length)
+                    {
+                        if (line is not null)
+                        {
+                            ArrayPool<byte>.Shared.Return(line);
+                        }
+
+                        line = ArrayPool<byte>.Shared.Rent(Math.Max(content.Length, 1024));
+                    }
+
+                    length = CanonicalizeLine(content, line);
                 }
 
-                var length = CanonicalizeLine(content, line);
                 if (length == 0)
                 {
                     emptyLines++;
+                    position = next;
+                    continue;
                 }
-                else
+
+                if (emptyLines > 0 || !unchanged || !crlf)
                 {
+                    // This line cannot join the run: hash the run, the empty lines held back, then the line.
+                    hash.AppendData(body[runStart..runEnd]);
                     for (; emptyLines > 0; emptyLines--)
                     {
                         hash.AppendData(Crlf);
                     }
 
-                    hash.AppendData(line, 0, length);
-                    hash.AppendData(Crlf);
+                    if (unchanged && crlf)
+                    {
+                        runStart = position;
+                        runEnd = next;
+                    }
+                    else
+                    {
+                        hash.AppendData(unchanged ? content : line.AsSpan(0, length));
+                        hash.AppendData(Crlf);
+                        runStart = runEnd = next;
+                    }
+                }
+                else
+                {
+                    runEnd = next;
                 }
 
                 position = next;
             }
 
+            hash.AppendData(body[runStart..runEnd]);
             return hash.GetHashAndReset();
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(line);
+            if (line is not null)
+            {
+                ArrayPool<byte>.Shared.Return(line);
+            }
         }
     }
 

@@ -31,14 +31,13 @@ public sealed class DkimKeyRecord
     /// <summary>The key, null when revoked.</summary>
     public AsymmetricKeyParameter? PublicKey { get; }
 
-    private readonly Lock _rsaGate = new();
-    private System.Security.Cryptography.RSA? _rsa;
+    // Platform RSA objects for this key, each used by one thread at a time (the platform does not promise that one
+    // instance may be used from several threads at once); kept instead of made per message, as making one costs
+    // several times the verification. Sessions verifying at the same time each take one instead of queueing on a lock.
+    private readonly System.Collections.Concurrent.ConcurrentBag<System.Security.Cryptography.RSA> _rsaPool = [];
+    private const int MaxPooledRsa = 16;
 
-    /// <summary>
-    /// RSASSA-PKCS1-v1_5 / SHA-256 over a precomputed hash with the platform's RSA. The key object is made once per
-    /// record (making one costs several times the verification) and used under a lock, as the platform does not
-    /// promise that one RSA instance may be used from several threads at once.
-    /// </summary>
+    /// <summary>RSASSA-PKCS1-v1_5 / SHA-256 over a precomputed hash with the platform's RSA.</summary>
     internal bool VerifyRsaSha256(byte[] hash, byte[] signature)
     {
         if (PublicKey is not RsaKeyParameters rsaKey)
@@ -46,15 +45,26 @@ public sealed class DkimKeyRecord
             return false;
         }
 
-        lock (_rsaGate)
+        if (!_rsaPool.TryTake(out var rsa))
         {
-            _rsa ??= System.Security.Cryptography.RSA.Create(new System.Security.Cryptography.RSAParameters
+            rsa = System.Security.Cryptography.RSA.Create(new System.Security.Cryptography.RSAParameters
             {
                 Modulus = rsaKey.Modulus.ToByteArrayUnsigned(),
                 Exponent = rsaKey.Exponent.ToByteArrayUnsigned(),
             });
-            return _rsa.VerifyHash(hash, signature, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
         }
+
+        var verified = rsa.VerifyHash(hash, signature, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        if (_rsaPool.Count < MaxPooledRsa)
+        {
+            _rsaPool.Add(rsa);
+        }
+        else
+        {
+            rsa.Dispose();
+        }
+
+        return verified;
     }
 
     public bool IsRevoked => PublicKey is null;

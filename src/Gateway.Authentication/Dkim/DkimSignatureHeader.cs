@@ -76,10 +76,10 @@ internal sealed class DkimSignatureHeader
         header.Selector = tags.Get("s") ?? string.Empty;
         header.Algorithm = tags.Get("a") ?? string.Empty;
         header.Identity = tags.Get("i");
-        if (tags.TryGet("b", out var b))
+        var b = tags.Get("b") is { } rawB ? DkimTagList.StripWhitespace(rawB) : null;
+        if (b is not null)
         {
-            var stripped = DkimTagList.StripWhitespace(b);
-            header.HeaderB = stripped.Length <= HeaderBLength ? stripped : stripped[..HeaderBLength];
+            header.HeaderB = b.Length <= HeaderBLength ? b : b[..HeaderBLength];
         }
 
         // RFC 6376 6.1.1: v=, a=, b=, bh=, d=, h=, s= are required; a missing one is PERMFAIL.
@@ -96,14 +96,15 @@ internal sealed class DkimSignatureHeader
             return header.Fail(DkimResult.PermError, "incompatible version");
         }
 
-        if (!IsBase64(b) || DkimTagList.StripWhitespace(b).Length == 0)
+        if (TryDecodeBase64(b!) is not { Length: > 0 } signatureBytes)
         {
             return header.Fail(DkimResult.PermError, "signature syntax error: b= is not base64");
         }
 
-        header.Signature = Convert.FromBase64String(DkimTagList.StripWhitespace(b!));
+        header.Signature = signatureBytes;
 
-        if (!IsBase64(tags.Get("bh")!) || DkimTagList.StripWhitespace(tags.Get("bh")!).Length == 0)
+        var bodyHash = DkimTagList.StripWhitespace(tags.Get("bh")!);
+        if (TryDecodeBase64(bodyHash) is not { Length: > 0 })
         {
             return header.Fail(DkimResult.PermError, "signature syntax error: bh= is not base64");
         }
@@ -141,7 +142,7 @@ internal sealed class DkimSignatureHeader
             header.RelaxedHeader = c.StartsWith("relaxed", StringComparison.Ordinal);
         }
 
-        header.BodyHash = DkimTagList.StripWhitespace(tags.Get("bh")!);
+        header.BodyHash = bodyHash;
 
         if (tags.TryGet("q", out var q) && !DnsDkimPublicKeyLocator.AllowsDnsTxt(q))
         {
@@ -226,16 +227,18 @@ internal sealed class DkimSignatureHeader
         return headerPart is "simple" or "relaxed" && bodyPart is "simple" or "relaxed";
     }
 
-    private static bool IsBase64(string value)
+    /// <summary>The bytes of base64 text without whitespace; null when it is not base64 (length a multiple of 4).</summary>
+    private static byte[]? TryDecodeBase64(string stripped)
     {
-        var stripped = DkimTagList.StripWhitespace(value);
         if (stripped.Length % 4 != 0)
         {
-            return false;
+            return null;
         }
 
-        var buffer = stripped.Length <= 1024 ? stackalloc byte[stripped.Length] : new byte[stripped.Length];
-        return Convert.TryFromBase64String(stripped, buffer, out _);
+        var buffer = new byte[stripped.Length / 4 * 3];
+        return Convert.TryFromBase64String(stripped, buffer, out var written)
+            ? written == buffer.Length ? buffer : buffer[..written]
+            : null;
     }
 
     private static bool TryNumber(DkimTagList tags, string name, int maxDigits, out long? number)

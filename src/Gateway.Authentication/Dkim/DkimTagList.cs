@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Gateway.Authentication.Dkim;
 
 /// <summary>
@@ -7,6 +9,8 @@ namespace Gateway.Authentication.Dkim;
 /// </summary>
 internal sealed class DkimTagList
 {
+    private static readonly SearchValues<char> Fws = SearchValues.Create(" \t\r\n");
+
     private readonly Dictionary<string, string> _tags;
 
     private DkimTagList(Dictionary<string, string> tags, string? firstTag)
@@ -100,49 +104,34 @@ internal sealed class DkimTagList
     /// <summary>Removes all folding whitespace (SP, HTAB, CR, LF) from a value such as base64 data.</summary>
     public static string StripWhitespace(string value)
     {
-        var needed = false;
-        foreach (var c in value)
-        {
-            if (IsFws(c))
-            {
-                needed = true;
-                break;
-            }
-        }
-
-        if (!needed)
+        var first = value.AsSpan().IndexOfAny(Fws);
+        if (first < 0)
         {
             return value;
         }
 
-        return string.Create(value.Length - CountFws(value), value, static (span, source) =>
+        // Values such as b= and p= are a few hundred characters: copy the runs between whitespace in one go.
+        var buffer = value.Length <= 1024 ? stackalloc char[value.Length] : new char[value.Length];
+        var rest = value.AsSpan();
+        var length = 0;
+        while (true)
         {
-            var i = 0;
-            foreach (var c in source)
+            var at = rest.IndexOfAny(Fws);
+            var run = at < 0 ? rest : rest[..at];
+            run.CopyTo(buffer[length..]);
+            length += run.Length;
+            if (at < 0)
             {
-                if (!IsFws(c))
-                {
-                    span[i++] = c;
-                }
+                break;
             }
-        });
+
+            rest = rest[(at + 1)..];
+        }
+
+        return new string(buffer[..length]);
     }
 
     public static bool IsFws(char c) => c is ' ' or '\t' or '\r' or '\n';
-
-    private static int CountFws(string value)
-    {
-        var count = 0;
-        foreach (var c in value)
-        {
-            if (IsFws(c))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
 
     private static ReadOnlySpan<char> TrimFws(ReadOnlySpan<char> span)
     {

@@ -21,6 +21,8 @@ namespace Gateway.Authentication.Dkim;
 /// </remarks>
 public sealed class DkimVerifierService
 {
+    private const string DkimSignatureName = "DKIM-Signature";
+
     private readonly DnsDkimPublicKeyLocator _locator;
     private readonly DkimVerifyOptions _options;
     private readonly TimeProvider _time;
@@ -56,12 +58,55 @@ public sealed class DkimVerifierService
     /// no l= be checked over the exact bytes with the platform's RSA, several times faster than through MimeKit's
     /// canonicalization and BouncyCastle's RSA.
     /// </summary>
-    public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(MimeMessage message, ReadOnlyMemory<byte> rawMessage, CancellationToken ct)
+    public Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(MimeMessage message, ReadOnlyMemory<byte> rawMessage, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (rawMessage.IsEmpty)
+        {
+            return VerifyParsedAsync(message, ct);
+        }
+
+        return VerifyAsync(rawMessage, _ => Task.FromResult(message), ct);
+    }
+
+    /// <summary>
+    /// Verifies the signatures of a message given as its raw bytes. The signatures the fast path covers (see
+    /// <see cref="VerifyAsync(MimeMessage, ReadOnlyMemory{byte}, CancellationToken)"/>) need nothing else; the parsed
+    /// message is asked of <paramref name="parse"/> (which should keep the one it makes) only for the others, so the common message is never parsed
+    /// into MIME at all.
+    /// </summary>
+    public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(
+        ReadOnlyMemory<byte> rawMessage, Func<CancellationToken, Task<MimeMessage>> parse, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var raw = RawMessage.Parse(rawMessage.Span);
         List<DkimSignatureResult>? results = null;
-        var raw = rawMessage.IsEmpty ? null : RawMessage.Parse(rawMessage.Span);
         var index = -1;
+        foreach (var field in raw.Fields)
+        {
+            if (!string.Equals(field.Name, DkimSignatureName, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            index++;
+            results ??= [];
+            var signature = DkimSignatureHeader.Parse(Encoding.UTF8.GetString(rawMessage.Span[field.ValueStart..field.End]), _options);
+            var occurrence = index;
+            results.Add(await CheckAsync(
+                signature,
+                results.Count,
+                (rawMessage, raw, field),
+                async token => ParsedField(await parse(token).ConfigureAwait(false), occurrence),
+                ct).ConfigureAwait(false));
+        }
+
+        return results ?? (IReadOnlyList<DkimSignatureResult>)[];
+    }
+
+    private async Task<IReadOnlyList<DkimSignatureResult>> VerifyParsedAsync(MimeMessage message, CancellationToken ct)
+    {
+        List<DkimSignatureResult>? results = null;
         foreach (var field in message.Headers)
         {
             if (field.Id != HeaderId.DkimSignature)
@@ -69,39 +114,65 @@ public sealed class DkimVerifierService
                 continue;
             }
 
-            index++;
             results ??= [];
             var signature = DkimSignatureHeader.Parse(RawValue(field), _options);
-            DkimSignatureResult result;
-            if (results.Count >= _options.MaxSignatures)
-            {
-                result = signature.ToResult(DkimResult.Policy, "too many signatures");
-            }
-            else
-            {
-                try
-                {
-                    var rawField = raw is null ? null : RawMessage.Find(raw, "DKIM-Signature", index);
-                    result = await VerifyOneAsync(message, field, signature, rawField is null ? null : (rawMessage, raw!, rawField.Value), ct).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The named exceptions are handled inside; anything else is a defect that must not drop the
-                    // session: the signature could not be processed.
-                    DkimLog.VerifierFault(_logger, signature.Domain, signature.Selector, ex);
-                    result = signature.ToResult(DkimResult.PermError, "signature could not be processed");
-                }
-            }
-
-            DkimLog.SignatureResult(_logger, result.Domain, result.Selector, result.Result, result.Reason);
-            results.Add(result);
+            results.Add(await CheckAsync(signature, results.Count, null, _ => Task.FromResult<(MimeMessage, Header)?>((message, field)), ct).ConfigureAwait(false));
         }
 
         return results ?? (IReadOnlyList<DkimSignatureResult>)[];
     }
 
+    /// <summary>One signature, never throwing but for cancellation; <paramref name="checkedBefore"/> counts those above it.</summary>
+    private async Task<DkimSignatureResult> CheckAsync(
+        DkimSignatureHeader signature,
+        int checkedBefore,
+        (ReadOnlyMemory<byte> Bytes, RawMessage Parsed, RawHeaderField Field)? raw,
+        Func<CancellationToken, Task<(MimeMessage Message, Header Field)?>> parsed,
+        CancellationToken ct)
+    {
+        DkimSignatureResult result;
+        if (checkedBefore >= _options.MaxSignatures)
+        {
+            result = signature.ToResult(DkimResult.Policy, "too many signatures");
+        }
+        else
+        {
+            try
+            {
+                result = await VerifyOneAsync(signature, raw, parsed, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The named exceptions are handled inside; anything else is a defect that must not drop the
+                // session: the signature could not be processed.
+                DkimLog.VerifierFault(_logger, signature.Domain, signature.Selector, ex);
+                result = signature.ToResult(DkimResult.PermError, "signature could not be processed");
+            }
+        }
+
+        DkimLog.SignatureResult(_logger, result.Domain, result.Selector, result.Result, result.Reason);
+        return result;
+    }
+
+    /// <summary>The <paramref name="occurrence"/>-th DKIM-Signature field of the parsed message, if MimeKit saw as many.</summary>
+    private static (MimeMessage Message, Header Field)? ParsedField(MimeMessage message, int occurrence)
+    {
+        foreach (var field in message.Headers)
+        {
+            if (field.Id == HeaderId.DkimSignature && occurrence-- == 0)
+            {
+                return (message, field);
+            }
+        }
+
+        return null;
+    }
+
     private async Task<DkimSignatureResult> VerifyOneAsync(
-        MimeMessage message, Header field, DkimSignatureHeader signature, (ReadOnlyMemory<byte> Bytes, RawMessage Parsed, RawHeaderField Field)? raw, CancellationToken ct)
+        DkimSignatureHeader signature,
+        (ReadOnlyMemory<byte> Bytes, RawMessage Parsed, RawHeaderField Field)? raw,
+        Func<CancellationToken, Task<(MimeMessage Message, Header Field)?>> parsed,
+        CancellationToken ct)
     {
         if (signature.Failure is { } failure)
         {
@@ -163,6 +234,12 @@ public sealed class DkimVerifierService
                 DkimLog.VerifierFault(_logger, signature.Domain, signature.Selector, e);
                 return signature.ToResult(DkimResult.PermError, "signature could not be processed");
             }
+        }
+
+        // Everything else is MimeKit's work, over the parsed message.
+        if (await parsed(ct).ConfigureAwait(false) is not var (message, field))
+        {
+            return signature.ToResult(DkimResult.PermError, "signature could not be processed");
         }
 
         bool verified;

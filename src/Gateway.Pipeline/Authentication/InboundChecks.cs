@@ -46,18 +46,39 @@ internal static class InboundChecks
 
         IReadOnlyList<DkimSignatureResult> dkim = [];
         var arc = ArcChainResult.NoChain;
-        if (policy.Dkim.Verify || policy.Arc.Verify)
+        if (whole is not null)
         {
-            await using var content = whole is not null
-                ? new MemoryStream(whole, writable: false)
-                : await writer.OpenContentAsync(ct).ConfigureAwait(false);
+            // The common message is never parsed into MIME: the usual signatures are checked over the raw bytes, and
+            // without ARC fields there is no chain to validate. MimeKit parses it only when something needs it.
+            MimeMessage? parsed = null;
+            async Task<MimeMessage> ParseAsync(CancellationToken token)
+            {
+                // Persistent: MimeKit keeps offsets into the stream instead of copying the body, so the stream stays
+                // open with the message (a MemoryStream holds nothing to release).
+                parsed ??= await MimeMessage.LoadAsync(Parser, new MemoryStream(whole, writable: false), persistent: true, token).ConfigureAwait(false);
+
+                return parsed;
+            }
+
+            if (policy.Dkim.Verify)
+            {
+                dkim = await auth.Dkim.VerifyAsync(whole, ParseAsync, ct).ConfigureAwait(false);
+            }
+
+            if (policy.Arc.Verify && ArcVerifierService.HasArcFields(headerSection))
+            {
+                arc = await auth.Arc.VerifyAsync(await ParseAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            }
+        }
+        else if (policy.Dkim.Verify || policy.Arc.Verify)
+        {
+            await using var content = await writer.OpenContentAsync(ct).ConfigureAwait(false);
 
             // Persistent: MimeKit keeps offsets into the (seekable) stream instead of copying the body.
             var message = await MimeMessage.LoadAsync(Parser, content, persistent: true, ct).ConfigureAwait(false);
             if (policy.Dkim.Verify)
             {
-                // The raw bytes let the common signatures be checked without MimeKit's canonicalization.
-                dkim = await auth.Dkim.VerifyAsync(message, whole ?? [], ct).ConfigureAwait(false);
+                dkim = await auth.Dkim.VerifyAsync(message, ct).ConfigureAwait(false);
             }
 
             if (policy.Arc.Verify)

@@ -102,9 +102,16 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
             return new MemoryStream([], writable: false);
         }
 
+        var start = _messageOffset + _traceLength;
+        if (_flushed == 0 && _buffer is { } buffer)
+        {
+            // Most mail is smaller than the write buffer, so all of it is still here: the checks read a copy
+            // instead of the file (no flush, open or read before the commit writes it anyway).
+            return new MemoryStream(buffer.AsSpan((int)start, _buffered - (int)start).ToArray(), writable: false);
+        }
+
         // The checks read through the file; what is still buffered has to reach it first (page cache, no fsync).
         await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
-        var start = _messageOffset + _traceLength;
         return new SpoolMessageStream(_file, ReadOnlyMemory<byte>.Empty, start, _flushed - start, ownsFile: false);
     }
 

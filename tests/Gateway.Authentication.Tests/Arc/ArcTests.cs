@@ -30,6 +30,20 @@ public sealed class ArcTests(KnotKeyZone zone) : IClassFixture<KnotKeyZone>, IDi
         return TestMessages.Concat(sealed_.Headers!, raw);
     }
 
+    [Theory]
+    [InlineData("ARC-Seal: i=1; a=rsa-sha256\r\n", true)]
+    [InlineData("From: a@example.com\r\narc-message-signature: i=1\r\n", true)]
+    [InlineData("From: a@example.com\r\nARC-Authentication-Results \t: i=1; x\r\n", true)]
+    [InlineData("From: a@example.com\r\nX-ARC-Seal: i=1\r\n", false)]
+    [InlineData("Subject: folded\r\n ARC-Seal: i=1\r\n", false)]
+    [InlineData("ARC-Sealed: i=1\r\nARC-Filter: yes\r\n", false)]
+    [InlineData("", false)]
+    public void Arc_fields_are_found_by_name_at_the_start_of_a_field(string headerSection, bool expected)
+    {
+        // Without one of the three ARC fields the chain is "none" and the message need not be parsed to say so.
+        Assert.Equal(expected, ArcVerifierService.HasArcFields(System.Text.Encoding.ASCII.GetBytes(headerSection + "\r\nbody\r\n")));
+    }
+
     [Fact]
     public async Task Unsealed_message_has_no_chain()
     {

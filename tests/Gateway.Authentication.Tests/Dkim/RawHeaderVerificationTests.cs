@@ -82,6 +82,29 @@ public sealed class RawHeaderVerificationTests
         Assert.Equal(mime.Result, raw.Result);
     }
 
+    [Fact]
+    public async Task The_raw_path_parses_the_message_only_for_signatures_it_does_not_cover()
+    {
+        var raw = TestMessages.Bytes(TestMessages.Plain);
+        using var rsa = TestKeys.RsaSigningKey();
+        using var ed = TestKeys.EdSigningKey();
+        var service = new DkimSigningService(new FakeTimeProvider(Now));
+        var rsaOnly = TestMessages.Concat(service.Sign(raw, [rsa]), raw);
+        var dual = TestMessages.Concat(service.Sign(raw, [rsa, ed]), raw);
+        var verifier = new DkimVerifierService(Zone(), DkimVerifyOptions.Default, TimeProvider.System);
+
+        var parses = 0;
+        var rsaResults = await verifier.VerifyAsync(rsaOnly, _ => { parses++; return Task.FromResult(TestMessages.Parse(rsaOnly)); }, CancellationToken.None);
+        Assert.Equal([DkimResult.Pass], rsaResults.Select(r => r.Result));
+        Assert.Equal(0, parses);
+
+        // Ed25519 goes through MimeKit: the message is parsed, once, and both signatures pass.
+        var dualResults = await verifier.VerifyAsync(dual, _ => { parses++; return Task.FromResult(TestMessages.Parse(dual)); }, CancellationToken.None);
+        Assert.Equal([DkimResult.Pass, DkimResult.Pass], dualResults.Select(r => r.Result));
+        Assert.Equal(["ed25519-sha256", "rsa-sha256"], dualResults.Select(r => r.Algorithm).Order(StringComparer.Ordinal));
+        Assert.Equal(1, parses);
+    }
+
     [Theory]
     [InlineData("v=1; a=rsa-sha256; b=abc; bh=def", "v=1; a=rsa-sha256; b=; bh=def")]
     [InlineData(" v=1; bh=x;\r\n\tb=ab\r\n\tcd\r\n", " v=1; bh=x;\r\n\tb=")]

@@ -34,6 +34,32 @@ public sealed class SpoolAmendmentTests
     }
 
     [Fact]
+    public async Task Content_larger_than_the_write_buffer_is_read_back_from_the_file_whole()
+    {
+        // Small messages are read from the write buffer, larger ones from the file: both give the client's bytes.
+        await using var ctx = new SpoolTestContext();
+        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
+        var body = new StringBuilder();
+        for (var i = 0; body.Length < 200 * 1024; i++)
+        {
+            body.Append("line ").Append(i).Append("\r\n");
+        }
+
+        var message = ClientMessage + body;
+        await WriteInChunksAsync(writer, Encoding.ASCII.GetBytes(message), 3000);
+
+        await using (var content = await writer.OpenContentAsync(CancellationToken.None))
+        {
+            Assert.Equal(message, await new StreamReader(content, Encoding.ASCII).ReadToEndAsync());
+        }
+
+        var reply = await writer.CompleteAsync(MessageAmendment.None, CancellationToken.None);
+        await writer.DisposeAsync();
+        Assert.Equal(250, reply.Code);
+        Assert.EndsWith(message, await ReadAsync(ctx, SpoolTestContext.QueueIdOf(reply)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Prepended_fields_come_first_and_a_dropped_field_is_gone_after_a_restart()
     {
         await using var ctx = new SpoolTestContext();
