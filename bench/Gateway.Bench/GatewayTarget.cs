@@ -8,16 +8,20 @@ internal sealed class GatewayTarget : IBenchTarget
     private readonly ToolProcess _process;
     private readonly DirectoryInfo _work;
 
-    private GatewayTarget(ToolProcess process, DirectoryInfo work, IPEndPoint endPoint)
+    private GatewayTarget(ToolProcess process, DirectoryInfo work, IPEndPoint endPoint, IPEndPoint adminEndPoint)
     {
         _process = process;
         _work = work;
         EndPoint = endPoint;
+        AdminEndPoint = adminEndPoint;
     }
 
     public string Name => "gateway";
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>The admin listener (/health, /metrics).</summary>
+    public IPEndPoint AdminEndPoint { get; }
 
     /// <summary>What the gateway wrote on stdout/stderr (the last 16 KiB), for a failure report.</summary>
     public string Output => _process.Output();
@@ -57,7 +61,7 @@ internal sealed class GatewayTarget : IBenchTarget
             """).ConfigureAwait(false);
 
         var process = ToolProcess.Start("dotnet", ["exec", dll, "run", "--config", config], work.FullName);
-        var target = new GatewayTarget(process, work, new IPEndPoint(IPAddress.Loopback, smtpPort));
+        var target = new GatewayTarget(process, work, new IPEndPoint(IPAddress.Loopback, smtpPort), new IPEndPoint(IPAddress.Loopback, adminPort));
         try
         {
             await Smtp.WaitForGreetingAsync(target.EndPoint, TimeSpan.FromSeconds(60)).ConfigureAwait(false);

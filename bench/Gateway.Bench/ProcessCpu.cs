@@ -14,7 +14,15 @@ internal static class ProcessCpu
 
     public static double Seconds(IReadOnlyList<int> processes)
     {
-        var ticks = 0L;
+        var (user, system) = UserAndSystemSeconds(processes);
+        return user + system;
+    }
+
+    /// <summary>User and system time apart: the work of our code against what the kernel did for it (files, sockets).</summary>
+    public static (double User, double System) UserAndSystemSeconds(IReadOnlyList<int> processes)
+    {
+        var user = 0L;
+        var system = 0L;
         for (var i = 0; i < processes.Count; i++)
         {
             try
@@ -24,10 +32,12 @@ internal static class ProcessCpu
                 // The command name (field 2) may hold spaces: split after its closing parenthesis, so field 3
                 // (state) is [0], utime (14) is [11], stime [12], cutime [13], cstime [14].
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                user += long.Parse(fields[11], CultureInfo.InvariantCulture);
+                system += long.Parse(fields[12], CultureInfo.InvariantCulture);
                 if (i == 0)
                 {
-                    ticks += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+                    user += long.Parse(fields[13], CultureInfo.InvariantCulture);
+                    system += long.Parse(fields[14], CultureInfo.InvariantCulture);
                 }
             }
             catch (IOException)
@@ -36,6 +46,6 @@ internal static class ProcessCpu
             }
         }
 
-        return ticks / TicksPerSecond;
+        return (user / TicksPerSecond, system / TicksPerSecond);
     }
 }

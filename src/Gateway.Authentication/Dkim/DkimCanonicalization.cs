@@ -83,6 +83,15 @@ internal static class DkimCanonicalization
     /// </summary>
     public static byte[] RelaxedBodyHash(ReadOnlySpan<byte> body)
     {
+        if (IsRelaxedCanonical(body, out var canonicalEnd))
+        {
+            // The usual body: CRLF line ends, single spaces between words, no tabs and nothing at line ends, so it
+            // is its own canonical form up to its trailing empty lines.
+            using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            whole.AppendData(body[..canonicalEnd]);
+            return whole.GetHashAndReset();
+        }
+
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         byte[]? line = null;
         try
@@ -168,6 +177,42 @@ internal static class DkimCanonicalization
                 ArrayPool<byte>.Shared.Return(line);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the relaxed body canonicalization leaves the body as it is but for trailing empty lines, which then
+    /// end at <paramref name="end"/>: every line ends in CRLF, and no line holds a tab, two spaces in a row or a
+    /// space at its end.
+    /// </summary>
+    private static bool IsRelaxedCanonical(ReadOnlySpan<byte> body, out int end)
+    {
+        end = body.Length;
+        while (end >= 2 && body[end - 2] == '\r' && body[end - 1] == '\n')
+        {
+            end -= 2;
+        }
+
+        if (end == 0)
+        {
+            // Only empty lines (or nothing): the canonical body is empty.
+            return true;
+        }
+
+        if (end == body.Length || body.IndexOf((byte)'\t') >= 0 || body.IndexOf("  "u8) >= 0 || body.IndexOf(" \r\n"u8) >= 0)
+        {
+            // Without a final CRLF (end == length) the last line would need one added; WSP would change.
+            return false;
+        }
+
+        // Bare LF ends a line too and becomes CRLF: every LF must already have its CR.
+        if (body.Count((byte)'\n') != body.Count("\r\n"u8))
+        {
+            return false;
+        }
+
+        // Keep the CRLF of the last non-empty line.
+        end += 2;
+        return true;
     }
 
     private static int CanonicalizeLine(ReadOnlySpan<byte> content, byte[] output)

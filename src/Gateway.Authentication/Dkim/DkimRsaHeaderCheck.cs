@@ -16,12 +16,20 @@ internal static class DkimRsaHeaderCheck
 
         // RFC 6376 5.4.2: each listed name takes the last not yet used instance of that field; a name listed more
         // often than the field occurs (oversigning) contributes nothing.
-        var used = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var fields = parsed.Fields;
-        foreach (var name in signature.SignedHeaders)
+        var signed = signature.SignedHeaders;
+        for (var n = 0; n < signed.Count; n++)
         {
-            used.TryGetValue(name, out var skip);
-            used[name] = skip + 1;
+            var name = signed[n];
+            var skip = 0;
+            for (var earlier = 0; earlier < n; earlier++)
+            {
+                if (string.Equals(signed[earlier], name, StringComparison.OrdinalIgnoreCase))
+                {
+                    skip++;
+                }
+            }
+
             for (var i = fields.Count - 1; i >= 0; i--)
             {
                 var field = fields[i];
@@ -47,7 +55,8 @@ internal static class DkimRsaHeaderCheck
     /// <summary>The tag list with the value of its b= tag removed (RFC 6376 3.5: "including all surrounding whitespace").</summary>
     internal static byte[] WithoutSignatureValue(ReadOnlySpan<byte> value)
     {
-        var output = new List<byte>(value.Length);
+        var output = new byte[value.Length];
+        var length = 0;
         var start = 0;
         while (start <= value.Length)
         {
@@ -55,25 +64,19 @@ internal static class DkimRsaHeaderCheck
             var end = semicolon < 0 ? value.Length : start + semicolon;
             var tag = value[start..end];
             var equals = tag.IndexOf((byte)'=');
-            if (equals >= 0 && IsB(tag[..equals]))
-            {
-                output.AddRange(tag[..(equals + 1)]);
-            }
-            else
-            {
-                output.AddRange(tag);
-            }
-
+            var kept = equals >= 0 && IsB(tag[..equals]) ? tag[..(equals + 1)] : tag;
+            kept.CopyTo(output.AsSpan(length));
+            length += kept.Length;
             if (semicolon < 0)
             {
                 break;
             }
 
-            output.Add((byte)';');
+            output[length++] = (byte)';';
             start = end + 1;
         }
 
-        return [.. output];
+        return length == output.Length ? output : output[..length];
     }
 
     private static bool IsB(ReadOnlySpan<byte> name)

@@ -43,6 +43,12 @@ internal static class ContentReader
             return null;
         }
 
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
+        {
+            // A copy of its own already (the spool hands out small messages that way): no need for another.
+            return segment.Array;
+        }
+
         var buffer = new byte[stream.Length];
         await stream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
         return buffer;

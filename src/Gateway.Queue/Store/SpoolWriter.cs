@@ -107,7 +107,8 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         {
             // Most mail is smaller than the write buffer, so all of it is still here: the checks read a copy
             // instead of the file (no flush, open or read before the commit writes it anyway).
-            return new MemoryStream(buffer.AsSpan((int)start, _buffered - (int)start).ToArray(), writable: false);
+            var copy = buffer.AsSpan((int)start, _buffered - (int)start).ToArray();
+            return new MemoryStream(copy, 0, copy.Length, writable: false, publiclyVisible: true);
         }
 
         // The checks read through the file; what is still buffered has to reach it first (page cache, no fsync).
