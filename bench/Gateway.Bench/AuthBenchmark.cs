@@ -22,7 +22,7 @@ internal static class AuthBenchmark
     private const double TargetOverhead = 0.20;
     private const string Sender = "alice@sender.bench";
     private const string Recipient = "user@bench.test";
-    private const int WarmUpPerSession = 25;
+    private const int WarmUpPerSession = 100;
 
     private const string ChecksOff = """
         authentication:

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
 namespace Gateway.Authentication.Dkim;
@@ -205,7 +206,7 @@ internal static class DkimCanonicalization
         }
 
         // Bare LF ends a line too and becomes CRLF: every LF must already have its CR.
-        if (body.Count((byte)'\n') != body.Count("\r\n"u8))
+        if (HasBareLf(body))
         {
             return false;
         }
@@ -213,6 +214,46 @@ internal static class DkimCanonicalization
         // Keep the CRLF of the last non-empty line.
         end += 2;
         return true;
+    }
+
+    /// <summary>Whether some LF has no CR before it; 32 bytes at a time, comparing each byte with the one before.</summary>
+    internal static bool HasBareLf(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return false;
+        }
+
+        if (data[0] == '\n')
+        {
+            return true;
+        }
+
+        var i = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var lf = Vector256.Create((byte)'\n');
+            var cr = Vector256.Create((byte)'\r');
+            for (; i + Vector256<byte>.Count <= data.Length; i += Vector256<byte>.Count)
+            {
+                var current = Vector256.Create(data.Slice(i, Vector256<byte>.Count));
+                var previous = Vector256.Create(data.Slice(i - 1, Vector256<byte>.Count));
+                if (Vector256.AndNot(Vector256.Equals(current, lf), Vector256.Equals(previous, cr)) != Vector256<byte>.Zero)
+                {
+                    return true;
+                }
+            }
+        }
+
+        for (; i < data.Length; i++)
+        {
+            if (data[i] == '\n' && data[i - 1] != '\r')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int CanonicalizeLine(ReadOnlySpan<byte> content, byte[] output)

@@ -178,6 +178,29 @@ public sealed class DkimSigningServiceTests
         }
     }
 
+    [Fact]
+    public void A_bare_lf_is_found_wherever_it_is_even_across_vector_boundaries()
+    {
+        var random = new Random(5322);
+        for (var round = 0; round < 3000; round++)
+        {
+            // Lines ending in CRLF, then in half the rounds one LF anywhere (it may land after a CR, or not).
+            var data = new byte[random.Next(0, 130)];
+            for (var i = 0; i < data.Length; i++)
+            {
+                data[i] = i > 0 && data[i - 1] == '\r' ? (byte)'\n' : random.Next(6) == 0 ? (byte)'\r' : (byte)'a';
+            }
+
+            if (data.Length > 0 && round % 2 == 0)
+            {
+                data[random.Next(data.Length)] = (byte)'\n';
+            }
+
+            var expected = data.Select((b, i) => b == '\n' && (i == 0 || data[i - 1] != '\r')).Any(bare => bare);
+            Assert.Equal(expected, DkimCanonicalization.HasBareLf(data));
+        }
+    }
+
     private static byte[] RelaxedBodyByTheRules(byte[] body)
     {
         // Lines end at LF (a CR before it belongs to the ending); each loses trailing WSP, WSP runs become one SP,
