@@ -374,10 +374,9 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
                     AddRejected();
                     return AllLocal(OutcomeKind.TransientFailure, 451, "4.4.2", $"lost connection with {hop.Host}: {ex.Message}");
                 }
-                finally
-                {
-                    client.Transaction = null;
-                }
+
+                // No "finally" resetting client.Transaction here: once a client is back in the pool another delivery
+                // may already have rented it and set its own transaction (the pool clears ours on return).
             }
         }
 
