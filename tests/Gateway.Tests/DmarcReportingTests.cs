@@ -64,7 +64,12 @@ public sealed class DmarcReportingTests
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), begin);
         var reports = await reporting.BuildAsync(begin, end, CancellationToken.None);
         Assert.Equal(1, await reporting.SendAsync(reports, queue, null, CancellationToken.None));
+
+        // Had the period failed after this report was queued (another report, or marking it sent), the retry would
+        // not queue it again.
+        Assert.Equal(0, await reporting.SendAsync(reports, queue, null, CancellationToken.None));
         await reporting.MarkSentAsync(end, CancellationToken.None);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(state, "dmarc"), "queued-*"));
         Assert.Null(reporting.DuePeriod());
 
         var entry = Assert.Single(await ToListAsync(queue.ListAsync(CancellationToken.None)));

@@ -136,13 +136,16 @@ internal static class InboundChecks
         var resultsValue = results.BuildValue();
         PipelineLog.AuthenticationResults(logger, facts.SessionId, resultsValue);
 
-        if (dmarc is not null && input is not null && auth.Reports is not null
+        var refusal = Decide(policy, dmarc);
+
+        // A message answered 451 comes back and is evaluated again: only the final evaluation is reported.
+        if (dmarc is not null && input is not null && auth.Reports is not null && refusal?.Code is not (>= 400 and < 500)
             && DmarcReportRecord.FromEvaluation(dmarc, input, facts.Client, facts.MailFromDomain, auth.Time.GetUtcNow(), facts.FirstRecipientDomain) is { } record)
         {
             await auth.Reports.AppendAsync(record, ct).ConfigureAwait(false);
         }
 
-        if (Decide(policy, dmarc) is { } refusal)
+        if (refusal is not null)
         {
             return CheckOutcome.Refuse(refusal);
         }

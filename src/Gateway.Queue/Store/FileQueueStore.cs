@@ -185,6 +185,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
 
         var ids = new List<string>();
+        var unreadable = new List<string>();
         var corrupt = 0;
         foreach (var path in Directory.EnumerateFiles(_messages))
         {
@@ -192,18 +193,29 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             var name = Path.GetFileName(path);
             var id = name.EndsWith(MessageExtension, StringComparison.Ordinal) ? name[..^MessageExtension.Length] : null;
             string? problem;
+            var readFailed = false;
             if (!QueueId.IsValid(id))
             {
                 problem = "unexpected file name";
             }
             else
             {
-                problem = Verify(path, id!);
+                problem = Verify(path, id!, out readFailed);
             }
 
             if (problem is null)
             {
                 ids.Add(id!);
+                continue;
+            }
+
+            if (readFailed)
+            {
+                // The file could not be read this time (an I/O error, permissions): it may be perfectly good, so it
+                // stays where it is with its state and hold marker, for the next start, and the rest of the queue
+                // is recovered without it.
+                unreadable.Add(id!);
+                QueueStoreLog.UnreadableFile(_logger, path, problem);
                 continue;
             }
 
@@ -223,7 +235,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             _io.FlushDirectory(_corrupt);
         }
 
-        var present = new HashSet<string>(ids, StringComparer.Ordinal);
+        var present = new HashSet<string>(ids.Concat(unreadable), StringComparer.Ordinal);
         RemoveOrphans(_state, name => name.EndsWith(StateExtension, StringComparison.Ordinal) ? name[..^StateExtension.Length] : null, present);
         RemoveOrphans(_hold, name => name, present);
         ids.Sort(StringComparer.Ordinal);
@@ -524,8 +536,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
     }
 
-    private string? Verify(string path, string id)
+    private string? Verify(string path, string id, out bool readFailed)
     {
+        readFailed = false;
         try
         {
             using var file = _io.OpenRead(path);
@@ -540,6 +553,11 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
         catch (InvalidDataException ex)
         {
+            return ex.Message;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            readFailed = true;
             return ex.Message;
         }
     }

@@ -16,6 +16,10 @@ internal static partial class QueueStoreLog
         Message = "Spool file {Path} is incomplete or damaged ({Problem}); moved to corrupt/")]
     public static partial void CorruptFile(ILogger logger, string path, string problem);
 
+    [LoggerMessage(EventId = 5111, Level = LogLevel.Error,
+        Message = "Spool file {Path} could not be read ({Problem}); left in place for the next start, the rest of the queue is recovered")]
+    public static partial void UnreadableFile(ILogger logger, string path, string problem);
+
     [LoggerMessage(EventId = 5104, Level = LogLevel.Information,
         Message = "Spool recovered: {Messages} messages, {Temporary} temporary files removed, {Corrupt} damaged files set aside")]
     public static partial void Recovered(ILogger logger, int messages, int temporary, int corrupt);

@@ -20,6 +20,7 @@ namespace Gateway.Host.Reports;
 internal sealed class DmarcReporting
 {
     private const string LastSentFile = "last-report";
+    private const string QueuedFilePrefix = "queued-";
 
     private readonly GatewayPolicy _policy;
     private readonly DmarcReportStore _store;
@@ -79,7 +80,9 @@ internal sealed class DmarcReporting
         var queued = 0;
         foreach (var report in reports)
         {
-            if (report.Recipients.Count == 0)
+            // A failure at report k of a period is retried from the start: the ones before it went out already.
+            var marker = QueuedMarkerPath(report.End);
+            if (report.Recipients.Count == 0 || File.Exists(marker) && (await File.ReadAllLinesAsync(marker, ct).ConfigureAwait(false)).Contains(report.ReportId))
             {
                 continue;
             }
@@ -96,10 +99,26 @@ internal sealed class DmarcReporting
                     .ToList(),
             };
             await queue.EnqueueAsync(envelope, Sign(message, from, authentication), ct).ConfigureAwait(false);
+            await RecordQueuedAsync(marker, report.ReportId, ct).ConfigureAwait(false);
             queued++;
         }
 
         return queued;
+    }
+
+    /// <summary>The report ids of a period already queued, one per line, until the period is marked sent.</summary>
+    private string QueuedMarkerPath(DateTimeOffset end) =>
+        Path.Combine(SpoolPaths.DmarcDirectory(_policy), QueuedFilePrefix + end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+
+    private static async Task RecordQueuedAsync(string marker, string reportId, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
+        var stream = new FileStream(marker, FileMode.Append, FileAccess.Write, FileShare.None);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(reportId + "\n"), ct).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
     }
 
     public async Task MarkSentAsync(DateTimeOffset end, CancellationToken ct)
@@ -108,6 +127,14 @@ internal sealed class DmarcReporting
         var path = Path.Combine(SpoolPaths.DmarcDirectory(_policy), LastSentFile);
         await File.WriteAllTextAsync(path + ".tmp", end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
         File.Move(path + ".tmp", path, overwrite: true);
+        foreach (var marker in Directory.EnumerateFiles(SpoolPaths.DmarcDirectory(_policy), QueuedFilePrefix + "*"))
+        {
+            if (long.TryParse(Path.GetFileName(marker)[QueuedFilePrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var periodEnd)
+                && periodEnd <= end.ToUnixTimeSeconds())
+            {
+                File.Delete(marker);
+            }
+        }
 
         // Evaluations are kept a week past their report, for an admin who wants to look at them.
         await _store.DeleteBeforeAsync(end - Interval - TimeSpan.FromDays(7), ct).ConfigureAwait(false);

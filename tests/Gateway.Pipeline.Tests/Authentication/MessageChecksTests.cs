@@ -5,6 +5,7 @@ using Gateway.Authentication.Arc;
 using Gateway.Authentication.Dkim;
 using Gateway.Authentication.Dmarc;
 using Gateway.Authentication.PublicSuffix;
+using Gateway.Authentication.Reports;
 using Gateway.Authentication.Spf;
 using Gateway.Dns;
 using Gateway.Pipeline.Authentication;
@@ -41,8 +42,9 @@ public sealed class MessageChecksTests
         .AddTxt("_dmarc.relaxed.test", "v=DMARC1; p=reject");
 
     private static SenderAuthentication Services(
-        GatewayPolicy policy, IDnsResolver dns, IReadOnlyList<DkimSigningKey>? signingKeys = null, DkimSigningKey? sealKey = null) => new()
+        GatewayPolicy policy, IDnsResolver dns, IReadOnlyList<DkimSigningKey>? signingKeys = null, DkimSigningKey? sealKey = null, DmarcReportStore? reports = null) => new()
         {
+            Reports = reports,
             SigningKeys = signingKeys ?? [],
             SealKey = sealKey,
             Policy = policy.Authentication,
@@ -91,10 +93,10 @@ public sealed class MessageChecksTests
     }
 
     private static async Task<(SmtpReply Reply, MemoryMessageWriter Writer)> RunAsync(
-        GatewayPolicy policy, IDnsResolver dns, string client, string mailFrom, string message)
+        GatewayPolicy policy, IDnsResolver dns, string client, string mailFrom, string message, DmarcReportStore? reports = null)
     {
         var acceptor = new WriterAcceptor();
-        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, Services(policy, dns));
+        var handler = new PolicySessionHandler(policy, new RelayDecider(policy), acceptor, NullLogger.Instance, Services(policy, dns, reports: reports));
         var at = mailFrom.IndexOf('@', StringComparison.Ordinal);
         var from = new Mailbox(mailFrom[..at], mailFrom[(at + 1)..]);
         var inbound = new EnvelopeRecipient(new Mailbox("bob", "example.test"), RecipientParameters.None, MailDirection.Inbound);
@@ -182,6 +184,36 @@ public sealed class MessageChecksTests
         var (accepted, writer) = await RunAsync(accepting, dns, "192.0.2.1", "ceo@strict.test", "From: ceo@strict.test\r\n\r\nx\r\n");
         Assert.Equal(250, accepted.Code);
         Assert.Contains("dmarc=temperror", Amended(writer), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluations_are_recorded_for_reports_except_those_answered_451_which_come_back()
+    {
+        var directory = Directory.CreateTempSubdirectory("gw-dmarc-records").FullName;
+        try
+        {
+            await using var reports = new DmarcReportStore(new DmarcReportStoreOptions { Directory = directory });
+            var dns = Zones()
+                .AddTxt("reported.test", "v=spf1 ip4:192.0.2.1 -all")
+                .AddTxt("_dmarc.reported.test", "v=DMARC1; p=reject; rua=mailto:agg@reported.test");
+            const string message = "From: ceo@reported.test\r\n\r\nx\r\n";
+            Assert.Equal(250, (await RunAsync(Policy(), dns, "192.0.2.1", "ceo@reported.test", message, reports)).Reply.Code);
+            Assert.Equal(550, (await RunAsync(Policy(), dns, "203.0.113.9", "ceo@reported.test", message, reports)).Reply.Code);
+            dns.SetStatus("_dmarc.reported.test", DnsStatus.ServerFailure);
+            Assert.Equal(451, (await RunAsync(Policy(), dns, "192.0.2.1", "ceo@reported.test", message, reports)).Reply.Code);
+
+            var recorded = new List<DmarcReportRecord>();
+            await foreach (var record in reports.ReadAsync(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None))
+            {
+                recorded.Add(record);
+            }
+
+            Assert.Equal([("192.0.2.1", true), ("203.0.113.9", false)], recorded.Select(r => (r.SourceIp, r.SpfAligned)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

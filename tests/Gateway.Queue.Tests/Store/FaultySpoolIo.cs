@@ -38,7 +38,10 @@ internal sealed class FaultySpoolIo : ISpoolIo
 
     public SafeFileHandle CreateNew(string path) => CreateFailure is { } failure ? throw failure : _inner.CreateNew(path);
 
-    public SafeFileHandle OpenRead(string path) => _inner.OpenRead(path);
+    /// <summary>A failure for reading one file (by path), or null to read it.</summary>
+    public Func<string, Exception?>? OpenReadFailure { get; set; }
+
+    public SafeFileHandle OpenRead(string path) => OpenReadFailure?.Invoke(path) is { } failure ? throw failure : _inner.OpenRead(path);
 
     public ValueTask WriteAsync(SafeFileHandle file, ReadOnlyMemory<byte> data, long fileOffset, CancellationToken cancellationToken) =>
         WriteFailure is { } failure ? ValueTask.FromException(failure) : _inner.WriteAsync(file, data, fileOffset, cancellationToken);

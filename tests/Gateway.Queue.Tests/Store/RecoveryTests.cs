@@ -106,6 +106,32 @@ public sealed class RecoveryTests
     }
 
     [Fact]
+    public async Task A_file_that_cannot_be_read_is_left_in_place_and_the_rest_is_recovered()
+    {
+        await using var ctx = new SpoolTestContext();
+        var good = SpoolTestContext.QueueIdOf(await ctx.SendAsync(SpoolTestContext.Message("good")));
+        var unlucky = SpoolTestContext.QueueIdOf(await ctx.SendAsync(SpoolTestContext.Message("unlucky")));
+        var state = (await ctx.Store.GetAsync(unlucky, CancellationToken.None))!.State;
+        await ctx.Store.SaveStateAsync(state with { Attempts = 3 }, CancellationToken.None);
+        await ctx.Store.HoldAsync(unlucky, CancellationToken.None);
+
+        // An I/O error on one file at start-up: recovery goes on without it and touches nothing of it.
+        await ctx.RestartAsync();
+        ctx.Io.OpenReadFailure = path => path.EndsWith(unlucky + ".msg", StringComparison.Ordinal) ? FaultySpoolIo.IoError() : null;
+        Assert.Equal([good], await ctx.Store.RecoverAsync(CancellationToken.None));
+        Assert.Empty(ctx.Files("corrupt"));
+
+        // Readable again at the next start: the message comes back with its state and its hold.
+        ctx.Io.OpenReadFailure = null;
+        await ctx.RestartAsync();
+        Assert.Equal(new[] { good, unlucky }.Order(StringComparer.Ordinal), await ctx.Store.RecoverAsync(CancellationToken.None));
+        var entry = await ctx.Store.GetAsync(unlucky, CancellationToken.None);
+        Assert.NotNull(entry);
+        Assert.True(entry.Held);
+        Assert.Equal(3, entry.State.Attempts);
+    }
+
+    [Fact]
     public async Task Recovered_messages_keep_their_state_and_hold()
     {
         await using var ctx = new SpoolTestContext();
