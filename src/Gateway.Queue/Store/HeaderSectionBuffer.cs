@@ -31,7 +31,12 @@ internal sealed class HeaderSectionBuffer
     /// The whole header section including the empty line that ends it, once it has ended within the bound;
     /// null while it is still arriving or when it was longer than the bound.
     /// </summary>
-    public ReadOnlyMemory<byte>? Section => _section is null ? null : new ReadOnlyMemory<byte>(_section);
+    /// <remarks>
+    /// Written out as a Nullable: in "_section is null ? null : new ReadOnlyMemory(...)" the null would become an
+    /// empty ReadOnlyMemory through its implicit conversion from an array, and an over-long section would read as
+    /// an empty one.
+    /// </remarks>
+    public ReadOnlyMemory<byte>? Section => _section is null ? default(ReadOnlyMemory<byte>?) : new ReadOnlyMemory<byte>(_section);
 
     /// <summary>Received fields in the header section (final once the section ended or the bound was hit).</summary>
     public int ReceivedCount => _buffer is null ? _receivedCount : Count(_buffer.WrittenSpan);

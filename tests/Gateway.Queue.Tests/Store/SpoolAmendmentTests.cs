@@ -181,8 +181,8 @@ public sealed class SpoolAmendmentTests
         var reply = await writer.CompleteAsync(new MessageAmendment { RemoveHeaderFields = [new ContentRange(0, 10)] }, CancellationToken.None);
         await writer.DisposeAsync();
 
-        // Never delivered with the forged field in place: refused, and nothing is kept.
-        Assert.False(reply.IsPositive);
+        // Never delivered with the forged field in place: refused as too large (RFC 3463 5.3.4), and nothing is kept.
+        Assert.Equal((552, "5.3.4"), (reply.Code, reply.EnhancedCode));
         Assert.Empty(ctx.Files("messages"));
         Assert.Empty(ctx.Files("incoming"));
     }
