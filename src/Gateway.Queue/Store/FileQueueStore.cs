@@ -508,10 +508,18 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
     private MessageState ReadState(QueuedEnvelope envelope)
     {
+        // Most messages never get a state file (delivered at the first attempt): look before opening, as a failed
+        // open costs an exception per message.
+        var path = StatePath(envelope.QueueId);
+        if (!File.Exists(path))
+        {
+            return MessageState.Initial(envelope);
+        }
+
         byte[] json;
         try
         {
-            json = File.ReadAllBytes(StatePath(envelope.QueueId));
+            json = File.ReadAllBytes(path);
         }
         catch (FileNotFoundException)
         {

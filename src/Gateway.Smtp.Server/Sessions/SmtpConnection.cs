@@ -257,26 +257,63 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// </summary>
     private async Task DrainAsync(TimeProvider time)
     {
-        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
-        try
+        // Readable with nothing to read: the client has closed (or reset) already, the usual end after QUIT.
+        if (_socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0)
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
-            var total = 0;
-            while (total < 256 * 1024)
-            {
-                var n = await _socket.ReceiveAsync(scratch.AsMemory(), SocketFlags.None, cts.Token);
-                if (n == 0)
-                {
-                    break;
-                }
+            return;
+        }
 
-                total += n;
-            }
-        }
-        finally
+        // Not from the array pool: a receive still pending when the time is up writes into it until the socket is
+        // closed, so it must not be handed to anyone else.
+        using var receive = new DrainReceive(_socket, new byte[4096]);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+        var total = 0;
+        while (total < 256 * 1024)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+            var n = await receive.NextAsync(cts.Token);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            total += n;
         }
+    }
+
+    /// <summary>
+    /// Receives for the lingering close without exceptions: a client that resets the connection is the normal end
+    /// here, and the socket's Task API would raise (and capture a stack trace for) each one.
+    /// </summary>
+    private sealed class DrainReceive : IDisposable
+    {
+        private readonly Socket _socket;
+        private readonly SocketAsyncEventArgs _args = new();
+        private TaskCompletionSource<int>? _pending;
+
+        public DrainReceive(Socket socket, byte[] buffer)
+        {
+            _socket = socket;
+            _args.SetBuffer(buffer, 0, buffer.Length);
+            _args.Completed += (_, args) => _pending?.TrySetResult(Result(args));
+        }
+
+        /// <summary>Bytes received; 0 at the end of the stream, -1 on an error or when the token fires.</summary>
+        public async Task<int> NextAsync(CancellationToken ct)
+        {
+            _pending = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_socket.ReceiveAsync(_args))
+            {
+                return Result(_args);
+            }
+
+            // A receive still running when the time is up is ended by closing the socket, which follows.
+            using var registration = ct.Register(static state => ((TaskCompletionSource<int>)state!).TrySetResult(-1), _pending);
+            return await _pending.Task.ConfigureAwait(false);
+        }
+
+        public void Dispose() => _args.Dispose();
+
+        private static int Result(SocketAsyncEventArgs args) => args.SocketError == SocketError.Success ? args.BytesTransferred : -1;
     }
 
     private static IPEndPoint Normalize(IPEndPoint endPoint) =>
