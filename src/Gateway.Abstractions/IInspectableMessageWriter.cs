@@ -18,4 +18,11 @@ public interface IInspectableMessageWriter : IMessageWriter
     /// Like <see cref="IMessageWriter.CompleteAsync"/>, applying <paramref name="amendment"/> to what is delivered.
     /// </summary>
     ValueTask<SmtpReply> CompleteAsync(MessageAmendment amendment, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends the transaction without queuing: the checks refused the message with <paramref name="reply"/> (a 4xx
+    /// or 5xx), which is returned as the answer. Nothing of the message is kept, as for a writer disposed
+    /// without completion; the layers in between see the answer (to count it, for one).
+    /// </summary>
+    ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken);
 }

@@ -38,17 +38,15 @@ internal sealed class CheckingMessageWriter : IMessageWriter
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             PipelineLog.ChecksFailed(_logger, _sessionId, ex);
-            await _inner.DisposeAsync().ConfigureAwait(false);
-            return LocalError;
+            return await _inner.RefuseAsync(LocalError, cancellationToken).ConfigureAwait(false);
         }
 
         if (outcome.Refusal is { } refusal)
         {
             PipelineLog.ContentRefused(_logger, _sessionId, refusal);
 
-            // Disposing without completing removes the spool file (IMessageWriter contract).
-            await _inner.DisposeAsync().ConfigureAwait(false);
-            return refusal;
+            // Nothing of a refused message is kept (the spool file is removed).
+            return await _inner.RefuseAsync(refusal, cancellationToken).ConfigureAwait(false);
         }
 
         return await _inner.CompleteAsync(outcome.Amendment, cancellationToken).ConfigureAwait(false);

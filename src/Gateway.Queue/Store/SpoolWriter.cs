@@ -188,6 +188,17 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         }
     }
 
+    public ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        if (!_finished)
+        {
+            Abort();
+        }
+
+        return ValueTask.FromResult(reply);
+    }
+
     public ValueTask DisposeAsync()
     {
         if (!_finished)

@@ -2,7 +2,7 @@ using Gateway.Abstractions;
 
 namespace Gateway.Host.Metrics;
 
-/// <summary>Counts the spool's answers to the end of DATA (250 / 4xx / 5xx).</summary>
+/// <summary>Counts the answers to the end of DATA (250 / 4xx / 5xx), the spool's and those of the message checks.</summary>
 internal sealed class MetricsAcceptor(IMessageAcceptor inner, GatewayMetrics metrics) : IMessageAcceptor
 {
     public async ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken)
@@ -42,6 +42,14 @@ internal sealed class MetricsAcceptor(IMessageAcceptor inner, GatewayMetrics met
             var reply = await inner.CompleteAsync(amendment, cancellationToken).ConfigureAwait(false);
             Metrics.TransactionEnded(reply.Code);
             return reply;
+        }
+
+        /// <summary>A refusal by the message checks (a DMARC reject, a 451 tempfail) counts like any other answer.</summary>
+        public async ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken)
+        {
+            var answer = await inner.RefuseAsync(reply, cancellationToken).ConfigureAwait(false);
+            Metrics.TransactionEnded(answer.Code);
+            return answer;
         }
     }
 }

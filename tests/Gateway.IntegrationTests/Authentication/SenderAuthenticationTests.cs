@@ -68,6 +68,12 @@ public sealed class SenderAuthenticationTests
         Assert.Equal("5.7.1", reply.EnhancedCode);
         await Task.Delay(500);
         Assert.Empty(sink.Messages());
+
+        // The refusal of the checks is counted like the spool's own answers.
+        using var http = new HttpClient { BaseAddress = policy.AdminUri };
+        var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        Assert.Contains("gateway_messages_rejected_total 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("gateway_messages_accepted_total 0", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -28,6 +28,16 @@ internal sealed class MemoryMessageWriter : IInspectableMessageWriter
         return ValueTask.FromResult(new SmtpReply(250, "2.0.0", "Ok: queued as TEST"));
     }
 
+    /// <summary>The refusal the checks answered with, if any.</summary>
+    public SmtpReply? Refused { get; private set; }
+
+    public ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken)
+    {
+        Refused = reply;
+        Disposed = true;
+        return ValueTask.FromResult(reply);
+    }
+
     public ValueTask DisposeAsync()
     {
         Disposed = true;

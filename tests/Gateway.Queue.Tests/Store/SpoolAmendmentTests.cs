@@ -187,6 +187,21 @@ public sealed class SpoolAmendmentTests
         Assert.Empty(ctx.Files("incoming"));
     }
 
+    [Fact]
+    public async Task A_refusal_by_the_checks_keeps_nothing_and_answers_with_their_reply()
+    {
+        await using var ctx = new SpoolTestContext();
+        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
+        await writer.WriteAsync(Encoding.ASCII.GetBytes(ClientMessage), CancellationToken.None);
+        var refusal = new SmtpReply(550, "5.7.1", "Message rejected by the DMARC policy of the sender's domain");
+
+        Assert.Same(refusal, await writer.RefuseAsync(refusal, CancellationToken.None));
+        await writer.DisposeAsync();
+
+        Assert.Empty(ctx.Files("messages"));
+        Assert.Empty(ctx.Files("incoming"));
+    }
+
     private static async Task WriteInChunksAsync(IMessageWriter writer, byte[] data, int chunk)
     {
         for (var offset = 0; offset < data.Length; offset += chunk)
