@@ -44,24 +44,21 @@ public sealed class ArcVerifierService
         var position = 0;
         while (position < headerSection.Length)
         {
-            var line = headerSection[position..];
-            if (line.Length > 4 && Ascii.EqualsIgnoreCase(line[..4], "ARC-"u8))
+            var rest = headerSection[position..];
+            var lf = rest.IndexOf((byte)'\n');
+            var line = lf < 0 ? rest : rest[..lf];
+            var colon = line.IndexOf((byte)':');
+            if (colon > 4 && Ascii.EqualsIgnoreCase(line[..4], "ARC-"u8) && IsArcName(line[..colon].TrimEnd(" \t"u8)))
             {
-                var colon = line.IndexOf((byte)':');
-                var lf = line.IndexOf((byte)'\n');
-                if (colon > 0 && (lf < 0 || colon < lf) && IsArcName(line[..colon].TrimEnd(" \t"u8)))
-                {
-                    return true;
-                }
+                return true;
             }
 
-            var next = line.IndexOf((byte)'\n');
-            if (next < 0)
+            if (lf < 0)
             {
                 break;
             }
 
-            position += next + 1;
+            position += lf + 1;
         }
 
         return false;

@@ -31,11 +31,13 @@ public sealed class DkimKeyRecord
     /// <summary>The key, null when revoked.</summary>
     public AsymmetricKeyParameter? PublicKey { get; }
 
+    private const int MaxPooledRsa = 16;
+
     // Platform RSA objects for this key, each used by one thread at a time (the platform does not promise that one
     // instance may be used from several threads at once); kept instead of made per message, as making one costs
     // several times the verification. Sessions verifying at the same time each take one instead of queueing on a lock.
-    private readonly System.Collections.Concurrent.ConcurrentBag<System.Security.Cryptography.RSA> _rsaPool = [];
-    private const int MaxPooledRsa = 16;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<System.Security.Cryptography.RSA> _rsaPool = new();
+    private int _pooledRsa;
 
     /// <summary>RSASSA-PKCS1-v1_5 / SHA-256 over a precomputed hash with the platform's RSA.</summary>
     internal bool VerifyRsaSha256(byte[] hash, byte[] signature)
@@ -45,7 +47,11 @@ public sealed class DkimKeyRecord
             return false;
         }
 
-        if (!_rsaPool.TryTake(out var rsa))
+        if (_rsaPool.TryDequeue(out var rsa))
+        {
+            Interlocked.Decrement(ref _pooledRsa);
+        }
+        else
         {
             rsa = System.Security.Cryptography.RSA.Create(new System.Security.Cryptography.RSAParameters
             {
@@ -55,12 +61,13 @@ public sealed class DkimKeyRecord
         }
 
         var verified = rsa.VerifyHash(hash, signature, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
-        if (_rsaPool.Count < MaxPooledRsa)
+        if (Interlocked.Increment(ref _pooledRsa) <= MaxPooledRsa)
         {
-            _rsaPool.Add(rsa);
+            _rsaPool.Enqueue(rsa);
         }
         else
         {
+            Interlocked.Decrement(ref _pooledRsa);
             rsa.Dispose();
         }
 

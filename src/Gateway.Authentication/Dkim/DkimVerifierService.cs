@@ -72,8 +72,8 @@ public sealed class DkimVerifierService
     /// <summary>
     /// Verifies the signatures of a message given as its raw bytes. The signatures the fast path covers (see
     /// <see cref="VerifyAsync(MimeMessage, ReadOnlyMemory{byte}, CancellationToken)"/>) need nothing else; the parsed
-    /// message is asked of <paramref name="parse"/> (which should keep the one it makes) only for the others, so the common message is never parsed
-    /// into MIME at all.
+    /// message is asked of <paramref name="parse"/> (which should keep the one it makes) only for the others, so
+    /// the common message is never parsed into MIME at all.
     /// </summary>
     public async Task<IReadOnlyList<DkimSignatureResult>> VerifyAsync(
         ReadOnlyMemory<byte> rawMessage, Func<CancellationToken, Task<MimeMessage>> parse, CancellationToken ct)

@@ -22,20 +22,6 @@ internal sealed class RawMessage
     /// <summary>Offset of the body (after the empty line); the message length when there is no body.</summary>
     public int BodyStart { get; }
 
-    /// <summary>The <paramref name="occurrence"/>-th (0-based, top to bottom) field named <paramref name="name"/>.</summary>
-    public static RawHeaderField? Find(RawMessage message, string name, int occurrence)
-    {
-        foreach (var field in message.Fields)
-        {
-            if (string.Equals(field.Name, name, StringComparison.OrdinalIgnoreCase) && occurrence-- == 0)
-            {
-                return field;
-            }
-        }
-
-        return null;
-    }
-
     public static RawMessage Parse(ReadOnlySpan<byte> message)
     {
         var fields = new List<RawHeaderField>();

@@ -78,11 +78,21 @@ internal sealed class DmarcReporting
     {
         var from = _policy.Authentication.Dmarc.Reports.From?.ToString() ?? "postmaster@" + _policy.HostName;
         var queued = 0;
+
+        // A failure at report k of a period is retried from the start: the ones before it went out already.
+        var done = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var report in reports)
         {
-            // A failure at report k of a period is retried from the start: the ones before it went out already.
             var marker = QueuedMarkerPath(report.End);
-            if (report.Recipients.Count == 0 || File.Exists(marker) && (await File.ReadAllLinesAsync(marker, ct).ConfigureAwait(false)).Contains(report.ReportId))
+            if (!done.TryGetValue(marker, out var ids))
+            {
+                ids = File.Exists(marker)
+                    ? new HashSet<string>(await File.ReadAllLinesAsync(marker, ct).ConfigureAwait(false), StringComparer.Ordinal)
+                    : new HashSet<string>(StringComparer.Ordinal);
+                done[marker] = ids;
+            }
+
+            if (report.Recipients.Count == 0 || ids.Contains(report.ReportId))
             {
                 continue;
             }

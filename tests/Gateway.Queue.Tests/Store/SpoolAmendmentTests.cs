@@ -103,8 +103,7 @@ public sealed class SpoolAmendmentTests
     public async Task A_held_amendment_queues_the_message_on_hold()
     {
         await using var ctx = new SpoolTestContext();
-        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
-        await writer.WriteAsync(Encoding.ASCII.GetBytes(ClientMessage), CancellationToken.None);
+        var writer = await WriterWithClientMessageAsync(ctx);
 
         var reply = await writer.CompleteAsync(new MessageAmendment { HoldReason = "dmarc=fail p=quarantine" }, CancellationToken.None);
         await writer.DisposeAsync();
@@ -120,8 +119,7 @@ public sealed class SpoolAmendmentTests
     public async Task Overlapping_removals_are_a_local_error_never_a_250()
     {
         await using var ctx = new SpoolTestContext();
-        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
-        await writer.WriteAsync(Encoding.ASCII.GetBytes(ClientMessage), CancellationToken.None);
+        var writer = await WriterWithClientMessageAsync(ctx);
 
         var reply = await writer.CompleteAsync(
             new MessageAmendment { RemoveHeaderFields = [new ContentRange(0, 20), new ContentRange(10, 20)] },
@@ -129,16 +127,14 @@ public sealed class SpoolAmendmentTests
         await writer.DisposeAsync();
 
         Assert.Equal(451, reply.Code);
-        Assert.Empty(ctx.Files("messages"));
-        Assert.Empty(ctx.Files("incoming"));
+        AssertNothingKept(ctx);
     }
 
     [Fact]
     public async Task Recovery_keeps_an_amended_file_and_sets_aside_one_with_a_damaged_trailer()
     {
         await using var ctx = new SpoolTestContext();
-        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
-        await writer.WriteAsync(Encoding.ASCII.GetBytes(ClientMessage), CancellationToken.None);
+        var writer = await WriterWithClientMessageAsync(ctx);
         var id = SpoolTestContext.QueueIdOf(await writer.CompleteAsync(
             new MessageAmendment { PrependHeaders = Encoding.ASCII.GetBytes("X-Test: 1\r\n") }, CancellationToken.None));
         await writer.DisposeAsync();
@@ -175,29 +171,39 @@ public sealed class SpoolAmendmentTests
     public async Task Removals_from_a_header_section_longer_than_the_bound_refuse_the_message()
     {
         await using var ctx = new SpoolTestContext(maxHeaderSection: 64);
-        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
-        await writer.WriteAsync(Encoding.ASCII.GetBytes(ClientMessage), CancellationToken.None);
+        var writer = await WriterWithClientMessageAsync(ctx);
 
         var reply = await writer.CompleteAsync(new MessageAmendment { RemoveHeaderFields = [new ContentRange(0, 10)] }, CancellationToken.None);
         await writer.DisposeAsync();
 
         // Never delivered with the forged field in place: refused as too large (RFC 3463 5.3.4), and nothing is kept.
         Assert.Equal((552, "5.3.4"), (reply.Code, reply.EnhancedCode));
-        Assert.Empty(ctx.Files("messages"));
-        Assert.Empty(ctx.Files("incoming"));
+        AssertNothingKept(ctx);
     }
 
     [Fact]
     public async Task A_refusal_by_the_checks_keeps_nothing_and_answers_with_their_reply()
     {
         await using var ctx = new SpoolTestContext();
-        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
-        await writer.WriteAsync(Encoding.ASCII.GetBytes(ClientMessage), CancellationToken.None);
+        var writer = await WriterWithClientMessageAsync(ctx);
         var refusal = new SmtpReply(550, "5.7.1", "Message rejected by the DMARC policy of the sender's domain");
 
         Assert.Same(refusal, await writer.RefuseAsync(refusal, CancellationToken.None));
         await writer.DisposeAsync();
 
+        AssertNothingKept(ctx);
+    }
+
+    private static async Task<IInspectableMessageWriter> WriterWithClientMessageAsync(SpoolTestContext ctx)
+    {
+        var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
+        await writer.WriteAsync(Encoding.ASCII.GetBytes(ClientMessage), CancellationToken.None);
+        return writer;
+    }
+
+    /// <summary>A message that was not accepted leaves nothing behind, queued or temporary.</summary>
+    private static void AssertNothingKept(SpoolTestContext ctx)
+    {
         Assert.Empty(ctx.Files("messages"));
         Assert.Empty(ctx.Files("incoming"));
     }
