@@ -32,4 +32,7 @@ public sealed record Envelope
 
     /// <summary>True when the body arrived through BDAT (RFC 3030) rather than DATA.</summary>
     public bool ViaChunking { get; init; }
+
+    /// <summary>The trust decision the message was accepted under; null where none was made (tests, generated mail).</summary>
+    public ClientTrust? Trust { get; init; }
 }

@@ -1,3 +1,6 @@
+using System.Net;
+using Gateway.Abstractions;
+using Gateway.Pipeline.Steps;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Pipeline;
@@ -6,25 +9,37 @@ internal static partial class PipelineLog
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
         Message = "Relay denied: session {SessionId} client {Client} recipient {Recipient}: {Reason}")]
-    public static partial void RelayDenied(ILogger logger, string sessionId, System.Net.IPAddress client, Gateway.Abstractions.Mailbox recipient, string reason);
+    public static partial void RelayDenied(ILogger logger, string sessionId, IPAddress client, Mailbox recipient, string reason);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
         Message = "Authentication-Results: session {SessionId}: {Results}")]
     public static partial void AuthenticationResults(ILogger logger, string sessionId, string results);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information,
-        Message = "Message refused after its content: session {SessionId}: {Reply}")]
-    public static partial void ContentRefused(ILogger logger, string sessionId, Gateway.Abstractions.SmtpReply reply);
+        Message = "Message refused by step {Step}: session {SessionId} queue id {QueueId}: {Reply} ({Reason})")]
+    public static partial void ContentRefused(ILogger logger, string sessionId, string queueId, string step, SmtpReply reply, string reason);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information,
         Message = "DKIM-signed: session {SessionId} author domain {Domain} with {Signatures} signature(s)")]
     public static partial void Signed(ILogger logger, string sessionId, string domain, int signatures);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
-        Message = "Message checks failed: session {SessionId}; answering 451")]
-    public static partial void ChecksFailed(ILogger logger, string sessionId, Exception exception);
+        Message = "Step {Step} failed: session {SessionId} queue id {QueueId}; answering 451")]
+    public static partial void StepFailed(ILogger logger, string sessionId, string queueId, string step, Exception exception);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Information,
         Message = "SPF fail refused at MAIL FROM: session {SessionId} client {Client} domain {Domain}")]
-    public static partial void SpfRefused(ILogger logger, string sessionId, System.Net.IPAddress client, string domain);
+    public static partial void SpfRefused(ILogger logger, string sessionId, IPAddress client, string domain);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information,
+        Message = "Sender refused at MAIL FROM: session {SessionId}: user {User} does not own {Sender}")]
+    public static partial void SenderNotOwned(ILogger logger, string sessionId, string user, Mailbox sender);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Debug,
+        Message = "Step {Step}: session {SessionId} queue id {QueueId}: {Action} {Reason}")]
+    public static partial void StepDone(ILogger logger, string sessionId, string queueId, string step, StepAction action, string reason);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning,
+        Message = "Message pipeline failed: session {SessionId} queue id {QueueId}; answering 451")]
+    public static partial void PipelineFailed(ILogger logger, string sessionId, string queueId, Exception exception);
 }

@@ -8,4 +8,12 @@ public sealed record AuthPolicy
 
     /// <summary>Authenticated clients may relay outbound.</summary>
     public bool AllowRelay { get; init; } = true;
+
+    /// <summary>
+    /// auth.senders: login → the sender addresses it owns (Postfix's smtpd_sender_login_maps, keyed the other way
+    /// round because admins think per login). A login not listed owns only its own name when that is an address.
+    /// Logins compare case-sensitively, as the credentials file does.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<SenderPattern>> Senders { get; init; } =
+        new Dictionary<string, IReadOnlyList<SenderPattern>>(StringComparer.Ordinal);
 }

@@ -22,6 +22,22 @@ public sealed record LimitsPolicy
 
     public int ConnectionsPerIp { get; init; } = 50;
 
+    /// <summary>
+    /// Octets of a message's header section the pipeline keeps and judges; a longer one is refused (552 5.3.4), never
+    /// judged by a part of it. RFC 5322 sets no limit; 1 MiB is far above any real header section.
+    /// </summary>
+    public int HeaderSection { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Slowest a client may send a message body or a command line once started, in octets per second averaged since
+    /// the start, after <see cref="MinDataRateGrace"/>; slower ends the session with 421 4.4.2. 0 turns it off.
+    /// 240 is Kestrel's default for request bodies: far below any real sender, far above a slowloris.
+    /// </summary>
+    public int MinDataRate { get; init; } = 240;
+
+    /// <summary>How long a transfer may run before <see cref="MinDataRate"/> applies (network stalls at the start).</summary>
+    public TimeSpan MinDataRateGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Protocol errors per session before 421 and close.</summary>
     public int Errors { get; init; } = 10;
 

@@ -68,6 +68,16 @@ public sealed record SmtpSessionOptions
     /// <summary>RFC 5321 4.5.3.2.5: between data blocks, 3 minutes.</summary>
     public TimeSpan DataBlockTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// Slowest a client may send a command line (once begun), a message body or a BDAT chunk, in octets per second
+    /// averaged since its start, once <see cref="MinDataRateGrace"/> has passed; slower ends the session with 421.
+    /// 0 turns the check off.
+    /// </summary>
+    public int MinDataRate { get; init; } = 240;
+
+    /// <summary>How long a transfer may run before <see cref="MinDataRate"/> applies.</summary>
+    public TimeSpan MinDataRateGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>RFC 5321 4.5.3.2.6: after the final dot until our reply, 10 minutes (the client's limit; we must answer sooner).</summary>
     public TimeSpan DataTerminationTimeout { get; init; } = TimeSpan.FromMinutes(10);
 

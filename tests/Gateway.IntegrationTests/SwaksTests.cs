@@ -79,6 +79,30 @@ public sealed class SwaksTests : IClassFixture<SwaksTests.AuthGatewayFixture>
     }
 
     [Fact]
+    public async Task An_authenticated_client_may_not_use_a_sender_it_does_not_own()
+    {
+        var (exit, output) = await ExternalTool.RunAsync(
+            "swaks",
+            [.. Base("friend@elsewhere.example"), "--from", "ceo@bank.example", "--tls", "--auth", "PLAIN", "--auth-user", User, "--auth-password", Password],
+            TimeSpan.FromSeconds(60));
+        Assert.Contains("<~  235 2.7.0", output, StringComparison.Ordinal);
+        Assert.Contains("<~* 553 5.7.1 Sender address rejected: not owned by user alice", output, StringComparison.Ordinal);
+        Assert.NotEqual(0, exit);
+    }
+
+    [Fact]
+    public async Task An_authenticated_client_may_not_write_a_from_address_it_does_not_own()
+    {
+        var (exit, output) = await ExternalTool.RunAsync(
+            "swaks",
+            [.. Base("friend@elsewhere.example"), "--header", "From: CEO <ceo@bank.example>", "--tls", "--auth", "PLAIN", "--auth-user", User, "--auth-password", Password],
+            TimeSpan.FromSeconds(60));
+        Assert.Contains("<~  250 2.1.0", output, StringComparison.Ordinal);
+        Assert.Contains("<~* 553 5.7.1 From address rejected: not owned by user alice", output, StringComparison.Ordinal);
+        Assert.NotEqual(0, exit);
+    }
+
+    [Fact]
     public async Task A_wrong_password_gets_535_and_is_logged_without_the_password()
     {
         var (_, output) = await ExternalTool.RunAsync(

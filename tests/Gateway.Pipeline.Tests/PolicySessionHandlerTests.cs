@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Abstractions;
+using Gateway.Pipeline.Flow;
 using Gateway.Pipeline.Session;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,8 +17,8 @@ public sealed class PolicySessionHandlerTests
         TrustedNetworks = [IPNetwork.Parse("10.0.0.0/8")],
     };
 
-    private static PolicySessionHandler Handler() =>
-        new(Policy, new RelayDecider(Policy), new RecordingAcceptor(), NullLogger.Instance);
+    private static PolicySessionHandler Handler(IMessageAcceptor? acceptor = null) =>
+        new(new MessagePipeline(Policy, null, NullLogger.Instance), acceptor ?? new WriterAcceptor(), NullLogger.Instance);
 
     private static SessionFacts Facts(string client, string? user = null) => new()
     {
@@ -57,10 +58,10 @@ public sealed class PolicySessionHandlerTests
     }
 
     [Fact]
-    public async Task The_message_goes_to_the_acceptor_with_the_envelope_as_given()
+    public async Task The_message_goes_to_the_acceptor_with_the_envelope_and_the_trust_decision()
     {
-        var acceptor = new RecordingAcceptor();
-        var handler = new PolicySessionHandler(Policy, new RelayDecider(Policy), acceptor, NullLogger.Instance);
+        var acceptor = new WriterAcceptor();
+        var handler = Handler(acceptor);
         var envelope = new Envelope
         {
             TransactionId = "t1",
@@ -74,26 +75,9 @@ public sealed class PolicySessionHandlerTests
         var (verdict, writer) = await handler.OnMessageStartAsync(envelope, default);
 
         Assert.True(verdict.IsContinue);
-        Assert.Same(acceptor.Writer, writer);
-        Assert.Same(envelope, acceptor.Envelope);
-    }
-
-    private sealed class RecordingAcceptor : IMessageAcceptor, IMessageWriter
-    {
-        public Envelope? Envelope { get; private set; }
-
-        public IMessageWriter Writer => this;
-
-        public ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken)
-        {
-            Envelope = envelope;
-            return ValueTask.FromResult<IMessageWriter>(this);
-        }
-
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new SmtpReply(250, "2.0.0", "Ok"));
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        Assert.NotNull(writer);
+        var (part, _) = Assert.Single(acceptor.Parts);
+        Assert.Equal(envelope with { Trust = ClientTrust.Anonymous, Recipients = part.Recipients }, part);
+        Assert.Equal(envelope.Recipients, part.Recipients);
     }
 }

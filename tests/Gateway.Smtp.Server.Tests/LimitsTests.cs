@@ -22,6 +22,108 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task Refused_recipients_count_toward_the_error_limit()
+    {
+        // Address harvesting: RCPT after RCPT refused must end the session like any other run of errors.
+        await using var server = await TestServer.StartAsync(o => o with { MaxErrors = 3 });
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+        await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
+
+        await client.CommandAsync("RCPT TO:<u1@denied.example>", 554, "5.7.1");
+        await client.CommandAsync("RCPT TO:<u2@denied.example>", 554, "5.7.1");
+        await client.SendAsync("RCPT TO:<u3@denied.example>\r\n");
+        await client.ExpectAsync(554, "5.7.1");
+        await client.ExpectAsync(421, "4.7.0");
+
+        Assert.True(await client.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task A_command_line_must_arrive_whole_within_the_command_timeout()
+    {
+        // One octet now and then used to restart the timer on every read and hold the session until its deadline.
+        await using var server = await TestServer.StartAsync(o => o with { CommandTimeout = TimeSpan.FromMilliseconds(600), MinDataRate = 0 });
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+
+        var started = DateTime.UtcNow;
+        var reply = await DripUntilAnsweredAsync(client, "NOOP " + new string('x', 200));
+
+        Assert.Equal((421, "4.4.2"), (reply.Code, reply.Enhanced));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+        Assert.True(await client.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task A_message_body_slower_than_the_minimum_data_rate_gets_421()
+    {
+        await using var server = await TestServer.StartAsync(o => o with
+        {
+            DataBlockTimeout = TimeSpan.FromMinutes(1),
+            MinDataRate = 100,
+            MinDataRateGrace = TimeSpan.FromMilliseconds(300),
+        });
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+        await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
+        await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
+        await client.CommandAsync("DATA", 354);
+
+        var reply = await DripUntilAnsweredAsync(client, "Subject: one octet at a time\r\n\r\nbody\r\n");
+
+        Assert.Equal((421, "4.4.2"), (reply.Code, reply.Enhanced));
+        Assert.Empty(server.Handler.Messages);
+        Assert.Contains("data rate below the minimum", server.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_body_at_a_normal_rate_is_not_cut()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { MinDataRate = 100, MinDataRateGrace = TimeSpan.FromMilliseconds(300) });
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+        await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
+        await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
+        await client.CommandAsync("DATA", 354);
+
+        // 5 KB in pieces with pauses, far above 100 octets per second on average.
+        for (var i = 0; i < 10; i++)
+        {
+            await client.SendAsync(new string('x', 500) + "\r\n");
+            await Task.Delay(50);
+        }
+
+        await client.CommandAsync(".", 250);
+    }
+
+    /// <summary>Sends the text one octet every 100 ms until the server answers (or the text runs out, 50 s at most).</summary>
+    private static async Task<SmtpReplyLines> DripUntilAnsweredAsync(SmtpTestClient client, string text)
+    {
+        var pending = client.ReadReplyAsync();
+        foreach (var c in text)
+        {
+            if (pending.IsCompleted)
+            {
+                break;
+            }
+
+            try
+            {
+                await client.SendAsync(c.ToString());
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            await Task.WhenAny(pending, Task.Delay(100));
+        }
+
+        return await pending;
+    }
+
+    [Fact]
     public async Task A_silent_client_gets_421_after_the_greeting_timeout()
     {
         await using var server = await TestServer.StartAsync(o => o with { GreetingTimeout = TimeSpan.FromMilliseconds(300) });

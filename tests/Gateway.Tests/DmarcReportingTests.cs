@@ -51,7 +51,7 @@ public sealed class DmarcReportingTests
         Assert.True(await store.AppendAsync(Record(time.GetUtcNow(), "192.0.2.7"), CancellationToken.None));
         Assert.True(await store.AppendAsync(Record(time.GetUtcNow(), "192.0.2.7"), CancellationToken.None));
         await using var queue = new FileQueueStore(
-            Path.Combine(state, "queue"), time, new FileTraceLog(Path.Combine(state, "log")), NullLogger<FileQueueStore>.Instance, new QueueStoreOptions { HostName = "mx.example.test" });
+            Path.Combine(state, "queue"), time, new FileTraceLog(Path.Combine(state, "log")), NullLogger<FileQueueStore>.Instance);
         var reporting = new DmarcReporting(policy, store, time);
 
         // 10:20: the 10:00-11:00 period is still running; 09:00-10:00 had nothing.

@@ -45,6 +45,28 @@ public sealed class ArcSealingService
         CheckHeaderText(authenticationResults, nameof(authenticationResults), allowSpaces: true);
 
         var parsed = RawMessage.Parse(message);
+        return Seal(parsed, message, DkimCanonicalization.RelaxedBodyHash(message[parsed.BodyStart..]), incoming, authServId, authenticationResults, key);
+    }
+
+    /// <summary>
+    /// As <see cref="Seal(ReadOnlySpan{byte}, ArcChainResult, string, string, DkimSigningKey)"/>, for a message given as
+    /// its header section and a stream positioned at the start of its body, hashed in bounded pieces.
+    /// </summary>
+    public async Task<ArcSealResult> SealAsync(
+        ReadOnlyMemory<byte> headerSection, Stream body, ArcChainResult incoming, string authServId, string authenticationResults, DkimSigningKey key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(incoming);
+        ArgumentNullException.ThrowIfNull(key);
+        CheckHeaderText(authServId, nameof(authServId), allowSpaces: false);
+        CheckHeaderText(authenticationResults, nameof(authenticationResults), allowSpaces: true);
+        var bodyHash = await RelaxedBodyHasher.HashAsync(body, ct).ConfigureAwait(false);
+        return Seal(RawMessage.Parse(headerSection.Span), headerSection.Span, bodyHash, incoming, authServId, authenticationResults, key);
+    }
+
+    private ArcSealResult Seal(
+        RawMessage parsed, ReadOnlySpan<byte> message, byte[] bodyHash, ArcChainResult incoming, string authServId, string authenticationResults, DkimSigningKey key)
+    {
         var sets = ExistingSets(parsed, message, out var malformed);
         var existing = sets.Count == 0 ? 0 : sets.Keys.Max();
         if (existing >= MaxInstances)
@@ -81,7 +103,7 @@ public sealed class ArcSealingService
         var names = DkimSigningService.SignedNames(parsed, _options);
         DkimHeaderHasher.AppendHeaderList(amsValue, names);
         amsValue.Append(";\r\n\tbh=")
-            .Append(Convert.ToBase64String(DkimCanonicalization.RelaxedBodyHash(message[parsed.BodyStart..])))
+            .Append(Convert.ToBase64String(bodyHash))
             .Append(";\r\n\tb=");
         string ams;
         using (var hasher = new DkimHeaderHasher())

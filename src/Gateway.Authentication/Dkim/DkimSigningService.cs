@@ -50,7 +50,25 @@ public sealed class DkimSigningService
     {
         ArgumentNullException.ThrowIfNull(keys);
         var parsed = RawMessage.Parse(message);
-        var bodyHash = Convert.ToBase64String(DkimCanonicalization.RelaxedBodyHash(message[parsed.BodyStart..]));
+        return Sign(parsed, message, DkimCanonicalization.RelaxedBodyHash(message[parsed.BodyStart..]), keys);
+    }
+
+    /// <summary>
+    /// Signs a message given as its header section (with the empty line that ends it, when there is one) and a stream
+    /// positioned at the start of its body, which is hashed in bounded pieces: memory stays flat whatever the size.
+    /// </summary>
+    public async Task<string> SignAsync(ReadOnlyMemory<byte> headerSection, Stream body, IReadOnlyList<DkimSigningKey> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(keys);
+        var bodyHash = await RelaxedBodyHasher.HashAsync(body, ct).ConfigureAwait(false);
+        return Sign(RawMessage.Parse(headerSection.Span), headerSection.Span, bodyHash, keys);
+    }
+
+    /// <summary>The signature fields over the parsed header fields of <paramref name="header"/> and the body hash.</summary>
+    private string Sign(RawMessage parsed, ReadOnlySpan<byte> header, byte[] bodyHashBytes, IReadOnlyList<DkimSigningKey> keys)
+    {
+        var bodyHash = Convert.ToBase64String(bodyHashBytes);
         var names = SignedNames(parsed, _options);
         var selected = Select(parsed, names);
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
@@ -76,7 +94,7 @@ public sealed class DkimSigningService
             {
                 if (field is { } present)
                 {
-                    hasher.AddField(present, message);
+                    hasher.AddField(present, header);
                 }
             }
 

@@ -1,42 +1,46 @@
 using Gateway.Abstractions;
 using Gateway.Authentication.Spf;
-using Gateway.Pipeline.Authentication;
+using Gateway.Pipeline.Flow;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Pipeline.Session;
 
 /// <summary>
-/// The stage checks of one SMTP session, bound to the policy snapshot taken when the connection opened, so a
-/// reload never changes the rules in the middle of a transaction: relay control at RCPT, SPF from MAIL FROM on,
-/// and at the end of DATA the message checks (inbound: DKIM, ARC, DMARC, Authentication-Results; from trusted
-/// clients: DKIM signing).
+/// The stage checks of one SMTP session, bound to the pipeline of the policy snapshot taken when the connection
+/// opened, so a reload never changes the rules in the middle of a transaction. The trust decision is made here once
+/// (again only when AUTH or STARTTLS change what it rests on) and used for every stage: sender ownership and SPF at
+/// MAIL FROM, relay control at RCPT, and at DATA the message's parts by direction, each with its flow.
 /// </summary>
 public sealed class PolicySessionHandler : ISmtpSessionHandler
 {
-    // RFC 7372 3.2: the enhanced status code for an SPF fail.
-    private static readonly SmtpReply SpfFailReply = new(550, "5.7.23", "SPF validation failed");
+    private static readonly MailDirection[] Directions = [MailDirection.Inbound, MailDirection.Outbound];
 
-    private readonly RelayDecider _relay;
+    private readonly MessagePipeline _pipeline;
     private readonly IMessageAcceptor _acceptor;
-    private readonly SenderAuthentication? _authentication;
     private readonly ILogger _logger;
+    private SessionFacts? _trustedFacts;
+    private ClientTrust _trust = ClientTrust.Anonymous;
     private Task<SpfCheck>? _spf;
 
-    public PolicySessionHandler(GatewayPolicy policy, RelayDecider relay, IMessageAcceptor acceptor, ILogger logger, SenderAuthentication? authentication = null)
+    public PolicySessionHandler(MessagePipeline pipeline, IMessageAcceptor acceptor, ILogger logger)
     {
-        Policy = policy;
-        _relay = relay;
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(acceptor);
+        ArgumentNullException.ThrowIfNull(logger);
+        _pipeline = pipeline;
         _acceptor = acceptor;
         _logger = logger;
-        _authentication = authentication;
     }
 
     /// <summary>The snapshot this session runs under.</summary>
-    public GatewayPolicy Policy { get; }
+    public GatewayPolicy Policy => _pipeline.Policy;
 
-    public ValueTask<Verdict> OnConnectAsync(SessionFacts session, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Verdict.Continue);
+    public ValueTask<Verdict> OnConnectAsync(SessionFacts session, CancellationToken cancellationToken)
+    {
+        TrustOf(session);
+        return ValueTask.FromResult(Verdict.Continue);
+    }
 
     public ValueTask<Verdict> OnHeloAsync(SessionFacts session, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Verdict.Continue);
@@ -44,7 +48,14 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     public async ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Mailbox? from, MailParameters parameters, CancellationToken cancellationToken)
     {
         _spf = null;
-        if (_authentication is not { Policy.Spf.Verify: true } auth || IsTrusted(session))
+        var trust = TrustOf(session);
+        if (!_pipeline.Trust.OwnsSender(trust, from))
+        {
+            PipelineLog.SenderNotOwned(_logger, session.SessionId, trust.User!, from!);
+            return Verdict.Reject(PipelineReplies.SenderNotOwned(trust.User!), "sender not owned by " + trust.User);
+        }
+
+        if (!_pipeline.RunsSpf(trust) || _pipeline.Authentication is not { } auth)
         {
             return Verdict.Continue;
         }
@@ -58,7 +69,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             if (check.Result == SpfResult.Fail)
             {
                 PipelineLog.SpfRefused(_logger, session.SessionId, session.ClientAddress, check.Domain);
-                return Verdict.Reject(SpfFailReply, "spf=fail " + check.Domain);
+                return Verdict.Reject(PipelineReplies.SpfFail, "spf=fail " + check.Domain);
             }
         }
 
@@ -68,7 +79,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     public ValueTask<RecipientDecision> OnRecipientAsync(
         SessionFacts session, Mailbox? from, Mailbox recipient, RecipientParameters parameters, CancellationToken cancellationToken)
     {
-        var result = _relay.Decide(recipient, session.ClientAddress, session.IsAuthenticated);
+        var result = _pipeline.Trust.Route(TrustOf(session), recipient);
         switch (result.Outcome)
         {
             case RelayOutcome.Inbound:
@@ -83,40 +94,47 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
 
     public async ValueTask<(Verdict Verdict, IMessageWriter? Writer)> OnMessageStartAsync(Envelope envelope, CancellationToken cancellationToken)
     {
-        var writer = await _acceptor.BeginAsync(envelope, cancellationToken).ConfigureAwait(false);
-        if (_authentication is not { } auth || writer is not IInspectableMessageWriter inspectable)
+        var trust = TrustOf(envelope.Session);
+        var parts = new List<MessagePart>(2);
+        try
         {
-            return (Verdict.Continue, writer);
-        }
-
-        var session = envelope.Session;
-        if (IsTrusted(session))
-        {
-            if (auth.SigningKeys.Count == 0)
+            // Inbound first: the order of the queue ids in the reply.
+            foreach (var direction in Directions)
             {
-                return (Verdict.Continue, writer);
+                var recipients = envelope.Recipients.Where(r => r.Direction == direction).ToList();
+                if (recipients.Count == 0)
+                {
+                    continue;
+                }
+
+                var part = envelope with { Recipients = recipients, Trust = trust };
+                parts.Add(new MessagePart(direction, part, await _acceptor.BeginAsync(part, cancellationToken).ConfigureAwait(false)));
+            }
+        }
+        catch
+        {
+            foreach (var part in parts)
+            {
+                await part.Writer.DisposeAsync().ConfigureAwait(false);
             }
 
-            return (Verdict.Continue, new CheckingMessageWriter(
-                inspectable, (w, ct) => OutboundSigning.RunAsync(auth, session.SessionId, w, _logger, ct), session.SessionId, _logger));
+            throw;
         }
 
-        if (!auth.ChecksInbound)
-        {
-            return (Verdict.Continue, writer);
-        }
-
-        var facts = new InboundFacts(
-            session.SessionId,
-            session.ClientAddress,
-            session.HeloName,
-            envelope.From?.Domain,
-            envelope.Recipients.Count > 0 ? envelope.Recipients[0].Address.Domain : null,
-            _spf);
-        return (Verdict.Continue, new CheckingMessageWriter(
-            inspectable, (w, ct) => InboundChecks.RunAsync(auth, facts, w, _logger, ct), session.SessionId, _logger));
+        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts));
     }
 
-    /// <summary>Internal senders: a trusted network or an authenticated session. Their mail is signed, not judged.</summary>
-    private bool IsTrusted(SessionFacts session) => session.IsAuthenticated || _relay.IsTrustedNetwork(session.ClientAddress);
+    /// <summary>The trust decision for the session as it is now; made again only when its inputs changed.</summary>
+    private ClientTrust TrustOf(SessionFacts session)
+    {
+        if (_trustedFacts is not { } known
+            || !Equals(known.RemoteEndPoint, session.RemoteEndPoint)
+            || !string.Equals(known.AuthenticatedUser, session.AuthenticatedUser, StringComparison.Ordinal))
+        {
+            _trust = _pipeline.Trust.Classify(session);
+            _trustedFacts = session;
+        }
+
+        return _trust;
+    }
 }

@@ -80,7 +80,7 @@ internal static class NetworkParser
 
         if (address.IsIPv4MappedToIPv6)
         {
-            // Clients are compared as IPv4 after unmapping (RelayDecider), so a mapped network would never match.
+            // Clients are compared as IPv4 after unmapping (TrustDecider), so a mapped network would never match.
             return $"'{Echo.Of(text)}' is an IPv4-mapped IPv6 network; write it as IPv4";
         }
 

@@ -23,7 +23,6 @@ internal sealed partial class PolicyReader
     ];
 
     private static readonly string[] TlsKeys = ["certificate", "key"];
-    private static readonly string[] AuthKeys = ["credentials_file", "allow_relay"];
     private static readonly string[] RelayKeys = ["reject_routing_local_parts"];
     private static readonly string[] SmtpKeys = ["vrfy"];
     private static readonly string[] AdminKeys = ["listen"];
@@ -31,7 +30,8 @@ internal sealed partial class PolicyReader
 
     private static readonly string[] LimitKeys =
     [
-        "command_line", "text_line", "path", "recipients", "message_size", "connections", "connections_per_ip", "errors", "timeouts",
+        "command_line", "text_line", "path", "recipients", "message_size", "header_section", "min_data_rate", "min_data_rate_grace",
+        "connections", "connections_per_ip", "errors", "timeouts",
     ];
 
     private static readonly string[] TimeoutKeys = ["greeting", "command", "data_block", "data_termination", "tls_handshake", "session"];
@@ -311,26 +311,6 @@ internal sealed partial class PolicyReader
         return new TlsPolicy { AutoCertificate = auto, CertificateFile = certificate, KeyFile = key };
     }
 
-    private AuthPolicy ReadAuth(YamlNode node)
-    {
-        var fields = Fields(node, "auth", AuthKeys);
-        string? credentials = null;
-        if (TryGet(fields, "credentials_file", out var credentialsNode))
-        {
-            credentials = ReadPath(credentialsNode, "auth.credentials_file", PathKind.ExistingFile);
-            if (credentials is not null)
-            {
-                // Validate it now so a broken credentials file is reported with the policy and never goes live.
-                var (_, errors) = CredentialsFile.Load(credentials);
-                _errors.AddRange(errors);
-                _sourceFiles.Add(credentials);
-            }
-        }
-
-        var allowRelay = !TryGet(fields, "allow_relay", out var relayNode) || ReadBool(relayNode, "auth.allow_relay", true);
-        return new AuthPolicy { CredentialsFile = credentials, AllowRelay = allowRelay };
-    }
-
     private RelayPolicy ReadRelay(YamlNode node)
     {
         var fields = Fields(node, "relay", RelayKeys);
@@ -369,6 +349,13 @@ internal sealed partial class PolicyReader
             MessageSize = TryGet(fields, "message_size", out var sizeNode)
                 ? ReadSize(sizeNode, "limits.message_size", 1024, 2L * 1024 * 1024 * 1024, defaults.MessageSize)
                 : defaults.MessageSize,
+            HeaderSection = TryGet(fields, "header_section", out var headerNode)
+                ? (int)ReadSize(headerNode, "limits.header_section", 64 * 1024, 8 * 1024 * 1024, defaults.HeaderSection)
+                : defaults.HeaderSection,
+            MinDataRate = Int("min_data_rate", 0, 1_000_000, defaults.MinDataRate),
+            MinDataRateGrace = TryGet(fields, "min_data_rate_grace", out var graceNode)
+                ? ReadDuration(graceNode, "limits.min_data_rate_grace", MinTimeout, TimeSpan.FromMinutes(10), defaults.MinDataRateGrace)
+                : defaults.MinDataRateGrace,
             Connections = Int("connections", 1, 100_000, defaults.Connections),
             ConnectionsPerIp = Int("connections_per_ip", 1, 100_000, defaults.ConnectionsPerIp),
             Errors = Int("errors", 1, 1000, defaults.Errors),

@@ -49,6 +49,9 @@ public sealed record QueuedEnvelope
 
     public bool ViaProxy { get; init; }
 
+    /// <summary>The trust decision the message was accepted under ("network", "auth-relay", "auth", "none"); null for generated mail.</summary>
+    public string? Trust { get; init; }
+
     /// <summary>The reverse path; null is the null sender &lt;&gt; (never sent a notice: RFC 3461 6.2).</summary>
     public string? From { get; init; }
 
@@ -69,9 +72,6 @@ public sealed record QueuedEnvelope
     public string? AuthParameter { get; init; }
 
     public required IReadOnlyList<QueuedRecipient> Recipients { get; init; }
-
-    /// <summary>Received fields counted by the loop check, when known (optional).</summary>
-    public int? ReceivedHeaderCount { get; init; }
 
     /// <summary>The persisted form of an envelope the SMTP dialogue established.</summary>
     public static QueuedEnvelope FromEnvelope(Envelope envelope, string queueId, DateTimeOffset receivedAt)
@@ -107,6 +107,7 @@ public sealed record QueuedEnvelope
             TlsCipher = session.Tls?.CipherSuite.ToString(),
             AuthUser = session.AuthenticatedUser,
             ViaProxy = session.ViaProxyProtocol,
+            Trust = envelope.Trust?.Name,
             From = envelope.From?.ToString(),
             Size = envelope.MailParameters.Size,
             Body = envelope.MailParameters.Body,

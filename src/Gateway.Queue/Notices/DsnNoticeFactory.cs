@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Gateway.Abstractions;
-using Gateway.Queue.Headers;
 using MimeKit;
 
 namespace Gateway.Queue.Notices;
@@ -24,7 +23,7 @@ public sealed class DsnNoticeFactory : INoticeFactory
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        if (!ReceivedHeader.IsDomain(options.HostName))
+        if (Uri.CheckHostName(options.HostName) != UriHostNameType.Dns)
         {
             throw new ArgumentException("The host name is not a valid domain.", nameof(options));
         }
@@ -158,7 +157,7 @@ public sealed class DsnNoticeFactory : INoticeFactory
                 text.Append("It is still queued and delivery will be retried");
                 if (request.WillRetryUntil is { } until)
                 {
-                    text.Append(" until ").Append(ReceivedHeader.FormatDate(until));
+                    text.Append(" until ").Append(MailDate.Format(until));
                 }
 
                 text.Append(".\r\nYou do not need to send the message again.\r\n");
@@ -213,7 +212,7 @@ public sealed class DsnNoticeFactory : INoticeFactory
             perMessage.Add("Original-Envelope-Id", Sanitize(envid, 100));
         }
 
-        perMessage.Add("Arrival-Date", ReceivedHeader.FormatDate(original.ReceivedAt));
+        perMessage.Add("Arrival-Date", MailDate.Format(original.ReceivedAt));
         status.StatusGroups.Add(perMessage);
 
         // RFC 3464 2.3: one group per recipient.
@@ -245,12 +244,12 @@ public sealed class DsnNoticeFactory : INoticeFactory
 
             if (recipient.LastAttempt is { } last)
             {
-                group.Add("Last-Attempt-Date", ReceivedHeader.FormatDate(last));
+                group.Add("Last-Attempt-Date", MailDate.Format(last));
             }
 
             if (recipient.Action == DsnAction.Delayed && request.WillRetryUntil is { } until)
             {
-                group.Add("Will-Retry-Until", ReceivedHeader.FormatDate(until));
+                group.Add("Will-Retry-Until", MailDate.Format(until));
             }
 
             status.StatusGroups.Add(group);

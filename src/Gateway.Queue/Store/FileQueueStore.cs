@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Gateway.Abstractions;
-using Gateway.Queue.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
@@ -33,7 +31,6 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ITraceLog _trace;
     private readonly ILogger<FileQueueStore> _logger;
-    private readonly QueueStoreOptions _options;
     private readonly ISpoolIo _io;
     private readonly GroupCommitter _committer;
 
@@ -45,14 +42,12 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         TimeProvider time,
         ITraceLog trace,
         ILogger<FileQueueStore> logger,
-        QueueStoreOptions options,
         ISpoolIo? io = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(queueRoot);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(options);
         Root = Path.GetFullPath(queueRoot);
         _incoming = Path.Combine(Root, "incoming");
         _messages = Path.Combine(Root, "messages");
@@ -62,7 +57,6 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         _time = time;
         _trace = trace;
         _logger = logger;
-        _options = options;
         _io = io ?? DefaultSpoolIo.Instance;
         var created = !Directory.Exists(Root);
         foreach (var directory in new[] { _incoming, _messages, _state, _hold, _corrupt })
@@ -106,15 +100,11 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
 
         byte[] prefix;
-        byte[] received;
         QueuedEnvelope queued;
         try
         {
             queued = QueuedEnvelope.FromEnvelope(envelope, id, now);
             prefix = SpoolFormat.BuildPrefix(queued);
-
-            // RFC 5321 4.4: our trace field goes first, before the client's bytes.
-            received = Encoding.UTF8.GetBytes(ReceivedHeader.Build(queued, _options.HostName, now));
         }
         catch (Exception ex)
         {
@@ -124,16 +114,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             return new RejectingWriter(SpoolReplies.LocalError);
         }
 
-        var writer = new SpoolWriter(
-            this,
-            _io,
-            _logger,
-            queued,
-            file,
-            TempPath(id),
-            new HeaderSectionBuffer(_options.MaxHeaderSectionBytes),
-            _options.MaxReceivedHeaders);
-        await writer.StartAsync(prefix, received, cancellationToken).ConfigureAwait(false);
+        // The spool only stores: the client's bytes as they arrive; trace fields and checks are the pipeline's.
+        var writer = new SpoolWriter(this, _io, _logger, queued, file, TempPath(id));
+        await writer.StartAsync(prefix, cancellationToken).ConfigureAwait(false);
         return writer;
     }
 
@@ -158,11 +141,11 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             throw;
         }
 
-        // A message we generated is stored exactly as given: no Received field, no loop check.
-        var writer = new SpoolWriter(this, _io, _logger, envelope, file, TempPath(id), headers: null, int.MaxValue);
+        // A message we generated is stored exactly as given.
+        var writer = new SpoolWriter(this, _io, _logger, envelope, file, TempPath(id));
         await using (writer.ConfigureAwait(false))
         {
-            await writer.StartAsync(prefix, [], cancellationToken).ConfigureAwait(false);
+            await writer.StartAsync(prefix, cancellationToken).ConfigureAwait(false);
             await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
             var reply = await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             if (!reply.IsPositive)
@@ -412,23 +395,10 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
     /// <summary>Called by a writer whose file is complete: group commit (fsync, rename, directory fsync), then bookkeeping.</summary>
     /// <summary>Creates the hold marker of a message about to be committed, durably (quarantine at acceptance).</summary>
-    internal ValueTask MarkHeldAsync(QueuedEnvelope envelope, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var marker = HoldPath(envelope.QueueId);
-        if (!File.Exists(marker))
-        {
-            _io.CreateNew(marker).Dispose();
-        }
-
-        _io.FlushDirectory(_hold);
-        return ValueTask.CompletedTask;
-    }
-
     internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath, string? holdReason = null)
     {
         var envelope = record.Envelope;
-        await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId)).ConfigureAwait(false);
+        await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId), holdReason is null ? null : HoldPath(envelope.QueueId)).ConfigureAwait(false);
         _records[envelope.QueueId] = record;
         var received = Event(
             "received",

@@ -49,10 +49,12 @@ internal sealed class GroupCommitter : IAsyncDisposable
     /// <summary>
     /// Takes ownership of <paramref name="file"/> (written, not yet synced). Completes once it is durably at
     /// <paramref name="destinationPath"/>; throws otherwise, and then nothing is left at the destination.
+    /// With <paramref name="holdMarkerPath"/>, that marker is made durable first, so a held message is never
+    /// visible without its marker, not even after a crash; a commit that fails takes the marker back.
     /// </summary>
-    public Task CommitAsync(SafeFileHandle file, string sourcePath, string destinationPath)
+    public Task CommitAsync(SafeFileHandle file, string sourcePath, string destinationPath, string? holdMarkerPath = null)
     {
-        var request = new CommitRequest(file, sourcePath, destinationPath);
+        var request = new CommitRequest(file, sourcePath, destinationPath, holdMarkerPath);
         ObjectDisposedException.ThrowIf(!_requests.Writer.TryWrite(request), this);
 
         return request.Completion.Task;
@@ -74,6 +76,17 @@ internal sealed class GroupCommitter : IAsyncDisposable
             {
                 try
                 {
+                    if (request.HoldMarkerPath is { } marker)
+                    {
+                        // Here rather than on the session's thread: creating and syncing the marker blocks.
+                        if (!System.IO.File.Exists(marker))
+                        {
+                            _io.CreateNew(marker).Dispose();
+                        }
+
+                        _io.FlushDirectory(Path.GetDirectoryName(marker)!);
+                    }
+
                     using (request.File)
                     {
                         _io.FlushFile(request.File);
@@ -85,6 +98,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
                 catch (Exception ex)
                 {
                     request.File.Dispose();
+                    RemoveMarker(request);
                     request.Completion.TrySetException(ex);
                     continue;
                 }
@@ -125,6 +139,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
                         QueueStoreLog.CleanupFailed(_logger, request.DestinationPath, deleteError);
                     }
 
+                    RemoveMarker(request);
                     request.Completion.TrySetException(ex);
                 }
 
@@ -138,8 +153,28 @@ internal sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
-    private sealed class CommitRequest(SafeFileHandle file, string sourcePath, string destinationPath)
+    /// <summary>A marker left without its message would hold a later message of the same id: take it back.</summary>
+    private void RemoveMarker(CommitRequest request)
     {
+        if (request.HoldMarkerPath is not { } marker)
+        {
+            return;
+        }
+
+        try
+        {
+            _io.Delete(marker);
+        }
+        catch (Exception ex)
+        {
+            QueueStoreLog.CleanupFailed(_logger, marker, ex);
+        }
+    }
+
+    private sealed class CommitRequest(SafeFileHandle file, string sourcePath, string destinationPath, string? holdMarkerPath)
+    {
+        public string? HoldMarkerPath { get; } = holdMarkerPath;
+
         public SafeFileHandle File { get; } = file;
 
         public string SourcePath { get; } = sourcePath;

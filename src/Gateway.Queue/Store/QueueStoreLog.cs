@@ -8,10 +8,6 @@ internal static partial class QueueStoreLog
         Message = "Spooling message {QueueId} failed, answering {Reply}")]
     public static partial void SpoolFailed(ILogger logger, string queueId, string reply, Exception exception);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning,
-        Message = "Routing loop: message {QueueId} from session {SessionId} has {Count} Received fields (limit {Limit}); refused")]
-    public static partial void RoutingLoop(ILogger logger, string queueId, string? sessionId, int count, int limit);
-
     [LoggerMessage(EventId = 5103, Level = LogLevel.Warning,
         Message = "Spool file {Path} is incomplete or damaged ({Problem}); moved to corrupt/")]
     public static partial void CorruptFile(ILogger logger, string path, string problem);

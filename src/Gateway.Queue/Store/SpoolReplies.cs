@@ -12,12 +12,6 @@ public static class SpoolReplies
     /// <summary>RFC 5321 4.2.2 452 and RFC 3463 4.3.1: mail system full.</summary>
     public static SmtpReply InsufficientStorage { get; } = new(452, "4.3.1", "Insufficient system storage");
 
-    /// <summary>RFC 3463 5.4.6: routing loop detected (RFC 5321 6.3: too many Received fields).</summary>
-    public static SmtpReply RoutingLoop { get; } = new(554, "5.4.6", "Routing loop detected: too many Received headers");
-
-    /// <summary>RFC 3463 5.3.4: the header section is too large for what had to be done with it.</summary>
-    public static SmtpReply HeaderSectionTooLarge { get; } = new(552, "5.3.4", "Message header section too large");
-
     public static SmtpReply Queued(string queueId) =>
         new(250, "2.0.0", string.Create(CultureInfo.InvariantCulture, $"Ok: queued as {queueId}"));
 

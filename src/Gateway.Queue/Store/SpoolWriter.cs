@@ -7,8 +7,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Gateway.Queue;
 
 /// <summary>
-/// Streams one message into incoming/&lt;id&gt;.tmp (buffered, hashed as it goes), then at completion appends
-/// the end record and hands the file to the group commit (fsync, rename, directory fsync). Never throws for I/O trouble: the
+/// Streams one message into incoming/&lt;id&gt;.tmp (buffered, hashed as it goes), then at completion appends the
+/// pipeline's amendment and the end record and hands the file to the group commit (fsync, rename, directory fsync).
+/// It only stores: the client's bytes go to the file as they arrive, unchanged. Never throws for I/O trouble: the
 /// failure becomes the 451/452 answer of <see cref="CompleteAsync(MessageAmendment, CancellationToken)"/>, and the temp file is removed.
 /// </summary>
 internal sealed class SpoolWriter : IInspectableMessageWriter
@@ -21,14 +22,11 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
     private readonly QueuedEnvelope _envelope;
     private readonly SafeFileHandle _file;
     private readonly string _tempPath;
-    private readonly HeaderSectionBuffer? _headers;
-    private readonly int _maxReceived;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _buffered;
     private long _flushed;
     private long _messageOffset;
-    private long _traceLength;
     private Exception? _failure;
     private bool _finished;
 
@@ -38,9 +36,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         ILogger logger,
         QueuedEnvelope envelope,
         SafeFileHandle file,
-        string tempPath,
-        HeaderSectionBuffer? headers,
-        int maxReceived)
+        string tempPath)
     {
         _store = store;
         _io = io;
@@ -48,21 +44,17 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         _envelope = envelope;
         _file = file;
         _tempPath = tempPath;
-        _headers = headers;
-        _maxReceived = maxReceived;
     }
 
     public string QueueId => _envelope.QueueId;
 
-    /// <summary>Writes the file prefix (header line + envelope) and the start of the message (our Received field).</summary>
-    public async ValueTask StartAsync(byte[] prefix, byte[] messageStart, CancellationToken cancellationToken)
+    /// <summary>Writes the file prefix (header line + envelope).</summary>
+    public async ValueTask StartAsync(byte[] prefix, CancellationToken cancellationToken)
     {
         _messageOffset = prefix.Length;
-        _traceLength = messageStart.Length;
         try
         {
             await AppendAsync(prefix, cancellationToken).ConfigureAwait(false);
-            await AppendAsync(messageStart, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -79,7 +71,6 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
             return;
         }
 
-        _headers?.Append(data.Span);
         try
         {
             await AppendAsync(data, cancellationToken).ConfigureAwait(false);
@@ -93,6 +84,21 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
     public ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken) =>
         CompleteAsync(MessageAmendment.None, cancellationToken);
 
+    public bool TryGetContent(out ReadOnlyMemory<byte> content)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        if (_failure is null && _flushed == 0 && _buffer is { } buffer)
+        {
+            // Most mail is smaller than the write buffer, so all of it is still here: the pipeline reads it in place
+            // (no flush, open or read before the commit writes it anyway, and no copy).
+            content = buffer.AsMemory((int)_messageOffset, _buffered - (int)_messageOffset);
+            return true;
+        }
+
+        content = default;
+        return false;
+    }
+
     public async ValueTask<Stream> OpenContentAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
@@ -102,18 +108,14 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
             return new MemoryStream([], writable: false);
         }
 
-        var start = _messageOffset + _traceLength;
-        if (_flushed == 0 && _buffer is { } buffer)
+        if (TryGetContent(out _))
         {
-            // Most mail is smaller than the write buffer, so all of it is still here: the checks read a copy
-            // instead of the file (no flush, open or read before the commit writes it anyway).
-            var copy = buffer.AsSpan((int)start, _buffered - (int)start).ToArray();
-            return new MemoryStream(copy, 0, copy.Length, writable: false, publiclyVisible: true);
+            return new MemoryStream(_buffer!, (int)_messageOffset, _buffered - (int)_messageOffset, writable: false, publiclyVisible: false);
         }
 
-        // The checks read through the file; what is still buffered has to reach it first (page cache, no fsync).
+        // The pipeline reads through the file; what is still buffered has to reach it first (page cache, no fsync).
         await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
-        return new SpoolMessageStream(_file, ReadOnlyMemory<byte>.Empty, start, _flushed - start, ownsFile: false);
+        return new SpoolMessageStream(_file, ReadOnlyMemory<byte>.Empty, _messageOffset, _flushed - _messageOffset, ownsFile: false);
     }
 
     public async ValueTask<SmtpReply> CompleteAsync(MessageAmendment amendment, CancellationToken cancellationToken)
@@ -125,26 +127,6 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
             return Fail(_failure);
         }
 
-        if (_headers is not null)
-        {
-            var count = _headers.ReceivedCount;
-            if (count > _maxReceived)
-            {
-                // RFC 5321 6.3: a loop is refused, not spooled.
-                QueueStoreLog.RoutingLoop(_logger, _envelope.QueueId, _envelope.SessionId, count, _maxReceived);
-                Abort();
-                return SpoolReplies.RoutingLoop;
-            }
-        }
-
-        if (amendment.RemoveHeaderFields.Count > 0 && _headers?.Section is null)
-        {
-            // Fields must be dropped (a forged Authentication-Results) but the header section was longer than the
-            // spool keeps: delivering it unchanged would pass the forgery on, so the message is refused.
-            Abort();
-            return SpoolReplies.HeaderSectionTooLarge;
-        }
-
         long messageLength;
         SpoolRecord record;
         try
@@ -152,10 +134,15 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
             messageLength = _flushed + _buffered - _messageOffset;
             record = new SpoolRecord(_envelope, _messageOffset, messageLength);
             await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
-            if (BuildReplacement(amendment) is var (replacement, replacedLength))
+            if (!amendment.Prefix.IsEmpty || amendment.ReplacedLength > 0)
             {
-                await AppendAsync(SpoolFormat.BuildTrailer(replacement, replacedLength), cancellationToken).ConfigureAwait(false);
-                record = record with { Replacement = replacement, ReplacedLength = replacedLength };
+                if (amendment.ReplacedLength < 0 || amendment.ReplacedLength > messageLength)
+                {
+                    throw new ArgumentException("The amendment replaces more than the message.", nameof(amendment));
+                }
+
+                await AppendAsync(SpoolFormat.BuildTrailer(amendment.Prefix.Span, amendment.ReplacedLength), cancellationToken).ConfigureAwait(false);
+                record = record with { Replacement = amendment.Prefix.ToArray(), ReplacedLength = amendment.ReplacedLength };
             }
 
             var end = SpoolFormat.BuildEndRecord(_hash.GetHashAndReset());
@@ -169,14 +156,8 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
 
         try
         {
-            if (amendment.HoldReason is not null)
-            {
-                // The hold marker is durable before the message becomes visible, so a quarantined message is
-                // never delivered, not even after a crash.
-                await _store.MarkHeldAsync(_envelope, cancellationToken).ConfigureAwait(false);
-            }
-
-            // The group commit fsyncs the file, renames it into messages/ and fsyncs the directory.
+            // The group commit fsyncs the file, renames it into messages/ and fsyncs the directory; a hold marker
+            // is made durable first, so a quarantined message is never delivered, not even after a crash.
             await _store.CommitAsync(record, _file, _tempPath, amendment.HoldReason).ConfigureAwait(false);
             _finished = true;
             ReleaseBuffers();
@@ -207,60 +188,6 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>
-    /// The bytes delivered in place of the start of the stored message: the fields to prepend, our trace field,
-    /// then the client's header section without the removed fields. Null when nothing changes.
-    /// </summary>
-    private (byte[] Replacement, long ReplacedLength)? BuildReplacement(MessageAmendment amendment)
-    {
-        if (amendment.PrependHeaders.IsEmpty && amendment.RemoveHeaderFields.Count == 0)
-        {
-            return null;
-        }
-
-        var trace = new byte[_traceLength];
-        ReadStored(trace, _messageOffset);
-        var output = new System.IO.MemoryStream();
-        output.Write(amendment.PrependHeaders.Span);
-        output.Write(trace);
-        if (amendment.RemoveHeaderFields.Count == 0 || _headers?.Section is not { } section)
-        {
-            // Without the whole header section at hand (longer than the bound) fields can only be added.
-            return (output.ToArray(), _traceLength);
-        }
-
-        var position = 0L;
-        foreach (var range in amendment.RemoveHeaderFields.OrderBy(r => r.Offset))
-        {
-            if (range.Offset < position || range.Length < 0 || range.End > section.Length)
-            {
-                throw new ArgumentException("Removed header ranges must lie inside the header section and not overlap.", nameof(amendment));
-            }
-
-            output.Write(section.Span[(int)position..(int)range.Offset]);
-            position = range.End;
-        }
-
-        output.Write(section.Span[(int)position..]);
-        return (output.ToArray(), _traceLength + section.Length);
-    }
-
-    /// <summary>Reads back what was written (the buffer must have been flushed).</summary>
-    private void ReadStored(Span<byte> destination, long offset)
-    {
-        var done = 0;
-        while (done < destination.Length)
-        {
-            var read = RandomAccess.Read(_file, destination[done..], offset + done);
-            if (read == 0)
-            {
-                throw new IOException("The spool file is shorter than what was written to it.");
-            }
-
-            done += read;
-        }
     }
 
     private SmtpReply Fail(Exception exception)

@@ -97,9 +97,10 @@ internal sealed partial class SmtpSession
     {
         var reader = _connection.Reader;
         var remaining = size;
+        var rate = NewTransferRate();
         while (remaining > 0)
         {
-            var result = await ReadAsync(_options.DataBlockTimeout, idle: false, "BDAT");
+            var result = await ReadAsync(_options.DataBlockTimeout, idle: false, "BDAT", rate.Allowance(size - remaining));
             var chunk = result.Buffer.Slice(0, Math.Min(remaining, result.Buffer.Length));
             if (transaction is not null)
             {

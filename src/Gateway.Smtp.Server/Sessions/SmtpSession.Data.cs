@@ -42,9 +42,10 @@ internal sealed partial class SmtpSession
         var reader = _connection.Reader;
         var body = new DataBodyReader(_options.MaxTextLineLength);
         var output = new ArrayBufferWriter<byte>(4096);
+        var rate = NewTransferRate();
         while (true)
         {
-            var result = await ReadAsync(_options.DataBlockTimeout, idle: false, "DATA");
+            var result = await ReadAsync(_options.DataBlockTimeout, idle: false, "DATA", rate.Allowance(body.BodyLength));
             var buffer = result.Buffer;
             var done = body.Read(ref buffer, output);
             if (done)

@@ -64,7 +64,8 @@ internal sealed partial class SmtpSession
 
         if (!decision.Verdict.IsContinue)
         {
-            return Refuse(decision.Verdict);
+            // A refused recipient counts toward the error limit: harvesting addresses one RCPT at a time ends in 421.
+            return decision.Verdict.Action == VerdictAction.Disconnect ? Refuse(decision.Verdict) : CountError(ReplyFor(decision.Verdict));
         }
 
         transaction.Recipients.Add(new EnvelopeRecipient(rcpt.To, rcpt.Parameters, decision.Direction));

@@ -244,14 +244,19 @@ internal sealed partial class SmtpSession
 
     /// <summary>
     /// Reads one line with the current line reader. Null when the client closed the connection. The returned
-    /// bytes are a copy: the pipe has moved past them.
+    /// bytes are a copy: the pipe has moved past them. The whole line must arrive within <paramref name="timeout"/>
+    /// (octets of a partial line do not restart it), and once it has begun, at the minimum data rate.
     /// </summary>
     private async ValueTask<(LineStatus Status, byte[] Bytes)?> ReadLineAsync(TimeSpan timeout, string phase)
     {
         var reader = _connection.Reader;
+        var started = _time.GetTimestamp();
+        TransferRate? rate = null;
+        long partial = 0;
         while (true)
         {
-            var result = await ReadAsync(timeout, idle: true, phase);
+            var left = timeout - _time.GetElapsedTime(started);
+            var result = await ReadAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, idle: true, phase, rate?.Allowance(partial));
             var buffer = result.Buffer;
             if (_lineReader.TryRead(ref buffer, out var line))
             {
@@ -268,8 +273,16 @@ internal sealed partial class SmtpSession
             {
                 return null;
             }
+
+            partial = buffer.Length;
+            if (partial > 0)
+            {
+                rate ??= NewTransferRate();
+            }
         }
     }
+
+    private TransferRate NewTransferRate() => new(_time, _options.MinDataRate, _options.MinDataRateGrace);
 
     /// <summary>
     /// One bounded read. Whatever is already buffered is returned at once; only when the client has nothing
@@ -279,7 +292,8 @@ internal sealed partial class SmtpSession
     /// <param name="timeout">The limit for this wait.</param>
     /// <param name="idle">Waiting for a command: a server stop ends the wait at once.</param>
     /// <param name="phase">For the log when the wait times out.</param>
-    private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout, bool idle, string phase)
+    /// <param name="rateAllowance">When a minimum data rate applies: how long the transfer may wait for more.</param>
+    private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout, bool idle, string phase, TimeSpan? rateAllowance = null)
     {
         var reader = _connection.Reader;
         if (reader.TryRead(out var buffered))
@@ -288,7 +302,8 @@ internal sealed partial class SmtpSession
         }
 
         await FlushAsync();
-        using var timeoutSource = new CancellationTokenSource(timeout, _time);
+        var byRate = rateAllowance is { } allowance && allowance < timeout;
+        using var timeoutSource = new CancellationTokenSource(byRate ? rateAllowance!.Value : timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, _deadline, idle ? _idleStop : _hardStop);
         try
         {
@@ -296,7 +311,7 @@ internal sealed partial class SmtpSession
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
-            throw Ended(timeoutSource.IsCancellationRequested, phase);
+            throw Ended(timeoutSource.IsCancellationRequested, byRate && timeoutSource.IsCancellationRequested ? phase + " (data rate below the minimum)" : phase);
         }
     }
 

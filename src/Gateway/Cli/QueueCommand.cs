@@ -24,8 +24,7 @@ internal static class QueueCommand
             SpoolPaths.QueueRoot(policy),
             TimeProvider.System,
             trace,
-            NullLogger<FileQueueStore>.Instance,
-            new QueueStoreOptions { HostName = policy.HostName, MaxReceivedHeaders = policy.Delivery.MaxReceivedHeaders });
+            NullLogger<FileQueueStore>.Instance);
 
         var id = command.Arguments.Count > 0 ? command.Arguments[0] : null;
         if (id is not null && !QueueId.IsValid(id))

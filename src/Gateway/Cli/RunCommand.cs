@@ -152,8 +152,7 @@ internal static class RunCommand
             SpoolPaths.QueueRoot(policy),
             time,
             sp.GetRequiredService<ITraceLog>(),
-            sp.GetRequiredService<ILogger<FileQueueStore>>(),
-            new QueueStoreOptions { HostName = policy.HostName, MaxReceivedHeaders = policy.Delivery.MaxReceivedHeaders }));
+            sp.GetRequiredService<ILogger<FileQueueStore>>()));
         builder.Services.AddSingleton<IQueueStore>(sp => sp.GetRequiredService<FileQueueStore>());
         builder.Services.AddSingleton<IMessageAcceptor>(sp => new MetricsAcceptor(sp.GetRequiredService<FileQueueStore>(), sp.GetRequiredService<GatewayMetrics>()));
         builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(policy, time, sp.GetRequiredService<ILoggerFactory>()));

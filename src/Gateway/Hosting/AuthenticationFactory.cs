@@ -5,7 +5,7 @@ using Gateway.Authentication.PublicSuffix;
 using Gateway.Authentication.Reports;
 using Gateway.Authentication.Spf;
 using Gateway.Dns;
-using Gateway.Pipeline.Authentication;
+using Gateway.Pipeline;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

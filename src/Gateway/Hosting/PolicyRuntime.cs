@@ -1,24 +1,26 @@
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Authentication.Reports;
 using Gateway.Host.Tls;
-using Gateway.Pipeline.Authentication;
+using Gateway.Pipeline;
+using Gateway.Pipeline.Flow;
 using Gateway.Policy;
 using Gateway.Smtp.Server;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Host.Hosting;
 
 /// <summary>
-/// One policy snapshot with everything derived from it that is costly or can fail: the relay decider, the
+/// One policy snapshot with everything derived from it that is costly or can fail: the trust decision and message pipeline, the
 /// TLS certificate and the credentials. Built whole before it replaces the running one, so a certificate that
 /// does not load leaves the previous runtime in force (DESIGN invariant 6).
 /// </summary>
 internal sealed class PolicyRuntime : IDisposable
 {
-    private PolicyRuntime(GatewayPolicy policy, X509Certificate2? certificate, CredentialsFile? credentials, SenderAuthentication? authentication)
+    private PolicyRuntime(GatewayPolicy policy, X509Certificate2? certificate, CredentialsFile? credentials, SenderAuthentication? authentication, ILogger pipelineLogger)
     {
         Policy = policy;
-        Relay = new RelayDecider(policy);
+        Pipeline = new MessagePipeline(policy, authentication, pipelineLogger);
         Certificate = certificate;
         Credentials = credentials;
         Authentication = authentication;
@@ -26,7 +28,8 @@ internal sealed class PolicyRuntime : IDisposable
 
     public GatewayPolicy Policy { get; }
 
-    public RelayDecider Relay { get; }
+    /// <summary>The trust decision and the message flows of this snapshot.</summary>
+    public MessagePipeline Pipeline { get; }
 
     public X509Certificate2? Certificate { get; }
 
@@ -62,7 +65,7 @@ internal sealed class PolicyRuntime : IDisposable
             return null;
         }
 
-        return new PolicyRuntime(policy, certificate, credentials, authentication);
+        return new PolicyRuntime(policy, certificate, credentials, authentication, loggers?.CreateLogger("Gateway.Pipeline") ?? NullLogger.Instance);
     }
 
     /// <summary>The options for one session on the named listener, from this snapshot.</summary>
@@ -93,6 +96,8 @@ internal sealed class PolicyRuntime : IDisposable
             DataTerminationTimeout = timeouts.DataTermination,
             TlsHandshakeTimeout = timeouts.TlsHandshake,
             SessionDeadline = timeouts.Session,
+            MinDataRate = limits.MinDataRate,
+            MinDataRateGrace = limits.MinDataRateGrace,
         };
     }
 

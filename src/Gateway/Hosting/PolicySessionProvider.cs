@@ -28,7 +28,7 @@ internal sealed class PolicySessionProvider : ISmtpSessionProvider
         // restart, and its sessions take the first listener's settings rather than failing.
         var listener = policy.Listeners.FirstOrDefault(l => l.Name == facts.ListenerName) ?? policy.Listeners[0];
         var options = runtime.SessionOptions(listener);
-        var handler = new PolicySessionHandler(policy, runtime.Relay, _acceptor, _logger, runtime.Authentication);
+        var handler = new PolicySessionHandler(runtime.Pipeline, _acceptor, _logger);
         return new SmtpSessionSetup(options, handler, options.AuthEnabled ? runtime.Credentials : null);
     }
 }

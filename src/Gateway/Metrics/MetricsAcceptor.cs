@@ -35,6 +35,10 @@ internal sealed class MetricsAcceptor(IMessageAcceptor inner, GatewayMetrics met
     private sealed class CountingInspectableWriter(IInspectableMessageWriter inner, GatewayMetrics metrics)
         : CountingWriter(inner, metrics), IInspectableMessageWriter
     {
+        public string QueueId => inner.QueueId;
+
+        public bool TryGetContent(out ReadOnlyMemory<byte> content) => inner.TryGetContent(out content);
+
         public ValueTask<Stream> OpenContentAsync(CancellationToken cancellationToken) => inner.OpenContentAsync(cancellationToken);
 
         public async ValueTask<SmtpReply> CompleteAsync(MessageAmendment amendment, CancellationToken cancellationToken)

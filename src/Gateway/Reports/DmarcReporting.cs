@@ -3,7 +3,7 @@ using Gateway.Authentication.PublicSuffix;
 using Gateway.Authentication.Reports;
 using Gateway.Dns;
 using Gateway.Host.Spool;
-using Gateway.Pipeline.Authentication;
+using Gateway.Pipeline;
 using Gateway.Policy;
 using Gateway.Queue;
 using Microsoft.Extensions.Logging;

@@ -224,4 +224,18 @@ public sealed class ArcTests(KnotKeyZone zone) : IClassFixture<KnotKeyZone>, IDi
         Assert.Contains("i=1; mx.example.com; none", result.Headers, StringComparison.Ordinal);
         Assert.Equal(ArcResult.Pass, (await VerifyAsync(Zone(), TestMessages.Concat(result.Headers!, raw))).Result);
     }
+
+    [Fact]
+    public async Task Sealing_from_the_header_section_and_a_body_stream_matches_sealing_the_whole_message()
+    {
+        var raw = TestMessages.Bytes(TestMessages.Multipart);
+        using var rsa = TestKeys.RsaSigningKey();
+        var sealer = new ArcSealingService(_time);
+        var split = raw.AsSpan().IndexOf("\r\n\r\n"u8) + 4;
+
+        var streamed = await sealer.SealAsync(raw.AsMemory(0, split), new MemoryStream(raw, split, raw.Length - split), ArcChainResult.NoChain, "mx.example.com", Results, rsa, CancellationToken.None);
+
+        Assert.Equal(sealer.Seal(raw, ArcChainResult.NoChain, "mx.example.com", Results, rsa).Headers, streamed.Headers);
+        Assert.Equal(ArcResult.Pass, (await VerifyAsync(Zone(), TestMessages.Concat(streamed.Headers!, raw))).Result);
+    }
 }

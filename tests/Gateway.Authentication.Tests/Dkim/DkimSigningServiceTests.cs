@@ -251,4 +251,60 @@ public sealed class DkimSigningServiceTests
             Assert.All(partial.Fields, f => Assert.InRange(f.End, f.ValueStart, cut));
         }
     }
+
+    [Fact]
+    public void Streamed_relaxed_body_hash_equals_the_whole_body_hash_however_the_body_is_cut()
+    {
+        var random = new Random(6377);
+        for (var round = 0; round < 3000; round++)
+        {
+            string[] pieces = ["a", "b", " ", "\t", "\r", "\n", "\r\n", "\r\n", "  "];
+            var text = new StringBuilder();
+            for (var count = random.Next(0, 60); count > 0; count--)
+            {
+                text.Append(pieces[random.Next(pieces.Length)]);
+            }
+
+            var body = Encoding.ASCII.GetBytes(text.ToString());
+            var expected = Convert.ToBase64String(DkimCanonicalization.RelaxedBodyHash(body));
+
+            using var hasher = new RelaxedBodyHasher();
+            var position = 0;
+            while (position < body.Length)
+            {
+                var length = random.Next(1, Math.Max(2, body.Length - position + 1));
+                length = Math.Min(length, body.Length - position);
+                hasher.Append(body.AsSpan(position, length));
+                position += length;
+            }
+
+            Assert.Equal(expected, Convert.ToBase64String(hasher.Finish()));
+
+            using var bytewise = new RelaxedBodyHasher();
+            foreach (var b in body)
+            {
+                bytewise.Append([b]);
+            }
+
+            Assert.Equal(expected, Convert.ToBase64String(bytewise.Finish()));
+        }
+    }
+
+    [Theory]
+    [InlineData(TestMessages.Plain)]
+    [InlineData(TestMessages.Multipart)]
+    [InlineData("From: alice@example.com\r\nSubject: no body\r\n")]
+    public async Task Signing_from_the_header_section_and_a_body_stream_matches_signing_the_whole_message(string text)
+    {
+        var raw = TestMessages.Bytes(text);
+        using var rsa = TestKeys.RsaSigningKey();
+        using var ed = TestKeys.EdSigningKey();
+        var service = new DkimSigningService(_time);
+        var split = raw.AsSpan().IndexOf("\r\n\r\n"u8) is var at and >= 0 ? at + 4 : raw.Length;
+
+        var streamed = await service.SignAsync(raw.AsMemory(0, split), new MemoryStream(raw, split, raw.Length - split), [rsa, ed], CancellationToken.None);
+
+        Assert.Equal(service.Sign(raw, [rsa, ed]), streamed);
+        Assert.All(await VerifyAsync(TestMessages.Concat(streamed, raw)), r => Assert.Equal(DkimResult.Pass, r.Result));
+    }
 }

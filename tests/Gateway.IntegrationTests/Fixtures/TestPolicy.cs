@@ -82,7 +82,8 @@ public sealed class TestPolicy
         if (CredentialsFileContent is not null)
         {
             File.WriteAllText(Path.Combine(Directory, "credentials"), CredentialsFileContent);
-            credentials = "auth:\n  credentials_file: credentials\n  allow_relay: true\n";
+            // The test user "alice" sends as any address at example.org (the senders the tests use).
+            credentials = "auth:\n  credentials_file: credentials\n  allow_relay: true\n  senders:\n    alice: [\"@example.org\"]\n";
         }
 
         var yaml =

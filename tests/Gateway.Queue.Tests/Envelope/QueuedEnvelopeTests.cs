@@ -56,7 +56,7 @@ public sealed class QueuedEnvelopeTests
             AuthUser = "carol",
             AuthParameter = "carol@example.org",
             SmtpUtf8 = true,
-            ReceivedHeaderCount = 3,
+            Trust = "auth",
         };
 
         var json = JsonSerializer.SerializeToUtf8Bytes(queued, QueueJsonContext.Default.QueuedEnvelope);
@@ -72,7 +72,7 @@ public sealed class QueuedEnvelopeTests
         Assert.Equal("carol@example.org", root.GetProperty("auth").GetString());
         Assert.True(root.GetProperty("smtputf8").GetBoolean());
         Assert.Equal("alice@example.org", root.GetProperty("from").GetString());
-        Assert.Equal(3, root.GetProperty("received_header_count").GetInt32());
+        Assert.Equal("auth", root.GetProperty("trust").GetString());
         Assert.Equal("ehlo", root.GetProperty("greeting").GetString());
         var rcpt = root.GetProperty("recipients")[0];
         Assert.Equal("bob@example.test", rcpt.GetProperty("address").GetString());

@@ -4,8 +4,8 @@ using Gateway.Abstractions;
 namespace Gateway.Queue.Tests.Store;
 
 /// <summary>
-/// The message checks read a message back before it is queued and amend its header (prepend fields, drop
-/// fields, quarantine) without the client's bytes being rewritten; the amendment survives restarts and
+/// The message pipeline reads a message back before it is queued and amends its start (fields on top, the header
+/// section without dropped fields, quarantine) without the client's bytes being rewritten; the amendment survives restarts and
 /// recovery and is what delivery reads.
 /// </summary>
 public sealed class SpoolAmendmentTests
@@ -18,12 +18,14 @@ public sealed class SpoolAmendmentTests
         "Body line\r\n";
 
     [Fact]
-    public async Task Content_is_the_client_bytes_without_our_trace_field()
+    public async Task Content_is_the_client_bytes_in_place_and_as_a_stream()
     {
         await using var ctx = new SpoolTestContext();
         var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
         await WriteInChunksAsync(writer, Encoding.ASCII.GetBytes(ClientMessage), 7);
 
+        Assert.True(writer.TryGetContent(out var inPlace));
+        Assert.Equal(ClientMessage, Encoding.ASCII.GetString(inPlace.Span));
         await using (var content = await writer.OpenContentAsync(CancellationToken.None))
         {
             Assert.Equal(ClientMessage, await new StreamReader(content, Encoding.ASCII).ReadToEndAsync());
@@ -48,6 +50,7 @@ public sealed class SpoolAmendmentTests
         var message = ClientMessage + body;
         await WriteInChunksAsync(writer, Encoding.ASCII.GetBytes(message), 3000);
 
+        Assert.False(writer.TryGetContent(out _));
         await using (var content = await writer.OpenContentAsync(CancellationToken.None))
         {
             Assert.Equal(message, await new StreamReader(content, Encoding.ASCII).ReadToEndAsync());
@@ -60,16 +63,17 @@ public sealed class SpoolAmendmentTests
     }
 
     [Fact]
-    public async Task Prepended_fields_come_first_and_a_dropped_field_is_gone_after_a_restart()
+    public async Task The_prefix_replaces_the_header_section_and_survives_a_restart()
     {
         await using var ctx = new SpoolTestContext();
         var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
         await WriteInChunksAsync(writer, Encoding.ASCII.GetBytes(ClientMessage), 5);
-        var forged = ClientMessage.IndexOf("From:", StringComparison.Ordinal);
+        var section = ClientMessage.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;
         var amendment = new MessageAmendment
         {
-            PrependHeaders = Encoding.ASCII.GetBytes("Authentication-Results: mx.gateway.test; dkim=none\r\n"),
-            RemoveHeaderFields = [new ContentRange(0, forged)],
+            Prefix = Encoding.ASCII.GetBytes("Authentication-Results: mx.gateway.test; dkim=none\r\nReceived: from x by y; Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+                + ClientMessage[ClientMessage.IndexOf("From:", StringComparison.Ordinal)..section]),
+            ReplacedLength = section,
         };
 
         var reply = await writer.CompleteAsync(amendment, CancellationToken.None);
@@ -79,7 +83,7 @@ public sealed class SpoolAmendmentTests
         await ctx.RestartAsync();
         Assert.Equal([id], await ctx.Store.RecoverAsync(CancellationToken.None));
         var delivered = await ReadAsync(ctx, id);
-        Assert.StartsWith("Authentication-Results: mx.gateway.test; dkim=none\r\nReceived: from ", delivered, StringComparison.Ordinal);
+        Assert.StartsWith("Authentication-Results: mx.gateway.test; dkim=none\r\nReceived: from x by y", delivered, StringComparison.Ordinal);
         Assert.DoesNotContain("(forged)", delivered, StringComparison.Ordinal);
         Assert.EndsWith("\r\nFrom: alice@example.org\r\nSubject: amended\r\n\r\nBody line\r\n", delivered, StringComparison.Ordinal);
         var entry = await ctx.Store.GetAsync(id, CancellationToken.None);
@@ -93,10 +97,47 @@ public sealed class SpoolAmendmentTests
         var id = SpoolTestContext.QueueIdOf(await ctx.SendAsync(Encoding.ASCII.GetBytes(ClientMessage)));
         await ctx.RestartAsync();
 
-        var delivered = await ReadAsync(ctx, id);
+        Assert.Equal(ClientMessage, await ReadAsync(ctx, id));
+    }
 
-        Assert.StartsWith("Received: from ", delivered, StringComparison.Ordinal);
-        Assert.EndsWith(ClientMessage, delivered, StringComparison.Ordinal);
+    [Fact]
+    public async Task The_hold_marker_is_synced_by_the_group_commit_not_on_the_sessions_thread()
+    {
+        await using var ctx = new SpoolTestContext();
+        var hold = Path.Combine(ctx.QueueRoot, "hold");
+        var onPoolThread = new List<bool>();
+        ctx.Io.BeforeDirectoryFlush = path =>
+        {
+            if (path == hold)
+            {
+                onPoolThread.Add(Thread.CurrentThread.IsThreadPoolThread);
+            }
+
+            return Task.CompletedTask;
+        };
+        var writer = await WriterWithClientMessageAsync(ctx);
+
+        var reply = await writer.CompleteAsync(new MessageAmendment { HoldReason = "quarantine" }, CancellationToken.None);
+        await writer.DisposeAsync();
+
+        Assert.Equal(250, reply.Code);
+        Assert.Equal([false], onPoolThread);
+        Assert.True(File.Exists(Path.Combine(hold, SpoolTestContext.QueueIdOf(reply))));
+    }
+
+    [Fact]
+    public async Task A_failed_commit_of_a_held_message_leaves_no_marker_behind()
+    {
+        await using var ctx = new SpoolTestContext();
+        var writer = await WriterWithClientMessageAsync(ctx);
+        ctx.Io.FileFlushFailure = FaultySpoolIo.IoError();
+
+        var reply = await writer.CompleteAsync(new MessageAmendment { HoldReason = "quarantine" }, CancellationToken.None);
+        await writer.DisposeAsync();
+
+        Assert.Equal(451, reply.Code);
+        AssertNothingKept(ctx);
+        Assert.Empty(ctx.Files("hold"));
     }
 
     [Fact]
@@ -116,13 +157,13 @@ public sealed class SpoolAmendmentTests
     }
 
     [Fact]
-    public async Task Overlapping_removals_are_a_local_error_never_a_250()
+    public async Task An_amendment_replacing_more_than_the_message_is_a_local_error_never_a_250()
     {
         await using var ctx = new SpoolTestContext();
         var writer = await WriterWithClientMessageAsync(ctx);
 
         var reply = await writer.CompleteAsync(
-            new MessageAmendment { RemoveHeaderFields = [new ContentRange(0, 20), new ContentRange(10, 20)] },
+            new MessageAmendment { Prefix = "X: y\r\n"u8.ToArray(), ReplacedLength = ClientMessage.Length + 1 },
             CancellationToken.None);
         await writer.DisposeAsync();
 
@@ -136,7 +177,7 @@ public sealed class SpoolAmendmentTests
         await using var ctx = new SpoolTestContext();
         var writer = await WriterWithClientMessageAsync(ctx);
         var id = SpoolTestContext.QueueIdOf(await writer.CompleteAsync(
-            new MessageAmendment { PrependHeaders = Encoding.ASCII.GetBytes("X-Test: 1\r\n") }, CancellationToken.None));
+            new MessageAmendment { Prefix = Encoding.ASCII.GetBytes("X-Test: 1\r\n") }, CancellationToken.None));
         await writer.DisposeAsync();
         var good = await ctx.SendAsync(Encoding.ASCII.GetBytes(ClientMessage));
 
@@ -165,20 +206,6 @@ public sealed class SpoolAmendmentTests
 
         Assert.Equal([id], await ctx.Store.RecoverAsync(CancellationToken.None));
         Assert.EndsWith(message, await ReadAsync(ctx, id), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Removals_from_a_header_section_longer_than_the_bound_refuse_the_message()
-    {
-        await using var ctx = new SpoolTestContext(maxHeaderSection: 64);
-        var writer = await WriterWithClientMessageAsync(ctx);
-
-        var reply = await writer.CompleteAsync(new MessageAmendment { RemoveHeaderFields = [new ContentRange(0, 10)] }, CancellationToken.None);
-        await writer.DisposeAsync();
-
-        // Never delivered with the forged field in place: refused as too large (RFC 3463 5.3.4), and nothing is kept.
-        Assert.Equal((552, "5.3.4"), (reply.Code, reply.EnhancedCode));
-        AssertNothingKept(ctx);
     }
 
     [Fact]

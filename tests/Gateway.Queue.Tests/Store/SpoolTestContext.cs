@@ -14,11 +14,10 @@ internal sealed class SpoolTestContext : IAsyncDisposable
 {
     public const string HostName = "mx.gateway.test";
 
-    public SpoolTestContext(int maxReceived = 50, int maxHeaderSection = 1024 * 1024)
+    public SpoolTestContext()
     {
         Root = TestDirectories.CreateTemp("gwq");
         Trace = new FileTraceLog(Path.Combine(Root, "log"));
-        Options = new QueueStoreOptions { HostName = HostName, MaxReceivedHeaders = maxReceived, MaxHeaderSectionBytes = maxHeaderSection };
         Store = CreateStore();
     }
 
@@ -31,8 +30,6 @@ internal sealed class SpoolTestContext : IAsyncDisposable
     public FaultySpoolIo Io { get; } = new();
 
     public FileTraceLog Trace { get; }
-
-    public QueueStoreOptions Options { get; }
 
     public FileQueueStore Store { get; private set; }
 
@@ -79,7 +76,7 @@ internal sealed class SpoolTestContext : IAsyncDisposable
         Encoding.UTF8.GetBytes($"From: alice@example.org\r\nTo: bob@example.test\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n\r\n{body}");
 
     public FileQueueStore CreateStore() =>
-        new(QueueRoot, Time, Trace, NullLogger<FileQueueStore>.Instance, Options, Io);
+        new(QueueRoot, Time, Trace, NullLogger<FileQueueStore>.Instance, Io);
 
     /// <summary>Simulates a restart: a new store instance over the same directory.</summary>
     public async Task RestartAsync()

@@ -1,0 +1,32 @@
+namespace Gateway.Pipeline.Flow;
+
+/// <summary>
+/// The inbound flow, in order: a message (part) whose recipients are in our domains. This file is the one place the
+/// order is written down; a new inbound step goes into its slot here.
+/// </summary>
+internal static class InboundFlow
+{
+    public static IReadOnlyList<FlowStep> Declare(PipelineSteps steps) =>
+    [
+        // The header section is whole and well formed, or nothing below can judge it.
+        new(steps.HeaderSection, StepScope.Always),
+        new(steps.Loop, StepScope.Always),
+        new(steps.Received, StepScope.Always),
+
+        // An authenticated user writes only From addresses it owns (its envelope sender was checked at MAIL FROM).
+        new(steps.SenderOwnership, StepScope.OwnedSenders),
+
+        // Sender authentication, for mail that is not our own: SPF (started at MAIL FROM), DKIM, ARC, then DMARC
+        // over their results, then one Authentication-Results field for the servers behind us.
+        new(steps.Spf, StepScope.External),
+        new(steps.Dkim, StepScope.External),
+        new(steps.Arc, StepScope.External),
+        new(steps.Dmarc, StepScope.External),
+        new(steps.AuthenticationResults, StepScope.External),
+
+        // Slots for the coming steps: spam scoring (External), S/MIME decryption with escrowed keys (Always).
+
+        // Last, so the seal covers every field above it.
+        new(steps.ArcSeal, StepScope.External),
+    ];
+}

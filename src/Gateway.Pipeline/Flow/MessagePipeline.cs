@@ -1,0 +1,136 @@
+using System.Text;
+using Gateway.Abstractions;
+using Gateway.Pipeline.Steps;
+using Gateway.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Pipeline.Flow;
+
+/// <summary>
+/// The message pipeline of one policy snapshot: the trust decision, the steps the policy switches on, and the two
+/// declared flows (<see cref="InboundFlow"/>, <see cref="OutboundFlow"/>). Runs one direction's part of a message
+/// and turns the steps' verdicts into a refusal or the amendment the spool stores with the message.
+/// </summary>
+public sealed class MessagePipeline
+{
+    private readonly IReadOnlyList<FlowStep> _inbound;
+    private readonly IReadOnlyList<FlowStep> _outbound;
+    private readonly ILogger _logger;
+
+    public MessagePipeline(GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(logger);
+        Policy = policy;
+        Trust = new TrustDecider(policy);
+        Authentication = authentication;
+        _logger = logger;
+        var steps = new PipelineSteps(policy, Trust, authentication, logger);
+        _inbound = InboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
+        _outbound = OutboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
+        SpfRuns = steps.Spf is not null;
+    }
+
+    public GatewayPolicy Policy { get; }
+
+    /// <summary>The one trust decision of this snapshot.</summary>
+    public TrustDecider Trust { get; }
+
+    /// <summary>SPF, DKIM, ARC and DMARC services and keys of this snapshot; null when the host built none.</summary>
+    public SenderAuthentication? Authentication { get; }
+
+    /// <summary>The bound on a message's header section (limits.header_section).</summary>
+    public int MaxHeaderSection => Policy.Limits.HeaderSection;
+
+    internal ILogger Logger => _logger;
+
+    /// <summary>Whether the SPF check runs for this client (it starts at MAIL FROM).</summary>
+    public bool RunsSpf(ClientTrust trust) => SpfRuns && StepScope.External.Includes(trust);
+
+    private bool SpfRuns { get; }
+
+    /// <summary>The steps a message part of this direction from this client goes through, in order.</summary>
+    public IReadOnlyList<IMessageStep> StepsFor(ClientTrust trust, MailDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(trust);
+        var flow = direction == MailDirection.Inbound ? _inbound : _outbound;
+        return flow.Where(s => s.Scope.Includes(trust)).Select(s => s.Step!).ToList();
+    }
+
+    /// <summary>
+    /// Runs the flow of <paramref name="message"/>'s direction. Never throws for a step's failure (a defect, an I/O
+    /// error): that is a 451, never an acceptance; only cancellation by the caller's token throws.
+    /// </summary>
+    internal async Task<PartOutcome> RunAsync(MessageContext message, CancellationToken cancellationToken)
+    {
+        var fields = new List<string>();
+        var removals = new List<ContentRange>();
+        string? hold = null;
+        foreach (var step in StepsFor(message.Trust, message.Direction))
+        {
+            StepVerdict verdict;
+            try
+            {
+                verdict = await step.RunAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                PipelineLog.StepFailed(_logger, message.Session.SessionId, message.Message.QueueId, step.Name, ex);
+                return PartOutcome.Refused(PipelineReplies.LocalError, step.Name);
+            }
+
+            PipelineLog.StepDone(_logger, message.Session.SessionId, message.Message.QueueId, step.Name, verdict.Action, verdict.Reason ?? string.Empty);
+            if (verdict.Refusal is { } refusal)
+            {
+                PipelineLog.ContentRefused(_logger, message.Session.SessionId, message.Message.QueueId, step.Name, refusal, verdict.Reason ?? string.Empty);
+                return PartOutcome.Refused(refusal, step.Name);
+            }
+
+            if (verdict.Fields is { Length: > 0 } added)
+            {
+                fields.Add(added);
+            }
+
+            removals.AddRange(verdict.Removals);
+            hold ??= verdict.HoldReason;
+        }
+
+        return PartOutcome.Accepted(BuildAmendment(message.Message.HeaderSection.Span, fields, removals, hold));
+    }
+
+    /// <summary>Each step's fields above the earlier ones; then, when fields go, the header section without them.</summary>
+    private static MessageAmendment BuildAmendment(ReadOnlySpan<byte> headerSection, List<string> fields, List<ContentRange> removals, string? hold)
+    {
+        var prefix = new MemoryStream();
+        for (var i = fields.Count - 1; i >= 0; i--)
+        {
+            prefix.Write(Encoding.UTF8.GetBytes(fields[i]));
+        }
+
+        long replaced = 0;
+        if (removals.Count > 0)
+        {
+            var position = 0L;
+            foreach (var range in removals.OrderBy(r => r.Offset))
+            {
+                if (range.Offset < 0 || range.End > headerSection.Length)
+                {
+                    throw new InvalidOperationException("A step removed bytes outside the header section.");
+                }
+
+                // Two steps may drop the same field: what is already dropped is not dropped twice.
+                if (range.Offset > position)
+                {
+                    prefix.Write(headerSection[(int)position..(int)range.Offset]);
+                }
+
+                position = Math.Max(position, range.End);
+            }
+
+            prefix.Write(headerSection[(int)position..]);
+            replaced = headerSection.Length;
+        }
+
+        return new MessageAmendment { Prefix = prefix.ToArray(), ReplacedLength = replaced, HoldReason = hold };
+    }
+}

@@ -1,0 +1,58 @@
+using Gateway.Pipeline.Steps;
+using Gateway.Pipeline.Steps.Authentication;
+using Gateway.Pipeline.Steps.Senders;
+using Gateway.Pipeline.Steps.Trace;
+using Gateway.Policy;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Pipeline.Flow;
+
+/// <summary>
+/// The steps of one policy snapshot, each built once with what it needs; a step the policy switches off is null and
+/// drops out of the flows.
+/// </summary>
+internal sealed class PipelineSteps
+{
+    public PipelineSteps(GatewayPolicy policy, TrustDecider trust, SenderAuthentication? auth, ILogger logger)
+    {
+        HeaderSection = new HeaderSectionStep();
+        Loop = new LoopStep(policy.Delivery.MaxReceivedHeaders);
+        Received = new ReceivedStep(policy.HostName);
+        SenderOwnership = new SenderOwnershipStep(trust);
+        if (auth is null)
+        {
+            return;
+        }
+
+        var checks = auth.Policy;
+        Spf = checks.Spf.Verify ? new SpfStep() : null;
+        Dkim = checks.Dkim.Verify ? new DkimVerifyStep(auth.Dkim) : null;
+        Arc = checks.Arc.Verify ? new ArcVerifyStep(auth.Arc) : null;
+        Dmarc = checks.Dmarc.Verify ? new DmarcStep(auth) : null;
+        AuthenticationResults = auth.ChecksInbound ? new AuthenticationResultsStep(auth.AuthservId, logger) : null;
+        ArcSeal = auth.SealKey is { } sealKey ? new ArcSealStep(auth.Sealer, auth.AuthservId, sealKey) : null;
+        DkimSign = auth.SigningKeys.Count > 0 ? new DkimSignStep(auth, logger) : null;
+    }
+
+    public IMessageStep HeaderSection { get; }
+
+    public IMessageStep Loop { get; }
+
+    public IMessageStep Received { get; }
+
+    public IMessageStep SenderOwnership { get; }
+
+    public IMessageStep? Spf { get; }
+
+    public IMessageStep? Dkim { get; }
+
+    public IMessageStep? Arc { get; }
+
+    public IMessageStep? Dmarc { get; }
+
+    public IMessageStep? AuthenticationResults { get; }
+
+    public IMessageStep? ArcSeal { get; }
+
+    public IMessageStep? DkimSign { get; }
+}

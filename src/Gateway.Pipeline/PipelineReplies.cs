@@ -1,0 +1,40 @@
+using System.Globalization;
+using Gateway.Abstractions;
+
+namespace Gateway.Pipeline;
+
+/// <summary>Replies the pipeline gives; texts are generic, the reason goes to the log.</summary>
+public static class PipelineReplies
+{
+    /// <summary>RFC 5321 has no dedicated relay code; 554 5.7.1 is what Postfix and others answer (RFC 3463 5.7.1: delivery not authorized).</summary>
+    public static SmtpReply RelayDenied { get; } = new(554, "5.7.1", "Relay access denied");
+
+    /// <summary>RFC 3463 5.4.6: routing loop detected (RFC 5321 6.3: too many Received fields).</summary>
+    public static SmtpReply RoutingLoop { get; } = new(554, "5.4.6", "Routing loop detected: too many Received headers");
+
+    /// <summary>RFC 3463 5.3.4: message too big for system; here its header section, which is never judged by a part of it.</summary>
+    public static SmtpReply HeaderSectionTooLarge { get; } = new(552, "5.3.4", "Message header section too large");
+
+    /// <summary>RFC 3463 5.6.0: other or undefined media error; a header section readers would split differently.</summary>
+    public static SmtpReply MalformedHeader { get; } = new(554, "5.6.0", "Malformed message header section");
+
+    /// <summary>RFC 3463 5.7.1; RFC 5321 553 "mailbox name not allowed", as Postfix answers a sender login mismatch.</summary>
+    public static SmtpReply SenderNotOwned(string user) =>
+        new(553, "5.7.1", string.Create(CultureInfo.InvariantCulture, $"Sender address rejected: not owned by user {user}"));
+
+    /// <summary>The From field of an authenticated user's message names an address the user does not own (or none readable).</summary>
+    public static SmtpReply AuthorNotOwned(string user) =>
+        new(553, "5.7.1", string.Create(CultureInfo.InvariantCulture, $"From address rejected: not owned by user {user}"));
+
+    /// <summary>RFC 7372 3.2: the enhanced status code for an SPF fail.</summary>
+    public static SmtpReply SpfFail { get; } = new(550, "5.7.23", "SPF validation failed");
+
+    public static SmtpReply DmarcReject { get; } = new(550, "5.7.1", "Message rejected by the DMARC policy of the sender's domain");
+
+    public static SmtpReply AuthorInvalid { get; } = new(550, "5.7.1", "Message must have exactly one valid From address (RFC 7489 6.6.1)");
+
+    public static SmtpReply DmarcTempError { get; } = new(451, "4.7.1", "Temporary failure checking the sender's DMARC policy, try again later");
+
+    /// <summary>The pipeline itself failed (a defect or I/O trouble): try again later, never 250.</summary>
+    public static SmtpReply LocalError { get; } = new(451, "4.3.0", "Local error in processing");
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Gateway.Abstractions;
+using Gateway.Authentication.Spf;
+using Gateway.Pipeline.Content;
+using Gateway.Pipeline.Flow;
+using Gateway.Pipeline.Steps;
+
+namespace Gateway.Pipeline.Session;
+
+/// <summary>
+/// The writer the SMTP session streams a message into. The bytes go to the spool writer of each direction's part
+/// (a message with recipients both in our domains and elsewhere is stored twice, so each part gets its own
+/// direction's steps and amendment), and the header section is kept on the way for the steps. At the end of the
+/// data each part runs its flow; one refusal refuses the whole message (the client gets one reply to one message),
+/// otherwise every part is committed and the reply names their queue ids. A failure of the pipeline itself is a
+/// 451, never a 250.
+/// </summary>
+internal sealed class PipelineMessageWriter : IMessageWriter
+{
+    private readonly MessagePipeline _pipeline;
+    private readonly ClientTrust _trust;
+    private readonly Task<SpfCheck>? _spf;
+    private readonly IReadOnlyList<MessagePart> _parts;
+    private readonly HeaderSectionCapture _headers;
+    private long _length;
+
+    public PipelineMessageWriter(MessagePipeline pipeline, ClientTrust trust, Task<SpfCheck>? spf, IReadOnlyList<MessagePart> parts)
+    {
+        _pipeline = pipeline;
+        _trust = trust;
+        _spf = spf;
+        _parts = parts;
+        _headers = new HeaderSectionCapture(pipeline.MaxHeaderSection);
+    }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        _length += data.Length;
+        _headers.Append(data.Span);
+        if (_headers.Status == HeaderSectionStatus.TooLong)
+        {
+            // The first step refuses such a message: storing the rest would only cost disk.
+            return;
+        }
+
+        foreach (var part in _parts)
+        {
+            await part.Writer.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken)
+    {
+        _headers.Finish();
+        if (_parts.FirstOrDefault(p => p.Writer is not IInspectableMessageWriter) is { } failed)
+        {
+            // The spool could not even start that part (its writer holds the 451/452): nothing to inspect.
+            return await failed.Writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var outcomes = new List<PartOutcome>(_parts.Count);
+        foreach (var part in _parts)
+        {
+            var writer = (IInspectableMessageWriter)part.Writer;
+            var context = new MessageContext(part.Envelope, _trust, part.Direction, new StoredMessage(writer, _headers, _length), _spf);
+            await using (context.ConfigureAwait(false))
+            {
+                PartOutcome outcome;
+                try
+                {
+                    outcome = await _pipeline.RunAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    PipelineLog.PipelineFailed(_pipeline.Logger, part.Envelope.Session.SessionId, writer.QueueId, ex);
+                    outcome = PartOutcome.Refused(PipelineReplies.LocalError, "pipeline");
+                }
+
+                outcomes.Add(outcome);
+                if (outcome.Refusal is not null)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (outcomes.FirstOrDefault(o => o.Refusal is not null)?.Refusal is { } refusal)
+        {
+            // One message, one answer: nothing of any part is kept.
+            foreach (var part in _parts)
+            {
+                await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, cancellationToken).ConfigureAwait(false);
+            }
+
+            return refusal;
+        }
+
+        var replies = await Task.WhenAll(_parts.Select((part, i) =>
+            ((IInspectableMessageWriter)part.Writer).CompleteAsync(outcomes[i].Amendment, cancellationToken).AsTask())).ConfigureAwait(false);
+        if (replies.FirstOrDefault(r => !r.IsPositive) is { } notQueued)
+        {
+            // A part that was queued is delivered; when the client sends the message again its recipients may get
+            // it twice, which is the safe side of losing it (DESIGN invariant 2).
+            return notQueued;
+        }
+
+        return replies.Length == 1
+            ? replies[0]
+            : new SmtpReply(250, "2.0.0", string.Create(CultureInfo.InvariantCulture, $"Ok: queued as {string.Join(" and ", _parts.Select(p => ((IInspectableMessageWriter)p.Writer).QueueId))}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var part in _parts)
+        {
+            await part.Writer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

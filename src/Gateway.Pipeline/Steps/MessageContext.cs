@@ -1,0 +1,67 @@
+using Gateway.Abstractions;
+using Gateway.Authentication.Spf;
+using MimeKit;
+
+namespace Gateway.Pipeline.Steps;
+
+/// <summary>
+/// What the steps of one message (one direction's part of it) share: the envelope of that part, the session's
+/// trust decision, the stored message, and the results steps hand on to later steps (SPF to DMARC, DKIM and ARC to
+/// DMARC and the ARC seal). A MIME parse, when a step needs one, is made once here and shared.
+/// </summary>
+public sealed class MessageContext : IAsyncDisposable
+{
+    private static readonly ParserOptions Parser = new() { MaxMimeDepth = 64 };
+
+    private Stream? _parsedFrom;
+    private MimeMessage? _parsed;
+
+    internal MessageContext(Envelope envelope, ClientTrust trust, MailDirection direction, StoredMessage message, Task<SpfCheck>? spf = null)
+    {
+        Envelope = envelope;
+        Trust = trust;
+        Direction = direction;
+        Message = message;
+        SpfFromMailFrom = spf;
+    }
+
+    /// <summary>The envelope of this part: its recipients all go <see cref="Direction"/>.</summary>
+    public Envelope Envelope { get; }
+
+    public SessionFacts Session => Envelope.Session;
+
+    public ClientTrust Trust { get; }
+
+    public MailDirection Direction { get; }
+
+    public StoredMessage Message { get; }
+
+    /// <summary>The SPF check started at MAIL FROM (so its lookups overlapped the dialogue); null when none runs.</summary>
+    internal Task<SpfCheck>? SpfFromMailFrom { get; }
+
+    internal AuthenticationState Authentication { get; } = new();
+
+    /// <summary>
+    /// The message parsed by MimeKit, once, for the checks that need MIME structure. Persistent: MimeKit keeps
+    /// offsets into the stream instead of copying the body, so a large message stays on disk.
+    /// </summary>
+    internal async Task<MimeMessage> ParseAsync(CancellationToken cancellationToken)
+    {
+        if (_parsed is null)
+        {
+            _parsedFrom = await Message.OpenAsync(cancellationToken).ConfigureAwait(false);
+            _parsed = await MimeMessage.LoadAsync(Parser, _parsedFrom, persistent: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _parsed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _parsed?.Dispose();
+        if (_parsedFrom is not null)
+        {
+            await _parsedFrom.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

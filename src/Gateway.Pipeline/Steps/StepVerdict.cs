@@ -1,0 +1,48 @@
+using Gateway.Abstractions;
+
+namespace Gateway.Pipeline.Steps;
+
+/// <summary>
+/// What a step decided, as data: go on (possibly adding header fields on top and leaving out whole fields of the
+/// client's header section), hold the message for an administrator, or refuse it with an SMTP reply (a 4xx is a
+/// temporary failure, a 5xx a rejection). A refusal ends the pipeline; everything else accumulates.
+/// </summary>
+public sealed record StepVerdict
+{
+    public static StepVerdict Continue { get; } = new();
+
+    /// <summary>Complete header fields, each ending in CRLF, to put on top of the message (above earlier steps' fields).</summary>
+    public string? Fields { get; init; }
+
+    /// <summary>Whole fields of the client's header section to leave out, as byte ranges of that section.</summary>
+    public IReadOnlyList<ContentRange> Removals { get; init; } = [];
+
+    /// <summary>Set: the message is queued but held (quarantine) with this reason.</summary>
+    public string? HoldReason { get; init; }
+
+    /// <summary>Set: the message is refused with this reply (4xx or 5xx) and nothing of it is kept.</summary>
+    public SmtpReply? Refusal { get; init; }
+
+    /// <summary>Why, for the log (never shown to the client).</summary>
+    public string? Reason { get; init; }
+
+    public StepAction Action => Refusal switch
+    {
+        { IsTransientFailure: true } => StepAction.TempFail,
+        not null => StepAction.Reject,
+        _ => HoldReason is not null ? StepAction.Hold : StepAction.Continue,
+    };
+
+    public static StepVerdict AddFields(string fields) => new() { Fields = fields };
+
+    public static StepVerdict Refuse(SmtpReply reply, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        if (reply.IsPositive)
+        {
+            throw new ArgumentException("A refusal is a 4xx or 5xx reply.", nameof(reply));
+        }
+
+        return new() { Refusal = reply, Reason = reason };
+    }
+}
