@@ -1,3 +1,5 @@
+using Gateway.Syntax;
+
 namespace Gateway.Dns;
 
 /// <summary>Name handling shared by the resolvers.</summary>
@@ -15,39 +17,8 @@ internal static class DnsNames
     }
 
     /// <summary>
-    /// True when a query can carry the (normalized) name: no empty label, labels of at most 63 octets and
-    /// at most 253 characters in text form (RFC 1035 2.3.4: 255 octets on the wire). The root is queryable.
+    /// True when a query can carry the (normalized) name (<see cref="DomainName.FitsInDns"/>: labels of 1-63
+    /// octets, at most 253 characters in text form). The root is queryable.
     /// </summary>
-    public static bool IsQueryable(string normalized)
-    {
-        if (normalized == ".")
-        {
-            return true;
-        }
-
-        if (normalized.Length > 253)
-        {
-            return false;
-        }
-
-        var labelLength = 0;
-        foreach (var c in normalized)
-        {
-            if (c == '.')
-            {
-                if (labelLength == 0)
-                {
-                    return false;
-                }
-
-                labelLength = 0;
-            }
-            else if (++labelLength > 63)
-            {
-                return false;
-            }
-        }
-
-        return labelLength > 0;
-    }
+    public static bool IsQueryable(string normalized) => normalized == "." || DomainName.FitsInDns(normalized);
 }

@@ -7,6 +7,7 @@ using Gateway.Authentication.Reports;
 using Gateway.Authentication.Results;
 using Gateway.Authentication.Spf;
 using Gateway.Policy;
+using Gateway.Syntax;
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using DmarcDisposition = Gateway.Authentication.Dmarc.DmarcPolicy;
@@ -191,7 +192,7 @@ internal static class InboundChecks
             return evaluation;
         }
 
-        if (evaluation.HeaderFrom is { } from && policy.Dmarc.Exceptions.Any(d => IsSameOrSubdomain(from, d)))
+        if (evaluation.HeaderFrom is { } from && policy.Dmarc.Exceptions.Any(d => DomainName.IsSameOrSubdomain(from, d)))
         {
             return evaluation with { Override = DmarcPolicyOverride.LocalPolicy, OverrideComment = "exception for " + from, Disposition = DmarcDisposition.None };
         }
@@ -233,8 +234,4 @@ internal static class InboundChecks
             _ => null,
         };
     }
-
-    private static bool IsSameOrSubdomain(string domain, string parent) =>
-        string.Equals(domain, parent, StringComparison.OrdinalIgnoreCase)
-        || domain.EndsWith("." + parent, StringComparison.OrdinalIgnoreCase);
 }
