@@ -9,12 +9,7 @@ internal static class DnsNames
     /// The comparison form of a name: lower-case (RFC 4343: DNS names compare case-insensitively) and without
     /// the trailing root dot. The root itself stays ".".
     /// </summary>
-    public static string Normalize(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var trimmed = name.Trim().TrimEnd('.');
-        return trimmed.Length == 0 ? "." : trimmed.ToLowerInvariant();
-    }
+    public static string Normalize(string name) => DomainName.ComparisonForm(name) is { Length: > 0 } form ? form : ".";
 
     /// <summary>
     /// True when a query can carry the (normalized) name (<see cref="DomainName.FitsInDns"/>: labels of 1-63

@@ -2,12 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Gateway.Abstractions;
 using Gateway.Syntax;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
-using MimeKit.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
-using Org.BouncyCastle.Crypto.Parameters;
+using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Parameters;
 
 namespace Gateway.Authentication.Dkim;
 

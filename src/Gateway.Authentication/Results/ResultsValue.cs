@@ -68,8 +68,8 @@ internal static class ResultsValue
             return clean;
         }
 
-        var at = clean.LastIndexOf('@');
-        if (at >= 0 && IsToken(clean[(at + 1)..]) && (at == 0 || DotAtom.IsDotAtom(clean.AsSpan(0, at), allowUtf8: true)))
+        if (AddrSpec.TrySplit(clean, out var local, out var domain) && IsToken(domain)
+            && (local.Length == 0 || DotAtom.IsDotAtom(local, allowUtf8: true)))
         {
             return clean;
         }

@@ -539,7 +539,8 @@ internal sealed class SpfEvaluation
         return text.ToString();
     }
 
-    private static string TrimRoot(string name) => name.EndsWith('.') ? name[..^1] : name;
+    /// <summary>The name without one trailing root dot (RFC 7208 7.3 expansions and identities may end in one).</summary>
+    internal static string TrimRoot(string name) => name.EndsWith('.') ? name[..^1] : name;
 
     private enum Match
     {

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using Gateway.Abstractions;
 using Gateway.Syntax;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Authentication.Spf;
 
@@ -85,7 +85,7 @@ public sealed class SpfVerifier
             client = client.MapToIPv4();
         }
 
-        domain = domain.EndsWith('.') ? domain[..^1] : domain;
+        domain = SpfEvaluation.TrimRoot(domain);
 
         // RFC 7208 4.3: a sender without a local part is "postmaster" at its domain (the checked one without '@').
         if (!AddrSpec.TrySplit(sender, out var localPart, out var senderDomain))

@@ -122,6 +122,17 @@ public static class DomainName
         TryCanonicalize(text, options, out _) == DomainNameError.None;
 
     /// <summary>
+    /// The form in which a name that is compared rather than validated (a DNS answer, a configured host) is
+    /// compared: blanks around it and trailing root dots dropped, lower case (RFC 4343: DNS names compare
+    /// case-insensitively). The root itself comes out empty.
+    /// </summary>
+    public static string ComparisonForm(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().TrimEnd('.').ToLowerInvariant();
+    }
+
+    /// <summary>
     /// True when <paramref name="name"/> is <paramref name="domain"/> or a name below it, compared
     /// case-insensitively on label boundaries: "mail.example.com" is below "example.com", "ample.com" is not.
     /// Both in text form without the trailing dot; an empty domain (the root) matches nothing.

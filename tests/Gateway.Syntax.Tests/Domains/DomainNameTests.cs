@@ -144,6 +144,17 @@ public sealed class DomainNameTests
     }
 
     [Theory]
+    [InlineData("mx.Example.COM.", "mx.example.com")]
+    [InlineData(" mx.example.com ", "mx.example.com")]
+    [InlineData("mx.example.com..", "mx.example.com")]
+    [InlineData("Exa_mple", "exa_mple")]
+    [InlineData(".", "")]
+    public void Comparison_form_drops_the_root_dot_and_case(string name, string expected)
+    {
+        Assert.Equal(expected, DomainName.ComparisonForm(name));
+    }
+
+    [Theory]
     [InlineData("example.com", "example.com", true)]
     [InlineData("mail.example.com", "example.com", true)]
     [InlineData("a.b.Example.COM", "example.com", true)]
