@@ -135,15 +135,12 @@ internal static class NetworkParser
             return error;
         }
 
-        if (portText.Length is 0 or > 5
-            || (portText.Length > 1 && portText[0] == '0')
-            || !portText.All(char.IsAsciiDigit)
-            || int.Parse(portText, NumberStyles.None, CultureInfo.InvariantCulture) is < 1 or > 65535)
+        if (!HostParser.TryParsePort(portText, out var port))
         {
             return $"'{Echo.Of(text)}' has an invalid port (1-65535)";
         }
 
-        endPoint = new IPEndPoint(address, int.Parse(portText, NumberStyles.None, CultureInfo.InvariantCulture));
+        endPoint = new IPEndPoint(address, port);
         return null;
     }
 
