@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Gateway.Syntax;
 
 namespace Gateway.Abstractions;
 
@@ -11,9 +12,9 @@ public sealed record SmtpReply
 {
     public SmtpReply(int code, string? enhancedCode, params IReadOnlyList<string> lines)
     {
-        if (code is < 200 or > 599)
+        if (!ReplyCode.IsValid(code))
         {
-            throw new ArgumentOutOfRangeException(nameof(code), code, "SMTP reply codes are 2xx-5xx.");
+            throw new ArgumentOutOfRangeException(nameof(code), code, "SMTP reply codes are 2yz-5yz with y 0-5 (RFC 5321 4.2).");
         }
 
         if (lines.Count == 0)

@@ -4,6 +4,7 @@ using Gateway.Authentication.Dmarc;
 using Gateway.Authentication.Reports;
 using Gateway.Authentication.Spf;
 using Gateway.Policy;
+using Gateway.Syntax;
 
 namespace Gateway.Pipeline;
 
@@ -65,6 +66,6 @@ public sealed class SenderAuthentication : IDisposable
             return exact;
         }
 
-        return SigningKeys.Where(k => authorDomain.EndsWith("." + k.Domain, StringComparison.OrdinalIgnoreCase)).ToList();
+        return SigningKeys.Where(k => DomainName.IsSameOrSubdomain(authorDomain, k.Domain)).ToList();
     }
 }

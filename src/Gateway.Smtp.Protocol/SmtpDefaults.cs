@@ -18,14 +18,8 @@ public static class SmtpDefaults
     /// <summary>RFC 5321 4.5.3.1.1: a local part is at most 64 octets.</summary>
     public const int LocalPartLength = 64;
 
-    /// <summary>RFC 5321 4.5.3.1.2: a domain is at most 255 octets.</summary>
-    public const int DomainLength = 255;
-
     /// <summary>RFC 4954 4: servers must accept AUTH command and continuation lines of at least 12288 octets.</summary>
     public const int AuthLineLength = 12288;
-
-    /// <summary>RFC 1035 2.3.4 (as used by RFC 5321 4.1.2 sub-domains): a label is at most 63 octets.</summary>
-    public const int DomainLabelLength = 63;
 
     /// <summary>RFC 3461 4.4: an ENVID value is at most 100 characters.</summary>
     public const int EnvelopeIdLength = 100;

@@ -792,7 +792,7 @@ public sealed class DeliveryPolicyTests : IDisposable
                 "7:9: delivery.port: 0 is out of range 1..65535",
                 "8:14: delivery.smarthost: '[10.0.0.1]:25': brackets are only for IPv6 addresses",
                 "10:5: delivery.routes: 'nope.test' is not one of our domains (domains: example.test, other.test); routes are for inbound mail",
-                "13:15: delivery.routes.example.test[0].host: 'bad_host' is not a valid domain name",
+                "13:15: delivery.routes.example.test[0].host: 'bad_host' is not a valid domain name (label 'bad_host')",
                 "14:15: delivery.routes.example.test[0].port: 99999 is out of range 1..65535",
                 "16:32: delivery.concurrency_per_destination: 6 must be at most delivery.concurrency (5)",
                 "19:10: delivery.retry.max: 5m must be at least delivery.retry.first (10m)",

@@ -158,6 +158,9 @@ public sealed class ValueParserTests
     [InlineData("1.2.3.4")]
     [InlineData("[192.0.2.1]")]
     [InlineData("user@example.test")]
+    [InlineData("xn--zz.test")]
+    [InlineData("bu\u0308cher.example")]
+    [InlineData("\uff45xample.test")]
     public void Bad_domains_are_refused(string text)
     {
         Assert.NotNull(DomainNameParser.TryCanonicalize(text, requireFullyQualified: false, out _));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Syntax;
 
 namespace Gateway.Authentication.Dkim;
 
@@ -109,7 +110,7 @@ internal sealed class DkimSignatureHeader
             return header.Fail(DkimResult.PermError, "signature syntax error: bh= is not base64");
         }
 
-        if (!DkimNames.IsValidName(header.Domain) || !DkimNames.IsValidName(header.Selector))
+        if (!DkimNames.AreValid(header.Domain, header.Selector))
         {
             return header.Fail(DkimResult.PermError, "signature syntax error: invalid d= or s=");
         }
@@ -176,9 +177,7 @@ internal sealed class DkimSignatureHeader
         if (header.Identity is { } identity)
         {
             // RFC 6376 6.1.1: the i= domain must be d= or a subdomain of it (domain mismatch).
-            var at = identity.LastIndexOf('@');
-            var identityDomain = at < 0 ? string.Empty : identity[(at + 1)..];
-            if (at < 0 || !IsSameOrSubdomain(identityDomain, header.Domain))
+            if (!AddrSpec.TrySplit(identity, out _, out var identityDomain) || !DomainName.IsSameOrSubdomain(identityDomain, header.Domain))
             {
                 return header.Fail(DkimResult.PermError, "domain mismatch (i= is not d= or a subdomain)");
             }
@@ -202,12 +201,6 @@ internal sealed class DkimSignatureHeader
 
         return header;
     }
-
-    internal static bool IsSameOrSubdomain(string candidate, string domain) =>
-        string.Equals(candidate, domain, StringComparison.OrdinalIgnoreCase)
-        || candidate.Length > domain.Length + 1
-            && candidate.EndsWith(domain, StringComparison.OrdinalIgnoreCase)
-            && candidate[candidate.Length - domain.Length - 1] == '.';
 
     private static readonly string[] RequiredTags = ["v", "a", "b", "bh", "d", "h", "s"];
 

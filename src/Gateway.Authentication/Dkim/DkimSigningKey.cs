@@ -61,7 +61,7 @@ public sealed class DkimSigningKey : IDisposable
         ArgumentNullException.ThrowIfNull(selector);
         ArgumentNullException.ThrowIfNull(pem);
         domain = domain.ToLowerInvariant();
-        if (!DkimNames.IsValidName(domain) || !DkimNames.IsValidName(selector))
+        if (!DkimNames.AreValid(domain, selector))
         {
             throw new ArgumentException("The DKIM domain or selector is not a valid DNS name.");
         }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
@@ -293,7 +294,7 @@ public sealed class DkimVerifierService
         // RFC 6376 3.6.1 t=s: the i= domain must be exactly d=.
         if (key.IsStrict && signature.Identity is { } identity)
         {
-            var domain = identity[(identity.LastIndexOf('@') + 1)..];
+            var domain = AddrSpec.DomainOf(identity);
             if (!string.Equals(domain, signature.Domain, StringComparison.OrdinalIgnoreCase))
             {
                 return (DkimResult.PermError, "domain mismatch (key requires i= domain equal to d=)");

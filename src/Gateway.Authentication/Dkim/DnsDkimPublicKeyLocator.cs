@@ -36,7 +36,7 @@ public sealed class DnsDkimPublicKeyLocator : IDkimPublicKeyLocator
     {
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(selector);
-        if (!DkimNames.IsValidName(domain) || !DkimNames.IsValidName(selector))
+        if (!DkimNames.AreValid(domain, selector))
         {
             return DkimKeyLookup.Fail(DkimResult.PermError, "invalid domain or selector");
         }

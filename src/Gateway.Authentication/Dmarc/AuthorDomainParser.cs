@@ -1,6 +1,7 @@
 using System.Text;
 using Gateway.Authentication.PublicSuffix;
 using Gateway.Authentication.Results;
+using Gateway.Syntax;
 
 namespace Gateway.Authentication.Dmarc;
 
@@ -260,7 +261,7 @@ public static class AuthorDomainParser
             }
         }
 
-        if (!DomainName.TryNormalize(builder.ToString(), out var normalized))
+        if (!ObservedDomain.TryNormalize(builder.ToString(), out var normalized))
         {
             return DmarcAuthorProblem.InvalidDomain;
         }
@@ -392,13 +393,8 @@ public static class AuthorDomainParser
             return true;
         }
 
-        // RFC 5322 3.2.3 atext, plus UTF-8 octets (RFC 6532 3.2).
-        private static bool IsAtext(byte b) =>
-            b >= 0x80
-            || (b >= (byte)'a' && b <= (byte)'z') || (b >= (byte)'A' && b <= (byte)'Z') || (b >= (byte)'0' && b <= (byte)'9')
-            || b is (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*' or (byte)'+'
-                or (byte)'-' or (byte)'/' or (byte)'=' or (byte)'?' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'{'
-                or (byte)'|' or (byte)'}' or (byte)'~';
+        // RFC 5322 3.2.3 atext, plus UTF-8 octets (RFC 6532 3.2): an octet from 0x80 up is part of one.
+        private static bool IsAtext(byte b) => DotAtom.IsAtext((char)b, allowUtf8: true);
 
         private Token ReadDelimited(byte close, TokenKind kind)
         {

@@ -18,7 +18,7 @@ public sealed record DmarcAuthor(string? Domain, string? Address, DmarcAuthorPro
     public static DmarcAuthor ForDomain(string domain, string? address = null)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        return DomainName.TryNormalize(domain, out var normalized)
+        return ObservedDomain.TryNormalize(domain, out var normalized)
             ? new DmarcAuthor(normalized, address, DmarcAuthorProblem.None)
             : new DmarcAuthor(null, address, DmarcAuthorProblem.InvalidDomain);
     }

@@ -100,7 +100,7 @@ public sealed class DmarcEvaluator
         {
             if (signature.Result == DkimResult.Pass && Aligns(signature.Domain, fromDomain, organizational, record.DkimAlignment))
             {
-                DomainName.TryNormalize(signature.Domain, out var normalizedSignatureDomain);
+                ObservedDomain.TryNormalize(signature.Domain, out var normalizedSignatureDomain);
                 dkimAligned = normalizedSignatureDomain;
                 break;
             }
@@ -144,7 +144,7 @@ public sealed class DmarcEvaluator
     /// </summary>
     internal bool Aligns(string? domain, string fromDomain, string fromOrganizational, DmarcAlignmentMode mode)
     {
-        if (domain is null || !DomainName.TryNormalize(domain, out var normalized))
+        if (domain is null || !ObservedDomain.TryNormalize(domain, out var normalized))
         {
             return false;
         }

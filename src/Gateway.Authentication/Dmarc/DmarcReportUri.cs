@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Authentication.PublicSuffix;
+using Gateway.Syntax;
 
 namespace Gateway.Authentication.Dmarc;
 
@@ -140,18 +141,18 @@ public sealed record DmarcReportUri(string Uri, string Scheme, long? MaxSize, st
         }
 
         // One plain address only: a list of several ("a@x,b@y") is not how DMARC lists destinations.
-        var at = decoded.LastIndexOf('@');
-        if (at <= 0 || decoded.AsSpan().ContainsAny(NotInAddress))
+        if (!AddrSpec.TrySplit(decoded, out var localPart, out var domainText) || localPart.Length == 0
+            || decoded.AsSpan().ContainsAny(NotInAddress))
         {
             return false;
         }
 
-        if (!DomainName.TryNormalize(decoded.AsSpan(at + 1), out var normalized))
+        if (!ObservedDomain.TryNormalize(domainText, out var normalized))
         {
             return false;
         }
 
-        address = string.Concat(decoded.AsSpan(0, at + 1), normalized);
+        address = localPart + "@" + normalized;
         domain = normalized;
         return true;
     }

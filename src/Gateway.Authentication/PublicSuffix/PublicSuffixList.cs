@@ -112,7 +112,7 @@ public sealed class PublicSuffixList
             }
 
             // Wildcards other than a leading "*." are not used by the list and not supported by its algorithm.
-            if (text.Contains('*') || !DomainName.TryNormalize(text, out var name))
+            if (text.Contains('*') || !ObservedDomain.TryNormalize(text, out var name))
             {
                 continue;
             }
@@ -144,7 +144,7 @@ public sealed class PublicSuffixList
     public bool TryGetOrganizationalDomain(string? domain, out string organizationalDomain)
     {
         organizationalDomain = string.Empty;
-        if (domain is null || !DomainName.TryNormalize(domain, out var name))
+        if (domain is null || !ObservedDomain.TryNormalize(domain, out var name))
         {
             return false;
         }
@@ -160,7 +160,7 @@ public sealed class PublicSuffixList
     /// <summary>True when the name is itself a public suffix (the list's rules, or the default rule "*").</summary>
     public bool IsPublicSuffix(string domain)
     {
-        if (!DomainName.TryNormalize(domain, out var name))
+        if (!ObservedDomain.TryNormalize(domain, out var name))
         {
             return false;
         }

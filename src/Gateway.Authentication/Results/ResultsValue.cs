@@ -1,4 +1,5 @@
 using System.Text;
+using Gateway.Syntax;
 
 namespace Gateway.Authentication.Results;
 
@@ -67,33 +68,17 @@ internal static class ResultsValue
             return clean;
         }
 
-        var at = clean.LastIndexOf('@');
-        if (at >= 0 && IsToken(clean[(at + 1)..]) && (at == 0 || IsDotAtom(clean.AsSpan(0, at))))
+        if (AddrSpec.TrySplit(clean, out var local, out var domain) && IsToken(domain)
+            && (local.Length == 0 || DotAtom.IsDotAtom(local, allowUtf8: true)))
         {
             return clean;
         }
 
-        return QuoteClean(clean);
+        return QuotedString.Quote(clean);
     }
 
     /// <summary>Always a quoted-string (RFC 5322 3.2.4), control characters dropped.</summary>
-    public static string Quote(string value) => QuoteClean(StripControls(value));
-
-    private static string QuoteClean(string clean)
-    {
-        var text = new StringBuilder(clean.Length + 2).Append('"');
-        foreach (var c in clean)
-        {
-            if (c is '"' or '\\')
-            {
-                text.Append('\\');
-            }
-
-            text.Append(c);
-        }
-
-        return text.Append('"').ToString();
-    }
+    public static string Quote(string value) => QuotedString.Quote(StripControls(value));
 
     private static string StripControls(string value)
     {
@@ -118,37 +103,5 @@ internal static class ResultsValue
         }
 
         return text.ToString();
-    }
-
-    // RFC 5322 3.2.3 dot-atom-text: atext runs separated by single dots.
-    private static bool IsDotAtom(ReadOnlySpan<char> text)
-    {
-        if (text.IsEmpty || text[0] == '.' || text[^1] == '.')
-        {
-            return false;
-        }
-
-        var previousDot = false;
-        foreach (var c in text)
-        {
-            if (c == '.')
-            {
-                if (previousDot)
-                {
-                    return false;
-                }
-
-                previousDot = true;
-                continue;
-            }
-
-            previousDot = false;
-            if (!(char.IsAsciiLetterOrDigit(c) || c >= 0x80 || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal)))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

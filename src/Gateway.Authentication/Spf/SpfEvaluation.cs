@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 
 namespace Gateway.Authentication.Spf;
 
@@ -17,7 +18,7 @@ internal sealed class SpfEvaluation
     private const int MaxNamesPerMechanism = 10;
 
     /// <summary>RFC 7208 7.3: an expanded domain name longer than 253 characters loses labels on the left.</summary>
-    private const int MaxDomainLength = 253;
+    private const int MaxDomainLength = DomainName.MaxLength;
 
     private readonly IDnsResolver _dns;
     private readonly SpfOptions _options;
@@ -50,48 +51,11 @@ internal sealed class SpfEvaluation
     public int Lookups { get; private set; }
 
     /// <summary>
-    /// RFC 7208 4.3: a domain check_host() can evaluate: at most 253 characters, at least two labels, each
-    /// 1-63 letters, digits, '-' or '_', and a top label that is not all-numeric (so an IP literal is not one).
+    /// RFC 7208 4.3: a domain check_host() can evaluate: a <see cref="DomainName"/> of at least two labels whose
+    /// labels may also hold '_' and whose top label is not all-numeric (so an IP literal is not one).
     /// </summary>
-    public static bool IsCheckableDomain(string domain)
-    {
-        if (domain.Length is 0 or > MaxDomainLength)
-        {
-            return false;
-        }
-
-        var labels = 0;
-        var start = 0;
-        for (var i = 0; i <= domain.Length; i++)
-        {
-            if (i < domain.Length && domain[i] != '.')
-            {
-                var c = domain[i];
-                if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_'))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            var length = i - start;
-            if (length is 0 or > 63)
-            {
-                return false;
-            }
-
-            labels++;
-            if (i == domain.Length && !SpfRecord.IsTopLabel(domain.AsSpan(start, length)))
-            {
-                return false;
-            }
-
-            start = i + 1;
-        }
-
-        return labels >= 2;
-    }
+    public static bool IsCheckableDomain(string domain) =>
+        DomainName.IsValid(domain, DomainNameOptions.AllowUnderscore | DomainNameOptions.RequireMultipleLabels);
 
     /// <summary>check_host(&lt;ip&gt;, &lt;domain&gt;, &lt;sender&gt;) of RFC 7208 4, at this evaluation's limits.</summary>
     public async ValueTask<SpfOutcome> CheckHostAsync(string domain, CancellationToken ct)
@@ -154,7 +118,7 @@ internal sealed class SpfEvaluation
     public async ValueTask<string?> ExplainAsync(SpfRecord record, string domain, CancellationToken ct)
     {
         var name = await ExpandDomainAsync(record.Explanation!, domain, ct).ConfigureAwait(false);
-        if (!IsQueryable(name))
+        if (!DomainName.FitsInDns(name))
         {
             return null;
         }
@@ -293,7 +257,7 @@ internal sealed class SpfEvaluation
     private async ValueTask<(Match, string?)> MatchMxAsync(SpfDirective directive, string domain, CancellationToken ct)
     {
         var target = await TargetAsync(directive, domain, ct).ConfigureAwait(false);
-        if (!IsQueryable(target))
+        if (!DomainName.FitsInDns(target))
         {
             return Void(target);
         }
@@ -362,7 +326,7 @@ internal sealed class SpfEvaluation
                 break;
             }
 
-            if (IsSameOrSubdomain(name, target) && await ValidatesAsync(name, ct).ConfigureAwait(false))
+            if (DomainName.IsSameOrSubdomain(name, target) && await ValidatesAsync(name, ct).ConfigureAwait(false))
             {
                 return (Match.Yes, null);
             }
@@ -429,7 +393,7 @@ internal sealed class SpfEvaluation
                 return name;
             }
 
-            if (below is null && IsSameOrSubdomain(name, domain))
+            if (below is null && DomainName.IsSameOrSubdomain(name, domain))
             {
                 below = name;
             }
@@ -459,7 +423,7 @@ internal sealed class SpfEvaluation
     /// </summary>
     private ValueTask<DnsAnswer<IPAddress>> AddressesAsync(string name, bool v4, CancellationToken ct)
     {
-        if (!IsQueryable(name))
+        if (!DomainName.FitsInDns(name))
         {
             return ValueTask.FromResult(new DnsAnswer<IPAddress>(DnsStatus.NxDomain, [], TimeSpan.Zero));
         }
@@ -575,40 +539,8 @@ internal sealed class SpfEvaluation
         return text.ToString();
     }
 
-    private static bool IsSameOrSubdomain(string name, string domain) =>
-        name.EndsWith(domain, StringComparison.OrdinalIgnoreCase)
-        && (name.Length == domain.Length || name[name.Length - domain.Length - 1] == '.');
-
-    private static string TrimRoot(string name) => name.EndsWith('.') ? name[..^1] : name;
-
-    /// <summary>True when a DNS query can carry the name: labels of 1-63 characters, at most 253 in all (RFC 1035 2.3.4).</summary>
-    private static bool IsQueryable(string name)
-    {
-        if (name.Length is 0 or > MaxDomainLength)
-        {
-            return false;
-        }
-
-        var label = 0;
-        foreach (var c in name)
-        {
-            if (c == '.')
-            {
-                if (label == 0)
-                {
-                    return false;
-                }
-
-                label = 0;
-            }
-            else if (++label > 63)
-            {
-                return false;
-            }
-        }
-
-        return label > 0;
-    }
+    /// <summary>The name without one trailing root dot (RFC 7208 7.3 expansions and identities may end in one).</summary>
+    internal static string TrimRoot(string name) => name.EndsWith('.') ? name[..^1] : name;
 
     private enum Match
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using Gateway.Syntax;
 
 namespace Gateway.Authentication.Spf;
 
@@ -155,35 +155,12 @@ internal sealed class SpfRecord
         return true;
     }
 
-    /// <summary>toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ).</summary>
-    internal static bool IsTopLabel(ReadOnlySpan<char> label)
-    {
-        if (label.IsEmpty || !char.IsAsciiLetterOrDigit(label[0]) || !char.IsAsciiLetterOrDigit(label[^1]))
-        {
-            return false;
-        }
-
-        var hasLetter = false;
-        var hasDash = false;
-        foreach (var c in label)
-        {
-            if (char.IsAsciiLetter(c))
-            {
-                hasLetter = true;
-            }
-            else if (c == '-')
-            {
-                hasDash = true;
-            }
-            else if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-        }
-
-        // An all-numeric label is not a top label: "a:192.0.2.1" is a publishing mistake, not a name.
-        return hasLetter || hasDash;
-    }
+    /// <summary>
+    /// toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ): an LDH label
+    /// that is not all-numeric ("a:192.0.2.1" is a publishing mistake, not a name).
+    /// </summary>
+    internal static bool IsTopLabel(ReadOnlySpan<char> label) =>
+        DomainName.IsLdhLabel(label) && label.ContainsAnyExceptInRange('0', '9');
 
     /// <summary>name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) (RFC 7208 6, 12).</summary>
     private static bool IsModifierName(ReadOnlySpan<char> name)
@@ -447,68 +424,9 @@ internal sealed class SpfRecord
             return false;
         }
 
-        if (isV4)
-        {
-            return TryParseIp4(address, out network);
-        }
-
-        // ip6-network = <as per RFC 4291 2.2>: hex digits, colons and an embedded dotted quad; no zone, no brackets.
-        foreach (var c in address)
-        {
-            if (!char.IsAsciiHexDigit(c) && c is not (':' or '.'))
-            {
-                return false;
-            }
-        }
-
-        return IPAddress.TryParse(address, out network) && network.AddressFamily == AddressFamily.InterNetworkV6;
-    }
-
-    /// <summary>ip4-network = qnum "." qnum "." qnum "." qnum; qnum is 0-255 without leading zeros (RFC 7208 12).</summary>
-    private static bool TryParseIp4(ReadOnlySpan<char> text, out IPAddress? address)
-    {
-        address = null;
-        Span<byte> bytes = stackalloc byte[4];
-        var part = 0;
-        var i = 0;
-        while (part < 4)
-        {
-            var start = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-            }
-
-            var digits = text[start..i];
-            if (digits.IsEmpty || digits.Length > 3 || (digits.Length > 1 && digits[0] == '0'))
-            {
-                return false;
-            }
-
-            var value = int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
-            if (value > 255)
-            {
-                return false;
-            }
-
-            bytes[part++] = (byte)value;
-            if (part < 4)
-            {
-                if (i >= text.Length || text[i] != '.')
-                {
-                    return false;
-                }
-
-                i++;
-            }
-        }
-
-        if (i != text.Length)
-        {
-            return false;
-        }
-
-        address = new IPAddress(bytes);
-        return true;
+        // ip4-network: qnum without leading zeros (RFC 7208 12); ip6-network: RFC 4291 2.2, no zone, no brackets.
+        var parsed = isV4 ? IPAddressText.TryParseIPv4(address, out var ip) : IPAddressText.TryParseIPv6(address, out ip);
+        network = parsed ? ip : null;
+        return parsed;
     }
 }

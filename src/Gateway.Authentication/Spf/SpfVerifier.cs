@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -61,8 +62,7 @@ public sealed class SpfVerifier
             return RunAsync(client, helo, "postmaster@" + helo, helo, SpfCheck.MailFromIdentity, ct);
         }
 
-        var at = mailFrom.LastIndexOf('@');
-        return RunAsync(client, at < 0 ? string.Empty : mailFrom[(at + 1)..], mailFrom, helo, SpfCheck.MailFromIdentity, ct);
+        return RunAsync(client, AddrSpec.DomainOf(mailFrom), mailFrom, helo, SpfCheck.MailFromIdentity, ct);
     }
 
     /// <summary>The HELO identity (RFC 7208 2.3): the HELO/EHLO domain, with "postmaster@" + it as sender.</summary>
@@ -85,10 +85,20 @@ public sealed class SpfVerifier
             client = client.MapToIPv4();
         }
 
-        domain = domain.EndsWith('.') ? domain[..^1] : domain;
-        var at = sender.LastIndexOf('@');
-        var localPart = at <= 0 ? "postmaster" : sender[..at];
-        var senderDomain = at < 0 ? domain : sender[(at + 1)..];
+        domain = SpfEvaluation.TrimRoot(domain);
+
+        // RFC 7208 4.3: a sender without a local part is "postmaster" at its domain (the checked one without '@').
+        if (!AddrSpec.TrySplit(sender, out var localPart, out var senderDomain))
+        {
+            localPart = string.Empty;
+            senderDomain = domain;
+        }
+
+        if (localPart.Length == 0)
+        {
+            localPart = "postmaster";
+        }
+
         sender = localPart + "@" + senderDomain;
 
         var evaluation = new SpfEvaluation(_dns, _options, _parse, client, sender, localPart, senderDomain, helo, _time.GetUtcNow());

@@ -1,4 +1,4 @@
-using System.Text;
+using Gateway.Syntax;
 using MimeKit;
 
 namespace Gateway.Delivery.Client;
@@ -19,14 +19,7 @@ internal static class Addresses
             return false;
         }
 
-        var at = address.LastIndexOf('@');
-        var local = at < 0 ? address : address[..at];
-        var domain = at < 0 ? null : address[(at + 1)..];
-        var spec = IsDotAtom(local) ? local : Quote(local);
-        if (domain is not null)
-        {
-            spec += "@" + domain;
-        }
+        var spec = AddrSpec.TrySplit(address, out var local, out var domain) ? AddrSpec.Format(local, domain) : AddrSpec.FormatLocalPart(local);
 
         try
         {
@@ -38,43 +31,5 @@ internal static class Addresses
             mailbox = null!;
             return false;
         }
-    }
-
-    // RFC 5322 3.2.3 atext, plus any non-ASCII character (RFC 6532 3.2 UTF8-non-ascii).
-    private static bool IsAtext(char c) =>
-        c > 0x7F || char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal);
-
-    private static bool IsDotAtom(string local)
-    {
-        if (local.Length == 0 || local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        foreach (var c in local)
-        {
-            if (c != '.' && !IsAtext(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string Quote(string local)
-    {
-        var sb = new StringBuilder(local.Length + 2).Append('"');
-        foreach (var c in local)
-        {
-            if (c is '"' or '\\')
-            {
-                sb.Append('\\');
-            }
-
-            sb.Append(c);
-        }
-
-        return sb.Append('"').ToString();
     }
 }

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Gateway.Syntax;
 
 namespace Gateway.Delivery.Client;
 
 /// <summary>Turns a server reply into the diagnostic and codes a recipient outcome carries.</summary>
-internal static partial class ReplyText
+internal static class ReplyText
 {
     /// <summary>"550 5.1.1 No such user" from code 550 and MailKit's response text (lines joined by MailKit with LF).</summary>
     public static string Diagnostic(int code, string? text)
@@ -16,23 +16,6 @@ internal static partial class ReplyText
     }
 
     /// <summary>The RFC 3463 code at the start of the text when its class agrees with the reply code (RFC 2034 4).</summary>
-    public static string? EnhancedCode(int code, string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        var match = EnhancedCodePattern().Match(text);
-        if (!match.Success || match.Value[0] - '0' != code / 100)
-        {
-            return null;
-        }
-
-        return match.Value;
-    }
-
-    // RFC 3463 2: class "." subject "." detail, subject 1-3 digits, detail 1-3 digits.
-    [GeneratedRegex(@"\A[245]\.\d{1,3}\.\d{1,3}(?=\s|\z)", RegexOptions.CultureInvariant)]
-    private static partial Regex EnhancedCodePattern();
+    public static string? EnhancedCode(int code, string? text) =>
+        EnhancedStatusCode.TryParseLeading(text, out var status) && status.Class == code / 100 ? status.ToString() : null;
 }

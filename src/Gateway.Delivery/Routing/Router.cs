@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Delivery.Routing;
@@ -38,7 +38,7 @@ public sealed class Router
         _dns = dns;
         _logger = logger;
         _random = random ?? Random.Shared;
-        _ourName = Normalize(options.HostName);
+        _ourName = DomainName.ComparisonForm(options.HostName);
         _localAddresses = (localAddresses ?? ReadInterfaceAddresses()).Select(Canonical).ToHashSet();
     }
 
@@ -46,7 +46,7 @@ public sealed class Router
     public async ValueTask<RouteDecision> RouteAsync(string domain, MailDirection direction, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        var name = Normalize(domain);
+        var name = DomainName.ComparisonForm(domain);
         if (direction == MailDirection.Inbound)
         {
             return await RouteInboundAsync(name, ct).ConfigureAwait(false);
@@ -147,7 +147,7 @@ public sealed class Router
                     return RouteDecision.Fail(destination, RouteFailure.Permanent(556, "5.1.10", $"Recipient address rejected: {domain} does not accept mail (null MX)"));
                 }
 
-                exchanges = usable.Select(r => (Normalize(r.Exchange), r.Preference)).ToList();
+                exchanges = usable.Select(r => (DomainName.ComparisonForm(r.Exchange), r.Preference)).ToList();
                 break;
             case DnsStatus.NoData:
                 // RFC 5321 5.1: no MX records, so the domain itself is the implicit MX with preference 0.
@@ -180,7 +180,7 @@ public sealed class Router
     private async ValueTask<RouteDecision> RouteToHostsAsync(string destination, string domain, IReadOnlyList<RouteHost> hosts, CancellationToken ct)
     {
         var ordered = OrderByPreference(hosts.ToList(), h => h.Preference);
-        return await ResolveAsync(destination, domain, ordered.Select(h => (Normalize(h.Host), h.Port, h.RequireTls)).ToList(), ct).ConfigureAwait(false);
+        return await ResolveAsync(destination, domain, ordered.Select(h => (DomainName.ComparisonForm(h.Host), h.Port, h.RequireTls)).ToList(), ct).ConfigureAwait(false);
     }
 
     /// <summary>Turns ordered host names into ordered addresses, dropping hosts without one and failing if none is left.</summary>
@@ -276,12 +276,6 @@ public sealed class Router
         RouteFailure.Permanent(554, "5.4.6", $"mail for {domain} loops back to myself");
 
     private static string Describe(DnsStatus status) => status == DnsStatus.Timeout ? "timeout" : "server failure";
-
-    private static string Normalize(string name)
-    {
-        var trimmed = name.Trim().TrimEnd('.');
-        return trimmed.ToLower(CultureInfo.InvariantCulture);
-    }
 
     private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 

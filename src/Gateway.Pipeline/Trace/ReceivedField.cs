@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 
 namespace Gateway.Pipeline.Trace;
 
@@ -18,8 +18,8 @@ internal static class ReceivedField
     // valid domain, so a hostile client cannot inject fields or make the line unbounded.
     private const int MaxHeloCommentLength = 64;
 
-    // RFC 5321 4.5.3.1.2: a domain name is at most 255 octets.
-    private const int MaxDomainLength = 255;
+    // The queue id appears as an atom in the ID clause; ours are short.
+    private const int MaxQueueIdLength = 64;
 
     /// <summary>
     /// Returns the complete <c>Received:</c> field, folded at 78 characters, ending with CRLF.
@@ -32,12 +32,12 @@ internal static class ReceivedField
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(hostName);
-        if (!IsDomain(hostName) && !IsAddressLiteral(hostName))
+        if (!DomainName.IsValid(hostName) && !AddressLiteral.TryParse(hostName, out _))
         {
             throw new ArgumentException("The host name is not a valid domain or address literal.", nameof(hostName));
         }
 
-        if (!IsAtom(queueId))
+        if (queueId.Length > MaxQueueIdLength || !DotAtom.IsAtom(queueId, allowUtf8: false))
         {
             throw new ArgumentException("The queue id is not an atom.", nameof(queueId));
         }
@@ -91,8 +91,8 @@ internal static class ReceivedField
     private static void AddFromClause(List<string> units, Envelope envelope)
     {
         var helo = envelope.Session.HeloName;
-        var literal = AddressLiteral(envelope.Session.ClientAddress);
-        if (helo is not null && (IsDomain(helo) || IsAddressLiteral(helo)))
+        var literal = ClientLiteral(envelope.Session.ClientAddress);
+        if (helo is not null && (DomainName.IsValid(helo) || AddressLiteral.TryParse(helo, out _)))
         {
             // RFC 5321 4.4: Extended-Domain = Domain FWS "(" TCP-info ")".
             units.Add("from " + helo + " (" + literal + ")");
@@ -126,35 +126,19 @@ internal static class ReceivedField
         _ => SanitizeComment(protocol.ToString()),
     };
 
-    private static string AddressLiteral(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        // RFC 5321 4.1.3: IPv6 literals carry the "IPv6:" tag; the scope id is local and not shown.
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            // A copy without the scope id: the session's address must not change under it.
-            return "[IPv6:" + new IPAddress(address.GetAddressBytes()).ToString() + "]";
-        }
-
-        return "[" + address.ToString() + "]";
-    }
+    // A client on a dual-stack socket is shown as the IPv4 address it has.
+    private static string ClientLiteral(IPAddress address) =>
+        AddressLiteral.Format(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
     // RFC 5321 4.4: For = "FOR" FWS ( Path / Mailbox ). Returns null when the address cannot be written as
     // a path safely (never expected for an address the SMTP parser accepted; the clause is then dropped).
     private static string? ForPath(string address)
     {
-        var at = address.LastIndexOf('@');
-        if (at <= 0 || at == address.Length - 1 || address.Length > 512)
+        if (address.Length > 512 || !AddrSpec.TrySplit(address, out var local, out var domain) || local.Length == 0 || domain.Length == 0)
         {
             return null;
         }
 
-        var local = address[..at];
-        var domain = address[(at + 1)..];
         foreach (var c in address)
         {
             if (char.IsControl(c) || c == '<' || c == '>' || char.IsWhiteSpace(c) && c != ' ')
@@ -168,101 +152,8 @@ internal static class ReceivedField
             return null;
         }
 
-        if (!IsDotString(local))
-        {
-            // RFC 5321 4.1.2: a local part that is not a Dot-string is written as a Quoted-string.
-            local = "\"" + local.Replace("\\", "\\\\", StringComparison.Ordinal)
-                .Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-        }
-
-        return "<" + local + "@" + domain + ">";
-    }
-
-    private static bool IsDotString(string local)
-    {
-        if (local.Length == 0 || local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        foreach (var c in local)
-        {
-            // RFC 6531 3.3 extends atext with UTF-8 non-ASCII characters.
-            if (c != '.' && !IsAtext(c) && c <= 0x7F)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsAtext(char c) =>
-        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
-        || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal);
-
-    private static bool IsAtom(string value)
-    {
-        if (string.IsNullOrEmpty(value) || value.Length > 64)
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (c > 0x7F || !IsAtext(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    // RFC 5321 4.1.2: Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str].
-    internal static bool IsDomain(string value)
-    {
-        if (value.Length == 0 || value.Length > MaxDomainLength)
-        {
-            return false;
-        }
-
-        foreach (var label in value.Split('.'))
-        {
-            if (label.Length == 0 || label.Length > 63 || label[0] == '-' || label[^1] == '-')
-            {
-                return false;
-            }
-
-            foreach (var c in label)
-            {
-                if (!char.IsAsciiLetterOrDigit(c) && c != '-')
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
-
-    // RFC 5321 4.1.3: "[" IPv4 "]" or "[IPv6:" IPv6 "]" (general literals are not accepted here).
-    private static bool IsAddressLiteral(string value)
-    {
-        if (value.Length < 3 || value.Length > 64 || value[0] != '[' || value[^1] != ']')
-        {
-            return false;
-        }
-
-        var inner = value[1..^1];
-        if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
-        {
-            return IPAddress.TryParse(inner[5..], out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6
-                && !inner.Contains('%', StringComparison.Ordinal);
-        }
-
-        return IPAddress.TryParse(inner, out var v4) && v4.AddressFamily == AddressFamily.InterNetwork
-            && inner.Count(c => c == '.') == 3;
+        // RFC 5321 4.1.2: a local part that is not a Dot-string is written as a Quoted-string.
+        return "<" + AddrSpec.Format(local, domain) + ">";
     }
 
     // Keeps visible ASCII except the comment delimiters; anything else becomes '?'; bounded length.

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 
 namespace Gateway.Policy;
 
@@ -134,10 +135,10 @@ public sealed class TrustDecider
         }
 
         // Not listed: the login owns itself when it is an address (the usual submission account "alice@example.com").
-        var at = client.User!.LastIndexOf('@');
-        return at > 0
-            && string.Equals(client.User[..at], sender.LocalPart, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(client.User[(at + 1)..], sender.Domain, StringComparison.OrdinalIgnoreCase);
+        return AddrSpec.TrySplit(client.User!, out var local, out var domain)
+            && local.Length > 0
+            && string.Equals(local, sender.LocalPart, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(domain, sender.Domain, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string TrustedBy(ClientTrust client) => client.Class == ClientClass.TrustedNetwork ? "network" : "authentication";

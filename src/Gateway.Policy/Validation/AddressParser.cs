@@ -1,4 +1,5 @@
 using Gateway.Abstractions;
+using Gateway.Syntax;
 
 namespace Gateway.Policy.Validation;
 
@@ -7,8 +8,6 @@ internal static class AddressParser
 {
     /// <summary>RFC 5321 4.5.3.1.1: 64 octets per local part.</summary>
     private const int MaxLocalPart = 64;
-
-    private const string Atext = "!#$%&'*+-/=?^_`{|}~";
 
     /// <summary>Returns null on success with the mailbox (canonical domain), else why the address is invalid.</summary>
     public static string? TryParse(string text, out Mailbox mailbox)
@@ -19,25 +18,23 @@ internal static class AddressParser
             return $"'{Echo.Of(text)}': write the bare address (local@domain) without a display name or angle brackets";
         }
 
-        var at = text.LastIndexOf('@');
-        if (at <= 0 || at == text.Length - 1)
+        if (!AddrSpec.TrySplit(text, out var local, out var domainText) || local.Length == 0 || domainText.Length == 0)
         {
             return $"'{Echo.Of(text)}' is not an address (local@domain)";
         }
 
-        var local = text[..at];
         if (local.Length > MaxLocalPart)
         {
             return $"'{Echo.Of(text)}': the local part is longer than {MaxLocalPart} characters";
         }
 
         // RFC 5322 3.2.3 dot-atom in ASCII: what every receiving system accepts unquoted.
-        if (!local.Split('.').All(atom => atom.Length > 0 && atom.All(c => char.IsAsciiLetterOrDigit(c) || Atext.Contains(c, StringComparison.Ordinal))))
+        if (!DotAtom.IsDotAtom(local, allowUtf8: false))
         {
             return $"'{Echo.Of(text)}': the local part must be a dot-atom of ASCII letters, digits and !#$%&'*+-/=?^_`{{|}}~";
         }
 
-        var problem = DomainNameParser.TryCanonicalize(text[(at + 1)..], requireFullyQualified: false, out var domain);
+        var problem = DomainNameParser.TryCanonicalize(domainText, requireFullyQualified: false, out var domain);
         if (problem is not null)
         {
             return problem;

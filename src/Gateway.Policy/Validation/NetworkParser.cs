@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Syntax;
 
 namespace Gateway.Policy.Validation;
 
@@ -14,24 +15,19 @@ internal static class NetworkParser
     /// <summary>Dotted quad (RFC 791 notation) of decimal octets without leading zeros, or an IPv6 address (RFC 4291 2.2) without a zone.</summary>
     public static string? TryParseAddress(string text, out IPAddress address)
     {
-        address = IPAddress.None;
         if (text.Contains(':', StringComparison.Ordinal))
         {
             if (text.Contains('%', StringComparison.Ordinal))
             {
+                address = IPAddress.None;
                 return $"'{Echo.Of(text)}': IPv6 zone indexes (%) are not allowed";
             }
 
-            // Only the RFC 4291 2.2 text forms: hex digits, colons and an embedded dotted quad. IPAddress.TryParse
-            // would also take brackets and surrounding blanks.
-            if (!text.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.')
-                || !IPAddress.TryParse(text, out var v6)
-                || v6.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                return $"'{Echo.Of(text)}' is not a valid IPv6 address";
-            }
+            return IPAddressText.TryParseIPv6(text, out address) ? null : $"'{Echo.Of(text)}' is not a valid IPv6 address";
+        }
 
-            address = v6;
+        if (IPAddressText.TryParseIPv4(text, out address))
+        {
             return null;
         }
 
@@ -41,26 +37,10 @@ internal static class NetworkParser
             return $"'{Echo.Of(text)}' is not a valid IP address (IPv4 needs four decimal octets, e.g. 192.0.2.1)";
         }
 
-        var bytes = new byte[4];
-        for (var i = 0; i < 4; i++)
-        {
-            var part = parts[i];
-            if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0') || !part.All(char.IsAsciiDigit))
-            {
-                return $"'{Echo.Of(text)}' is not a valid IP address (IPv4 octets are decimal 0-255 without leading zeros)";
-            }
-
-            var octet = int.Parse(part, NumberStyles.None, CultureInfo.InvariantCulture);
-            if (octet > 255)
-            {
-                return $"'{Echo.Of(text)}' is not a valid IP address (octet {part} is above 255)";
-            }
-
-            bytes[i] = (byte)octet;
-        }
-
-        address = new IPAddress(bytes);
-        return null;
+        var large = parts.FirstOrDefault(part => int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var octet) && octet > 255);
+        return large is null
+            ? $"'{Echo.Of(text)}' is not a valid IP address (IPv4 octets are decimal 0-255 without leading zeros)"
+            : $"'{Echo.Of(text)}' is not a valid IP address (octet {large} is above 255)";
     }
 
     /// <summary>
@@ -155,15 +135,12 @@ internal static class NetworkParser
             return error;
         }
 
-        if (portText.Length is 0 or > 5
-            || (portText.Length > 1 && portText[0] == '0')
-            || !portText.All(char.IsAsciiDigit)
-            || int.Parse(portText, NumberStyles.None, CultureInfo.InvariantCulture) is < 1 or > 65535)
+        if (!HostParser.TryParsePort(portText, out var port))
         {
             return $"'{Echo.Of(text)}' has an invalid port (1-65535)";
         }
 
-        endPoint = new IPEndPoint(address, int.Parse(portText, NumberStyles.None, CultureInfo.InvariantCulture));
+        endPoint = new IPEndPoint(address, port);
         return null;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 
 namespace Gateway.Queue;
 
@@ -20,22 +21,8 @@ public sealed record QueuedRecipient(
     /// The local part (everything before the last '@': a domain never contains one, a quoted local part may).
     /// The whole address for the bare "Postmaster" recipient (RFC 5321 4.5.1).
     /// </summary>
-    public string LocalPart
-    {
-        get
-        {
-            var at = Address.LastIndexOf('@');
-            return at < 0 ? Address : Address[..at];
-        }
-    }
+    public string LocalPart => AddrSpec.LocalPartOf(Address);
 
     /// <summary>The domain (after the last '@'); empty for the bare "Postmaster" recipient.</summary>
-    public string Domain
-    {
-        get
-        {
-            var at = Address.LastIndexOf('@');
-            return at < 0 ? string.Empty : Address[(at + 1)..];
-        }
-    }
+    public string Domain => AddrSpec.DomainOf(Address);
 }

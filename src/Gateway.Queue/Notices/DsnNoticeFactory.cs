@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 using MimeKit;
 
 namespace Gateway.Queue.Notices;
@@ -23,7 +24,7 @@ public sealed class DsnNoticeFactory : INoticeFactory
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        if (Uri.CheckHostName(options.HostName) != UriHostNameType.Dns)
+        if (!DomainName.IsValid(options.HostName))
         {
             throw new ArgumentException("The host name is not a valid domain.", nameof(options));
         }
@@ -359,13 +360,11 @@ public sealed class DsnNoticeFactory : INoticeFactory
         }
         catch (ParseException)
         {
-            var at = address.LastIndexOf('@');
-            if (at > 0)
+            if (AddrSpec.TrySplit(address, out var local, out var domain) && local.Length > 0)
             {
-                var local = address[..at].Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
                 try
                 {
-                    return new MailboxAddress(string.Empty, "\"" + local + "\"" + address[at..]);
+                    return new MailboxAddress(string.Empty, QuotedString.Quote(local) + "@" + domain);
                 }
                 catch (ParseException)
                 {
@@ -379,8 +378,7 @@ public sealed class DsnNoticeFactory : INoticeFactory
 
     private MailDirection DirectionOfSender(QueuedEnvelope original)
     {
-        var at = original.From!.LastIndexOf('@');
-        var domain = at < 0 ? string.Empty : original.From[(at + 1)..];
+        var domain = AddrSpec.DomainOf(original.From!);
         if (_options.IsLocalDomain is { } isLocal)
         {
             return isLocal(domain) ? MailDirection.Inbound : MailDirection.Outbound;
@@ -407,28 +405,17 @@ public sealed class DsnNoticeFactory : INoticeFactory
     {
         var expected = recipient.Action switch
         {
-            DsnAction.Failed => "5",
-            DsnAction.Delayed => "4",
-            _ => "2",
+            DsnAction.Failed => 5,
+            DsnAction.Delayed => 4,
+            _ => 2,
         };
-        var status = recipient.Status;
-        var valid = IsStatusCode(status)
-            && (status[0].ToString() == expected || (recipient.Action == DsnAction.Failed && status[0] == '4'));
-        return valid ? status : expected + ".0.0";
+        var valid = EnhancedStatusCode.TryParse(recipient.Status, out var status)
+            && (status.Class == expected || (recipient.Action == DsnAction.Failed && status.Class == 4));
+        return valid ? recipient.Status : expected.ToString(CultureInfo.InvariantCulture) + ".0.0";
     }
 
-    internal static bool IsStatusCode(string value)
-    {
-        var parts = value.Split('.');
-        return parts.Length == 3
-            && parts[0] is "2" or "4" or "5"
-            && parts[1].Length is >= 1 and <= 3 && parts[1].All(char.IsAsciiDigit)
-            && parts[2].Length is >= 1 and <= 3 && parts[2].All(char.IsAsciiDigit);
-    }
-
-    private static bool IsSmtpReply(string text) =>
-        text.Length >= 3 && text[0] is >= '2' and <= '5' && char.IsAsciiDigit(text[1]) && char.IsAsciiDigit(text[2])
-        && (text.Length == 3 || text[3] is ' ' or '-');
+    // RFC 3464 2.3.6: a Diagnostic-Code of type "smtp" is an SMTP reply, starting with its code (RFC 5321 4.2).
+    private static bool IsSmtpReply(string text) => ReplyCode.TryParse(text, out _, out _);
 
     // RFC 3464 2.3.2 address fields: rfc822 for ASCII addresses; RFC 6533 3 "utf-8" with the \x{HEX} escapes for
     // anything else, so the field stays 7-bit.

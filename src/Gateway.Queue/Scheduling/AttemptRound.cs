@@ -1,5 +1,6 @@
 using Gateway.Abstractions;
 using Gateway.Queue.Notices;
+using Gateway.Syntax;
 
 namespace Gateway.Queue.Scheduling;
 
@@ -165,7 +166,7 @@ internal sealed class AttemptRound
     // RFC 3463: the enhanced code from the outcome, else the one in the reply text ("550 5.1.1 ..."), else a default.
     internal static string StatusOf(RecipientOutcome outcome, string fallback)
     {
-        if (outcome.RemoteEnhancedCode is { } code && DsnNoticeFactory.IsStatusCode(code) && code[0] == fallback[0])
+        if (outcome.RemoteEnhancedCode is { } code && EnhancedStatusCode.IsValid(code) && code[0] == fallback[0])
         {
             return code;
         }
@@ -174,23 +175,11 @@ internal sealed class AttemptRound
         return fromText is not null && fromText[0] == fallback[0] ? fromText : fallback;
     }
 
-    // "550 5.1.1 text" or the first line of a multi-line reply, "550-5.1.1 text".
-    private static string? StatusFromText(string text)
-    {
-        var parts = text.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0)
-        {
-            return null;
-        }
-
-        if (parts[0].Length > 4 && parts[0][3] == '-')
-        {
-            var joined = parts[0][4..];
-            return DsnNoticeFactory.IsStatusCode(joined) ? joined : null;
-        }
-
-        return parts.Length > 1 && DsnNoticeFactory.IsStatusCode(parts[1]) ? parts[1] : null;
-    }
+    // "550 5.1.1 text" or the first line of a multi-line reply, "550-5.1.1 text" (RFC 2034 4).
+    private static string? StatusFromText(string text) =>
+        ReplyCode.TryParse(text, out _, out var rest) && EnhancedStatusCode.TryParseLeading(rest.TrimStart(' '), out var status)
+            ? status.ToString()
+            : null;
 
     private void AddNotice(List<NoticeRecipient> list, int index, NoticeRecipient recipient)
     {

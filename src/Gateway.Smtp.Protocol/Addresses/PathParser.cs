@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Abstractions;
+using Gateway.Syntax;
 
 namespace Gateway.Smtp.Protocol;
 
@@ -18,9 +19,10 @@ namespace Gateway.Smtp.Protocol;
 /// empty quoted local part ("") is refused: no mail system gives it a meaning. At most 64 octets as sent
 /// (RFC 5321 4.5.3.1.1).</item>
 /// <item>A second unquoted '@' ("a@b@c") is a syntax error.</item>
-/// <item>Domain: LDH labels of 1-63 octets, at most 255 in total, canonical lower-case ASCII; with SMTPUTF8
-/// U-labels become A-labels (IdnMapping, STD3 rules), "xn--" labels must decode. A trailing root dot, an
-/// all-numeric top-level label (a bare dotted quad) and non-ASCII without SMTPUTF8 are refused.</item>
+/// <item>Domain: <see cref="DomainName"/> rules, LDH labels of 1-63 octets, at most 253 in total (what DNS can
+/// carry), canonical lower-case ASCII; with SMTPUTF8 U-labels become A-labels (IdnMapping, STD3 rules), "xn--"
+/// labels must decode. A trailing root dot, an all-numeric top-level label (a bare dotted quad) and non-ASCII
+/// without SMTPUTF8 are refused.</item>
 /// <item>Address literals "[192.0.2.1]" and "[IPv6:2001:db8::1]" are canonicalised (strict dotted quad, no
 /// leading zeros; IPv6 in RFC 5952 form); General-address-literals are refused.</item>
 /// <item>The bare "Postmaster" recipient is not a path: the RCPT parser handles it (RFC 5321 4.5.1).</item>
@@ -92,7 +94,7 @@ public static class PathParser
                 return AddressError.Syntax;
             }
 
-            var error = DomainName.TryCanonicalize(rest[..end], allowUtf8, out _);
+            var error = CanonicalizeDomain(rest[..end], allowUtf8, out _);
             if (error != AddressError.None)
             {
                 return error == AddressError.TooLong ? AddressError.TooLong : AddressError.Syntax;
@@ -120,7 +122,7 @@ public static class PathParser
         var quoted = text[0] == '"';
         if (quoted)
         {
-            if (!TryReadQuotedString(text, allowUtf8, out localPart, out consumed) || localPart.Length == 0)
+            if (!QuotedString.TryReadSmtp(text, allowUtf8, out localPart, out consumed) || localPart.Length == 0)
             {
                 return AddressError.Syntax;
             }
@@ -128,7 +130,8 @@ public static class PathParser
         else
         {
             consumed = text.IndexOf('@');
-            if (consumed <= 0 || !IsDotString(text[..consumed], allowUtf8))
+            // RFC 5321 4.1.2 Dot-string = Atom *("." Atom).
+            if (consumed <= 0 || !DotAtom.IsDotAtom(text[..consumed], allowUtf8))
             {
                 return AddressError.Syntax;
             }
@@ -148,88 +151,37 @@ public static class PathParser
         }
 
         var domainText = text[(consumed + 1)..];
-        string? domain;
-        AddressError error;
+        string domain;
         var isLiteral = !domainText.IsEmpty && domainText[0] == '[';
-        error = isLiteral
-            ? DomainName.TryCanonicalizeLiteral(domainText, out domain)
-            : DomainName.TryCanonicalize(domainText, allowUtf8, out domain);
-        if (error != AddressError.None)
+        if (isLiteral)
         {
-            return error;
+            if (!AddressLiteral.TryCanonicalize(domainText, out domain))
+            {
+                return AddressError.Syntax;
+            }
+        }
+        else
+        {
+            var error = CanonicalizeDomain(domainText, allowUtf8, out domain);
+            if (error != AddressError.None)
+            {
+                return error;
+            }
         }
 
-        mailbox = new Mailbox(localPart, domain!, isLiteral, quoted);
+        mailbox = new Mailbox(localPart, domain, isLiteral, quoted);
         return AddressError.None;
     }
 
-    /// <summary>
-    /// RFC 5321 4.1.2 Quoted-string = DQUOTE *QcontentSMTP DQUOTE; qtextSMTP %d32-33 / %d35-91 / %d93-126
-    /// (plus UTF8-non-ascii with SMTPUTF8, RFC 6531 3.3); quoted-pairSMTP = "\" %d32-126.
-    /// </summary>
-    private static bool TryReadQuotedString(ReadOnlySpan<char> text, bool allowUtf8, out string value, out int consumed)
-    {
-        var sb = new StringBuilder(text.Length);
-        var i = 1;
-        while (i < text.Length)
+    /// <summary>RFC 5321 4.1.2 Domain, U-labels only with SMTPUTF8 (RFC 6531 3.3), as an address error.</summary>
+    private static AddressError CanonicalizeDomain(ReadOnlySpan<char> text, bool allowUtf8, out string domain) =>
+        DomainName.TryCanonicalize(text, allowUtf8 ? DomainNameOptions.AllowUnicode : DomainNameOptions.None, out domain) switch
         {
-            var c = text[i];
-            if (c == '"')
-            {
-                value = sb.ToString();
-                consumed = i + 1;
-                return true;
-            }
-
-            if (c == '\\')
-            {
-                if (i + 1 >= text.Length || text[i + 1] is < (char)32 or > (char)126)
-                {
-                    break;
-                }
-
-                sb.Append(text[i + 1]);
-                i += 2;
-                continue;
-            }
-
-            if (!(c is >= (char)32 and <= (char)126 || (allowUtf8 && c > (char)127)))
-            {
-                break;
-            }
-
-            sb.Append(c);
-            i++;
-        }
-
-        value = string.Empty;
-        consumed = 0;
-        return false;
-    }
-
-    /// <summary>RFC 5321 4.1.2 Dot-string = Atom *("." Atom).</summary>
-    private static bool IsDotString(ReadOnlySpan<char> text, bool allowUtf8)
-    {
-        if (text.IsEmpty || text[0] == '.' || text[^1] == '.' || text.Contains("..", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        foreach (var c in text)
-        {
-            if (c != '.' && !IsAtext(c) && !(allowUtf8 && c > (char)127))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>RFC 5322 3.2.3 atext, as RFC 5321 4.1.2 uses it.</summary>
-    private static bool IsAtext(char c) =>
-        char.IsAsciiLetterOrDigit(c) || c is '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '/'
-            or '=' or '?' or '^' or '_' or '`' or '{' or '|' or '}' or '~';
+            DomainNameError.None => AddressError.None,
+            DomainNameError.TooLong => AddressError.TooLong,
+            DomainNameError.NonAscii => AddressError.NonAscii,
+            _ => AddressError.Syntax,
+        };
 
     /// <summary>
     /// Non-ASCII text must be well-formed (no lone surrogates) and free of C1 controls and other non-characters

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Gateway.Syntax;
 
 namespace Gateway.Smtp.Protocol;
 
@@ -109,30 +110,14 @@ public static class ProxyProtocolParser
             return ProxyParseStatus.Invalid;
         }
 
-        header = new ProxyHeader(new IPEndPoint(source!, sourcePort), new IPEndPoint(destination!, destinationPort));
+        header = new ProxyHeader(new IPEndPoint(source, sourcePort), new IPEndPoint(destination, destinationPort));
         return ProxyParseStatus.Complete;
     }
 
-    private static bool TryParseV1Address(string text, AddressFamily family, out IPAddress? address)
-    {
-        if (family == AddressFamily.InterNetwork)
-        {
-            return IPv4Literal.TryParse(text, out address);
-        }
-
-        address = null;
-        foreach (var c in text)
-        {
-            if (!char.IsAsciiHexDigit(c) && c is not ':' and not '.')
-            {
-                return false;
-            }
-        }
-
-        return text.Length > 0
-            && IPAddress.TryParse(text, out address)
-            && address.AddressFamily == AddressFamily.InterNetworkV6;
-    }
+    private static bool TryParseV1Address(string text, AddressFamily family, out IPAddress address) =>
+        family == AddressFamily.InterNetwork
+            ? IPAddressText.TryParseIPv4(text, out address)
+            : IPAddressText.TryParseIPv6(text, out address);
 
     /// <summary>Ports are 1-5 decimal digits, 0-65535, without leading zeros.</summary>
     private static bool TryParsePort(string text, out int port)

@@ -3,7 +3,7 @@ using Gateway.Abstractions;
 
 namespace Gateway.Smtp.Server.Sessions;
 
-/// <summary>Replies the server itself composes (the grammar's standard ones live in Gateway.Smtp.Protocol.SmtpReplies).</summary>
+/// <summary>Replies the server itself composes (the grammar's sequence and syntax errors live in Gateway.Smtp.Protocol.SmtpReplies).</summary>
 internal static class ServerReplies
 {
     public static SmtpReply Greeting(string host, string text) => new(220, null, $"{host} {text}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Authentication.Dkim;
+using Gateway.Syntax;
 
 namespace Gateway.Host.Cli;
 
@@ -16,9 +17,7 @@ internal static class DkimCommand
 
     public static async Task<int> ExecuteAsync(CommandLine command)
     {
-        var domain = command.Option("--domain")!.Trim().TrimEnd('.').ToLowerInvariant();
-        var selector = command.Option("--selector")!.Trim().ToLowerInvariant();
-        if (!IsDnsName(domain) || !IsDnsName(selector))
+        if (!TryCanonicalizeNames(command.Option("--domain")!.Trim(), command.Option("--selector")!.Trim(), out var domain, out var selector))
         {
             await Console.Error.WriteLineAsync("gateway: --domain and --selector must be DNS names (letters, digits, '-', dots)").ConfigureAwait(false);
             return ExitCodes.Usage;
@@ -85,21 +84,15 @@ internal static class DkimCommand
         return ExitCodes.Ok;
     }
 
-    private static bool IsDnsName(string name)
+    /// <summary>
+    /// The domain and selector in the canonical form the policy's authentication.dkim.sign[] keeps (A-labels,
+    /// lower case; the selector labels of a-z, 0-9 and '-'), so the printed record and policy line match what
+    /// the policy loader accepts.
+    /// </summary>
+    internal static bool TryCanonicalizeNames(string domainText, string selectorText, out string domain, out string selector)
     {
-        if (name.Length is 0 or > 253)
-        {
-            return false;
-        }
-
-        foreach (var label in name.Split('.'))
-        {
-            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' || !label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        var domainError = DomainName.TryCanonicalize(domainText, DomainNameOptions.AllowUnicode | DomainNameOptions.AllowTrailingDot, out domain);
+        var selectorError = DomainName.TryCanonicalize(selectorText, DomainNameOptions.Relative, out selector);
+        return domainError == DomainNameError.None && selectorError == DomainNameError.None;
     }
 }

@@ -6,6 +6,7 @@ using Gateway.Host.Spool;
 using Gateway.Pipeline;
 using Gateway.Policy;
 using Gateway.Queue;
+using Gateway.Syntax;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
@@ -191,8 +192,7 @@ internal sealed class DmarcReporting
 
     private static byte[] Sign(byte[] message, string from, SenderAuthentication? authentication)
     {
-        var at = from.LastIndexOf('@');
-        if (authentication is null || at < 0 || authentication.KeysFor(from[(at + 1)..]) is not { Count: > 0 } keys)
+        if (authentication is null || !AddrSpec.TrySplit(from, out _, out var domain) || authentication.KeysFor(domain) is not { Count: > 0 } keys)
         {
             return message;
         }

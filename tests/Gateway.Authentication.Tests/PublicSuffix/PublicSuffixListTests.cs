@@ -130,6 +130,11 @@ public sealed class PublicSuffixListTests
     [InlineData("exa mple.com")]
     [InlineData("example.com/x")]
     [InlineData("a_b.1")]
+    [InlineData("-mail.example.com")]
+    [InlineData("mail-.example.com")]
+    [InlineData("xn--zz.example.com")]
+    [InlineData("bu\u0308cher.de")]
+    [InlineData("\uff45xample.com")]
     public void Invalid_names_are_refused_without_exceptions_from_TryGet(string domain)
     {
         Assert.False(Shipped.TryGetOrganizationalDomain(domain, out _));

@@ -64,6 +64,9 @@ public sealed class SpfVerifierTests
     [InlineData("bad..example.org")]
     [InlineData("ex ample.org")]
     [InlineData("caf\u00e9.example")]
+    [InlineData("-mail.example.org")]
+    [InlineData("mail-.example.org")]
+    [InlineData("xn--zz.example.org")]
     public async Task Helo_that_is_no_domain_gives_none_without_dns(string helo)
     {
         var dns = new InMemoryDnsResolver();

@@ -229,6 +229,39 @@ public sealed class DsnNoticeFactoryTests
         Assert.True(diagnostic.Length < 1100);
     }
 
+    [Theory]
+    [InlineData("5.1.1", "5.1.1")]
+    [InlineData("4.4.1", "4.4.1")]
+    [InlineData("5.01.1", "5.0.0")]
+    [InlineData("5.1.1000", "5.0.0")]
+    [InlineData("2.0.0", "5.0.0")]
+    [InlineData("5.1", "5.0.0")]
+    public async Task A_failure_status_must_be_an_rfc3463_code_of_a_failure_class(string status, string written)
+    {
+        // RFC 3463 2: no leading zeros in a sub-code, so "5.01.1" is not a status code and the default is written.
+        var alice = Rcpt("alice@example.test");
+        var failed = new NoticeRecipient(alice, DsnAction.Failed, status, "550 no", "mx.example.test", null);
+        var notice = await Factory().CreateAsync(Request(Envelope(alice), NoticeKind.Failure, failed), CancellationToken.None);
+
+        Assert.Equal(written, Assert.Single(Status(Parse(notice!)).PerRecipient)["Status"]);
+    }
+
+    [Theory]
+    [InlineData("550 5.1.1 no such user", "smtp; ")]
+    [InlineData("550-5.1.1 no such user", "smtp; ")]
+    [InlineData("550", "smtp; ")]
+    [InlineData("5500 no", "X-Gateway; ")]
+    [InlineData("570 no", "X-Gateway; ")]
+    [InlineData("connection refused", "X-Gateway; ")]
+    public async Task Only_a_text_starting_with_a_reply_code_is_an_smtp_diagnostic(string diagnostic, string type)
+    {
+        var alice = Rcpt("alice@example.test");
+        var failed = new NoticeRecipient(alice, DsnAction.Failed, "5.0.0", diagnostic, null, null);
+        var notice = await Factory().CreateAsync(Request(Envelope(alice), NoticeKind.Failure, failed), CancellationToken.None);
+
+        Assert.Equal(type + diagnostic, Assert.Single(Status(Parse(notice!)).PerRecipient)["Diagnostic-Code"]);
+    }
+
     [Fact]
     public async Task A_local_reason_gets_a_non_smtp_diagnostic_type()
     {

@@ -4,6 +4,7 @@ using Gateway.Authentication.Dmarc;
 using Gateway.Authentication.Reports;
 using Gateway.Authentication.Spf;
 using Gateway.Policy;
+using Gateway.Syntax;
 using DmarcDisposition = Gateway.Authentication.Dmarc.DmarcPolicy;
 
 namespace Gateway.Pipeline.Steps.Authentication;
@@ -67,7 +68,7 @@ internal sealed class DmarcStep(SenderAuthentication auth) : IMessageStep
             return evaluation;
         }
 
-        if (evaluation.HeaderFrom is { } from && policy.Dmarc.Exceptions.Any(d => IsSameOrSubdomain(from, d)))
+        if (evaluation.HeaderFrom is { } from && policy.Dmarc.Exceptions.Any(d => DomainName.IsSameOrSubdomain(from, d)))
         {
             return evaluation with { Override = DmarcPolicyOverride.LocalPolicy, OverrideComment = "exception for " + from, Disposition = DmarcDisposition.None };
         }
@@ -110,8 +111,4 @@ internal sealed class DmarcStep(SenderAuthentication auth) : IMessageStep
             _ => null,
         };
     }
-
-    private static bool IsSameOrSubdomain(string domain, string parent) =>
-        string.Equals(domain, parent, StringComparison.OrdinalIgnoreCase)
-        || domain.EndsWith("." + parent, StringComparison.OrdinalIgnoreCase);
 }

@@ -1,6 +1,7 @@
 using Gateway.Abstractions;
 using Gateway.Authentication.Dmarc;
 using Gateway.Policy;
+using Gateway.Syntax;
 
 namespace Gateway.Pipeline.Steps.Senders;
 
@@ -23,12 +24,12 @@ internal sealed class SenderOwnershipStep(TrustDecider trust) : IMessageStep
         }
 
         var user = message.Trust.User!;
-        if (!author.IsValid || author.Address is not { } address || address.LastIndexOf('@') is var at && at <= 0)
+        if (!author.IsValid || author.Address is not { } address || !AddrSpec.TrySplit(address, out var local, out _) || local.Length == 0)
         {
             return ValueTask.FromResult(StepVerdict.Refuse(PipelineReplies.AuthorNotOwned(user), "From does not name exactly one address: " + author.Problem));
         }
 
-        var mailbox = new Mailbox(address[..at], author.Domain!);
+        var mailbox = new Mailbox(local, author.Domain!);
         return ValueTask.FromResult(trust.OwnsSender(message.Trust, mailbox)
             ? StepVerdict.Continue
             : StepVerdict.Refuse(PipelineReplies.AuthorNotOwned(user), "From address not owned by the authenticated user"));

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Gateway.Abstractions;
+namespace Gateway.Syntax;
 
 /// <summary>The RFC 5322 3.3 date-time the gateway writes into trace fields and notices.</summary>
 public static class MailDate
