@@ -1,38 +1,30 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using System.Text;
+using Gateway.Abstractions;
 
 namespace Gateway.Delivery.Client;
 
-/// <summary>Turns a server reply into the diagnostic and codes a recipient outcome carries.</summary>
-internal static partial class ReplyText
+/// <summary>Turns a server reply into the one-line diagnostic a recipient outcome, the trace and notices carry.</summary>
+internal static class ReplyText
 {
-    /// <summary>"550 5.1.1 No such user" from code 550 and MailKit's response text (lines joined by MailKit with LF).</summary>
-    public static string Diagnostic(int code, string? text)
+    /// <summary>"550 5.1.1 No such user": the code, the enhanced code, and the text of every line joined by spaces.</summary>
+    public static string Diagnostic(SmtpReply reply)
     {
-        var oneLine = string.Join(' ', (text ?? string.Empty).Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return oneLine.Length == 0
-            ? code.ToString(CultureInfo.InvariantCulture)
-            : string.Create(CultureInfo.InvariantCulture, $"{code} {oneLine}");
-    }
-
-    /// <summary>The RFC 3463 code at the start of the text when its class agrees with the reply code (RFC 2034 4).</summary>
-    public static string? EnhancedCode(int code, string? text)
-    {
-        if (text is null)
+        var sb = new StringBuilder().Append(reply.Code.ToString(CultureInfo.InvariantCulture));
+        if (reply.EnhancedCode is { } enhanced)
         {
-            return null;
+            sb.Append(' ').Append(enhanced);
         }
 
-        var match = EnhancedCodePattern().Match(text);
-        if (!match.Success || match.Value[0] - '0' != code / 100)
+        foreach (var line in reply.Lines)
         {
-            return null;
+            var text = line.Trim();
+            if (text.Length > 0)
+            {
+                sb.Append(' ').Append(text);
+            }
         }
 
-        return match.Value;
+        return sb.ToString();
     }
-
-    // RFC 3463 2: class "." subject "." detail, subject 1-3 digits, detail 1-3 digits.
-    [GeneratedRegex(@"\A[245]\.\d{1,3}\.\d{1,3}(?=\s|\z)", RegexOptions.CultureInvariant)]
-    private static partial Regex EnhancedCodePattern();
 }
