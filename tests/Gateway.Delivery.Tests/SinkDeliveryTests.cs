@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Abstractions;
 using Gateway.Dns;
+using Gateway.Queue;
 using Gateway.Queue.Scheduling;
 using Gateway.Testing.Peers;
 
@@ -32,7 +33,7 @@ public sealed class SinkDeliveryTests
         var mailArgs = Assert.Single(dumped.EnvelopeLines, l => l.StartsWith("X-Mail-Args: ", StringComparison.Ordinal));
         Assert.StartsWith("X-Mail-Args: <a@sender.test>", mailArgs, StringComparison.Ordinal);
 
-        // RFC 6152 2: a body declared 8bit is announced with BODY=8BITMIME.
+        // RFC 6152 2: a message with 8-bit octets is announced with BODY=8BITMIME.
         Assert.Equal(name == "8bit", mailArgs.Contains("BODY=8BITMIME", StringComparison.Ordinal));
         Assert.Contains(dumped.EnvelopeLines, l => l.StartsWith("X-Rcpt-Args: <b@example.test>", StringComparison.Ordinal));
         Assert.Contains(dumped.EnvelopeLines, l => l.StartsWith("X-Rcpt-Args: <c@example.test>", StringComparison.Ordinal));
@@ -95,5 +96,121 @@ public sealed class SinkDeliveryTests
         var outcome = Assert.Single(outcomes);
         Assert.Equal(OutcomeKind.TransientFailure, outcome.Kind);
         Assert.Equal(4, outcome.RemoteCode / 100);
+    }
+    [Theory]
+    [InlineData("-p")]
+    [InlineData("-e")]
+    public async Task A_sink_without_pipelining_or_esmtp_gets_the_message_command_by_command(string option)
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback, 0, option);
+        await using var agent = Jobs.Agent(Jobs.Options(sink.Port), Jobs.LoopbackMx("example.test"));
+        var message = SmtpDeliveryAgentTests.Tricky("dots");
+
+        var outcomes = await agent.DeliverAsync(Jobs.Job(message, "a@sender.test", Jobs.Rcpt("b@example.test"), Jobs.Rcpt("c@example.test")), CancellationToken.None);
+
+        Assert.All(outcomes, o => Assert.Equal(OutcomeKind.Delivered, o.Kind));
+        var dumped = Assert.Single(await sink.WaitForDumpsAsync(1, Wait));
+        Assert.Equal(WithLf(message), dumped.Message);
+        Assert.Equal(["<b@example.test>", "<c@example.test>"], dumped.RcptArgs);
+
+        // -e: the sink refuses EHLO, so the client fell back to HELO (RFC 5321 3.2) and plain SMTP.
+        Assert.Contains(option == "-e" ? "X-Client-Proto: SMTP" : "X-Client-Proto: ESMTP", dumped.EnvelopeLines);
+    }
+
+    [Fact]
+    public async Task A_sink_without_8bitmime_gets_7bit_mail_and_8bit_mail_fails_unconverted()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback, 0, "-8");
+        await using var agent = Jobs.Agent(Jobs.Options(sink.Port), Jobs.LoopbackMx("example.test"));
+
+        var eightBit = Assert.Single(await agent.DeliverAsync(Jobs.Job(SmtpDeliveryAgentTests.Tricky("8bit"), "a@sender.test", Jobs.Rcpt("b@example.test")), CancellationToken.None));
+        var sevenBit = Assert.Single(await agent.DeliverAsync(Jobs.Job(SmtpDeliveryAgentTests.Tricky("qp-and-base64"), "a@sender.test", Jobs.Rcpt("b@example.test")), CancellationToken.None));
+
+        Assert.Equal((OutcomeKind.PermanentFailure, "5.6.3"), (eightBit.Kind, eightBit.RemoteEnhancedCode));
+        Assert.Equal(OutcomeKind.Delivered, sevenBit.Kind);
+        Assert.Equal("<a@sender.test>", Assert.Single(await sink.WaitForDumpsAsync(1, Wait)).MailArgs);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Dsn_parameters_reach_a_sink_that_offers_dsn_and_no_other(bool hideDsn)
+    {
+        await using var sink = hideDsn ? await SmtpSink.StartAsync(IPAddress.Loopback, 0, "-N") : await SmtpSink.StartAsync(IPAddress.Loopback);
+        await using var agent = Jobs.Agent(Jobs.Options(sink.Port), Jobs.LoopbackMx("example.test"));
+        QueuedRecipient[] recipients =
+        [
+            Jobs.Rcpt("b@example.test", notify: DsnNotify.Success | DsnNotify.Delay) with { OriginalRecipientType = "rfc822", OriginalRecipient = "B@Example.Test" },
+            Jobs.Rcpt("c@example.test"),
+        ];
+        var envelope = new QueuedEnvelope
+        {
+            QueueId = "dsn-sink",
+            ReceivedAt = DateTimeOffset.UnixEpoch,
+            Origin = QueuedEnvelope.SmtpOrigin,
+            From = "a@sender.test",
+            Return = DsnReturn.Headers,
+            EnvelopeId = "QQ314159",
+            Recipients = recipients,
+        };
+
+        var outcomes = await agent.DeliverAsync(Jobs.Job(Jobs.SimpleMessage, envelope, recipients), CancellationToken.None);
+
+        var dumped = Assert.Single(await sink.WaitForDumpsAsync(1, Wait));
+        if (hideDsn)
+        {
+            // RFC 3461 4.1: no DSN at the next hop, so the gateway itself owes the success notice.
+            Assert.Equal("<a@sender.test>", dumped.MailArgs);
+            Assert.Equal(["<b@example.test>", "<c@example.test>"], dumped.RcptArgs);
+            Assert.All(outcomes, o => Assert.False(o.DsnPassedOn));
+        }
+        else
+        {
+            Assert.Equal("<a@sender.test> ENVID=QQ314159 RET=HDRS", dumped.MailArgs);
+            Assert.Equal(["<b@example.test> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;B@Example.Test", "<c@example.test>"], dumped.RcptArgs);
+            Assert.Equal([true, false], outcomes.Select(o => o.DsnPassedOn));
+        }
+    }
+
+    [Fact]
+    public async Task An_a_label_recipient_arrives_as_written_without_smtputf8()
+    {
+        // smtp-sink offers no SMTPUTF8: had the client turned the domain into a U-label it could not deliver at all.
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        await using var agent = Jobs.Agent(Jobs.Options(sink.Port), Jobs.LoopbackMx("xn--bcher-kva.example"));
+
+        var outcome = Assert.Single(await agent.DeliverAsync(Jobs.Job(Jobs.SimpleMessage, "a@sender.test", Jobs.Rcpt("user@xn--bcher-kva.example")), CancellationToken.None));
+
+        Assert.Equal(OutcomeKind.Delivered, outcome.Kind);
+        var dumped = Assert.Single(await sink.WaitForDumpsAsync(1, Wait));
+        Assert.Equal("<a@sender.test>", dumped.MailArgs);
+        Assert.Equal(["<user@xn--bcher-kva.example>"], dumped.RcptArgs);
+    }
+
+    [Fact]
+    public async Task An_address_literal_goes_through_the_smarthost()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var dns = new InMemoryDnsResolver().AddA("relay.ours.test", IPAddress.Loopback);
+        await using var agent = Jobs.Agent(Jobs.Options(1) with { Smarthost = new RouteHost("relay.ours.test", sink.Port, 0, false) }, dns);
+
+        var outcome = Assert.Single(await agent.DeliverAsync(Jobs.Job(Jobs.SimpleMessage, "a@ours.test", Jobs.Rcpt("user@[192.0.2.1]")), CancellationToken.None));
+
+        Assert.Equal(OutcomeKind.Delivered, outcome.Kind);
+        Assert.Equal("relay.ours.test", outcome.RemoteMta);
+        Assert.Equal(["<user@[192.0.2.1]>"], Assert.Single(await sink.WaitForDumpsAsync(1, Wait)).RcptArgs);
+    }
+
+    [Fact]
+    public async Task A_sink_closing_with_421_defers_and_its_connection_is_dropped()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback, 0, "-Q", "RCPT");
+        await using var agent = Jobs.Agent(Jobs.Options(sink.Port), Jobs.LoopbackMx("example.test"));
+
+        var outcome = Assert.Single(await agent.DeliverAsync(Jobs.Job(Jobs.SimpleMessage, "a@sender.test", Jobs.Rcpt("b@example.test")), CancellationToken.None));
+
+        Assert.Equal(OutcomeKind.TransientFailure, outcome.Kind);
+        Assert.Equal(421, outcome.RemoteCode);
+        Assert.Equal(0, agent.IdleConnections);
     }
 }
