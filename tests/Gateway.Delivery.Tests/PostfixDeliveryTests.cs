@@ -89,16 +89,7 @@ public sealed class PostfixDeliveryTests(PostfixFixture postfix) : IClassFixture
             Jobs.Rcpt(notified, notify: DsnNotify.Success | DsnNotify.Failure) with { OriginalRecipientType = "rfc822", OriginalRecipient = "Original+Tag@Example.Test" },
             Jobs.Rcpt(plain, notify: DsnNotify.Never),
         ];
-        var envelope = new QueuedEnvelope
-        {
-            QueueId = "pfdsn",
-            ReceivedAt = DateTimeOffset.UnixEpoch,
-            Origin = QueuedEnvelope.SmtpOrigin,
-            From = "a@sender.test",
-            Return = DsnReturn.Headers,
-            EnvelopeId = "QQ314159 env",
-            Recipients = recipients,
-        };
+        var envelope = Jobs.Envelope("a@sender.test", recipients) with { Return = DsnReturn.Headers, EnvelopeId = "QQ314159 env" };
 
         var outcomes = await agent.DeliverAsync(Jobs.Job(Jobs.SimpleMessage, envelope, recipients), CancellationToken.None);
 

@@ -143,16 +143,7 @@ public sealed class SinkDeliveryTests
             Jobs.Rcpt("b@example.test", notify: DsnNotify.Success | DsnNotify.Delay) with { OriginalRecipientType = "rfc822", OriginalRecipient = "B@Example.Test" },
             Jobs.Rcpt("c@example.test"),
         ];
-        var envelope = new QueuedEnvelope
-        {
-            QueueId = "dsn-sink",
-            ReceivedAt = DateTimeOffset.UnixEpoch,
-            Origin = QueuedEnvelope.SmtpOrigin,
-            From = "a@sender.test",
-            Return = DsnReturn.Headers,
-            EnvelopeId = "QQ314159",
-            Recipients = recipients,
-        };
+        var envelope = Jobs.Envelope("a@sender.test", recipients) with { Return = DsnReturn.Headers, EnvelopeId = "QQ314159" };
 
         var outcomes = await agent.DeliverAsync(Jobs.Job(Jobs.SimpleMessage, envelope, recipients), CancellationToken.None);
 

@@ -11,16 +11,6 @@ public sealed class SmtpExtensionTests
 {
     private static readonly byte[] NoFinalLineEnd = Encoding.ASCII.GetBytes("Subject: last line\r\n\r\nno line end after this");
 
-    private static QueuedEnvelope Envelope(string? from, QueuedRecipient[] recipients, BodyType body = BodyType.Unspecified) => new()
-    {
-        QueueId = "q" + Guid.NewGuid().ToString("N")[..15],
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-        Origin = QueuedEnvelope.SmtpOrigin,
-        From = from,
-        Body = body,
-        Recipients = recipients,
-    };
-
     [Fact]
     public async Task Mail_rcpts_and_data_go_in_one_pipelined_group()
     {
@@ -152,7 +142,7 @@ public sealed class SmtpExtensionTests
         await using var agent = Jobs.Agent(Jobs.Options(server.Port), Jobs.LoopbackMx("example.test"));
         QueuedRecipient[] recipients = [Jobs.Rcpt("b@example.test")];
 
-        await agent.DeliverAsync(Jobs.Job(SmtpDeliveryAgentTests.Tricky(message), Envelope("a@sender.test", recipients, declared), recipients), CancellationToken.None);
+        await agent.DeliverAsync(Jobs.Job(SmtpDeliveryAgentTests.Tricky(message), Jobs.Envelope("a@sender.test", recipients) with { Body = declared }, recipients), CancellationToken.None);
 
         Assert.Equal(expected, Assert.Single(server.Transactions).MailFrom);
     }

@@ -148,53 +148,40 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>Reads the next reply; <paramref name="awaiting"/> names what it answers, for the diagnostic.</summary>
-    public async ValueTask<SmtpReply> ReadReplyAsync(string awaiting, CancellationToken ct)
-    {
-        using var timeout = new CancellationTokenSource(_replyTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
-        {
-            while (true)
+    public ValueTask<SmtpReply> ReadReplyAsync(string awaiting, CancellationToken ct) =>
+        GuardAsync(
+            async token =>
             {
-                var result = await _input.ReadAsync(linked.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                var status = _replies.TryRead(ref buffer, out var reply);
-                if (status == ServerReplyStatus.Incomplete)
+                while (true)
                 {
-                    _input.AdvanceTo(buffer.Start, buffer.End);
-                    if (result.IsCompleted)
+                    var result = await _input.ReadAsync(token).ConfigureAwait(false);
+                    var buffer = result.Buffer;
+                    var status = _replies.TryRead(ref buffer, out var reply);
+                    if (status == ServerReplyStatus.Incomplete)
                     {
-                        throw Broken($"connection closed by the server while waiting for the reply to {awaiting}");
+                        _input.AdvanceTo(buffer.Start, buffer.End);
+                        if (result.IsCompleted)
+                        {
+                            throw Broken($"connection closed by the server while waiting for the reply to {awaiting}");
+                        }
+
+                        continue;
                     }
 
-                    continue;
-                }
+                    _input.AdvanceTo(buffer.Start);
+                    if (status == ServerReplyStatus.Malformed)
+                    {
+                        throw Broken($"malformed reply to {awaiting}");
+                    }
 
-                _input.AdvanceTo(buffer.Start);
-                if (status == ServerReplyStatus.Malformed)
-                {
-                    throw Broken($"malformed reply to {awaiting}");
+                    // RFC 5321 3.8: 421 means the server is closing the channel, whatever it answered.
+                    _closing |= reply!.Code == 421;
+                    return reply;
                 }
-
-                // RFC 5321 3.8: 421 means the server is closing the channel, whatever it answered.
-                _closing |= reply!.Code == 421;
-                return reply;
-            }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw Broken($"timed out while waiting for the reply to {awaiting}");
-        }
-        catch (OperationCanceledException)
-        {
-            _broken = true;
-            throw;
-        }
-        catch (Exception ex) when (IsTransportFailure(ex))
-        {
-            throw Broken($"{ex.Message} (while waiting for the reply to {awaiting})", ex);
-        }
-    }
+            },
+            _replyTimeout,
+            "while waiting for the reply to " + awaiting,
+            ct);
 
     /// <summary>
     /// True when the server sent more than the reply just read. After the 220 to STARTTLS nothing may follow
@@ -224,32 +211,22 @@ internal sealed class SmtpConnection : IAsyncDisposable
         _input = PipeReader.Create(tls, ReaderOptions);
         _replies = new ServerReplyReader();
         Capabilities = ServerCapabilities.None;
-        using var timeout = new CancellationTokenSource(_replyTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
-        {
-            await tls.AuthenticateAsClientAsync(
-                new SslClientAuthenticationOptions
-                {
-                    TargetHost = Hop.Host,
-                    EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    CertificateRevocationCheckMode = revocation,
-                },
-                linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw Broken("timed out during the TLS handshake");
-        }
-        catch (OperationCanceledException)
-        {
-            _broken = true;
-            throw;
-        }
-        catch (Exception ex) when (ex is AuthenticationException || IsTransportFailure(ex))
-        {
-            throw Broken(ex.Message, ex);
-        }
+        await GuardAsync(
+            async token =>
+            {
+                await tls.AuthenticateAsClientAsync(
+                    new SslClientAuthenticationOptions
+                    {
+                        TargetHost = Hop.Host,
+                        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        CertificateRevocationCheckMode = revocation,
+                    },
+                    token).ConfigureAwait(false);
+                return true;
+            },
+            _replyTimeout,
+            "in the TLS handshake",
+            ct).ConfigureAwait(false);
     }
 
     /// <summary>Says QUIT (RFC 5321 4.1.1.10) when the connection is still in order, then closes it.</summary>
@@ -295,26 +272,44 @@ internal sealed class SmtpConnection : IAsyncDisposable
     private static bool IsTransportFailure(Exception ex) =>
         ex is (IOException and not SmtpTransportException) or SocketException or ObjectDisposedException;
 
-    private async ValueTask WriteRawAsync(ReadOnlyMemory<byte> data, string sending, CancellationToken ct)
+    private async ValueTask WriteRawAsync(ReadOnlyMemory<byte> data, string sending, CancellationToken ct) =>
+        await GuardAsync(
+            async token =>
+            {
+                await _stream.WriteAsync(data, token).ConfigureAwait(false);
+                return true;
+            },
+            _writeTimeout,
+            "while sending " + sending,
+            ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs one step of I/O under its own time limit (RFC 5321 4.5.3.2). A timeout, a reset, a closed stream or a
+    /// failed handshake leaves the connection broken and becomes an <see cref="SmtpTransportException"/> saying
+    /// what was going on; the caller's own cancellation stays a cancellation.
+    /// </summary>
+    private async ValueTask<T> GuardAsync<T>(Func<CancellationToken, ValueTask<T>> step, TimeSpan limit, string doing, CancellationToken ct)
     {
-        using var timeout = new CancellationTokenSource(_writeTimeout, _time);
+        using var timeout = new CancellationTokenSource(limit, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         try
         {
-            await _stream.WriteAsync(data, linked.Token).ConfigureAwait(false);
+            return await step(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            throw Broken($"timed out while sending {sending}");
+            throw Broken($"timed out {doing}");
         }
         catch (OperationCanceledException)
         {
             _broken = true;
             throw;
         }
-        catch (Exception ex) when (IsTransportFailure(ex))
+        catch (Exception ex) when (ex is AuthenticationException || IsTransportFailure(ex))
         {
-            throw Broken($"{ex.Message} (while sending {sending})", ex);
+            // The platform's "Authentication failed, see inner exception" says nothing without the inner one.
+            var reason = ex is AuthenticationException { InnerException: { } inner } ? $"{ex.Message} {inner.Message}" : ex.Message;
+            throw Broken($"{reason} ({doing})", ex);
         }
     }
 

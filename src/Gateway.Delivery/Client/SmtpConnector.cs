@@ -142,7 +142,7 @@ internal sealed class SmtpConnector
         {
             var reason = verdict is { Accepted: false, Reason: { } refusal }
                 ? "server certificate not accepted: " + refusal
-                : "TLS handshake failed: " + ex.Message;
+                : "TLS failed: " + ex.Message;
             return ConnectResult.Failed(reason, "4.7.5");
         }
 
