@@ -261,6 +261,23 @@ public sealed class SmtpExtensionTests
     }
 
     [Fact]
+    public async Task A_server_that_stops_reading_the_message_runs_into_the_data_block_timeout()
+    {
+        await using var server = new FakeSmtpServer("PIPELINING", "8BITMIME") { StopReadingAfterDataCommand = true };
+        var options = Jobs.Options(server.Port) with { DataBlockTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var agent = Jobs.Agent(options, Jobs.LoopbackMx("example.test"));
+
+        // Larger than what the socket buffers of both ends can take, so a write must block.
+        var message = Encoding.ASCII.GetBytes("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('z', 998) + "\r\n", 32 * 1024)));
+
+        var outcome = Assert.Single(await agent.DeliverAsync(Jobs.Job(message, "a@sender.test", Jobs.Rcpt("b@example.test")), CancellationToken.None));
+
+        Assert.Equal(OutcomeKind.TransientFailure, outcome.Kind);
+        Assert.Equal("451 4.4.2 lost connection with mx.example.test: timed out while sending the message", outcome.Diagnostic);
+        Assert.Equal(0, agent.IdleConnections);
+    }
+
+    [Fact]
     public async Task Cancellation_stops_the_attempt_and_drops_the_connection()
     {
         await using var server = new FakeSmtpServer { DataDelay = TimeSpan.FromSeconds(30) };

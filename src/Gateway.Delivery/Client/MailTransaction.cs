@@ -21,6 +21,7 @@ internal sealed class MailTransaction
     private readonly NextHop _hop;
     private readonly DeliveryJob _job;
     private readonly IReadOnlyList<QueuedRecipient> _recipients;
+    private readonly SpooledMessage _message;
     private readonly MessageFacts _facts;
     private readonly int _chunkSize;
     private readonly ILogger _logger;
@@ -28,13 +29,14 @@ internal sealed class MailTransaction
     private bool _senderAnswered;
 
     public MailTransaction(
-        SmtpConnection connection, DeliveryJob job, IReadOnlyList<QueuedRecipient> recipients, MessageFacts facts, int chunkSize, ILogger logger)
+        SmtpConnection connection, DeliveryJob job, IReadOnlyList<QueuedRecipient> recipients, SpooledMessage message, int chunkSize, ILogger logger)
     {
         _connection = connection;
         _hop = connection.Hop;
         _job = job;
         _recipients = recipients;
-        _facts = facts;
+        _message = message;
+        _facts = message.Facts;
         _chunkSize = chunkSize;
         _logger = logger;
     }
@@ -109,7 +111,7 @@ internal sealed class MailTransaction
             .Select(r => ClientCommands.Rcpt(r.Path, capabilities.Dsn ? DsnParameters(r.Recipient) : RecipientParameters.None, smtpUtf8))
             .ToList();
 
-        var message = await _job.OpenMessage(ct).ConfigureAwait(false);
+        var message = await _message.OpenAsync(ct).ConfigureAwait(false);
         await using (message.ConfigureAwait(false))
         {
             try

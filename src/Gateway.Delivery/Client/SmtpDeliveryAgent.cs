@@ -81,14 +81,13 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
         if (groups.Count > 0)
         {
             // One read of the spooled bytes for every destination: their size, 8-bit content and final line end.
-            var stream = await job.OpenMessage(cancellationToken).ConfigureAwait(false);
-            MessageFacts facts;
-            await using (stream.ConfigureAwait(false))
+            var message = await SpooledMessage.ReadAsync(job, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<(QueuedRecipient Recipient, RecipientOutcome Outcome)>[] results;
+            await using (message.ConfigureAwait(false))
             {
-                facts = await MessageFacts.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                results = await Task.WhenAll(groups.Values.Select(g => DeliverGroupAsync(job, message, g.Decision, g.Recipients, cancellationToken))).ConfigureAwait(false);
             }
 
-            var results = await Task.WhenAll(groups.Values.Select(g => DeliverGroupAsync(job, facts, g.Decision, g.Recipients, cancellationToken))).ConfigureAwait(false);
             foreach (var outcome in results.SelectMany(r => r))
             {
                 outcomes[outcome.Recipient] = outcome.Outcome;
@@ -111,7 +110,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
     }
 
     private async Task<IReadOnlyList<(QueuedRecipient Recipient, RecipientOutcome Outcome)>> DeliverGroupAsync(
-        DeliveryJob job, MessageFacts facts, RouteDecision decision, List<QueuedRecipient> recipients, CancellationToken ct)
+        DeliveryJob job, SpooledMessage message, RouteDecision decision, List<QueuedRecipient> recipients, CancellationToken ct)
     {
         using var lease = await _limiter.AcquireAsync(decision.Destination, ct).ConfigureAwait(false);
         var lastError = "no next hop";
@@ -146,7 +145,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
                 TransactionResult? result;
                 try
                 {
-                    result = await new MailTransaction(connection, job, recipients, facts, _options.ChunkSize, _logger)
+                    result = await new MailTransaction(connection, job, recipients, message, _options.ChunkSize, _logger)
                         .RunAsync(reused, ct).ConfigureAwait(false);
                 }
                 catch

@@ -73,6 +73,9 @@ public sealed class FakeSmtpServer : IAsyncDisposable
     /// <summary>The reply to a BDAT chunk that is not the last one.</summary>
     public string ChunkReply { get; set; } = "250 2.0.0 chunk received";
 
+    /// <summary>After its 354 the server reads nothing more: a client sending a large message is stuck in its writes.</summary>
+    public bool StopReadingAfterDataCommand { get; set; }
+
     /// <summary>Delay before answering the end of data, to hold a transaction open.</summary>
     public TimeSpan DataDelay { get; set; }
 
@@ -285,6 +288,11 @@ public sealed class FakeSmtpServer : IAsyncDisposable
             }
 
             await ReplyAsync("354 go ahead", ct);
+            if (server.StopReadingAfterDataCommand)
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
             var data = new MemoryStream();
             while (await _reader.ReadLineAsync(ct) is { } dataLine)
             {
