@@ -111,7 +111,7 @@ public sealed class PostfixServer : IAsyncDisposable
         var server = new PostfixServer(root, new IPEndPoint(address, port));
         try
         {
-            await RunAsync(ExternalTool.Require("postfix"), "-c", etc, "start");
+            await RunAsync("postfix", "-c", etc, "start");
             await server.WaitForGreetingAsync(TimeSpan.FromSeconds(30));
         }
         catch
@@ -126,7 +126,7 @@ public sealed class PostfixServer : IAsyncDisposable
     /// <summary>The queue ids of held messages with a recipient equal to <paramref name="recipient"/> (postqueue -j).</summary>
     public async Task<IReadOnlyList<string>> FindAsync(string recipient)
     {
-        var (_, output, _) = await RunCapturedAsync(ExternalTool.Require("postqueue"), "-c", ConfigDirectory, "-j");
+        var (_, output, _) = await ExternalTool.RunRawAsync("postqueue", ["-c", ConfigDirectory, "-j"], CommandTimeout);
         var ids = new List<string>();
         foreach (var line in Encoding.UTF8.GetString(output).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -143,7 +143,7 @@ public sealed class PostfixServer : IAsyncDisposable
     /// <summary>The envelope records of a queued message as postcat prints them (sender, recipient, dsn_* ...).</summary>
     public async Task<string> EnvelopeAsync(string queueId)
     {
-        var (_, output, _) = await RunCapturedAsync(ExternalTool.Require("postcat"), "-c", ConfigDirectory, "-e", "-q", queueId);
+        var (_, output, _) = await ExternalTool.RunRawAsync("postcat", ["-c", ConfigDirectory, "-e", "-q", queueId], CommandTimeout);
         return Encoding.UTF8.GetString(output);
     }
 
@@ -152,7 +152,7 @@ public sealed class PostfixServer : IAsyncDisposable
     /// </summary>
     public async Task<byte[]> ContentAsync(string queueId)
     {
-        var (_, output, _) = await RunCapturedAsync(ExternalTool.Require("postcat"), "-c", ConfigDirectory, "-bh", "-q", queueId);
+        var (_, output, _) = await ExternalTool.RunRawAsync("postcat", ["-c", ConfigDirectory, "-bh", "-q", queueId], CommandTimeout);
         var offset = Array.IndexOf(output, (byte)'\n') + 1;
         while (output[offset] is (byte)' ' or (byte)'\t')
         {
@@ -199,7 +199,7 @@ public sealed class PostfixServer : IAsyncDisposable
 
         try
         {
-            await RunAsync(ExternalTool.Require("postfix"), "-c", ConfigDirectory, "stop");
+            await RunAsync("postfix", "-c", ConfigDirectory, "stop");
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
         {
@@ -264,40 +264,12 @@ public sealed class PostfixServer : IAsyncDisposable
         }
     }
 
-    private static async Task RunAsync(string file, params string[] args)
+    private static async Task RunAsync(string tool, params string[] args)
     {
-        var (exitCode, _, errors) = await RunCapturedAsync(file, args);
+        var (exitCode, _, errors) = await ExternalTool.RunRawAsync(tool, args, CommandTimeout);
         if (exitCode != 0)
         {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({exitCode}): {errors}");
+            throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed ({exitCode}): {errors}");
         }
-    }
-
-    /// <summary>Runs a tool and returns its exit code, its stdout as raw octets (8-bit content must survive) and its stderr.</summary>
-    private static async Task<(int ExitCode, byte[] Output, string Errors)> RunCapturedAsync(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
-        using var stdout = new MemoryStream();
-        var copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(CommandTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within {CommandTimeout}");
-        }
-
-        await copy;
-        return (process.ExitCode, stdout.ToArray(), await stderr);
     }
 }
