@@ -30,10 +30,20 @@ public sealed record DeliveryOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Timeout of each command and of the data transfer. RFC 5321 4.5.3.2 suggests 5 minutes for most
-    /// commands and 10 minutes for the end of data; one value keeps it simple.
+    /// How long each reply may take, the greeting, the TLS handshake and the reply to the end of data included.
+    /// RFC 5321 4.5.3.2 suggests 5 minutes for most commands and 10 minutes for the end of data; one value
+    /// keeps it simple.
     /// </summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long each write to the server may take (RFC 5321 4.5.3.2.5: data block, 3 minutes).</summary>
+    public TimeSpan DataBlockTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Octets per BDAT chunk (RFC 3030). A message up to this size goes in one "BDAT n LAST", in the same
+    /// pipelined group as MAIL and RCPT; larger ones take one round trip per further chunk.
+    /// </summary>
+    internal int ChunkSize { get; init; } = 256 * 1024;
 
     /// <summary>How long an idle connection is kept for the next message to the same hop.</summary>
     public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromSeconds(5);

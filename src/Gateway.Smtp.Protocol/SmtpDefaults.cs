@@ -29,4 +29,16 @@ public static class SmtpDefaults
 
     /// <summary>RFC 1870 6: SIZE values are digits; more than 20 digits cannot be a real size.</summary>
     public const int SizeDigits = 20;
+
+    /// <summary>
+    /// RFC 5321 4.5.3.1.5: a reply line is at most 512 octets including the CRLF. A client reading a server
+    /// keeps at most this much of each line and drops the rest (it is text for people, never protocol).
+    /// </summary>
+    public const int ReplyLineLength = 512;
+
+    /// <summary>
+    /// Lines kept of one multi-line reply. RFC 5321 sets no limit; ours bounds what a hostile server can make a
+    /// client hold (64 × 512 octets). Further lines are read and dropped, so the dialogue stays in step.
+    /// </summary>
+    public const int ReplyLines = 64;
 }

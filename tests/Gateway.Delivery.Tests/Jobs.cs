@@ -20,7 +20,17 @@ internal static class Jobs
         new(address, direction, notify, null, null);
 
     public static DeliveryJob Job(byte[] message, string? from, params QueuedRecipient[] recipients) =>
-        Job(message, new QueuedEnvelope { QueueId = "q" + Guid.NewGuid().ToString("N")[..15], ReceivedAt = DateTimeOffset.UnixEpoch, Origin = QueuedEnvelope.SmtpOrigin, From = from, Recipients = recipients }, recipients);
+        Job(message, Envelope(from, recipients), recipients);
+
+    /// <summary>An envelope as the spool keeps it, for tests that set more than sender and recipients (with "with").</summary>
+    public static QueuedEnvelope Envelope(string? from, params QueuedRecipient[] recipients) => new()
+    {
+        QueueId = "q" + Guid.NewGuid().ToString("N")[..15],
+        ReceivedAt = DateTimeOffset.UnixEpoch,
+        Origin = QueuedEnvelope.SmtpOrigin,
+        From = from,
+        Recipients = recipients,
+    };
 
     public static DeliveryJob Job(byte[] message, QueuedEnvelope envelope, IReadOnlyList<QueuedRecipient> recipients) =>
         new(envelope.QueueId, envelope, recipients, _ => ValueTask.FromResult<Stream>(new MemoryStream(message, writable: false)));

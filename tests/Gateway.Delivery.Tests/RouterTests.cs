@@ -226,6 +226,18 @@ public sealed class RouterTests
     }
 
     [Fact]
+    public async Task Address_literal_goes_to_the_smarthost_when_one_is_set()
+    {
+        var dns = new InMemoryDnsResolver().AddA("relay.ours.test", "192.0.2.50");
+        var options = new DeliveryOptions { HostName = "gw.ours.test", Smarthost = new RouteHost("relay.ours.test", 587, 0, false) };
+
+        var decision = await Router(dns, options).RouteAsync("[192.0.2.1]", MailDirection.Outbound, CancellationToken.None);
+
+        Assert.Equal("smarthost", decision.Destination);
+        Assert.Equal(new NextHop("relay.ours.test", IPAddress.Parse("192.0.2.50"), 587, false), Assert.Single(decision.Hops));
+    }
+
+    [Fact]
     public async Task Addresses_per_destination_are_capped()
     {
         var dns = new InMemoryDnsResolver();

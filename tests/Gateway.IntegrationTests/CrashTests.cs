@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Gateway.IntegrationTests.Fixtures;
+using Gateway.Testing.Peers;
 
 namespace Gateway.IntegrationTests;
 

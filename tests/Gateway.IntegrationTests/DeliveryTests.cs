@@ -15,6 +15,11 @@ public sealed class DeliveryTests
     private static string Routes(SmtpSink sink) =>
         $"delivery:\n  routes:\n    \"*\":\n      - host: {sink.EndPoint.Address}\n        port: {sink.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\n  retry:\n    first: 1s\n    max: 2s\n";
 
+    /// <summary>Loopback clients may relay; all outbound mail goes to the sink as the smarthost.</summary>
+    private static TestPolicy TrustedViaSmarthost(SmtpSink sink) => new(
+        trustedNetworks: ["127.0.0.0/8"],
+        extraYaml: $"delivery:\n  smarthost: \"127.0.0.1:{sink.Port.ToString(CultureInfo.InvariantCulture)}\"\n");
+
     [Fact]
     public async Task Inbound_mail_is_relayed_to_the_internal_server_with_our_received_header()
     {
@@ -205,5 +210,59 @@ public sealed class DeliveryTests
         Assert.Contains("gateway_recipients_delivered_total 3", text, StringComparison.Ordinal);
         Assert.Contains("gateway_delivery_latency_seconds_count 3", text, StringComparison.Ordinal);
         Assert.Contains("gateway_queue_messages 0", text, StringComparison.Ordinal);
+    }
+    [Fact]
+    public async Task Relayed_mail_arrives_as_accepted_with_only_our_received_header_added()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = new TestPolicy(extraYaml: Routes(sink));
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        // Sent dot-stuffed by the test client (RFC 5321 4.5.2); 8-bit octets, a line of 998, a folded header.
+        var longLine = new string('w', 998);
+        var body = "Caf\u00e9 cr\u00e8me\r\n..leading dot\r\n.\u00e9\r\n" + longLine + "\r\nlast line\r\n";
+        var folded = "X-Folded: first\r\n\tsecond\r\n";
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "sender@example.org", ["user@example.test"], "bytes-1@example.org", body, folded)).Code);
+
+        var dumped = Assert.Single(await sink.WaitForDumpsAsync(1, TimeSpan.FromSeconds(30)));
+        var expected = "From: <sender@example.org>\nTo: <user@example.test>\nSubject: test bytes-1@example.org\nMessage-ID: <bytes-1@example.org>\n"
+            + "X-Folded: first\n\tsecond\n\nCaf\u00e9 cr\u00e8me\n.leading dot\n\u00e9\n" + longLine + "\nlast line\n";
+        var arrived = System.Text.Encoding.Latin1.GetString(dumped.Message);
+        Assert.StartsWith("Received: from client.example.org", arrived, StringComparison.Ordinal);
+        Assert.EndsWith(expected, arrived, StringComparison.Ordinal);
+
+        // Only the Received field was added in front of what the client sent.
+        var received = arrived[..^expected.Length];
+        Assert.All(received.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1), line => Assert.True(line[0] is ' ' or '\t', line));
+        Assert.Contains("BODY=8BITMIME", dumped.MailArgs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_a_label_recipient_is_relayed_as_the_client_wrote_it()
+    {
+        // smtp-sink has no SMTPUTF8: a U-label with SMTPUTF8 added on the way would fail here with 5.6.7.
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = TrustedViaSmarthost(sink);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "staff@example.test", ["user@xn--bcher-kva.example"], "alabel-1@example.test")).Code);
+
+        var dumped = Assert.Single(await sink.WaitForDumpsAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(["<user@xn--bcher-kva.example>"], dumped.RcptArgs);
+        Assert.DoesNotContain("SMTPUTF8", dumped.MailArgs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_address_literal_recipient_goes_to_the_smarthost()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = TrustedViaSmarthost(sink);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        // 192.0.2.1 (TEST-NET-1) is never reachable: only the smarthost can have taken it.
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "staff@example.test", ["user@[192.0.2.1]"], "literal-1@example.test")).Code);
+
+        var dumped = Assert.Single(await sink.WaitForDumpsAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(["<user@[192.0.2.1]>"], dumped.RcptArgs);
     }
 }

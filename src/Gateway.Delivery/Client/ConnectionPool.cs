@@ -3,14 +3,15 @@ using Gateway.Delivery.Routing;
 namespace Gateway.Delivery.Client;
 
 /// <summary>
-/// Keeps connected clients for a few seconds after a transaction so the next message to the same next hop
-/// skips the TCP, greeting, EHLO and STARTTLS round trips. Each client is used by one transaction at a time:
-/// renting removes it from the pool.
+/// Keeps connections for a few seconds after a transaction so the next message to the same next hop skips the
+/// TCP, greeting, EHLO and STARTTLS round trips. Each connection is used by one transaction at a time: renting
+/// removes it from the pool. A connection keeps the TLS state it was opened with, so the hop's TLS requirement
+/// is part of the key: one opened without certificate verification never serves where verification is required.
 /// </summary>
 internal sealed class ConnectionPool : IAsyncDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Stack<GatewaySmtpClient>> _idle = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Stack<SmtpConnection>> _idle = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly TimeSpan _idleTimeout;
     private readonly ITimer _sweeper;
@@ -24,28 +25,30 @@ internal sealed class ConnectionPool : IAsyncDisposable
         _sweeper = time.CreateTimer(_ => Sweep(), null, period, period);
     }
 
+    private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(5);
+
     public static string KeyOf(NextHop hop) => $"{hop.Address}|{hop.Port}|{hop.Host}|{hop.RequireTls}";
 
-    /// <summary>An idle connected client for the hop, or null.</summary>
-    public GatewaySmtpClient? TryRent(NextHop hop)
+    /// <summary>An idle connection to the hop that still looks alive, or null.</summary>
+    public SmtpConnection? TryRent(NextHop hop)
     {
         var key = KeyOf(hop);
-        List<GatewaySmtpClient> expired = [];
-        GatewaySmtpClient? found = null;
+        List<SmtpConnection> expired = [];
+        SmtpConnection? found = null;
         lock (_gate)
         {
             if (_idle.TryGetValue(key, out var stack))
             {
                 while (stack.Count > 0)
                 {
-                    var client = stack.Pop();
-                    if (client.IsConnected && !IsExpired(client))
+                    var connection = stack.Pop();
+                    if (connection.LooksAlive() && !IsExpired(connection))
                     {
-                        found = client;
+                        found = connection;
                         break;
                     }
 
-                    expired.Add(client);
+                    expired.Add(connection);
                 }
 
                 if (stack.Count == 0)
@@ -59,17 +62,16 @@ internal sealed class ConnectionPool : IAsyncDisposable
         return found;
     }
 
-    /// <summary>Gives a client back after a clean transaction; a disconnected one is disposed.</summary>
-    public void Return(NextHop hop, GatewaySmtpClient client)
+    /// <summary>Gives a connection back after a transaction that left it ready for the next; a broken one is closed.</summary>
+    public void Return(NextHop hop, SmtpConnection connection)
     {
-        if (!client.IsConnected || _idleTimeout <= TimeSpan.Zero)
+        if (!connection.IsUsable || _idleTimeout <= TimeSpan.Zero)
         {
-            Close([client]);
+            Close([connection]);
             return;
         }
 
-        client.Transaction = null;
-        client.IdleSince = _time.GetTimestamp();
+        connection.IdleSince = _time.GetTimestamp();
         lock (_gate)
         {
             if (!_disposed)
@@ -77,16 +79,16 @@ internal sealed class ConnectionPool : IAsyncDisposable
                 var key = KeyOf(hop);
                 if (!_idle.TryGetValue(key, out var stack))
                 {
-                    stack = new Stack<GatewaySmtpClient>();
+                    stack = new Stack<SmtpConnection>();
                     _idle[key] = stack;
                 }
 
-                stack.Push(client);
+                stack.Push(connection);
                 return;
             }
         }
 
-        Close([client]);
+        Close([connection]);
     }
 
     /// <summary>Number of idle connections (for tests and metrics).</summary>
@@ -103,7 +105,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<GatewaySmtpClient> all;
+        List<SmtpConnection> all;
         lock (_gate)
         {
             _disposed = true;
@@ -115,16 +117,16 @@ internal sealed class ConnectionPool : IAsyncDisposable
         await Task.WhenAll(all.Select(CloseAsync)).ConfigureAwait(false);
     }
 
-    private bool IsExpired(GatewaySmtpClient client) => _time.GetElapsedTime(client.IdleSince) >= _idleTimeout;
+    private bool IsExpired(SmtpConnection connection) => _time.GetElapsedTime(connection.IdleSince) >= _idleTimeout;
 
     private void Sweep()
     {
-        List<GatewaySmtpClient> expired = [];
+        List<SmtpConnection> expired = [];
         lock (_gate)
         {
             foreach (var (key, stack) in _idle.ToList())
             {
-                var keep = stack.Where(c => c.IsConnected && !IsExpired(c)).Reverse().ToList();
+                var keep = stack.Where(c => c.IsUsable && !IsExpired(c)).Reverse().ToList();
                 expired.AddRange(stack.Except(keep));
                 if (keep.Count == 0)
                 {
@@ -132,7 +134,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
                 }
                 else
                 {
-                    _idle[key] = new Stack<GatewaySmtpClient>(keep);
+                    _idle[key] = new Stack<SmtpConnection>(keep);
                 }
             }
         }
@@ -140,32 +142,15 @@ internal sealed class ConnectionPool : IAsyncDisposable
         Close(expired);
     }
 
-    private static void Close(List<GatewaySmtpClient> clients)
+    private static void Close(List<SmtpConnection> connections)
     {
-        foreach (var client in clients)
+        foreach (var connection in connections)
         {
             // Closing is best effort and must not hold up the caller: QUIT runs in the background.
-            _ = CloseAsync(client);
+            _ = CloseAsync(connection);
         }
     }
 
-    private static async Task CloseAsync(GatewaySmtpClient client)
-    {
-        try
-        {
-            if (client.IsConnected)
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await client.DisconnectAsync(true, cts.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or MailKit.ProtocolException or MailKit.CommandException or System.Net.Sockets.SocketException or ObjectDisposedException)
-        {
-            // The peer may already be gone; the socket is released by Dispose below either way.
-        }
-        finally
-        {
-            client.Dispose();
-        }
-    }
+    // QUIT (RFC 5321 4.1.1.10) when the connection is in order; closing never throws.
+    private static Task CloseAsync(SmtpConnection connection) => connection.QuitAsync(QuitTimeout);
 }

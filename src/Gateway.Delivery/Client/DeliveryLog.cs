@@ -1,3 +1,6 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using Gateway.Abstractions;
 using Gateway.Delivery.Routing;
 using Gateway.Queue.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -18,4 +21,13 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 4204, Level = LogLevel.Debug, Message = "{QueueId}: reusing the idle connection to {Hop}")]
     public static partial void Reused(ILogger logger, string queueId, NextHop hop);
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Debug, Message = "TLS with {Hop}: {Protocol} {Cipher}")]
+    public static partial void TlsEstablished(ILogger logger, NextHop hop, SslProtocols protocol, TlsCipherSuite cipher);
+
+    [LoggerMessage(EventId = 4206, Level = LogLevel.Information, Message = "{Hop} refused STARTTLS, continuing without TLS: {Reply}")]
+    public static partial void StartTlsRefused(ILogger logger, NextHop hop, SmtpReply reply);
+
+    [LoggerMessage(EventId = 4207, Level = LogLevel.Debug, Message = "{Hop} refused EHLO, trying HELO: {Reply}")]
+    public static partial void HeloFallback(ILogger logger, NextHop hop, SmtpReply reply);
 }

@@ -1,21 +1,30 @@
 using System.Globalization;
-using Gateway.Syntax;
+using System.Text;
+using Gateway.Abstractions;
 
 namespace Gateway.Delivery.Client;
 
-/// <summary>Turns a server reply into the diagnostic and codes a recipient outcome carries.</summary>
+/// <summary>Turns a server reply into the one-line diagnostic a recipient outcome, the trace and notices carry.</summary>
 internal static class ReplyText
 {
-    /// <summary>"550 5.1.1 No such user" from code 550 and MailKit's response text (lines joined by MailKit with LF).</summary>
-    public static string Diagnostic(int code, string? text)
+    /// <summary>"550 5.1.1 No such user": the code, the enhanced code, and the text of every line joined by spaces.</summary>
+    public static string Diagnostic(SmtpReply reply)
     {
-        var oneLine = string.Join(' ', (text ?? string.Empty).Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return oneLine.Length == 0
-            ? code.ToString(CultureInfo.InvariantCulture)
-            : string.Create(CultureInfo.InvariantCulture, $"{code} {oneLine}");
-    }
+        var sb = new StringBuilder().Append(reply.Code.ToString(CultureInfo.InvariantCulture));
+        if (reply.EnhancedCode is { } enhanced)
+        {
+            sb.Append(' ').Append(enhanced);
+        }
 
-    /// <summary>The RFC 3463 code at the start of the text when its class agrees with the reply code (RFC 2034 4).</summary>
-    public static string? EnhancedCode(int code, string? text) =>
-        EnhancedStatusCode.TryParseLeading(text, out var status) && status.Class == code / 100 ? status.ToString() : null;
+        foreach (var line in reply.Lines)
+        {
+            var text = line.Trim();
+            if (text.Length > 0)
+            {
+                sb.Append(' ').Append(text);
+            }
+        }
+
+        return sb.ToString();
+    }
 }

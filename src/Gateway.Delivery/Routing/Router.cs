@@ -52,14 +52,16 @@ public sealed class Router
             return await RouteInboundAsync(name, ct).ConfigureAwait(false);
         }
 
-        if (name.StartsWith('['))
-        {
-            return RouteLiteral(name);
-        }
-
+        // "All outbound mail goes to the smarthost" includes an address literal: the literal names the final
+        // destination, not a way around the operator's relay (and the relay's TLS policy).
         if (_options.Smarthost is { } smarthost)
         {
             return await RouteToHostsAsync("smarthost", name, [smarthost], ct).ConfigureAwait(false);
+        }
+
+        if (name.StartsWith('['))
+        {
+            return RouteLiteral(name);
         }
 
         return await RouteByMxAsync(name, ct).ConfigureAwait(false);

@@ -485,9 +485,10 @@ public sealed class QueueScheduler
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The old state stays: the round is repeated later (delivered recipients may receive a duplicate,
-            // which at-least-once allows; losing the message would not be allowed).
+            // which at-least-once allows; losing the message would not be allowed). Later means when the state
+            // that could not be written says, so a full disk does not change the configured retry schedule.
             SchedulerLog.SaveFailed(_logger, state.Id, ex);
-            BackOff(state.Id);
+            BackOff(state.Id, state.NextAttemptAt);
             return false;
         }
     }
@@ -528,11 +529,24 @@ public sealed class QueueScheduler
         }
     }
 
-    private void BackOff(string queueId)
+    /// <summary>
+    /// Leaves the message alone until <paramref name="until"/>, but at least <see cref="QueueSchedulerOptions.ErrorBackoff"/>
+    /// (no busy loop on a broken disk), and never earlier than an earlier back-off said.
+    /// </summary>
+    private void BackOff(string queueId, DateTimeOffset? until = null)
     {
+        var notBefore = _time.GetUtcNow() + _options.ErrorBackoff;
+        if (until > notBefore)
+        {
+            notBefore = until.Value;
+        }
+
         lock (_gate)
         {
-            _notBefore[queueId] = _time.GetUtcNow() + _options.ErrorBackoff;
+            if (!_notBefore.TryGetValue(queueId, out var earlier) || earlier < notBefore)
+            {
+                _notBefore[queueId] = notBefore;
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Gateway.Smtp.Protocol;
@@ -54,6 +55,37 @@ internal static class XText
 
         decoded = sb.ToString();
         return true;
+    }
+
+    /// <summary>
+    /// Encodes text as xtext: "+", "=", SP, controls and DEL as "+XX" with upper-case hex (RFC 3461 4). Non-ASCII
+    /// characters pass through raw only with <paramref name="allowUtf8"/> (RFC 6533 utf-8-addr-unitext, for a
+    /// transaction under SMTPUTF8); otherwise the text cannot be encoded and null is returned.
+    /// </summary>
+    public static string? Encode(string value, bool allowUtf8)
+    {
+        var sb = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (c is >= (char)33 and <= (char)126 && c is not ('+' or '='))
+            {
+                sb.Append(c);
+            }
+            else if (c < (char)128)
+            {
+                sb.Append('+').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+            }
+            else if (allowUtf8)
+            {
+                sb.Append(c);
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return sb.ToString();
     }
 
     private static int HexValue(char c) => c switch

@@ -342,11 +342,16 @@ public sealed class QueueSchedulerTests
         Assert.NotNull(_store.Entry("m1"));
         Assert.Equal(0, _store.Entry("m1")!.State.Attempts);
 
-        // Backing off: not attempted again at once even though its state still says "due".
+        // Backing off: not attempted again at once even though its state still says "due", and not before the
+        // retry schedule says (5 minutes after the first attempt), although the state saying so was never written.
         await RunDueAsync(scheduler);
         Assert.Single(_agent.Jobs);
 
         _store.FailSave = false;
+        _time.Advance(TimeSpan.FromMinutes(4));
+        await RunDueAsync(scheduler);
+        Assert.Single(_agent.Jobs);
+
         _time.Advance(TimeSpan.FromMinutes(1));
         await RunDueAsync(scheduler);
         Assert.Equal(2, _agent.Jobs.Count);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace Gateway.Testing.Peers;
 
@@ -25,6 +26,13 @@ public static class ExternalTool
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> args, TimeSpan timeout)
     {
+        var (exitCode, output, errors) = await RunRawAsync(tool, args, timeout);
+        return (exitCode, Encoding.UTF8.GetString(output) + errors);
+    }
+
+    /// <summary>Runs the tool to completion; its stdout as raw octets (8-bit content must survive), its stderr as text.</summary>
+    public static async Task<(int ExitCode, byte[] Output, string Errors)> RunRawAsync(string tool, IEnumerable<string> args, TimeSpan timeout)
+    {
         var info = new ProcessStartInfo(Require(tool))
         {
             RedirectStandardOutput = true,
@@ -37,7 +45,8 @@ public static class ExternalTool
         }
 
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var stdout = new MemoryStream();
+        var copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
         try
@@ -50,6 +59,7 @@ public static class ExternalTool
             throw new TimeoutException($"{tool} did not finish within {timeout}");
         }
 
-        return (process.ExitCode, await stdout + await stderr);
+        await copy;
+        return (process.ExitCode, stdout.ToArray(), await stderr);
     }
 }

@@ -2,14 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Testing;
-using Gateway.Testing.Peers;
 
-namespace Gateway.IntegrationTests.Fixtures;
+namespace Gateway.Testing.Peers;
 
 /// <summary>
 /// Debian postfix's smtp-sink as the downstream server: it accepts (or, with options, refuses) mail and dumps
-/// each transaction to its own file, envelope records first, so tests can check exactly what arrived.
+/// each transaction to its own file, envelope records first, so tests can check exactly what arrived. Options
+/// hide extensions (-p PIPELINING, -8 8BITMIME, -N DSN, -e ESMTP, -E ENHANCEDSTATUSCODES) or refuse commands
+/// (-r soft, -f hard, -q disconnect, -Q 421); see smtp-sink(1). It never offers CHUNKING, SMTPUTF8 or SIZE.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
@@ -23,6 +23,8 @@ public sealed class SmtpSink : IAsyncDisposable
     }
 
     public IPEndPoint EndPoint { get; }
+
+    public int Port => EndPoint.Port;
 
     public string DumpDirectory { get; }
 
@@ -79,22 +81,30 @@ public sealed class SmtpSink : IAsyncDisposable
     /// file when a transaction starts, so a refused or still-running transaction leaves a file without the
     /// message's header/body separator: those are not messages (yet).
     /// </summary>
-    public IReadOnlyList<string> Messages() =>
+    public IReadOnlyList<string> Messages() => Dumps().Select(d => d.Text).ToList();
+
+    public async Task<IReadOnlyList<string>> WaitForMessagesAsync(int count, TimeSpan timeout) =>
+        (await WaitForDumpsAsync(count, timeout)).Select(d => d.Text).ToList();
+
+    /// <summary>The messages received so far, split into envelope records and the exact message octets.</summary>
+    public IReadOnlyList<SinkMessage> Dumps() =>
         Directory.EnumerateFiles(DumpDirectory)
             .Order(StringComparer.Ordinal)
-            .Select(File.ReadAllText)
-            .Where(text => text.Contains("X-Rcpt-Args:", StringComparison.Ordinal) && text.Contains("\n\n", StringComparison.Ordinal))
+            .Select(File.ReadAllBytes)
+            .Where(SinkMessage.IsComplete)
+            .Select(SinkMessage.Parse)
             .ToList();
 
-    public async Task<IReadOnlyList<string>> WaitForMessagesAsync(int count, TimeSpan timeout)
+    /// <summary>Polls until <paramref name="count"/> messages are there or the time is up; returns what there is.</summary>
+    public async Task<IReadOnlyList<SinkMessage>> WaitForDumpsAsync(int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var messages = Messages();
-            if (messages.Count >= count || DateTime.UtcNow > deadline)
+            var dumps = Dumps();
+            if (dumps.Count >= count || DateTime.UtcNow > deadline)
             {
-                return messages;
+                return dumps;
             }
 
             await Task.Delay(100);
@@ -110,5 +120,13 @@ public sealed class SmtpSink : IAsyncDisposable
         }
 
         _process.Dispose();
+        try
+        {
+            Directory.Delete(DumpDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A dump still being written; the temp directory is cleaned up with the machine.
+        }
     }
 }
