@@ -21,14 +21,24 @@ internal sealed class PolicySessionProvider : ISmtpSessionProvider
 
     public SmtpSessionSetup Open(SessionFacts facts)
     {
-        var runtime = _runtime.Current;
-        var policy = runtime.Policy;
+        // Held until the connection ends, so a reload cannot dispose the certificate or keys under this session.
+        var lease = _runtime.Acquire();
+        try
+        {
+            var runtime = lease.Runtime;
+            var policy = runtime.Policy;
 
-        // Listeners are bound at start; a reload that renamed or removed one leaves its socket running until
-        // restart, and its sessions take the first listener's settings rather than failing.
-        var listener = policy.Listeners.FirstOrDefault(l => l.Name == facts.ListenerName) ?? policy.Listeners[0];
-        var options = runtime.SessionOptions(listener);
-        var handler = new PolicySessionHandler(policy, runtime.Relay, _acceptor, _logger, runtime.Authentication);
-        return new SmtpSessionSetup(options, handler, options.AuthEnabled ? runtime.Credentials : null);
+            // Listeners are bound at start; a reload that renamed or removed one leaves its socket running until
+            // restart, and its sessions take the first listener's settings rather than failing.
+            var listener = policy.Listeners.FirstOrDefault(l => l.Name == facts.ListenerName) ?? policy.Listeners[0];
+            var options = runtime.SessionOptions(listener);
+            var handler = new PolicySessionHandler(policy, runtime.Relay, _acceptor, _logger, runtime.Authentication);
+            return new SmtpSessionSetup(options, handler, options.AuthEnabled ? runtime.Credentials : null) { Lease = lease };
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
 }
