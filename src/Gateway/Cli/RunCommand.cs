@@ -174,7 +174,7 @@ internal static class RunCommand
             sp.GetRequiredService<ILogger<FileQueueStore>>(),
             new QueueStoreOptions { HostName = policy.HostName, MaxReceivedHeaders = policy.Delivery.MaxReceivedHeaders }));
         builder.Services.AddSingleton<IQueueStore>(sp => sp.GetRequiredService<FileQueueStore>());
-        builder.Services.AddSingleton<IMessageAcceptor>(sp => new MetricsAcceptor(sp.GetRequiredService<FileQueueStore>(), sp.GetRequiredService<GatewayMetrics>()));
+        builder.Services.AddSingleton<IMessageAcceptor>(sp => new MetricsAcceptor(sp.GetRequiredService<FileQueueStore>(), sp.GetRequiredService<GatewayMetrics>(), time));
         builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(policy, sp.GetRequiredService<IDnsResolver>(), time, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(new PolicySchedulerSettings(policy, time));
         builder.Services.AddSingleton(sp => new QueueScheduler(

@@ -2,8 +2,12 @@ using Gateway.Abstractions;
 
 namespace Gateway.Host.Metrics;
 
-/// <summary>Counts the answers to the end of DATA (250 / 4xx / 5xx), the spool's and those of the message checks.</summary>
-internal sealed class MetricsAcceptor(IMessageAcceptor inner, GatewayMetrics metrics) : IMessageAcceptor
+/// <summary>
+/// Counts the answers to the end of DATA (250 / 4xx / 5xx), the spool's and those of the message checks, and times
+/// each: from the return of the last write of message data (the end of DATA or BDAT LAST has been read by then) to
+/// the final reply, so the accept latency covers the message checks, the fsync and the group commit.
+/// </summary>
+internal sealed class MetricsAcceptor(IMessageAcceptor inner, GatewayMetrics metrics, TimeProvider time) : IMessageAcceptor
 {
     public async ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken)
     {
@@ -11,45 +15,42 @@ internal sealed class MetricsAcceptor(IMessageAcceptor inner, GatewayMetrics met
 
         // The message checks read the stored content back, so the spool's inspectable writer stays visible.
         return writer is IInspectableMessageWriter inspectable
-            ? new CountingInspectableWriter(inspectable, metrics)
-            : new CountingWriter(writer, metrics);
+            ? new CountingInspectableWriter(inspectable, metrics, time)
+            : new CountingWriter(writer, metrics, time);
     }
 
-    private class CountingWriter(IMessageWriter inner, GatewayMetrics metrics) : IMessageWriter
+    private class CountingWriter(IMessageWriter inner, GatewayMetrics metrics, TimeProvider time) : IMessageWriter
     {
-        protected GatewayMetrics Metrics => metrics;
+        private long _lastWrite = time.GetTimestamp();
 
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-            inner.WriteAsync(data, cancellationToken);
-
-        public async ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken)
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
-            var reply = await inner.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            metrics.TransactionEnded(reply.Code);
-            return reply;
+            await inner.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            _lastWrite = time.GetTimestamp();
         }
 
+        public async ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken) =>
+            Ended(await inner.CompleteAsync(cancellationToken).ConfigureAwait(false));
+
         public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+        protected SmtpReply Ended(SmtpReply reply)
+        {
+            metrics.TransactionEnded(reply.Code, time.GetElapsedTime(_lastWrite));
+            return reply;
+        }
     }
 
-    private sealed class CountingInspectableWriter(IInspectableMessageWriter inner, GatewayMetrics metrics)
-        : CountingWriter(inner, metrics), IInspectableMessageWriter
+    private sealed class CountingInspectableWriter(IInspectableMessageWriter inner, GatewayMetrics metrics, TimeProvider time)
+        : CountingWriter(inner, metrics, time), IInspectableMessageWriter
     {
         public ValueTask<Stream> OpenContentAsync(CancellationToken cancellationToken) => inner.OpenContentAsync(cancellationToken);
 
-        public async ValueTask<SmtpReply> CompleteAsync(MessageAmendment amendment, CancellationToken cancellationToken)
-        {
-            var reply = await inner.CompleteAsync(amendment, cancellationToken).ConfigureAwait(false);
-            Metrics.TransactionEnded(reply.Code);
-            return reply;
-        }
+        public async ValueTask<SmtpReply> CompleteAsync(MessageAmendment amendment, CancellationToken cancellationToken) =>
+            Ended(await inner.CompleteAsync(amendment, cancellationToken).ConfigureAwait(false));
 
         /// <summary>A refusal by the message checks (a DMARC reject, a 451 tempfail) counts like any other answer.</summary>
-        public async ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken)
-        {
-            var answer = await inner.RefuseAsync(reply, cancellationToken).ConfigureAwait(false);
-            Metrics.TransactionEnded(answer.Code);
-            return answer;
-        }
+        public async ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken) =>
+            Ended(await inner.RefuseAsync(reply, cancellationToken).ConfigureAwait(false));
     }
 }
