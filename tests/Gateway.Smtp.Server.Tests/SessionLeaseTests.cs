@@ -10,13 +10,7 @@ public sealed class SessionLeaseTests
     public async Task The_lease_is_held_while_the_session_runs_and_released_when_it_ends()
     {
         await using var server = await TestServer.StartAsync();
-        var leases = new ConcurrentQueue<Lease>();
-        server.Provider.Lease = () =>
-        {
-            var lease = new Lease();
-            leases.Enqueue(lease);
-            return lease;
-        };
+        var leases = RecordLeases(server);
 
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
@@ -33,13 +27,7 @@ public sealed class SessionLeaseTests
     public async Task A_connection_refused_over_a_limit_releases_its_lease_at_once()
     {
         await using var server = await TestServer.StartAsync(o => o with { MaxConnectionsPerClient = 1 });
-        var leases = new ConcurrentQueue<Lease>();
-        server.Provider.Lease = () =>
-        {
-            var lease = new Lease();
-            leases.Enqueue(lease);
-            return lease;
-        };
+        var leases = RecordLeases(server);
 
         await using var first = await server.ConnectAsync();
         await first.GreetAsync();
@@ -50,6 +38,19 @@ public sealed class SessionLeaseTests
         Assert.Equal(2, leased.Length);
         await leased[1].Released.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(leased[0].Released.Task.IsCompleted);
+    }
+
+    /// <summary>Gives every session a lease of its own and keeps them, in the order the sessions opened.</summary>
+    private static ConcurrentQueue<Lease> RecordLeases(TestServer server)
+    {
+        var leases = new ConcurrentQueue<Lease>();
+        server.Provider.Lease = () =>
+        {
+            var lease = new Lease();
+            leases.Enqueue(lease);
+            return lease;
+        };
+        return leases;
     }
 
     private sealed class Lease : IDisposable
