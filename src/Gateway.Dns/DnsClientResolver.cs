@@ -17,48 +17,54 @@ namespace Gateway.Dns;
 /// </summary>
 public sealed class DnsClientResolver : IDnsResolver
 {
-    private readonly LookupClient _client;
     private readonly ILogger<DnsClientResolver> _logger;
     private readonly DnsAnswerCache _cache;
     private readonly TimeSpan _negativeTtlWithoutSoa;
+    private readonly Lock _applyGate = new();
+    private Upstream _upstream;
 
     public DnsClientResolver(DnsResolverOptions options, ILogger<DnsClientResolver> logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
-        if (options.Retries < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Retries, "Retries cannot be negative.");
-        }
-
-        if (options.UdpPayloadSize is < 0 or > ushort.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.UdpPayloadSize, "UDP payload size must fit 16 bits.");
-        }
-
-        var clientOptions = options.Servers.Count == 0
-            ? new LookupClientOptions()
-            : new LookupClientOptions(options.Servers.ToArray());
-
-        // Our own cache keeps negative answers for the RFC 2308 time and is driven by TimeProvider.
-        clientOptions.UseCache = false;
-        clientOptions.Timeout = options.Timeout;
-        clientOptions.Retries = options.Retries;
-        clientOptions.UseTcpFallback = true;
-        clientOptions.ExtendedDnsBufferSize = options.UdpPayloadSize;
-
-        // Error answers come back as responses we classify ourselves; only transport failures throw.
-        clientOptions.ThrowDnsErrors = false;
-
-        // NXDOMAIN is an answer, not a server problem: asking the next server would only repeat it.
-        // SERVFAIL/REFUSED still make DnsClient try the next configured server (ContinueOnDnsError).
-        clientOptions.ContinueOnDnsError = true;
-        clientOptions.ContinueOnEmptyResponse = false;
-        _client = new LookupClient(clientOptions);
+        _upstream = CreateUpstream(options);
         _logger = logger;
-        _cache = new DnsAnswerCache(time ?? TimeProvider.System, options.MaxCacheEntries, options.MaxTtl, options.MaxNegativeTtl);
+        _cache = new DnsAnswerCache(time ?? TimeProvider.System, options.MaxCacheEntries, options.MaxCacheBytes, options.MaxTtl, options.MaxNegativeTtl);
         _negativeTtlWithoutSoa = options.NegativeTtlWithoutSoa;
     }
+
+    /// <summary>
+    /// Adopts the servers, timeout, retries and payload size of <paramref name="options"/> (a policy reload); the
+    /// cache bounds and TTL caps stay those of construction. Questions already asked finish on the old settings.
+    /// The cache survives a change of timeout or retries, which changes nothing about the answers; it is flushed
+    /// when the servers change, because the admin changes them when they answer differently (a split-horizon
+    /// view, a broken or poisoned resolver), and keeping their answers would keep routing by them for up to a day.
+    /// </summary>
+    public void Apply(DnsResolverOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var next = CreateUpstream(options);
+        lock (_applyGate)
+        {
+            var previous = _upstream;
+            if (SameWire(previous.Options, next.Options))
+            {
+                return;
+            }
+
+            Volatile.Write(ref _upstream, next);
+            if (!previous.Options.Servers.SequenceEqual(next.Options.Servers))
+            {
+                _cache.Clear();
+            }
+        }
+    }
+
+    /// <summary>The settings the resolver asks with now.</summary>
+    internal DnsResolverOptions Options => Volatile.Read(ref _upstream).Options;
+
+    /// <summary>Estimated bytes of the answers held in the cache now.</summary>
+    internal long CachedBytes => _cache.Bytes;
 
     /// <summary>Answers held in the cache now (expired ones may still be counted until swept).</summary>
     internal int CachedAnswers => _cache.Count;
@@ -147,6 +153,7 @@ public sealed class DnsClientResolver : IDnsResolver
             return new DnsAnswer<T>(DnsStatus.NxDomain, [], TimeSpan.Zero);
         }
 
+        var generation = _cache.Generation;
         var (status, response) = await QueryAsync(normalized, type, ct).ConfigureAwait(false);
         if (response is null)
         {
@@ -162,7 +169,7 @@ public sealed class DnsClientResolver : IDnsResolver
                 : new DnsAnswer<T>(status == DnsStatus.Ok ? DnsStatus.NoData : status, [], status is DnsStatus.Ok or DnsStatus.NoData or DnsStatus.NxDomain ? NegativeTtl(response) : TimeSpan.Zero);
         }
 
-        _cache.Add(key, answer);
+        _cache.Add(key, answer, generation);
         return answer;
     }
 
@@ -198,7 +205,7 @@ public sealed class DnsClientResolver : IDnsResolver
         IDnsQueryResponse response;
         try
         {
-            response = await _client.QueryAsync(name, type, QueryClass.IN, ct).ConfigureAwait(false);
+            response = await Volatile.Read(ref _upstream).Client.QueryAsync(name, type, QueryClass.IN, ct).ConfigureAwait(false);
         }
         catch (DnsResponseException) when (ct.IsCancellationRequested)
         {
@@ -252,4 +259,45 @@ public sealed class DnsClientResolver : IDnsResolver
             _ => DnsStatus.ServerFailure,
         };
     }
+
+    private static Upstream CreateUpstream(DnsResolverOptions options)
+    {
+        if (options.Retries < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Retries, "Retries cannot be negative.");
+        }
+
+        if (options.UdpPayloadSize is < 0 or > ushort.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.UdpPayloadSize, "UDP payload size must fit 16 bits.");
+        }
+
+        var clientOptions = options.Servers.Count == 0
+            ? new LookupClientOptions()
+            : new LookupClientOptions(options.Servers.ToArray());
+
+        // Our own cache keeps negative answers for the RFC 2308 time and is driven by TimeProvider.
+        clientOptions.UseCache = false;
+        clientOptions.Timeout = options.Timeout;
+        clientOptions.Retries = options.Retries;
+        clientOptions.UseTcpFallback = true;
+        clientOptions.ExtendedDnsBufferSize = options.UdpPayloadSize;
+
+        // Error answers come back as responses we classify ourselves; only transport failures throw.
+        clientOptions.ThrowDnsErrors = false;
+
+        // NXDOMAIN is an answer, not a server problem: asking the next server would only repeat it.
+        // SERVFAIL/REFUSED still make DnsClient try the next configured server (ContinueOnDnsError).
+        clientOptions.ContinueOnDnsError = true;
+        clientOptions.ContinueOnEmptyResponse = false;
+
+        return new Upstream(new LookupClient(clientOptions), options);
+    }
+
+    /// <summary>Whether two settings ask the same servers the same way (the server lists compared by their items).</summary>
+    private static bool SameWire(DnsResolverOptions a, DnsResolverOptions b) =>
+        a.Timeout == b.Timeout && a.Retries == b.Retries && a.UdpPayloadSize == b.UdpPayloadSize && a.Servers.SequenceEqual(b.Servers);
+
+    /// <summary>The client asking the servers, with the settings it was built from.</summary>
+    private sealed record Upstream(LookupClient Client, DnsResolverOptions Options);
 }

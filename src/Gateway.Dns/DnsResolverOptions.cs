@@ -24,6 +24,13 @@ public sealed record DnsResolverOptions
     /// <summary>How many answers the cache keeps at most; 0 turns caching off.</summary>
     public int MaxCacheEntries { get; init; } = 10_000;
 
+    /// <summary>
+    /// How many bytes (estimated managed-heap size) the cached answers take at most; 0 turns caching off. A TXT
+    /// answer (SPF, DKIM keys) can be up to 64 KiB on the wire, so the entry count alone bounds nothing: 8 MiB
+    /// holds the 10,000 answers of ordinary mail flow (a few hundred bytes each) with room to spare.
+    /// </summary>
+    public long MaxCacheBytes { get; init; } = 8 * 1024 * 1024;
+
     /// <summary>Upper bound on how long a positive answer is cached, whatever its TTL says (RFC 8767 4 caps at 7 days).</summary>
     public TimeSpan MaxTtl { get; init; } = TimeSpan.FromDays(1);
 

@@ -194,6 +194,7 @@ public sealed class SmtpServer : IAsyncDisposable
             return;
         }
 
+        SmtpSessionSetup? setup = null;
         try
         {
             var facts = await EstablishFactsAsync(connection, listener, sessionId);
@@ -203,7 +204,7 @@ public sealed class SmtpServer : IAsyncDisposable
                 return;
             }
 
-            var setup = _provider.Open(facts);
+            setup = _provider.Open(facts);
             var options = setup.Options;
             var admission = _counter.TryAdmit(facts.ClientAddress, options.MaxConnections, options.MaxConnectionsPerClient);
             if (admission != ConnectionAdmission.Admitted)
@@ -230,6 +231,12 @@ public sealed class SmtpServer : IAsyncDisposable
         {
             _logger.SessionFailed(sessionId, ex);
             await connection.DisposeAsync();
+        }
+        finally
+        {
+            // The connection is closed by now: the session's hold on its policy snapshot ends (a snapshot a reload
+            // replaced is disposed when its last session gets here).
+            setup?.Lease?.Dispose();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Gateway.Host.Cli;
 
 namespace Gateway.Host;
@@ -6,25 +7,20 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var parsed = CommandLine.Parse(args);
-        if (parsed.Error is not null)
+        var parsed = GatewayCommands.Create().Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"gateway: {parsed.Error}").ConfigureAwait(false);
-            await Console.Error.WriteAsync(CommandLine.Usage).ConfigureAwait(false);
+            // A usage error: what is wrong, then the help of the command it concerns, on standard error, exit 2.
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"gateway: {error.Message}").ConfigureAwait(false);
+            }
+
+            HelpCommand.Execute(parsed.CommandResult.Command, Console.Error);
             return ExitCodes.Usage;
         }
 
-        return parsed.Command switch
-        {
-            "run" => await RunCommand.ExecuteAsync(parsed).ConfigureAwait(false),
-            "check" => CheckCommand.Execute(parsed),
-            "passwd" => await PasswdCommand.ExecuteAsync(parsed).ConfigureAwait(false),
-            "dkim" => await DkimCommand.ExecuteAsync(parsed).ConfigureAwait(false),
-            "dmarc" => await DmarcCommand.ExecuteAsync(parsed).ConfigureAwait(false),
-            "queue" => await QueueCommand.ExecuteAsync(parsed).ConfigureAwait(false),
-            "trace" => await TraceCommand.ExecuteAsync(parsed).ConfigureAwait(false),
-            "version" => VersionCommand.Execute(),
-            _ => HelpCommand.Execute(),
-        };
+        // The gateway handles SIGTERM and Ctrl-C itself (a graceful drain of up to 20 s): System.CommandLine must not.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 }

@@ -329,18 +329,85 @@ public sealed class DnsClientResolverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_cache_holds_at_most_its_bound()
+    public async Task A_full_cache_evicts_the_least_recently_used_answer()
     {
         var resolver = Resolver(new FakeTimeProvider(), new DnsResolverOptions { MaxCacheEntries = 2 });
-
         await resolver.GetMxAsync("example.test", CancellationToken.None);
         await resolver.GetTxtAsync("example.test", CancellationToken.None);
+        await resolver.GetMxAsync("example.test", CancellationToken.None);
+
+        // Full: the TXT answer is the one used least recently, so the A answer takes its place.
         await resolver.GetAAsync("mx1.example.test", CancellationToken.None);
         var before = _server.UdpQueries;
+        await resolver.GetMxAsync("example.test", CancellationToken.None);
         await resolver.GetAAsync("mx1.example.test", CancellationToken.None);
-
+        Assert.Equal(before, _server.UdpQueries);
         Assert.Equal(2, resolver.CachedAnswers);
+
+        await resolver.GetTxtAsync("example.test", CancellationToken.None);
         Assert.Equal(before + 1, _server.UdpQueries);
+        Assert.Equal(2, resolver.CachedAnswers);
+    }
+
+    [Fact]
+    public async Task The_cache_is_bounded_by_the_bytes_its_answers_take()
+    {
+        // Room for big.test's TXT answer (two records of 400 and 200 characters) and example.test's TXT answer,
+        // not for the MX answer as well: the byte bound evicts although the entry bound is far away.
+        var big = DnsAnswerCache.EstimateBytes(new DnsCacheKey(16, "big.test"), new DnsAnswer<string>(DnsStatus.Ok, [new string('a', 400), new string('c', 200)], TimeSpan.FromSeconds(1)));
+        var txt = DnsAnswerCache.EstimateBytes(new DnsCacheKey(16, "example.test"), new DnsAnswer<string>(DnsStatus.Ok, ["v=spf1 -all"], TimeSpan.FromSeconds(1)));
+        var bound = big + txt;
+        var resolver = Resolver(new FakeTimeProvider(), new DnsResolverOptions { MaxCacheEntries = 1000, MaxCacheBytes = bound });
+        await resolver.GetTxtAsync("big.test", CancellationToken.None);
+        Assert.Equal(big, resolver.CachedBytes);
+        await resolver.GetTxtAsync("example.test", CancellationToken.None);
+        Assert.Equal(bound, resolver.CachedBytes);
+
+        await resolver.GetMxAsync("example.test", CancellationToken.None);
+
+        Assert.True(resolver.CachedBytes <= bound);
+        var before = _server.UdpQueries;
+        await resolver.GetMxAsync("example.test", CancellationToken.None);
+        Assert.Equal(before, _server.UdpQueries);
+        await resolver.GetTxtAsync("big.test", CancellationToken.None);
+        Assert.Equal(before + 1, _server.UdpQueries);
+    }
+
+    [Fact]
+    public void Answer_size_grows_with_its_records()
+    {
+        var key = new DnsCacheKey(16, "example.test");
+        var small = DnsAnswerCache.EstimateBytes(key, new DnsAnswer<string>(DnsStatus.Ok, ["v=spf1 -all"], TimeSpan.FromSeconds(1)));
+        var large = DnsAnswerCache.EstimateBytes(key, new DnsAnswer<string>(DnsStatus.Ok, [new string('k', 4000)], TimeSpan.FromSeconds(1)));
+        var none = DnsAnswerCache.EstimateBytes(key, new DnsAnswer<string>(DnsStatus.NxDomain, [], TimeSpan.FromSeconds(1)));
+
+        Assert.True(none < small);
+        Assert.True(large - small >= 2 * (4000 - "v=spf1 -all".Length));
+    }
+
+    [Fact]
+    public async Task A_new_timeout_keeps_the_cache_and_new_servers_flush_it()
+    {
+        var resolver = Resolver(new FakeTimeProvider());
+        await resolver.GetMxAsync("example.test", CancellationToken.None);
+        var before = _server.UdpQueries;
+
+        resolver.Apply(resolver.Options with { Timeout = TimeSpan.FromSeconds(3) });
+        Assert.Equal(TimeSpan.FromSeconds(3), resolver.Options.Timeout);
+        await resolver.GetMxAsync("example.test", CancellationToken.None);
+        Assert.Equal(before, _server.UdpQueries);
+
+        // The same server under a new list object is no change; another list is.
+        resolver.Apply(resolver.Options with { Servers = [new IPEndPoint(IPAddress.Loopback, _server.EndPoint.Port)] });
+        Assert.Equal(1, resolver.CachedAnswers);
+
+        await using var other = TinyDnsServer.Start();
+        resolver.Apply(resolver.Options with { Servers = [other.EndPoint] });
+        Assert.Equal(0, resolver.CachedAnswers);
+        var answer = await resolver.GetMxAsync("example.test", CancellationToken.None);
+        Assert.Equal(DnsStatus.Ok, answer.Status);
+        Assert.Equal(1, other.UdpQueries);
+        Assert.Equal(before, _server.UdpQueries);
     }
 
     [Fact]

@@ -22,7 +22,8 @@ public sealed class CommandLineTests
     {
         var (exit, _, stderr) = await GatewayProcess.RunToCompletionAsync(RepositoryRoot.Path, null, args);
         Assert.Equal(2, exit);
-        Assert.Contains("usage: gateway", stderr, StringComparison.Ordinal);
+        Assert.StartsWith("gateway: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("Usage:\n  gateway ", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -30,7 +31,19 @@ public sealed class CommandLineTests
     {
         var (exit, _, stderr) = await GatewayProcess.RunToCompletionAsync(RepositoryRoot.Path, null);
         Assert.Equal(2, exit);
-        Assert.Contains("usage: gateway", stderr, StringComparison.Ordinal);
+        Assert.Contains("Usage:\n  gateway [command] [options]", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("queue", "retry", "--help")]
+    [InlineData("dkim", "keygen", "--help")]
+    public async Task Help_goes_to_standard_output_with_exit_0(params string[] args)
+    {
+        var (exit, stdout, stderr) = await GatewayProcess.RunToCompletionAsync(RepositoryRoot.Path, null, args);
+        Assert.Equal(0, exit);
+        Assert.Empty(stderr);
+        Assert.Contains("Usage:\n  gateway " + string.Join(' ', args[..^1]), stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -209,6 +209,8 @@ public sealed class DeliveryTests
         Assert.Contains("gateway_messages_accepted_total 3", text, StringComparison.Ordinal);
         Assert.Contains("gateway_recipients_delivered_total 3", text, StringComparison.Ordinal);
         Assert.Contains("gateway_delivery_latency_seconds_count 3", text, StringComparison.Ordinal);
+        Assert.Contains("gateway_accept_latency_seconds_count 3", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE gateway_accept_latency_seconds histogram", text, StringComparison.Ordinal);
         Assert.Contains("gateway_queue_messages 0", text, StringComparison.Ordinal);
     }
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Gateway.IntegrationTests.Fixtures;
+using Gateway.Testing.Peers;
 using Gateway.Testing.Smtp;
 
 namespace Gateway.IntegrationTests;
@@ -39,6 +40,52 @@ public sealed class OperationsTests
         policy.Write();
 
         await WaitForAsync(async () => (await RcptAsync(gateway.SmtpEndPoint, "user@added.test")).Code == 250, TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task Changed_retry_and_routes_apply_to_the_next_attempt()
+    {
+        // Two deferring servers on addresses of their own, so the trace log's remote tells them apart.
+        var ports = Gateway.Testing.FreePort.Many(2);
+        await using var first = await SmtpSink.StartAsync(IPAddress.Parse("127.0.0.41"), ports[0], "-r", "RCPT");
+        await using var second = await SmtpSink.StartAsync(IPAddress.Parse("127.0.0.42"), ports[1], "-r", "RCPT");
+        static string Delivery(SmtpSink sink, string retry) => string.Create(
+            CultureInfo.InvariantCulture,
+            $"delivery:\n  routes:\n    \"*\":\n      - host: {sink.EndPoint.Address}\n        port: {sink.EndPoint.Port}\n  retry:\n{retry}");
+        var policy = new TestPolicy(extraYaml: Delivery(first, "    first: 1h\n    max: 1h\n"));
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var reply = await Mail.SendAsync(gateway.SmtpEndPoint, "sender@example.org", ["user@example.test"], "reload-1@example.org");
+        Assert.Equal(250, reply.Code);
+        var id = reply.Lines[0][^16..];
+        await WaitForDeferralsAsync(policy, id, first, 1);
+
+        // Retries every second and another route: the next attempt (brought forward from the old hour) goes to
+        // the new route, and the one after it follows within seconds, which the old schedule would put an hour away.
+        policy.ExtraYaml = Delivery(second, "    first: 1s\n    max: 1s\n    factor: 1\n");
+        policy.Write();
+        await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":102,", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "queue", "retry", id, "--config", policy.MainFile);
+
+        await WaitForDeferralsAsync(policy, id, second, 2);
+    }
+
+    /// <summary>Polls the trace log until the message was deferred by <paramref name="sink"/> at least <paramref name="count"/> times.</summary>
+    private static async Task WaitForDeferralsAsync(TestPolicy policy, string id, SmtpSink sink, int count)
+    {
+        var remote = $" remote={sink.EndPoint.Address} ";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var trace = (await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--id", id)).StdOut;
+            var deferrals = trace.Split('\n').Count(l => l.Contains(" deferred ", StringComparison.Ordinal) && l.Contains(remote, StringComparison.Ordinal));
+            if (deferrals >= count)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"not {count} deferral(s) by {sink.EndPoint} within 30 s:\n{trace}");
+            await Task.Delay(200);
+        }
     }
 
     [Fact]

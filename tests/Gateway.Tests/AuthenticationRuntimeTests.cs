@@ -30,7 +30,7 @@ public sealed class AuthenticationRuntimeTests
 
         using var runtime = PolicyRuntime.TryBuild(
             PolicyWith(state, new("example.test", "r1", rsa, null, position), new("example.test", "e1", ed, DkimAlgorithm.Ed25519Sha256, position)),
-            TimeProvider.System,
+            TestRuntimeServices.Create(),
             out var errors);
 
         Assert.Empty(errors);
@@ -50,7 +50,7 @@ public sealed class AuthenticationRuntimeTests
 
         var runtime = PolicyRuntime.TryBuild(
             PolicyWith(state, new DkimSigningKeyPolicy("example.test", "s1", bogus, null, new PolicyPosition("/etc/gateway/gateway.yaml", 21, 14))),
-            TimeProvider.System,
+            TestRuntimeServices.Create(),
             out var errors);
 
         Assert.Null(runtime);
@@ -67,7 +67,7 @@ public sealed class AuthenticationRuntimeTests
 
         var runtime = PolicyRuntime.TryBuild(
             PolicyWith(state, new DkimSigningKeyPolicy("example.test", "s1", rsa, DkimAlgorithm.Ed25519Sha256, new PolicyPosition("g.yaml", 3, 9))),
-            TimeProvider.System,
+            TestRuntimeServices.Create(),
             out var errors);
 
         Assert.Null(runtime);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Gateway.Host.Cli;
 
 namespace Gateway.Tests;
@@ -91,5 +92,64 @@ public sealed class CommandLineTests
         Assert.Equal("b@example.test", parsed.Option("--to"));
         Assert.Equal("2h", parsed.Option("--since"));
         Assert.Null(parsed.Option("--id"));
+    }
+
+    public static TheoryData<string> Commands => new()
+    {
+        "run",
+        "check",
+        "queue",
+        "queue list",
+        "queue show",
+        "queue retry",
+        "queue hold",
+        "queue release",
+        "queue delete",
+        "trace",
+        "passwd",
+        "dkim",
+        "dkim keygen",
+        "dmarc",
+        "dmarc report",
+        "version",
+        "help",
+    };
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Every_command_has_help(string command)
+    {
+        var path = command.Split(' ');
+        using var output = new StringWriter();
+
+        var exit = GatewayCommands.Create().Parse([.. path, "--help"]).Invoke(new InvocationConfiguration { Output = output });
+
+        Assert.Equal(0, exit);
+        var help = output.ToString();
+        Assert.Contains("Usage:", help, StringComparison.Ordinal);
+        Assert.Contains(" " + command + " ", help, StringComparison.Ordinal);
+        Assert.Contains("Description:", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_top_level_help_lists_every_command()
+    {
+        using var output = new StringWriter();
+
+        HelpCommand.Execute(GatewayCommands.Create(), output);
+
+        foreach (var command in new[] { "run", "check", "queue", "trace", "passwd", "dkim", "dmarc", "version" })
+        {
+            Assert.Contains($"  {command} ", output.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Usage_errors_name_the_problem()
+    {
+        Assert.Equal("'queue retry' needs one queue id or --all", CommandLine.Parse(["queue", "retry"]).Error);
+        Assert.Equal("'dmarc report' needs --dry-run", CommandLine.Parse(["dmarc", "report"]).Error);
+        Assert.Contains("--all", CommandLine.Parse(["queue", "hold", "--all"]).Error, StringComparison.Ordinal);
+        Assert.Contains("--selector", CommandLine.Parse(["dkim", "keygen", "--domain", "example.test"]).Error, StringComparison.Ordinal);
     }
 }

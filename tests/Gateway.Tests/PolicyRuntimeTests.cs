@@ -20,7 +20,7 @@ public sealed class PolicyRuntimeTests
     public void Auto_certificate_is_created_once_and_reused()
     {
         var state = TestDirectories.CreateTemp("gw-runtime");
-        using var first = PolicyRuntime.TryBuild(PolicyIn(state), TimeProvider.System, out var errors1);
+        using var first = PolicyRuntime.TryBuild(PolicyIn(state), TestRuntimeServices.Create(), out var errors1);
         Assert.Empty(errors1);
         Assert.NotNull(first!.Certificate);
         Assert.True(first.Certificate.HasPrivateKey);
@@ -30,7 +30,7 @@ public sealed class PolicyRuntimeTests
         Assert.True(File.Exists(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
 
-        using var second = PolicyRuntime.TryBuild(PolicyIn(state), TimeProvider.System, out _);
+        using var second = PolicyRuntime.TryBuild(PolicyIn(state), TestRuntimeServices.Create(), out _);
         Assert.Equal(first.Certificate.Thumbprint, second!.Certificate!.Thumbprint);
     }
 
@@ -42,7 +42,7 @@ public sealed class PolicyRuntimeTests
         File.WriteAllText(bogus, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
         var policy = PolicyIn(state) with { Tls = new TlsPolicy { AutoCertificate = false, CertificateFile = bogus, KeyFile = bogus } };
 
-        var runtime = PolicyRuntime.TryBuild(policy, TimeProvider.System, out var errors);
+        var runtime = PolicyRuntime.TryBuild(policy, TestRuntimeServices.Create(), out var errors);
 
         Assert.Null(runtime);
         Assert.Contains(errors, e => e.Message.Contains("certificate", StringComparison.Ordinal));
@@ -53,7 +53,7 @@ public sealed class PolicyRuntimeTests
     {
         var state = TestDirectories.CreateTemp("gw-runtime");
         var policy = PolicyIn(state);
-        using var runtime = PolicyRuntime.TryBuild(policy, TimeProvider.System, out _)!;
+        using var runtime = PolicyRuntime.TryBuild(policy, TestRuntimeServices.Create(), out _)!;
         var options = runtime.SessionOptions(policy.Listeners[0]);
         Assert.Equal("mx.example.test", options.HostName);
         Assert.Equal(7, options.MaxRecipients);
@@ -68,7 +68,7 @@ public sealed class PolicyRuntimeTests
     {
         var state = TestDirectories.CreateTemp("gw-runtime");
         var policy = PolicyIn(state);
-        using var runtime = PolicyRuntime.TryBuild(policy, TimeProvider.System, out _)!;
+        using var runtime = PolicyRuntime.TryBuild(policy, TestRuntimeServices.Create(), out _)!;
         var options = runtime.SessionOptions(policy.Listeners[0] with { Tls = ListenerTls.None });
         Assert.Null(options.Certificate);
     }

@@ -285,7 +285,7 @@ internal sealed partial class PolicyReader
         if (TryGet(fields, "key", out var keyNode))
         {
             keyFile = ReadPath(keyNode, section + ".key", PathKind.ExistingFile);
-            source = new PolicyPosition(keyNode.Position.File, keyNode.Position.Line, keyNode.Position.Column);
+            source = PositionOf(keyNode);
         }
         else
         {

@@ -277,9 +277,11 @@ internal sealed partial class PolicyReader
     {
         var fields = Fields(node, "tls", TlsKeys);
         string? certificate = null;
+        PolicyPosition? certificateSource = null;
         var auto = true;
         if (TryGet(fields, "certificate", out var certificateNode))
         {
+            certificateSource = PositionOf(certificateNode);
             if (certificateNode is YamlScalar { Value: "auto" })
             {
                 auto = true;
@@ -292,6 +294,7 @@ internal sealed partial class PolicyReader
         }
 
         string? key = null;
+        PolicyPosition? keySource = null;
         if (TryGet(fields, "key", out var keyNode))
         {
             if (auto)
@@ -301,6 +304,7 @@ internal sealed partial class PolicyReader
             else
             {
                 key = ReadPath(keyNode, "tls.key", PathKind.ExistingFile);
+                keySource = PositionOf(keyNode);
             }
         }
         else if (!auto)
@@ -308,8 +312,18 @@ internal sealed partial class PolicyReader
             Error(certificateNode!, "tls.key is required when tls.certificate is a file (it may name the same file)");
         }
 
-        return new TlsPolicy { AutoCertificate = auto, CertificateFile = certificate, KeyFile = key };
+        // The positions go with the paths: the host loads the files later and reports what fails at these nodes.
+        return new TlsPolicy
+        {
+            AutoCertificate = auto,
+            CertificateFile = certificate,
+            KeyFile = key,
+            CertificateSource = certificateSource,
+            KeySource = keySource,
+        };
     }
+
+    private static PolicyPosition PositionOf(YamlNode node) => new(node.Position.File, node.Position.Line, node.Position.Column);
 
     private RelayPolicy ReadRelay(YamlNode node)
     {

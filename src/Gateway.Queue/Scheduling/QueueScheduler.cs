@@ -5,7 +5,7 @@ namespace Gateway.Queue.Scheduling;
 
 /// <summary>
 /// Decides when each queued message is attempted and applies what happened, recipient by recipient: retries
-/// with the <see cref="RetrySchedule"/>, a delay notice once, a failure notice for permanent failures and at
+/// with the <see cref="RetrySchedule"/> of the settings in force, a delay notice once, a failure notice for permanent failures and at
 /// expiry, success notices when asked for, and removal once every recipient is finished. The store is the only
 /// truth: every decision is saved there before the message is removed, so a crash at any point repeats work
 /// (at-least-once, DESIGN invariant 2) and never loses a message.
@@ -14,9 +14,8 @@ public sealed class QueueScheduler
 {
     private readonly IQueueStore _store;
     private readonly IDeliveryAgent _agent;
-    private readonly INoticeFactory _notices;
+    private readonly ISchedulerSettingsSource _settings;
     private readonly ITraceLog _trace;
-    private readonly RetrySchedule _schedule;
     private readonly TimeProvider _time;
     private readonly ILogger<QueueScheduler> _logger;
     private readonly QueueSchedulerOptions _options;
@@ -34,6 +33,7 @@ public sealed class QueueScheduler
     private bool _backlog;
     private int _inFlight;
 
+    /// <summary>A scheduler whose retry schedule and notices never change.</summary>
     public QueueScheduler(
         IQueueStore store,
         IDeliveryAgent agent,
@@ -43,12 +43,24 @@ public sealed class QueueScheduler
         TimeProvider time,
         ILogger<QueueScheduler> logger,
         QueueSchedulerOptions? options = null)
+        : this(store, agent, new FixedSchedulerSettings(new SchedulerSettings(schedule, notices)), trace, time, logger, options)
+    {
+    }
+
+    /// <summary>A scheduler that reads its retry schedule and notice factory from <paramref name="settings"/> at each round.</summary>
+    public QueueScheduler(
+        IQueueStore store,
+        IDeliveryAgent agent,
+        ISchedulerSettingsSource settings,
+        ITraceLog trace,
+        TimeProvider time,
+        ILogger<QueueScheduler> logger,
+        QueueSchedulerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(agent);
-        ArgumentNullException.ThrowIfNull(notices);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(trace);
-        ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         options ??= new QueueSchedulerOptions();
@@ -56,9 +68,8 @@ public sealed class QueueScheduler
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RescanInterval, TimeSpan.Zero, nameof(options));
         _store = store;
         _agent = agent;
-        _notices = notices;
+        _settings = settings;
         _trace = trace;
-        _schedule = schedule;
         _time = time;
         _logger = logger;
         _options = options;
@@ -325,6 +336,8 @@ public sealed class QueueScheduler
 
         var envelope = entry.Envelope;
         var state = entry.State;
+        var settings = _settings.Current;
+        var schedule = settings.Retry;
         var round = new AttemptRound(envelope, state);
         if (round.Pending.Count == 0)
         {
@@ -337,7 +350,7 @@ public sealed class QueueScheduler
         await TraceAsync("attempt", envelope, round.PendingAddresses, null, null, attemptDetail, cancellationToken).ConfigureAwait(false);
         var outcomes = await DeliverAsync(queueId, envelope, round, cancellationToken).ConfigureAwait(false);
         var finished = _time.GetUtcNow();
-        var expired = finished >= _schedule.ExpiresAt(envelope.ReceivedAt);
+        var expired = finished >= schedule.ExpiresAt(envelope.ReceivedAt);
         round.Apply(outcomes, finished, expired, address => SchedulerLog.MissingOutcome(_logger, queueId, address));
         foreach (var change in round.Changes)
         {
@@ -345,13 +358,13 @@ public sealed class QueueScheduler
         }
 
         var attempts = state.Attempts + 1;
-        var next = round.AnyPending ? _schedule.NextAttempt(envelope.ReceivedAt, finished, attempts) : finished;
+        var next = round.AnyPending ? schedule.NextAttempt(envelope.ReceivedAt, finished, attempts) : finished;
         var delayNoticeSent = state.DelayNoticeSent;
         var noticeFailed = false;
 
         // One failure notice per round listing every recipient that failed or expired in it.
         if (round.FailureNotices.Count > 0
-            && !await SendNoticeAsync(entry, NoticeKind.Failure, round.FailureNotices, null, cancellationToken).ConfigureAwait(false))
+            && !await SendNoticeAsync(entry, settings.Notices, NoticeKind.Failure, round.FailureNotices, null, cancellationToken).ConfigureAwait(false))
         {
             // The notice must not be lost: those recipients stay pending and the round is repeated later.
             round.KeepPending(round.FailureNotices);
@@ -361,14 +374,14 @@ public sealed class QueueScheduler
         if (round.SuccessNotices.Count > 0)
         {
             // A delivered recipient cannot be taken back; a lost success notice is only logged.
-            await SendNoticeAsync(entry, NoticeKind.Success, round.SuccessNotices, null, cancellationToken).ConfigureAwait(false);
+            await SendNoticeAsync(entry, settings.Notices, NoticeKind.Success, round.SuccessNotices, null, cancellationToken).ConfigureAwait(false);
         }
 
         // RFC 3464 / operators: one delay notice per message once the threshold has passed.
-        if (round.AnyPending && !delayNoticeSent && finished >= _schedule.DelayNoticeAt(envelope.ReceivedAt))
+        if (round.AnyPending && !delayNoticeSent && finished >= schedule.DelayNoticeAt(envelope.ReceivedAt))
         {
-            var expires = _schedule.ExpiresAt(envelope.ReceivedAt);
-            if (await SendNoticeAsync(entry, NoticeKind.Delay, round.DelayNotices(), expires, cancellationToken).ConfigureAwait(false))
+            var expires = schedule.ExpiresAt(envelope.ReceivedAt);
+            if (await SendNoticeAsync(entry, settings.Notices, NoticeKind.Delay, round.DelayNotices(), expires, cancellationToken).ConfigureAwait(false))
             {
                 delayNoticeSent = true;
             }
@@ -378,10 +391,10 @@ public sealed class QueueScheduler
             }
         }
 
-        if (round.AnyPending && !delayNoticeSent && next > _schedule.DelayNoticeAt(envelope.ReceivedAt))
+        if (round.AnyPending && !delayNoticeSent && next > schedule.DelayNoticeAt(envelope.ReceivedAt))
         {
             // One more attempt exactly when the delay threshold passes, so the sender hears on time.
-            var noticeAt = _schedule.DelayNoticeAt(envelope.ReceivedAt);
+            var noticeAt = schedule.DelayNoticeAt(envelope.ReceivedAt);
             next = noticeAt > finished ? noticeAt : next;
         }
 
@@ -424,6 +437,7 @@ public sealed class QueueScheduler
 
     private async Task<bool> SendNoticeAsync(
         QueueEntry entry,
+        INoticeFactory notices,
         NoticeKind kind,
         IReadOnlyList<NoticeRecipient> recipients,
         DateTimeOffset? willRetryUntil,
@@ -435,7 +449,7 @@ public sealed class QueueScheduler
         try
         {
             var request = new NoticeRequest(envelope, kind, recipients, willRetryUntil, ct => _store.OpenMessageAsync(queueId, ct));
-            notice = await _notices.CreateAsync(request, cancellationToken).ConfigureAwait(false);
+            notice = await notices.CreateAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Gateway.Host.Admin;
 
 /// <summary>
-/// The admin HTTP surface. It listens on loopback by default and says nothing about mail content; later issues
-/// add /metrics and queue operations here.
+/// The admin HTTP surface: /health and /metrics. It listens on loopback by default and says nothing about mail
+/// content.
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -40,7 +40,10 @@ internal static class AdminEndpoints
             }
 
             var age = oldest is null ? 0 : Math.Max(0, (time.GetUtcNow() - oldest.Value).TotalSeconds);
-            return Results.Text(PrometheusText.Render(metrics, new QueueGauges(smtp.OpenSessions, count, age)), PrometheusText.ContentType);
+            metrics.SetGauges(smtp.OpenSessions, count, age);
+            return Results.Stream(
+                (output) => metrics.ExportAsync(output, cancellationToken),
+                GatewayMetrics.ContentType);
         });
         return endpoints;
     }

@@ -23,7 +23,7 @@ internal static class CheckCommand
             return ExitCodes.Failure;
         }
 
-        var runtime = PolicyRuntime.TryBuild(result.Policy!, TimeProvider.System, out var runtimeErrors);
+        var runtime = PolicyRuntime.TryBuild(result.Policy!, RuntimeServices.Standalone(result.Policy!, TimeProvider.System), out var runtimeErrors);
         if (runtime is null)
         {
             foreach (var error in runtimeErrors)

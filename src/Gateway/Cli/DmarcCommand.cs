@@ -1,4 +1,5 @@
 using Gateway.Authentication.Reports;
+using Gateway.Host.Hosting;
 using Gateway.Host.Reports;
 using Gateway.Host.Spool;
 
@@ -18,7 +19,9 @@ internal static class DmarcCommand
         }
 
         await using var store = new DmarcReportStore(new DmarcReportStoreOptions { Directory = SpoolPaths.DmarcDirectory(policy) });
-        var reporting = new DmarcReporting(policy, store, TimeProvider.System);
+        var services = RuntimeServices.Standalone(policy, TimeProvider.System);
+        var reporting = new DmarcReporting(
+            DmarcReportingSettings.For(policy), store, services.Dns, services.Suffixes.Get(policy.Authentication.Dmarc.PublicSuffixList), services.Time);
         var (begin, end) = reporting.UnreportedSpan();
         var reports = await reporting.BuildAsync(begin, end, CancellationToken.None).ConfigureAwait(false);
         if (!policy.Authentication.Dmarc.Reports.Enabled)

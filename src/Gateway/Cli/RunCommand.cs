@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 using Gateway.Abstractions;
 using Gateway.Authentication.Reports;
+using Gateway.Dns;
 using Gateway.Host.Admin;
 using Gateway.Host.Hosting;
 using Gateway.Host.Metrics;
+using Gateway.Host.Reports;
 using Gateway.Host.Spool;
 using Gateway.Policy;
 using Gateway.Queue;
-using Gateway.Queue.Notices;
 using Gateway.Queue.Scheduling;
 using Gateway.Smtp.Server;
 using Microsoft.AspNetCore.Builder;
@@ -37,18 +38,22 @@ internal static class RunCommand
 
         var policy = loaded.Policy!;
         var time = TimeProvider.System;
-        var runtime = PolicyRuntime.TryBuild(policy, time, out var runtimeErrors);
-        if (runtime is null)
-        {
-            foreach (var error in runtimeErrors)
-            {
-                await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
-            }
 
-            return ExitCodes.Failure;
+        // Refuse to start on a certificate or key that does not load, before anything binds a port.
+        using (var probe = PolicyRuntime.TryBuild(policy, RuntimeServices.Standalone(policy, time), out var runtimeErrors))
+        {
+            if (probe is null)
+            {
+                foreach (var error in runtimeErrors)
+                {
+                    await Console.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+                }
+
+                return ExitCodes.Failure;
+            }
         }
 
-        var app = Build(command, policy, runtime, time);
+        var app = Build(command, policy, time);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
         var store = app.Services.GetRequiredService<PolicyStore>();
 
@@ -85,7 +90,7 @@ internal static class RunCommand
         return ExitCodes.Ok;
     }
 
-    private static WebApplication Build(CommandLine command, GatewayPolicy policy, PolicyRuntime runtime, TimeProvider time)
+    private static WebApplication Build(CommandLine command, GatewayPolicy policy, TimeProvider time)
     {
         // The gateway reads no appsettings: the policy is its only configuration. Without these two settings the
         // host would watch the working directory (which holds the spool) for appsettings changes and pay for an
@@ -139,12 +144,26 @@ internal static class RunCommand
         builder.Services.AddSingleton(sp => new DmarcReportStore(
             new DmarcReportStoreOptions { Directory = SpoolPaths.DmarcDirectory(policy), MaxRecordsPerDay = policy.Authentication.Dmarc.Reports.MaxRecordsPerDay },
             sp.GetRequiredService<ILogger<DmarcReportStore>>()));
-        builder.Services.AddSingleton(sp => new RuntimeHolder(
-            runtime,
+        // Built once for the whole process and handed to every policy snapshot: one resolver (its cache stays warm
+        // across reloads) and one Public Suffix List.
+        builder.Services.AddSingleton(sp => new DnsClientResolver(DnsSettings.For(policy), sp.GetRequiredService<ILogger<DnsClientResolver>>(), time));
+        builder.Services.AddSingleton<IDnsResolver>(sp => sp.GetRequiredService<DnsClientResolver>());
+        builder.Services.AddSingleton<PublicSuffixSource>();
+        builder.Services.AddSingleton(sp => new RuntimeServices(
             time,
-            sp.GetRequiredService<ILogger<RuntimeHolder>>(),
+            sp.GetRequiredService<IDnsResolver>(),
+            sp.GetRequiredService<PublicSuffixSource>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DmarcReportStore>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var services = sp.GetRequiredService<RuntimeServices>();
+
+            // Checked before the host was built, so it builds again (now with logging and the shared services).
+            var runtime = PolicyRuntime.TryBuild(policy, services, out var errors)
+                ?? throw new InvalidOperationException(string.Join("; ", errors));
+            return new RuntimeHolder(runtime, services, sp.GetRequiredService<ILogger<RuntimeHolder>>());
+        });
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton(new FileTraceLog(SpoolPaths.TraceDirectory(policy)));
         builder.Services.AddSingleton<ITraceLog>(sp => new MetricsTraceLog(sp.GetRequiredService<FileTraceLog>(), sp.GetRequiredService<GatewayMetrics>()));
@@ -154,55 +173,42 @@ internal static class RunCommand
             sp.GetRequiredService<ITraceLog>(),
             sp.GetRequiredService<ILogger<FileQueueStore>>()));
         builder.Services.AddSingleton<IQueueStore>(sp => sp.GetRequiredService<FileQueueStore>());
-        builder.Services.AddSingleton<IMessageAcceptor>(sp => new MetricsAcceptor(sp.GetRequiredService<FileQueueStore>(), sp.GetRequiredService<GatewayMetrics>()));
-        builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(policy, time, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<IMessageAcceptor>(sp => sp.GetRequiredService<FileQueueStore>());
+        builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(policy, sp.GetRequiredService<IDnsResolver>(), time, sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(new PolicySchedulerSettings(policy, time));
         builder.Services.AddSingleton(sp => new QueueScheduler(
             sp.GetRequiredService<IQueueStore>(),
             sp.GetRequiredService<ReloadingDeliveryAgent>(),
-            new DsnNoticeFactory(
-                new DsnNoticeOptions
-                {
-                    HostName = policy.HostName,
-                    IsLocalDomain = domain => policy.Domains.Contains(domain, StringComparer.OrdinalIgnoreCase),
-                },
-                time),
+            sp.GetRequiredService<PolicySchedulerSettings>(),
             sp.GetRequiredService<ITraceLog>(),
-            new RetrySchedule(
-                policy.Delivery.Retry.First,
-                policy.Delivery.Retry.Max,
-                policy.Delivery.Retry.Factor,
-                policy.Delivery.DelayNoticeAfter,
-                policy.Delivery.BounceAfter),
             time,
             sp.GetRequiredService<ILogger<QueueScheduler>>()));
         builder.Services.AddSingleton<QueueHostedService>();
         builder.Services.AddSingleton<ISmtpSessionProvider, PolicySessionProvider>();
         builder.Services.AddSingleton<SmtpHostedService>();
+        builder.Services.AddSingleton<IDmarcReportOutbox>(sp => new QueueReportOutbox(sp.GetRequiredService<IQueueStore>(), time));
 
         // Order matters: the spool is recovered before the listeners open, and stops after they have drained.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueHostedService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpHostedService>());
-        builder.Services.AddHostedService(sp => new Reports.DmarcReportService(
-            sp.GetRequiredService<RuntimeHolder>(),
-            sp.GetRequiredService<FileQueueStore>(),
-            sp.GetRequiredService<DmarcReportStore>(),
-            time,
-            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService<DmarcReportService>();
 
         var app = builder.Build();
         var store = app.Services.GetRequiredService<PolicyStore>();
         var holder = app.Services.GetRequiredService<RuntimeHolder>();
         var hostLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
+        var dns = app.Services.GetRequiredService<DnsClientResolver>();
         var delivery = app.Services.GetRequiredService<ReloadingDeliveryAgent>();
-
-        // The first runtime was built before logging existed (to refuse to start on a key that does not load);
-        // built again now, its verifiers log and its DMARC evaluations are recorded.
-        holder.Apply(policy);
+        var scheduling = app.Services.GetRequiredService<PolicySchedulerSettings>();
         store.Changed += next =>
         {
+            // A policy whose runtime does not build (a key that does not load) is not applied anywhere.
             holder.Apply(next);
-            delivery.Apply(holder.Current.Policy);
-            level.Level = holder.Current.Policy.Logging.LogLevel;
+            var applied = holder.Current.Policy;
+            dns.Apply(DnsSettings.For(applied));
+            delivery.Apply(applied);
+            scheduling.Apply(applied);
+            level.Level = applied.Logging.LogLevel;
             if (!next.Listeners.SequenceEqual(policy.Listeners))
             {
                 HostLog.ListenersNeedRestart(hostLogger);

@@ -2,26 +2,24 @@ using Gateway.Authentication.Arc;
 using Gateway.Authentication.Dkim;
 using Gateway.Authentication.Dmarc;
 using Gateway.Authentication.PublicSuffix;
-using Gateway.Authentication.Reports;
 using Gateway.Authentication.Spf;
-using Gateway.Dns;
 using Gateway.Pipeline;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Host.Hosting;
 
 /// <summary>
-/// Builds the sender-authentication services of one policy snapshot. Keys that do not load are reported at
-/// the position of their `key:` node, so `gateway check` and a reload name the exact line.
+/// Builds the sender-authentication services of one policy snapshot over the host's shared resolver and Public
+/// Suffix List. Keys that do not load are reported at the position of their `key:` node, so `gateway check` and a
+/// reload name the exact line.
 /// </summary>
 internal static class AuthenticationFactory
 {
-    public static SenderAuthentication? Build(
-        GatewayPolicy policy, TimeProvider time, ILoggerFactory? loggers, DmarcReportStore? reports, List<PolicyError> problems)
+    public static SenderAuthentication? Build(GatewayPolicy policy, RuntimeServices services, List<PolicyError> problems)
     {
-        loggers ??= NullLoggerFactory.Instance;
+        var loggers = services.Loggers;
+        var time = services.Time;
         var auth = policy.Authentication;
         var signingKeys = new List<DkimSigningKey>();
         foreach (var key in auth.Dkim.Sign)
@@ -44,12 +42,12 @@ internal static class AuthenticationFactory
         PublicSuffixList suffixes;
         try
         {
-            suffixes = auth.Dmarc.PublicSuffixList is { } path ? PublicSuffixList.LoadFile(path) : PublicSuffixList.LoadEmbedded();
+            suffixes = services.Suffixes.Get(auth.Dmarc.PublicSuffixList);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             problems.Add(new PolicyError(policy.SourceFiles.Count > 0 ? policy.SourceFiles[0] : "policy", 1, 1, $"authentication.dmarc.public_suffix_list: {ex.Message}"));
-            suffixes = PublicSuffixList.LoadEmbedded();
+            suffixes = services.Suffixes.Get(null);
         }
 
         if (problems.Count > 0)
@@ -63,9 +61,7 @@ internal static class AuthenticationFactory
             return null;
         }
 
-        var dns = new DnsClientResolver(
-            new DnsResolverOptions { Servers = policy.Dns.Servers, Timeout = policy.Dns.Timeout },
-            loggers.CreateLogger<DnsClientResolver>());
+        var dns = services.Dns;
         var verifyOptions = new DkimVerifyOptions { MaxSignatures = auth.Dkim.MaxSignatures };
         return new SenderAuthentication
         {
@@ -79,7 +75,7 @@ internal static class AuthenticationFactory
             Sealer = new ArcSealingService(time, null, loggers.CreateLogger<ArcSealingService>()),
             SigningKeys = signingKeys,
             SealKey = sealKey,
-            Reports = auth.Dmarc.Reports.Enabled ? reports : null,
+            Reports = auth.Dmarc.Reports.Enabled ? services.Reports : null,
             Time = time,
         };
     }

@@ -1,12 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
-using Gateway.Authentication.Reports;
 using Gateway.Host.Tls;
 using Gateway.Pipeline;
 using Gateway.Pipeline.Flow;
 using Gateway.Policy;
 using Gateway.Smtp.Server;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Host.Hosting;
 
@@ -14,9 +12,18 @@ namespace Gateway.Host.Hosting;
 /// One policy snapshot with everything derived from it that is costly or can fail: the trust decision and message pipeline, the
 /// TLS certificate and the credentials. Built whole before it replaces the running one, so a certificate that
 /// does not load leaves the previous runtime in force (DESIGN invariant 6).
+/// <para>
+/// Reference-counted, because it holds private keys (the TLS key, DKIM and ARC signing keys) that sessions use
+/// until they end: whoever built it holds the first reference and gives it up with <see cref="Dispose"/>; each
+/// session holds a <see cref="RuntimeLease"/>. The keys are disposed when the last reference goes, so a replaced
+/// runtime lives exactly as long as the last session that opened under it, and never waits for the finalizer.
+/// </para>
 /// </summary>
 internal sealed class PolicyRuntime : IDisposable
 {
+    private int _references = 1;
+    private int _ownerReleased;
+
     private PolicyRuntime(GatewayPolicy policy, X509Certificate2? certificate, CredentialsFile? credentials, SenderAuthentication? authentication, ILogger pipelineLogger)
     {
         Policy = policy;
@@ -38,15 +45,13 @@ internal sealed class PolicyRuntime : IDisposable
     /// <summary>SPF, DKIM, ARC and DMARC services and the signing keys of this snapshot.</summary>
     public SenderAuthentication? Authentication { get; }
 
-    public static PolicyRuntime? TryBuild(
-        GatewayPolicy policy,
-        TimeProvider time,
-        out IReadOnlyList<PolicyError> errors,
-        ILoggerFactory? loggers = null,
-        DmarcReportStore? reports = null)
+    /// <summary>True once the last reference is gone and the keys and certificate are disposed.</summary>
+    public bool IsDisposed => Volatile.Read(ref _references) == 0;
+
+    public static PolicyRuntime? TryBuild(GatewayPolicy policy, RuntimeServices services, out IReadOnlyList<PolicyError> errors)
     {
         var problems = new List<PolicyError>();
-        var certificate = ServerCertificateSource.Load(policy, time, problems);
+        var certificate = ServerCertificateSource.Load(policy, services.Time, problems);
 
         CredentialsFile? credentials = null;
         if (policy.Auth.CredentialsFile is { } credentialsPath)
@@ -56,7 +61,7 @@ internal sealed class PolicyRuntime : IDisposable
             credentials = file;
         }
 
-        var authentication = AuthenticationFactory.Build(policy, time, loggers, reports, problems);
+        var authentication = AuthenticationFactory.Build(policy, services, problems);
         errors = problems;
         if (problems.Count > 0)
         {
@@ -65,7 +70,7 @@ internal sealed class PolicyRuntime : IDisposable
             return null;
         }
 
-        return new PolicyRuntime(policy, certificate, credentials, authentication, loggers?.CreateLogger("Gateway.Pipeline") ?? NullLogger.Instance);
+        return new PolicyRuntime(policy, certificate, credentials, authentication, services.Loggers.CreateLogger("Gateway.Pipeline"));
     }
 
     /// <summary>The options for one session on the named listener, from this snapshot.</summary>
@@ -101,9 +106,43 @@ internal sealed class PolicyRuntime : IDisposable
         };
     }
 
+    /// <summary>
+    /// One more reference for a user of the keys (a session), or null when the last reference is already gone:
+    /// a disposed runtime is never handed out again.
+    /// </summary>
+    public RuntimeLease? TryLease()
+    {
+        var count = Volatile.Read(ref _references);
+        while (count > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _references, count + 1, count);
+            if (seen == count)
+            {
+                return new RuntimeLease(this);
+            }
+
+            count = seen;
+        }
+
+        return null;
+    }
+
+    /// <summary>Gives up the builder's reference (once); the keys go when no lease is left either.</summary>
     public void Dispose()
     {
-        Certificate?.Dispose();
-        Authentication?.Dispose();
+        if (Interlocked.Exchange(ref _ownerReleased, 1) == 0)
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Gives up one reference; the last one disposes the certificate and the signing keys.</summary>
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            Certificate?.Dispose();
+            Authentication?.Dispose();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Gateway.Abstractions;
+using Gateway.Host.Metrics;
 using Gateway.Pipeline.Session;
 using Gateway.Smtp.Server;
 using Microsoft.Extensions.Logging;
@@ -10,25 +11,39 @@ internal sealed class PolicySessionProvider : ISmtpSessionProvider
 {
     private readonly RuntimeHolder _runtime;
     private readonly IMessageAcceptor _acceptor;
+    private readonly GatewayMetrics _metrics;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public PolicySessionProvider(RuntimeHolder runtime, IMessageAcceptor acceptor, ILoggerFactory loggerFactory)
+    public PolicySessionProvider(RuntimeHolder runtime, IMessageAcceptor acceptor, GatewayMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _runtime = runtime;
         _acceptor = acceptor;
+        _metrics = metrics;
+        _time = time;
         _logger = loggerFactory.CreateLogger("Gateway.Pipeline");
     }
 
     public SmtpSessionSetup Open(SessionFacts facts)
     {
-        var runtime = _runtime.Current;
-        var policy = runtime.Policy;
+        // Held until the connection ends, so a reload cannot dispose the certificate or keys under this session.
+        var lease = _runtime.Acquire();
+        try
+        {
+            var runtime = lease.Runtime;
+            var policy = runtime.Policy;
 
-        // Listeners are bound at start; a reload that renamed or removed one leaves its socket running until
-        // restart, and its sessions take the first listener's settings rather than failing.
-        var listener = policy.Listeners.FirstOrDefault(l => l.Name == facts.ListenerName) ?? policy.Listeners[0];
-        var options = runtime.SessionOptions(listener);
-        var handler = new PolicySessionHandler(runtime.Pipeline, _acceptor, _logger);
-        return new SmtpSessionSetup(options, handler, options.AuthEnabled ? runtime.Credentials : null);
+            // Listeners are bound at start; a reload that renamed or removed one leaves its socket running until
+            // restart, and its sessions take the first listener's settings rather than failing.
+            var listener = policy.Listeners.FirstOrDefault(l => l.Name == facts.ListenerName) ?? policy.Listeners[0];
+            var options = runtime.SessionOptions(listener);
+            var handler = new MetricsSessionHandler(new PolicySessionHandler(runtime.Pipeline, _acceptor, _logger), _metrics, _time);
+            return new SmtpSessionSetup(options, handler, options.AuthEnabled ? runtime.Credentials : null) { Lease = lease };
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
 }

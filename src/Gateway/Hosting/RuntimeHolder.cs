@@ -1,4 +1,3 @@
-using Gateway.Authentication.Reports;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 
@@ -6,34 +5,49 @@ namespace Gateway.Host.Hosting;
 
 /// <summary>
 /// Holds the runtime new sessions start from. A reloaded policy replaces it atomically; sessions already
-/// running keep the snapshot they opened with.
+/// running keep the snapshot they opened with (through their lease), and the replaced runtime's keys are
+/// disposed when the last of them ends.
 /// </summary>
 internal sealed class RuntimeHolder : IDisposable
 {
-    private readonly TimeProvider _time;
+    private readonly RuntimeServices _services;
     private readonly ILogger<RuntimeHolder> _logger;
-    private readonly ILoggerFactory? _loggers;
-    private readonly DmarcReportStore? _reports;
     private PolicyRuntime _current;
+    private int _disposed;
 
-    public RuntimeHolder(PolicyRuntime initial, TimeProvider time, ILogger<RuntimeHolder> logger, ILoggerFactory? loggers = null, DmarcReportStore? reports = null)
+    public RuntimeHolder(PolicyRuntime initial, RuntimeServices services, ILogger<RuntimeHolder> logger)
     {
         _current = initial;
-        _time = time;
+        _services = services;
         _logger = logger;
-        _loggers = loggers;
-        _reports = reports;
-        LoadedAt = time.GetUtcNow();
+        LoadedAt = services.Time.GetUtcNow();
     }
 
+    /// <summary>The runtime in force, for reading its policy; whoever uses its keys or certificate takes a lease.</summary>
     public PolicyRuntime Current => Volatile.Read(ref _current);
 
     public DateTimeOffset LoadedAt { get; private set; }
 
+    /// <summary>A lease on the runtime in force; dispose it when done (a session: when the connection ends).</summary>
+    public RuntimeLease Acquire()
+    {
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+            // A runtime replaced between reading it and leasing it may have lost its last reference; the
+            // replacement is already in place then, so the next read finds it.
+            if (Current.TryLease() is { } lease)
+            {
+                return lease;
+            }
+        }
+    }
+
     /// <summary>Called when the policy store accepted a new policy: build its runtime, swap if it is whole.</summary>
     public void Apply(GatewayPolicy policy)
     {
-        var runtime = PolicyRuntime.TryBuild(policy, _time, out var errors, _loggers, _reports);
+        var runtime = PolicyRuntime.TryBuild(policy, _services, out var errors);
         if (runtime is null)
         {
             foreach (var error in errors)
@@ -44,12 +58,19 @@ internal sealed class RuntimeHolder : IDisposable
             return;
         }
 
-        // The previous certificate may still be in use by sessions that opened under it; it is left to the
-        // finalizer rather than disposed under their feet.
-        Interlocked.Exchange(ref _current, runtime);
-        LoadedAt = _time.GetUtcNow();
+        var previous = Interlocked.Exchange(ref _current, runtime);
+        LoadedAt = _services.Time.GetUtcNow();
         HostLog.RuntimeApplied(_logger, policy.SourceFiles.Count);
+
+        // The holder's reference: the keys go now if no session uses them, else when the last one ends.
+        previous.Dispose();
     }
 
-    public void Dispose() => Current.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Current.Dispose();
+        }
+    }
 }

@@ -1,91 +1,101 @@
+using Prometheus;
+
 namespace Gateway.Host.Metrics;
 
 /// <summary>
-/// The gateway's counters and the delivery-latency histogram. One instance per process (DI singleton), updated
-/// with Interlocked so the hot paths never lock; read by the /metrics endpoint.
+/// The gateway's metrics on prometheus-net, in a registry of their own (one per host instance, never the library's
+/// static default, so two gateways in one test process do not share counts). Read by the /metrics endpoint.
 /// </summary>
 internal sealed class GatewayMetrics
 {
+    /// <summary>The content type of the Prometheus text exposition format that <see cref="ExportAsync"/> writes.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
     /// <summary>
-    /// Latency buckets in seconds: from sub-second relays to the retry horizon (5 min first retry, 6 h delay
-    /// notice, 2 d bounce), so both healthy flow and retry storms are visible.
+    /// Accept latency buckets in seconds: a healthy spool answers in milliseconds (group commit, fsync); message
+    /// checks waiting on DNS take up to seconds; the data-termination timeout (RFC 5321 4.5.3.2.6) is 10 minutes.
     /// </summary>
-    public static readonly double[] LatencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 172800];
+    public static readonly double[] AcceptLatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600];
 
-    private readonly long[] _latencyCounts = new long[LatencyBuckets.Length + 1];
-    private long _accepted;
-    private long _rejected;
-    private long _tempFailed;
-    private long _delivered;
-    private long _deferred;
-    private long _bounced;
-    private long _expired;
-    private long _notices;
-    private long _latencySumMicros;
+    /// <summary>
+    /// Delivery latency buckets in seconds: from a relay in tens of milliseconds to the retry horizon (5 min first
+    /// retry, 6 h delay notice, 2 d bounce), so both healthy flow and retry storms are visible.
+    /// </summary>
+    public static readonly double[] DeliveryLatencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 86400, 172800];
 
-    public long Accepted => Interlocked.Read(ref _accepted);
+    private readonly Counter _accepted;
+    private readonly Counter _rejected;
+    private readonly Counter _tempFailed;
+    private readonly Counter _delivered;
+    private readonly Counter _deferred;
+    private readonly Counter _bounced;
+    private readonly Counter _expired;
+    private readonly Counter _notices;
+    private readonly Gauge _sessionsOpen;
+    private readonly Gauge _queueMessages;
+    private readonly Gauge _queueOldestAge;
+    private readonly Histogram _acceptLatency;
+    private readonly Histogram _deliveryLatency;
 
-    public long Rejected => Interlocked.Read(ref _rejected);
-
-    public long TempFailed => Interlocked.Read(ref _tempFailed);
-
-    public long Delivered => Interlocked.Read(ref _delivered);
-
-    public long Deferred => Interlocked.Read(ref _deferred);
-
-    public long Bounced => Interlocked.Read(ref _bounced);
-
-    public long Expired => Interlocked.Read(ref _expired);
-
-    public long Notices => Interlocked.Read(ref _notices);
-
-    public double LatencySumSeconds => Interlocked.Read(ref _latencySumMicros) / 1_000_000.0;
-
-    /// <summary>Records the final reply to one message transaction (end of DATA / BDAT LAST).</summary>
-    public void TransactionEnded(int replyCode)
+    public GatewayMetrics()
     {
-        if (replyCode < 400)
-        {
-            Interlocked.Increment(ref _accepted);
-        }
-        else if (replyCode < 500)
-        {
-            Interlocked.Increment(ref _tempFailed);
-        }
-        else
-        {
-            Interlocked.Increment(ref _rejected);
-        }
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _accepted = factory.CreateCounter("gateway_messages_accepted_total", "Messages accepted into the queue (250 at end of DATA).");
+        _rejected = factory.CreateCounter("gateway_messages_rejected_total", "Message transactions refused with a 5xx at end of DATA.");
+        _tempFailed = factory.CreateCounter("gateway_messages_tempfailed_total", "Message transactions answered with a 4xx at end of DATA.");
+        _delivered = factory.CreateCounter("gateway_recipients_delivered_total", "Recipients delivered to the next hop.");
+        _deferred = factory.CreateCounter("gateway_recipients_deferred_total", "Delivery attempts that ended in a temporary failure, per recipient.");
+        _bounced = factory.CreateCounter("gateway_recipients_bounced_total", "Recipients that failed permanently.");
+        _expired = factory.CreateCounter("gateway_recipients_expired_total", "Recipients given up after the bounce deadline.");
+        _notices = factory.CreateCounter("gateway_notices_sent_total", "Delivery status notifications generated.");
+        _sessionsOpen = factory.CreateGauge("gateway_sessions_open", "SMTP sessions open now.");
+        _queueMessages = factory.CreateGauge("gateway_queue_messages", "Messages in the queue.");
+        _queueOldestAge = factory.CreateGauge("gateway_queue_oldest_age_seconds", "Age of the oldest message in the queue.");
+        _acceptLatency = factory.CreateHistogram(
+            "gateway_accept_latency_seconds",
+            "Time from the last octet of message data reaching the spool to the final reply (message checks, fsync), per transaction.",
+            new HistogramConfiguration { Buckets = AcceptLatencyBuckets });
+        _deliveryLatency = factory.CreateHistogram(
+            "gateway_delivery_latency_seconds",
+            "Time from acceptance to delivery, per recipient.",
+            new HistogramConfiguration { Buckets = DeliveryLatencyBuckets });
+    }
+
+    /// <summary>This instance's registry, exported by /metrics.</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Records the final reply to one message transaction (end of DATA / BDAT LAST) and how long it took.</summary>
+    public void TransactionEnded(int replyCode, TimeSpan latency)
+    {
+        var counter = replyCode < 400 ? _accepted : replyCode < 500 ? _tempFailed : _rejected;
+        counter.Inc();
+        _acceptLatency.Observe(Math.Max(0, latency.TotalSeconds));
     }
 
     public void RecipientDelivered(TimeSpan latency)
     {
-        Interlocked.Increment(ref _delivered);
-        var seconds = Math.Max(0, latency.TotalSeconds);
-        Interlocked.Add(ref _latencySumMicros, (long)(seconds * 1_000_000));
-        var bucket = Array.FindIndex(LatencyBuckets, b => seconds <= b);
-        Interlocked.Increment(ref _latencyCounts[bucket < 0 ? LatencyBuckets.Length : bucket]);
+        _delivered.Inc();
+        _deliveryLatency.Observe(Math.Max(0, latency.TotalSeconds));
     }
 
-    public void RecipientDeferred() => Interlocked.Increment(ref _deferred);
+    public void RecipientDeferred() => _deferred.Inc();
 
-    public void RecipientBounced() => Interlocked.Increment(ref _bounced);
+    public void RecipientBounced() => _bounced.Inc();
 
-    public void RecipientExpired() => Interlocked.Increment(ref _expired);
+    public void RecipientExpired() => _expired.Inc();
 
-    public void NoticeSent() => Interlocked.Increment(ref _notices);
+    public void NoticeSent() => _notices.Inc();
 
-    /// <summary>Cumulative bucket counts as Prometheus wants them (each includes all smaller buckets), then +Inf.</summary>
-    public long[] CumulativeLatencyCounts()
+    /// <summary>Sets the point-in-time values read when /metrics is scraped.</summary>
+    public void SetGauges(int sessionsOpen, int queueMessages, double oldestAgeSeconds)
     {
-        var result = new long[_latencyCounts.Length];
-        long running = 0;
-        for (var i = 0; i < _latencyCounts.Length; i++)
-        {
-            running += Interlocked.Read(ref _latencyCounts[i]);
-            result[i] = running;
-        }
-
-        return result;
+        _sessionsOpen.Set(sessionsOpen);
+        _queueMessages.Set(queueMessages);
+        _queueOldestAge.Set(oldestAgeSeconds);
     }
+
+    /// <summary>Writes every metric in the Prometheus text exposition format (version 0.0.4).</summary>
+    public Task ExportAsync(Stream output, CancellationToken cancellationToken) =>
+        Registry.CollectAndExportAsTextAsync(output, ExpositionFormat.PrometheusText, cancellationToken);
 }

@@ -1,19 +1,21 @@
+using Gateway.Authentication.Reports;
 using Gateway.Host.Hosting;
-using Gateway.Queue;
+using Gateway.Policy;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Reports;
 
 /// <summary>
-/// Sends the DMARC aggregate reports once each reporting period is complete (RFC 7489 7.2; ri= is a request,
-/// the policy's interval decides). Runs on the policy in force; with reports off it only waits.
+/// Runs <see cref="DmarcReporting"/> on the policy in force every few minutes, so each reporting period goes out
+/// soon after it completes; with reports off it only waits. Composition only: what a report is and when a period
+/// is due lives in Gateway.Authentication.
 /// </summary>
 internal sealed partial class DmarcReportService(
     RuntimeHolder runtime,
-    FileQueueStore queue,
-    Gateway.Authentication.Reports.DmarcReportStore store,
-    TimeProvider time,
+    RuntimeServices services,
+    IDmarcReportOutbox outbox,
+    DmarcReportStore store,
     ILoggerFactory loggers) : BackgroundService
 {
     // Checked this often: a period's end is noticed within this much.
@@ -21,41 +23,50 @@ internal sealed partial class DmarcReportService(
 
     private readonly ILogger _logger = loggers.CreateLogger<DmarcReportService>();
 
-    // Built once per policy snapshot (it loads the Public Suffix List and makes a resolver), not at every check.
-    private (Gateway.Policy.GatewayPolicy Policy, DmarcReporting Reporting)? _reporting;
+    // Built once per policy snapshot, not at every check.
+    private (GatewayPolicy Policy, DmarcReporting Reporting)? _reporting;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var current = runtime.Current;
-            if (current.Policy.Authentication.Dmarc.Reports.Enabled)
+            // The lease keeps the snapshot's signing keys alive while a report is signed with them.
+            using (var lease = runtime.Acquire())
             {
-                try
+                var current = lease.Runtime;
+                if (current.Policy.Authentication.Dmarc.Reports.Enabled)
                 {
-                    if (_reporting is not { } cached || !ReferenceEquals(cached.Policy, current.Policy))
+                    try
                     {
-                        _reporting = (current.Policy, new DmarcReporting(current.Policy, store, time, loggers));
+                        var reporting = ReportingFor(current.Policy);
+                        var keys = current.Authentication?.KeysFor(reporting.FromDomain) ?? [];
+                        if (await reporting.SendDueAsync(outbox, keys, stoppingToken).ConfigureAwait(false) is { } run)
+                        {
+                            ReportsQueued(_logger, run.Queued, run.Begin, run.End);
+                        }
                     }
-
-                    var reporting = _reporting.Value.Reporting;
-                    if (reporting.DuePeriod() is { } period)
+                    catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                     {
-                        var reports = await reporting.BuildAsync(period.Begin, period.End, stoppingToken).ConfigureAwait(false);
-                        var sent = await reporting.SendAsync(reports, queue, current.Authentication, stoppingToken).ConfigureAwait(false);
-                        await reporting.MarkSentAsync(period.End, stoppingToken).ConfigureAwait(false);
-                        ReportsQueued(_logger, sent, period.Begin, period.End);
+                        // Tried again at the next check; the evaluations stay on disk until then.
+                        ReportsFailed(_logger, ex);
                     }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    // Tried again at the next check; the evaluations stay on disk until then.
-                    ReportsFailed(_logger, ex);
                 }
             }
 
-            await Task.Delay(CheckEvery, time, stoppingToken).ConfigureAwait(false);
+            await Task.Delay(CheckEvery, services.Time, stoppingToken).ConfigureAwait(false);
         }
+    }
+
+    private DmarcReporting ReportingFor(GatewayPolicy policy)
+    {
+        if (_reporting is not { } cached || !ReferenceEquals(cached.Policy, policy))
+        {
+            var suffixes = services.Suffixes.Get(policy.Authentication.Dmarc.PublicSuffixList);
+            cached = (policy, new DmarcReporting(DmarcReportingSettings.For(policy), store, services.Dns, suffixes, services.Time, loggers));
+            _reporting = cached;
+        }
+
+        return cached.Reporting;
     }
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "DMARC aggregate reports queued: {Count} for {Begin:u} to {End:u}")]

@@ -1,7 +1,7 @@
+using Gateway.Abstractions;
 using Gateway.Delivery;
 using Gateway.Delivery.Client;
 using Gateway.Delivery.Routing;
-using Gateway.Dns;
 using Gateway.Policy;
 using Gateway.Queue.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -9,21 +9,24 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Host.Spool;
 
 /// <summary>
-/// The delivery agent for the policy in force: a reload that changes routes, the smarthost, DNS servers or
-/// limits builds a new agent for new attempts, while attempts already running finish on the old one.
+/// The delivery agent for the policy in force: a reload that changes routes, the smarthost or limits builds a new
+/// agent for new attempts, while attempts already running finish on the old one. Every generation asks the host's
+/// one resolver, whose cache outlives them (a change of DNS servers is applied to the resolver itself).
 /// </summary>
 internal sealed class ReloadingDeliveryAgent : IDeliveryAgent, IAsyncDisposable
 {
+    private readonly IDnsResolver _dns;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly List<SmtpDeliveryAgent> _retired = [];
     private Generation _current;
 
-    public ReloadingDeliveryAgent(GatewayPolicy policy, TimeProvider time, ILoggerFactory loggers)
+    public ReloadingDeliveryAgent(GatewayPolicy policy, IDnsResolver dns, TimeProvider time, ILoggerFactory loggers)
     {
+        _dns = dns;
         _time = time;
         _loggers = loggers;
-        _current = new Generation(policy.Delivery, policy.Dns, policy.HostName, Build(policy));
+        _current = new Generation(policy.Delivery, policy.HostName, policy.Listeners, Build(policy));
     }
 
     public ValueTask<IReadOnlyList<RecipientOutcome>> DeliverAsync(DeliveryJob job, CancellationToken cancellationToken) =>
@@ -32,12 +35,12 @@ internal sealed class ReloadingDeliveryAgent : IDeliveryAgent, IAsyncDisposable
     public void Apply(GatewayPolicy policy)
     {
         var current = Volatile.Read(ref _current);
-        if (current.Delivery == policy.Delivery && current.Dns == policy.Dns && current.HostName == policy.HostName)
+        if (current.Delivery == policy.Delivery && current.HostName == policy.HostName && current.Listeners.SequenceEqual(policy.Listeners))
         {
             return;
         }
 
-        Volatile.Write(ref _current, new Generation(policy.Delivery, policy.Dns, policy.HostName, Build(policy)));
+        Volatile.Write(ref _current, new Generation(policy.Delivery, policy.HostName, policy.Listeners, Build(policy)));
         lock (_retired)
         {
             // Kept until shutdown: an attempt may still be using its pooled connections. Reloads are rare.
@@ -68,10 +71,7 @@ internal sealed class ReloadingDeliveryAgent : IDeliveryAgent, IAsyncDisposable
     private SmtpDeliveryAgent Build(GatewayPolicy policy)
     {
         var options = ToOptions(policy);
-        var resolver = new DnsClientResolver(
-            new DnsResolverOptions { Servers = policy.Dns.Servers, Timeout = policy.Dns.Timeout },
-            _loggers.CreateLogger<DnsClientResolver>());
-        var router = new Router(options, resolver, _loggers.CreateLogger<Router>());
+        var router = new Router(options, _dns, _loggers.CreateLogger<Router>());
         return new SmtpDeliveryAgent(options, router, _time, _loggers.CreateLogger<SmtpDeliveryAgent>());
     }
 
@@ -90,5 +90,5 @@ internal sealed class ReloadingDeliveryAgent : IDeliveryAgent, IAsyncDisposable
         }
     }
 
-    private sealed record Generation(DeliveryPolicy Delivery, DnsPolicy Dns, string HostName, SmtpDeliveryAgent Agent);
+    private sealed record Generation(DeliveryPolicy Delivery, string HostName, IReadOnlyList<ListenerPolicy> Listeners, SmtpDeliveryAgent Agent);
 }

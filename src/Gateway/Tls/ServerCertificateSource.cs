@@ -17,37 +17,65 @@ internal static class ServerCertificateSource
 
     public static X509Certificate2? Load(GatewayPolicy policy, TimeProvider time, List<PolicyError> errors)
     {
-        var source = policy.SourceFiles.Count > 0 ? policy.SourceFiles[0] : "policy";
-        try
+        var tls = policy.Tls;
+
+        // Each problem at the node that names the file at fault; a policy built in code has no nodes.
+        var fallback = new PolicyPosition(policy.SourceFiles.Count > 0 ? policy.SourceFiles[0] : "policy", 1, 1);
+        var certificateAt = tls.CertificateSource ?? fallback;
+        var keyAt = tls.KeySource ?? certificateAt;
+        if (tls.AutoCertificate)
         {
-            if (policy.Tls.AutoCertificate)
+            try
             {
                 var path = Path.Combine(policy.StateDirectory, "tls", AutoFileName);
                 EnsureSelfSigned(path, policy.HostName, time);
                 return X509Certificate2.CreateFromPemFile(path, path);
             }
-
-            if (policy.Tls.CertificateFile is { } certificateFile)
+            catch (Exception ex) when (IsLoadFailure(ex))
             {
-                var certificate = X509Certificate2.CreateFromPemFile(certificateFile, policy.Tls.KeyFile ?? certificateFile);
-                if (!certificate.HasPrivateKey)
-                {
-                    certificate.Dispose();
-                    errors.Add(new PolicyError(source, 1, 1, $"tls: certificate '{certificateFile}' has no matching private key"));
-                    return null;
-                }
-
-                return certificate;
+                errors.Add(certificateAt.At($"tls.certificate: cannot create or load the self-signed certificate: {ex.Message}"));
+                return null;
             }
+        }
 
+        if (tls.CertificateFile is not { } certificateFile)
+        {
             return null;
         }
-        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+
+        var keyFile = tls.KeyFile ?? certificateFile;
+        try
         {
-            errors.Add(new PolicyError(source, 1, 1, $"tls: cannot load the certificate: {ex.Message}"));
+            // The certificate alone first, so a broken certificate and a broken key are told apart.
+            using var alone = X509Certificate2.CreateFromPem(File.ReadAllText(certificateFile));
+        }
+        catch (Exception ex) when (IsLoadFailure(ex))
+        {
+            errors.Add(certificateAt.At($"tls.certificate: cannot load the certificate in '{certificateFile}': {ex.Message}"));
+            return null;
+        }
+
+        try
+        {
+            var certificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+            if (!certificate.HasPrivateKey)
+            {
+                certificate.Dispose();
+                errors.Add(keyAt.At($"tls.key: '{keyFile}' holds no private key for the certificate"));
+                return null;
+            }
+
+            return certificate;
+        }
+        catch (Exception ex) when (IsLoadFailure(ex))
+        {
+            errors.Add(keyAt.At($"tls.key: cannot use the key in '{keyFile}' with the certificate: {ex.Message}"));
             return null;
         }
     }
+
+    private static bool IsLoadFailure(Exception ex) =>
+        ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException;
 
     /// <summary>Creates (or renews when it expires within 30 days) the self-signed certificate, written atomically with mode 0600.</summary>
     private static void EnsureSelfSigned(string path, string hostName, TimeProvider time)

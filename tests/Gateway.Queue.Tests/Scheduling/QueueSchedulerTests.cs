@@ -136,6 +136,39 @@ public sealed class QueueSchedulerTests
     }
 
     [Fact]
+    public async Task New_settings_apply_from_the_next_round_on()
+    {
+        _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test")));
+        _agent.Script("alice@example.test", "451 4.2.0 busy", "451 4.2.0 busy", "451 4.2.0 busy");
+        var settings = new SwitchableSettings(new SchedulerSettings(
+            RetrySchedule.Default, new DsnNoticeFactory(new DsnNoticeOptions { HostName = "gw.example.test" }, _time)));
+        var scheduler = new QueueScheduler(_store, _agent, settings, _trace, _time, NullLogger<QueueScheduler>.Instance);
+
+        await RunDueAsync(scheduler);
+        Assert.Equal(Start + TimeSpan.FromMinutes(5), _store.Entry("m1")!.State.NextAttemptAt);
+
+        // A reload: retries every 30 s, a delay notice after 6 minutes, notices from another host name.
+        settings.Current = new SchedulerSettings(
+            new RetrySchedule(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), 1, TimeSpan.FromMinutes(6), TimeSpan.FromHours(1)),
+            new DsnNoticeFactory(new DsnNoticeOptions { HostName = "new.example.test" }, _time));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await RunDueAsync(scheduler);
+        Assert.Equal(Start + TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(30), _store.Entry("m1")!.State.NextAttemptAt);
+        Assert.Empty(_store.Notices);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await RunDueAsync(scheduler);
+        var notice = Assert.Single(_store.Notices);
+        Assert.Contains("Reporting-MTA: dns; new.example.test", System.Text.Encoding.ASCII.GetString(notice.Content), StringComparison.Ordinal);
+        Assert.True(_store.Entry("m1")!.State.DelayNoticeSent);
+    }
+
+    private sealed class SwitchableSettings(SchedulerSettings initial) : ISchedulerSettingsSource
+    {
+        public SchedulerSettings Current { get; set; } = initial;
+    }
+
+    [Fact]
     public async Task The_delay_notice_is_sent_once_after_six_hours()
     {
         _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test")));

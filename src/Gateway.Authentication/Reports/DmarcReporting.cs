@@ -1,58 +1,53 @@
 using System.Globalization;
+using Gateway.Abstractions;
+using Gateway.Authentication.Dkim;
 using Gateway.Authentication.PublicSuffix;
-using Gateway.Authentication.Reports;
-using Gateway.Dns;
-using Gateway.Host.Spool;
-using Gateway.Pipeline;
-using Gateway.Policy;
-using Gateway.Queue;
-using Gateway.Syntax;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 
-namespace Gateway.Host.Reports;
+namespace Gateway.Authentication.Reports;
 
 /// <summary>
 /// Turns the recorded DMARC evaluations of one period into RFC 7489 7.2 aggregate reports and into the mail that
-/// carries them (one message per report, the gzip'd XML attached, DKIM-signed when we hold a key for the sender).
-/// Shared by the reporting service and `gateway dmarc report --dry-run`.
+/// carries them (one message per report, the gzip'd XML attached, DKIM-signed when we hold a key for the sender),
+/// and remembers which periods went out so none is sent twice. Used by the host's reporting service and by
+/// `gateway dmarc report --dry-run`.
 /// </summary>
-internal sealed class DmarcReporting
+public sealed class DmarcReporting
 {
     private const string LastSentFile = "last-report";
     private const string QueuedFilePrefix = "queued-";
 
-    private readonly GatewayPolicy _policy;
+    private readonly DmarcReportingOptions _options;
     private readonly DmarcReportStore _store;
     private readonly TimeProvider _time;
     private readonly DmarcAggregateReportBuilder _builder;
+    private readonly DkimSigningService _signer;
 
-    public DmarcReporting(GatewayPolicy policy, DmarcReportStore store, TimeProvider time, ILoggerFactory? loggers = null)
+    public DmarcReporting(
+        DmarcReportingOptions options,
+        DmarcReportStore store,
+        IDnsResolver dns,
+        PublicSuffixList suffixes,
+        TimeProvider time,
+        ILoggerFactory? loggers = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         loggers ??= NullLoggerFactory.Instance;
-        _policy = policy;
+        _options = options;
         _store = store;
         _time = time;
-        var reports = policy.Authentication.Dmarc.Reports;
-        var dns = new DnsClientResolver(
-            new DnsResolverOptions { Servers = policy.Dns.Servers, Timeout = policy.Dns.Timeout },
-            loggers.CreateLogger<DnsClientResolver>());
-        var suffixes = policy.Authentication.Dmarc.PublicSuffixList is { } path ? PublicSuffixList.LoadFile(path) : PublicSuffixList.LoadEmbedded();
-        _builder = new DmarcAggregateReportBuilder(
-            new DmarcReportOptions
-            {
-                OrgName = reports.OrgName ?? policy.HostName,
-                Email = reports.From?.ToString() ?? "postmaster@" + policy.HostName,
-                ReceiverDomain = policy.Authentication.AuthservId ?? policy.HostName,
-            },
-            dns,
-            suffixes,
-            time,
-            loggers.CreateLogger<DmarcAggregateReportBuilder>());
+        _builder = new DmarcAggregateReportBuilder(options.Report, dns, suffixes, time, loggers.CreateLogger<DmarcAggregateReportBuilder>());
+        _signer = new DkimSigningService(time, null, loggers.CreateLogger<DkimSigningService>());
     }
 
-    public TimeSpan Interval => _policy.Authentication.Dmarc.Reports.Interval;
+    public TimeSpan Interval => _options.Interval;
+
+    /// <summary>The domain report mails come from: the signing keys of this domain (or a parent) sign them.</summary>
+    public string FromDomain => From[(From.LastIndexOf('@') + 1)..];
+
+    private string From => _options.Report.Email;
 
     /// <summary>
     /// Everything not reported yet, for a dry run: the last complete period unless it was sent, through the end
@@ -74,10 +69,33 @@ internal sealed class DmarcReporting
     public async Task<IReadOnlyList<DmarcAggregateReport>> BuildAsync(DateTimeOffset begin, DateTimeOffset end, CancellationToken ct) =>
         await _builder.BuildAsync(_store.ReadAsync(begin, end, ct), begin, end, ct).ConfigureAwait(false);
 
-    /// <summary>Queues one message per report for its rua destinations; returns how many were queued.</summary>
-    public async Task<int> SendAsync(IReadOnlyList<DmarcAggregateReport> reports, FileQueueStore queue, SenderAuthentication? authentication, CancellationToken ct)
+    /// <summary>
+    /// Sends the last complete period if it has not been sent: builds its reports, queues them and marks the
+    /// period sent. Null when nothing was due.
+    /// </summary>
+    public async Task<DmarcReportRun?> SendDueAsync(IDmarcReportOutbox outbox, IReadOnlyList<DkimSigningKey> signingKeys, CancellationToken ct)
     {
-        var from = _policy.Authentication.Dmarc.Reports.From?.ToString() ?? "postmaster@" + _policy.HostName;
+        if (DuePeriod() is not { } period)
+        {
+            return null;
+        }
+
+        var reports = await BuildAsync(period.Begin, period.End, ct).ConfigureAwait(false);
+        var queued = await SendAsync(reports, outbox, signingKeys, ct).ConfigureAwait(false);
+        await MarkSentAsync(period.End, ct).ConfigureAwait(false);
+        return new DmarcReportRun(period.Begin, period.End, queued);
+    }
+
+    /// <summary>
+    /// Queues one message per report for its rua destinations, signed with <paramref name="signingKeys"/> (the keys
+    /// for <see cref="FromDomain"/>; none: unsigned); returns how many were queued.
+    /// </summary>
+    public async Task<int> SendAsync(IReadOnlyList<DmarcAggregateReport> reports, IDmarcReportOutbox outbox, IReadOnlyList<DkimSigningKey> signingKeys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        ArgumentNullException.ThrowIfNull(outbox);
+        ArgumentNullException.ThrowIfNull(signingKeys);
+        var from = From;
         var queued = 0;
 
         // A failure at report k of a period is retried from the start: the ones before it went out already.
@@ -99,17 +117,8 @@ internal sealed class DmarcReporting
             }
 
             var message = Compose(report, from);
-            var envelope = new QueuedEnvelope
-            {
-                QueueId = string.Empty,
-                ReceivedAt = _time.GetUtcNow(),
-                Origin = QueuedEnvelope.ReportOrigin,
-                From = from,
-                Recipients = report.Recipients
-                    .Select(r => new QueuedRecipient(r.Address, Gateway.Abstractions.MailDirection.Outbound, Gateway.Abstractions.DsnNotify.Never, null, null))
-                    .ToList(),
-            };
-            await queue.EnqueueAsync(envelope, Sign(message, from, authentication), ct).ConfigureAwait(false);
+            var mail = new DmarcReportMail(from, [.. report.Recipients.Select(r => r.Address)], Sign(message, signingKeys));
+            await outbox.QueueAsync(mail, ct).ConfigureAwait(false);
             await RecordQueuedAsync(marker, report.ReportId, ct).ConfigureAwait(false);
             queued++;
         }
@@ -119,7 +128,7 @@ internal sealed class DmarcReporting
 
     /// <summary>The report ids of a period already queued, one per line, until the period is marked sent.</summary>
     private string QueuedMarkerPath(DateTimeOffset end) =>
-        Path.Combine(SpoolPaths.DmarcDirectory(_policy), QueuedFilePrefix + end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        Path.Combine(_options.Directory, QueuedFilePrefix + end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
 
     private static async Task RecordQueuedAsync(string marker, string reportId, CancellationToken ct)
     {
@@ -134,11 +143,11 @@ internal sealed class DmarcReporting
 
     public async Task MarkSentAsync(DateTimeOffset end, CancellationToken ct)
     {
-        Directory.CreateDirectory(SpoolPaths.DmarcDirectory(_policy));
-        var path = Path.Combine(SpoolPaths.DmarcDirectory(_policy), LastSentFile);
+        Directory.CreateDirectory(_options.Directory);
+        var path = Path.Combine(_options.Directory, LastSentFile);
         await File.WriteAllTextAsync(path + ".tmp", end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
         File.Move(path + ".tmp", path, overwrite: true);
-        foreach (var marker in Directory.EnumerateFiles(SpoolPaths.DmarcDirectory(_policy), QueuedFilePrefix + "*"))
+        foreach (var marker in Directory.EnumerateFiles(_options.Directory, QueuedFilePrefix + "*"))
         {
             if (long.TryParse(Path.GetFileName(marker)[QueuedFilePrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var periodEnd)
                 && periodEnd <= end.ToUnixTimeSeconds())
@@ -153,7 +162,7 @@ internal sealed class DmarcReporting
 
     private DateTimeOffset LastSent()
     {
-        var path = Path.Combine(SpoolPaths.DmarcDirectory(_policy), LastSentFile);
+        var path = Path.Combine(_options.Directory, LastSentFile);
         return File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : DateTimeOffset.MinValue;
@@ -170,12 +179,12 @@ internal sealed class DmarcReporting
 
         message.Subject = report.Subject;
         message.Date = _time.GetUtcNow();
-        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(_policy.HostName);
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(_options.HostName);
         var text = new TextPart("plain")
         {
             Text = string.Create(
                 CultureInfo.InvariantCulture,
-                $"DMARC aggregate report (RFC 7489) for {report.PolicyDomain} from {_policy.HostName}:\r\n{report.MessageCount} message(s), {report.Begin:u} to {report.End:u}.\r\n"),
+                $"DMARC aggregate report (RFC 7489) for {report.PolicyDomain} from {_options.HostName}:\r\n{report.MessageCount} message(s), {report.Begin:u} to {report.End:u}.\r\n"),
         };
         var attachment = new MimePart("application", "gzip")
         {
@@ -190,14 +199,15 @@ internal sealed class DmarcReporting
         return output.ToArray();
     }
 
-    private static byte[] Sign(byte[] message, string from, SenderAuthentication? authentication)
+    private byte[] Sign(byte[] message, IReadOnlyList<DkimSigningKey> keys)
     {
-        if (authentication is null || !AddrSpec.TrySplit(from, out _, out var domain) || authentication.KeysFor(domain) is not { Count: > 0 } keys)
+        if (keys.Count == 0)
         {
             return message;
         }
 
-        var signature = System.Text.Encoding.ASCII.GetBytes(authentication.Signer.Sign(message, keys));
+        // The signature fields go on top of the composed bytes, which are never re-encoded after signing.
+        var signature = System.Text.Encoding.ASCII.GetBytes(_signer.Sign(message, keys));
         return [.. signature, .. message];
     }
 }

@@ -1,58 +1,42 @@
 using System.IO.Compression;
-using System.Net;
 using System.Xml.Linq;
-using Gateway.Abstractions;
+using Gateway.Authentication.Dkim;
 using Gateway.Authentication.Dmarc;
+using Gateway.Authentication.PublicSuffix;
 using Gateway.Authentication.Reports;
 using Gateway.Authentication.Spf;
-using Gateway.Host.Reports;
-using Gateway.Policy;
-using Gateway.Queue;
+using Gateway.Dns;
 using Gateway.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 
-namespace Gateway.Tests;
+namespace Gateway.Authentication.Tests.Reports;
 
 /// <summary>
-/// Aggregate reports go out once per completed period, through the outbound queue, as RFC 7489 7.2.1.1 mail:
-/// the gzip'd XML attached, to the rua address, and a period is never reported twice.
+/// Aggregate reports go out once per completed period, through the outbox (the host's outbound queue), as RFC 7489
+/// 7.2.1.1 mail: the gzip'd XML attached, to the rua address, and a period is never reported twice.
 /// </summary>
 public sealed class DmarcReportingTests
 {
+    private static DmarcReportingOptions Options(string state) => new()
+    {
+        Report = new DmarcReportOptions { OrgName = "Example Org", Email = "dmarc-reports@example.test", ReceiverDomain = "mx.example.test" },
+        Interval = TimeSpan.FromHours(1),
+        HostName = "mx.example.test",
+        Directory = Path.Combine(state, "dmarc"),
+    };
+
     [Fact]
     public async Task A_completed_period_is_queued_once_as_a_report_mail_to_the_rua_address()
     {
         var state = TestDirectories.CreateTemp("gw-dmarc");
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 20, 0, TimeSpan.Zero));
-        var policy = new GatewayPolicy
-        {
-            HostName = "mx.example.test",
-            StateDirectory = state,
-            Domains = ["example.test"],
-            Dns = new DnsPolicy { Servers = [new IPEndPoint(IPAddress.Loopback, 9)], Timeout = TimeSpan.FromMilliseconds(200) },
-            Authentication = new AuthenticationPolicy
-            {
-                AuthservId = "mx.example.test",
-                Dmarc = new Gateway.Policy.DmarcPolicy
-                {
-                    Reports = new DmarcReportsPolicy
-                    {
-                        Enabled = true,
-                        Interval = TimeSpan.FromHours(1),
-                        OrgName = "Example Org",
-                        From = new Mailbox("dmarc-reports", "example.test"),
-                    },
-                },
-            },
-        };
         await using var store = new DmarcReportStore(new DmarcReportStoreOptions { Directory = Path.Combine(state, "dmarc") });
         Assert.True(await store.AppendAsync(Record(time.GetUtcNow(), "192.0.2.7"), CancellationToken.None));
         Assert.True(await store.AppendAsync(Record(time.GetUtcNow(), "192.0.2.7"), CancellationToken.None));
-        await using var queue = new FileQueueStore(
-            Path.Combine(state, "queue"), time, new FileTraceLog(Path.Combine(state, "log")), NullLogger<FileQueueStore>.Instance);
-        var reporting = new DmarcReporting(policy, store, time);
+        var outbox = new RecordingOutbox();
+        var reporting = new DmarcReporting(Options(state), store, new InMemoryDnsResolver(), PublicSuffixList.LoadEmbedded(), time);
+        Assert.Equal("example.test", reporting.FromDomain);
 
         // 10:20: the 10:00-11:00 period is still running; 09:00-10:00 had nothing.
         var due = reporting.DuePeriod()!.Value;
@@ -63,22 +47,20 @@ public sealed class DmarcReportingTests
         var (begin, end) = reporting.DuePeriod()!.Value;
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), begin);
         var reports = await reporting.BuildAsync(begin, end, CancellationToken.None);
-        Assert.Equal(1, await reporting.SendAsync(reports, queue, null, CancellationToken.None));
+        Assert.Equal(1, await reporting.SendAsync(reports, outbox, [], CancellationToken.None));
 
         // Had the period failed after this report was queued (another report, or marking it sent), the retry would
         // not queue it again.
-        Assert.Equal(0, await reporting.SendAsync(reports, queue, null, CancellationToken.None));
+        Assert.Equal(0, await reporting.SendAsync(reports, outbox, [], CancellationToken.None));
         await reporting.MarkSentAsync(end, CancellationToken.None);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(state, "dmarc"), "queued-*"));
         Assert.Null(reporting.DuePeriod());
 
-        var entry = Assert.Single(await ToListAsync(queue.ListAsync(CancellationToken.None)));
-        Assert.Equal(QueuedEnvelope.ReportOrigin, entry.Envelope.Origin);
-        Assert.Equal("dmarc-reports@example.test", entry.Envelope.From);
-        Assert.Equal(["rua@sender.test"], entry.Envelope.Recipients.Select(r => r.Address));
-        Assert.All(entry.Envelope.Recipients, r => Assert.Equal(MailDirection.Outbound, r.Direction));
+        var mail = Assert.Single(outbox.Mails);
+        Assert.Equal("dmarc-reports@example.test", mail.From);
+        Assert.Equal(["rua@sender.test"], mail.Recipients);
 
-        await using var content = await queue.OpenMessageAsync(entry.Envelope.QueueId, CancellationToken.None);
+        using var content = new MemoryStream(mail.Content.ToArray());
         var message = await MimeMessage.LoadAsync(content);
         Assert.StartsWith("Report Domain: sender.test Submitter: ", message.Subject, StringComparison.Ordinal);
         var attachment = Assert.Single(message.Attachments.OfType<MimePart>());
@@ -111,14 +93,38 @@ public sealed class DmarcReportingTests
         AggregateReportUris = ["mailto:rua@sender.test"],
     };
 
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    [Fact]
+    public async Task A_due_period_is_sent_signed_with_the_keys_given_and_marked_sent()
     {
-        var list = new List<T>();
-        await foreach (var item in items)
-        {
-            list.Add(item);
-        }
+        var state = TestDirectories.CreateTemp("gw-dmarc");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 20, 0, TimeSpan.Zero));
+        await using var store = new DmarcReportStore(new DmarcReportStoreOptions { Directory = Path.Combine(state, "dmarc") });
+        Assert.True(await store.AppendAsync(Record(time.GetUtcNow() - TimeSpan.FromHours(1), "192.0.2.8"), CancellationToken.None));
+        var keyFile = Path.Combine(state, "key.pem");
+        await File.WriteAllTextAsync(keyFile, DkimKeyGenerator.GenerateEd25519().PrivateKeyPem);
+        using var key = DkimSigningKey.Load("example.test", "rep", keyFile);
+        var outbox = new RecordingOutbox();
+        var reporting = new DmarcReporting(Options(state), store, new InMemoryDnsResolver(), PublicSuffixList.LoadEmbedded(), time);
 
-        return list;
+        var run = await reporting.SendDueAsync(outbox, [key], CancellationToken.None);
+
+        Assert.Equal(new DmarcReportRun(time.GetUtcNow().AddMinutes(-80), time.GetUtcNow().AddMinutes(-20), 1), run);
+        var text = System.Text.Encoding.ASCII.GetString(Assert.Single(outbox.Mails).Content.Span);
+        Assert.StartsWith("DKIM-Signature:", text, StringComparison.Ordinal);
+        Assert.Contains("d=example.test", text, StringComparison.Ordinal);
+        Assert.Contains("s=rep", text, StringComparison.Ordinal);
+        Assert.Null(await reporting.SendDueAsync(outbox, [key], CancellationToken.None));
+        Assert.Single(outbox.Mails);
+    }
+
+    private sealed class RecordingOutbox : IDmarcReportOutbox
+    {
+        public List<DmarcReportMail> Mails { get; } = [];
+
+        public ValueTask QueueAsync(DmarcReportMail mail, CancellationToken cancellationToken)
+        {
+            Mails.Add(mail);
+            return ValueTask.CompletedTask;
+        }
     }
 }

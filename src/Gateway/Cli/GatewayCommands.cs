@@ -1,0 +1,191 @@
+using System.CommandLine;
+
+namespace Gateway.Host.Cli;
+
+/// <summary>
+/// The `gateway` command tree on System.CommandLine: every command, its arguments and options with their help
+/// text, and the checks the grammar alone cannot express. Built fresh for each parse (no shared mutable state);
+/// what each command does lives in its own *Command class.
+/// </summary>
+internal static class GatewayCommands
+{
+    public const string DefaultConfigPath = "policies/gateway.yaml";
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("An SMTP mail gateway: relay control, sender authentication, a durable queue.");
+
+        // Our own --version prints "gateway VERSION", as `gateway version` does.
+        foreach (var option in root.Options.OfType<VersionOption>().ToList())
+        {
+            root.Options.Remove(option);
+        }
+
+        var version = new Option<bool>("--version") { Description = "Print the version." };
+        version.Action = new VersionAction();
+        root.Options.Add(version);
+
+        root.Subcommands.Add(Run());
+        root.Subcommands.Add(Check());
+        root.Subcommands.Add(Queue());
+        root.Subcommands.Add(Trace());
+        root.Subcommands.Add(Passwd());
+        root.Subcommands.Add(Dkim());
+        root.Subcommands.Add(Dmarc());
+        root.Subcommands.Add(Leaf("version", "Print the version.", _ => Task.FromResult(VersionCommand.Execute())));
+        root.Subcommands.Add(Leaf("help", "Print this text.", result => Task.FromResult(HelpCommand.Execute(result.RootCommandResult.Command, Console.Out))));
+        return root;
+    }
+
+    private static Option<string> Config(bool recursive = false) => new("--config", "-c")
+    {
+        Description = $"The policy file (default {DefaultConfigPath}).",
+        HelpName = "FILE",
+        Recursive = recursive,
+    };
+
+    private static Option<string> Value(string name, string helpName, string description, bool required = false) => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        Required = required,
+    };
+
+    private static Command Leaf(string name, string description, Func<ParseResult, Task<int>> action, params Symbol[] symbols)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols)
+        {
+            switch (symbol)
+            {
+                case Option option:
+                    command.Options.Add(option);
+                    break;
+                case Argument argument:
+                    command.Arguments.Add(argument);
+                    break;
+            }
+        }
+
+        command.SetAction((result, _) => action(result));
+        return command;
+    }
+
+    private static Command Run() => Leaf(
+        "run",
+        "Run the gateway. SIGTERM/Ctrl-C: stop accepting, drain sessions, exit. SIGHUP: reload the policy.",
+        result => RunCommand.ExecuteAsync(CommandLine.From(result)),
+        Config());
+
+    private static Command Check() => Leaf(
+        "check",
+        "Validate the policy set as `run` would load it (certificates and keys included); print file:line:column: message per problem.",
+        result => Task.FromResult(CheckCommand.Execute(CommandLine.From(result))),
+        Config());
+
+    private static Command Queue()
+    {
+        var queue = new Command("queue", "Work on the queue of a running or stopped gateway (the spool files directly).");
+        queue.Options.Add(Config(recursive: true));
+        queue.Subcommands.Add(Leaf("list", "List queued messages: age, size, sender, pending recipients, last reply.", QueueAction));
+        queue.Subcommands.Add(Leaf("show", "Show one message: envelope, per-recipient state, headers.", QueueAction, QueueId()));
+
+        var all = new Option<bool>("--all") { Description = "Every message in the queue." };
+        var id = QueueId(optional: true);
+        var retry = Leaf("retry", "Attempt delivery now.", QueueAction, id, all);
+        retry.Validators.Add(result =>
+        {
+            var hasId = result.GetValue(id) is not null;
+            if (hasId == result.GetValue(all))
+            {
+                result.AddError("'queue retry' needs one queue id or --all");
+            }
+        });
+        queue.Subcommands.Add(retry);
+        queue.Subcommands.Add(Leaf("hold", "Stop delivery attempts for a message.", QueueAction, QueueId()));
+        queue.Subcommands.Add(Leaf("release", "Resume delivery attempts for a held message.", QueueAction, QueueId()));
+        queue.Subcommands.Add(Leaf("delete", "Remove a message (the trace log records who and when).", QueueAction, QueueId()));
+        return queue;
+    }
+
+    private static Task<int> QueueAction(ParseResult result) => QueueCommand.ExecuteAsync(CommandLine.From(result));
+
+    private static Argument<string> QueueId(bool optional = false)
+    {
+        var id = new Argument<string>("ID")
+        {
+            Description = "The queue id (as `queue list` and the 250 reply show it).",
+            Arity = optional ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne,
+        };
+
+        // The parser takes an option this verb does not know (`queue hold --all`) for the id; it is a usage error.
+        id.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => t.Value.StartsWith('-')))
+            {
+                result.AddError($"Unrecognized option '{token.Value}'.");
+            }
+        });
+        return id;
+    }
+
+    private static Command Trace() => Leaf(
+        "trace",
+        "What happened to matching messages: received, each attempt with the remote reply, deferrals, delivery, notices, deletion.",
+        result => TraceCommand.ExecuteAsync(CommandLine.From(result)),
+        Config(),
+        Value("--from", "ADDR", "Sender contains this."),
+        Value("--to", "ADDR", "A recipient contains this."),
+        Value("--id", "QUEUEID", "This queue id."),
+        Value("--since", "DURATION", "How far back, e.g. 2h or 7d (default 24h)."));
+
+    private static Command Passwd() => Leaf(
+        "passwd",
+        "Read a password on standard input and print a USER:hash line for the credentials file.",
+        result => PasswdCommand.ExecuteAsync(CommandLine.From(result)),
+        new Argument<string>("USER") { Description = "The user name (no ':', spaces or control characters)." });
+
+    private static Command Dkim()
+    {
+        var dkim = new Command("dkim", "DKIM signing keys.");
+        dkim.Subcommands.Add(Leaf(
+            "keygen",
+            "Write a new DKIM signing key (PEM, mode 0600, never overwriting a file) and print the TXT record to publish.",
+            result => DkimCommand.ExecuteAsync(CommandLine.From(result)),
+            Value("--domain", "D", "The signing domain (d=).", required: true),
+            Value("--selector", "S", "The selector (s=); the record goes to S._domainkey.D.", required: true),
+            Value("--algorithm", "rsa|ed25519", "Key type (default rsa)."),
+            Value("--bits", "N", "RSA key size, 1024-4096 (default 2048)."),
+            Value("--out", "FILE", "Where to write the key (default D.S.pem).")));
+        return dkim;
+    }
+
+    private static Command Dmarc()
+    {
+        var dmarc = new Command("dmarc", "DMARC aggregate reports.");
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the reports (XML) and their destinations; send nothing." };
+        var report = Leaf(
+            "report",
+            "Print the DMARC aggregate reports the next reporting run would send.",
+            result => DmarcCommand.ExecuteAsync(CommandLine.From(result)),
+            Config(),
+            dryRun);
+
+        // Reports are sent by the running gateway; by hand they are only shown.
+        report.Validators.Add(result =>
+        {
+            if (!result.GetValue(dryRun))
+            {
+                result.AddError("'dmarc report' needs --dry-run");
+            }
+        });
+        dmarc.Subcommands.Add(report);
+        return dmarc;
+    }
+
+    /// <summary>`gateway --version`: the same output as `gateway version`.</summary>
+    private sealed class VersionAction : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult) => VersionCommand.Execute();
+    }
+}

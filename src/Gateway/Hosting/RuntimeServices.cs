@@ -1,0 +1,27 @@
+using Gateway.Abstractions;
+using Gateway.Authentication.Reports;
+using Gateway.Dns;
+using Gateway.Policy;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Host.Hosting;
+
+/// <summary>
+/// What every policy snapshot is built with and no snapshot owns: one DNS resolver (one cache, warm across
+/// reloads), one Public Suffix List, the clock, logging and the DMARC evaluation store. Built once by the host.
+/// </summary>
+internal sealed record RuntimeServices(
+    TimeProvider Time,
+    IDnsResolver Dns,
+    PublicSuffixSource Suffixes,
+    ILoggerFactory Loggers,
+    DmarcReportStore? Reports = null)
+{
+    /// <summary>For commands that build a runtime once and never serve mail with it (`gateway check`, tests).</summary>
+    public static RuntimeServices Standalone(GatewayPolicy policy, TimeProvider time) => new(
+        time,
+        new DnsClientResolver(DnsSettings.For(policy), NullLogger<DnsClientResolver>.Instance, time),
+        new PublicSuffixSource(),
+        NullLoggerFactory.Instance);
+}
