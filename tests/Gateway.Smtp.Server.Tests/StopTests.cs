@@ -28,13 +28,13 @@ public sealed class StopTests
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("Subject: slow\r\n");
+        await client.SendRawAsync("Subject: slow\r\n");
 
         var stop = server.Server.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
         await Task.Delay(200);
         Assert.False(stop.IsCompleted);
 
-        await client.SendAsync("\r\nbody\r\n.\r\n");
+        await client.SendRawAsync("\r\nbody\r\n.\r\n");
         await client.ExpectAsync(250, "2.0.0");
 
         // Once the message is done the session is idle, and idle sessions are told to go.
@@ -52,7 +52,7 @@ public sealed class StopTests
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("Subject: never ends\r\n");
+        await client.SendRawAsync("Subject: never ends\r\n");
 
         await server.Server.StopAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -94,7 +94,7 @@ public sealed class StopTests
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("Subject: x\r\n");
+        await client.SendRawAsync("Subject: x\r\n");
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await server.Server.StopAsync(TimeSpan.FromHours(1), cancel.Token).WaitAsync(TimeSpan.FromSeconds(10));
