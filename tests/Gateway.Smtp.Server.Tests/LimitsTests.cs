@@ -80,18 +80,22 @@ public sealed class LimitsTests
     [Fact]
     public async Task A_message_body_at_a_normal_rate_is_not_cut()
     {
-        await using var server = await TestServer.StartAsync(o => o with { MinDataRate = 100, MinDataRateGrace = TimeSpan.FromMilliseconds(300) });
+        // Fake time: the pauses are exactly what the rate check sees, however slow the machine.
+        var time = new FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(o => o with { MinDataRate = 100, MinDataRateGrace = TimeSpan.FromMilliseconds(300) }, time: time);
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
         await client.CommandAsync("DATA", 354);
 
-        // 5 KB in pieces with pauses, far above 100 octets per second on average.
-        for (var i = 0; i < 10; i++)
+        // 5 KB in pieces 50 ms apart, well past the grace period and far above 100 octets per second on average.
+        // The clock moves on only once the session has the piece, as it would on a real network.
+        for (var i = 1; i <= 10; i++)
         {
             await client.SendRawAsync(new string('x', 500) + "\r\n");
-            await Task.Delay(50);
+            await WaitUntilAsync(() => server.Handler.Writers.Single().Length >= 500 * i);
+            time.Advance(TimeSpan.FromMilliseconds(50));
         }
 
         await client.CommandAsync(".", 250);

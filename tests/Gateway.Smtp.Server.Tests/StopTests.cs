@@ -1,4 +1,5 @@
 using Gateway.Smtp.Server.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Smtp.Server.Tests;
 
@@ -22,7 +23,10 @@ public sealed class StopTests
     [Fact]
     public async Task A_message_in_progress_may_finish_before_the_deadline()
     {
-        await using var server = await TestServer.StartAsync();
+        // Fake time: the deadline cannot pass while the test looks, however slow the machine.
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider());
+        var idle = await server.ConnectAsync();
+        await idle.GreetAsync();
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
@@ -31,14 +35,24 @@ public sealed class StopTests
         await client.SendRawAsync("Subject: slow\r\n");
 
         var stop = server.Server.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
-        await Task.Delay(200);
+
+        // The idle session is told to go once the stop has closed the listeners; from there the stop only waits
+        // for the sessions, and one of them is in the middle of a message.
+        await using (idle)
+        {
+            await idle.ExpectAsync(421, "4.3.2");
+            Assert.True(await idle.IsClosedAsync());
+        }
+
         Assert.False(stop.IsCompleted);
 
         await client.SendRawAsync("\r\nbody\r\n.\r\n");
         await client.ExpectAsync(250, "2.0.0");
 
-        // Once the message is done the session is idle, and idle sessions are told to go.
+        // Once the message is done the session is idle, and idle sessions are told to go. The server lingers for
+        // the client's close (on the fake clock, for ever), so the client closes as a well-behaved one does.
         await client.ExpectAsync(421, "4.3.2");
+        await client.DisposeAsync();
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(server.Handler.Messages);
     }
