@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Policy.Tests;
@@ -7,6 +8,7 @@ public sealed class PolicyWatcherTests : IDisposable
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
     private readonly PolicyFiles _files = new();
+    private readonly ListLogger<PolicyStore> _storeLog = new();
 
     public void Dispose() => _files.Dispose();
 
@@ -15,7 +17,7 @@ public sealed class PolicyWatcherTests : IDisposable
         var path = _files.Write("gateway.yaml", text);
         var initial = PolicyLoader.Load(path);
         Assert.True(initial.Success, string.Join(Environment.NewLine, initial.Errors));
-        return new PolicyStore(path, initial.Policy!, new ListLogger<PolicyStore>());
+        return new PolicyStore(path, initial.Policy!, _storeLog);
     }
 
     private static async Task<bool> WaitUntil(Func<bool> condition)
@@ -84,7 +86,11 @@ public sealed class PolicyWatcherTests : IDisposable
         var before = store.Current;
 
         await File.WriteAllTextAsync(_files.PathOf("gateway.yaml"), PolicyFiles.Minimal + "domains: [a.test\n");
-        await Task.Delay(500);
+
+        // The store's warning is the sign that the watcher reloaded and the store refused what it read.
+        Assert.True(
+            await WaitUntil(() => _storeLog.Entries.Any(e => e.Level == LogLevel.Warning && e.Message.Contains("reload rejected", StringComparison.Ordinal))),
+            "the bad edit was not read");
         Assert.Same(before, store.Current);
 
         await File.WriteAllTextAsync(_files.PathOf("gateway.yaml"), PolicyFiles.Minimal + "domains: [fixed.test]\n");

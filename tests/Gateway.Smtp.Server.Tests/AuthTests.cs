@@ -15,7 +15,7 @@ public sealed class AuthTests
         var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("STARTTLS", 220);
-        await client.UpgradeToTlsAsync();
+        await client.StartTlsAsync();
         var ehlo = await client.CommandAsync("EHLO client.example", 250);
         Assert.Equal("AUTH PLAIN LOGIN", ehlo.Lines[^1]);
         return client;

@@ -21,10 +21,10 @@ public sealed class BdatTests
         await using var client = await StartTransactionAsync(server);
 
         // No dot-unstuffing in BDAT: ".." stays as sent (RFC 3030 2).
-        await client.SendAsync("BDAT 14\r\nSubject: x\r\n..");
+        await client.SendRawAsync("BDAT 14\r\nSubject: x\r\n..");
         var first = await client.ExpectAsync(250, "2.0.0");
         Assert.Equal("2.0.0 14 octets received", first.Last);
-        await client.SendAsync("BDAT 8 LAST\r\n\r\nbody\r\n");
+        await client.SendRawAsync("BDAT 8 LAST\r\n\r\nbody\r\n");
         await client.ExpectAsync(250, "2.0.0");
 
         var message = Assert.Single(server.Handler.Messages);
@@ -38,7 +38,7 @@ public sealed class BdatTests
         await using var server = await TestServer.StartAsync();
         await using var client = await StartTransactionAsync(server);
 
-        await client.SendAsync("BDAT 3\r\nab\rBDAT 1\r\n\nBDAT 0 LAST\r\nNOOP\r\n");
+        await client.SendRawAsync("BDAT 3\r\nab\rBDAT 1\r\n\nBDAT 0 LAST\r\nNOOP\r\n");
         await client.ExpectAsync(250, "2.0.0");
         await client.ExpectAsync(250, "2.0.0");
         await client.ExpectAsync(250, "2.0.0");
@@ -54,7 +54,7 @@ public sealed class BdatTests
         await using var server = await TestServer.StartAsync();
         await using var client = await StartTransactionAsync(server);
 
-        await client.SendAsync("BDAT 4\r\nhi\r\n");
+        await client.SendRawAsync("BDAT 4\r\nhi\r\n");
         await client.ExpectAsync(250);
         await client.CommandAsync("BDAT 0 LAST", 250, "2.0.0");
         Assert.Equal("hi\r\n", Assert.Single(server.Handler.Messages).BodyText);
@@ -70,7 +70,7 @@ public sealed class BdatTests
         // No transaction: BDAT is out of sequence, but its 28 octets look like commands and must not run.
         var payload = "MAIL FROM:<evil@x.example>\r\n";
         Assert.Equal(28, Encoding.ASCII.GetByteCount(payload));
-        await client.SendAsync("BDAT 28\r\n" + payload);
+        await client.SendRawAsync("BDAT 28\r\n" + payload);
         await client.ExpectAsync(503, "5.5.1");
         await client.CommandAsync("RCPT TO:<a@ours.example>", 503, "5.5.1");
     }
@@ -81,7 +81,7 @@ public sealed class BdatTests
         await using var server = await TestServer.StartAsync();
         await using var client = await StartTransactionAsync(server);
 
-        await client.SendAsync("BDAT 2\r\nab");
+        await client.SendRawAsync("BDAT 2\r\nab");
         await client.ExpectAsync(250);
         await client.CommandAsync("DATA", 503, "5.5.1");
         await client.CommandAsync("RSET", 250, "2.0.0");
@@ -95,9 +95,9 @@ public sealed class BdatTests
         await using var server = await TestServer.StartAsync(o => o with { MaxMessageSize = 10 });
         await using var client = await StartTransactionAsync(server);
 
-        await client.SendAsync("BDAT 8\r\n12345678");
+        await client.SendRawAsync("BDAT 8\r\n12345678");
         await client.ExpectAsync(250);
-        await client.SendAsync("BDAT 8 LAST\r\n12345678");
+        await client.SendRawAsync("BDAT 8 LAST\r\n12345678");
         await client.ExpectAsync(552, "5.3.4");
         await client.CommandAsync("NOOP", 250);
         Assert.Empty(server.Handler.Messages);
@@ -109,7 +109,7 @@ public sealed class BdatTests
         await using var server = await TestServer.StartAsync();
         await using var client = await StartTransactionAsync(server);
 
-        await client.SendAsync("BDAT 4 LAST\r\na\nb\r\n");
+        await client.SendRawAsync("BDAT 4 LAST\r\na\nb\r\n");
         await client.ExpectAsync(550, "5.5.2");
         Assert.Empty(server.Handler.Messages);
     }

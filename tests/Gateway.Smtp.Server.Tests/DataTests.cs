@@ -25,7 +25,7 @@ public sealed class DataTests
         await using var client = await StartTransactionAsync(server, "in@ours.example", "out@elsewhere.example");
 
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("Subject: t\r\n\r\n..leading dot\r\n..\r\nend\r\n.\r\n");
+        await client.SendRawAsync("Subject: t\r\n\r\n..leading dot\r\n..\r\nend\r\n.\r\n");
         await client.ExpectAsync(250, "2.0.0");
 
         var message = Assert.Single(server.Handler.Messages);
@@ -44,12 +44,12 @@ public sealed class DataTests
         await using var server = await TestServer.StartAsync();
         await using var client = await StartTransactionAsync(server);
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("a\r\n.\r\n");
+        await client.SendRawAsync("a\r\n.\r\n");
         await client.ExpectAsync(250);
         await client.CommandAsync("MAIL FROM:<>", 250, "2.1.0");
         await client.CommandAsync("RCPT TO:<rcpt@ours.example>", 250, "2.1.5");
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("b\r\n.\r\n");
+        await client.SendRawAsync("b\r\n.\r\n");
         await client.ExpectAsync(250);
 
         var ids = server.Handler.Messages.Select(m => m.Envelope.TransactionId).ToList();
@@ -64,7 +64,7 @@ public sealed class DataTests
         await using var client = await StartTransactionAsync(server);
 
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync(".\r\n");
+        await client.SendRawAsync(".\r\n");
         await client.ExpectAsync(250);
 
         Assert.Empty(Assert.Single(server.Handler.Messages).Body);
@@ -84,7 +84,7 @@ public sealed class DataTests
         await client.CommandAsync("DATA", 354);
 
         // Everything after the fake terminator is still body: the smuggled MAIL must not run.
-        await client.SendAsync("Subject: a\r\n\r\nx" + fake + "MAIL FROM:<evil@x.example>\r\nRCPT TO:<v@ours.example>\r\nDATA\r\n\r\nsmuggled\r\n.\r\n");
+        await client.SendRawAsync("Subject: a\r\n\r\nx" + fake + "MAIL FROM:<evil@x.example>\r\nRCPT TO:<v@ours.example>\r\nDATA\r\n\r\nsmuggled\r\n.\r\n");
         await client.ExpectAsync(550, "5.5.2");
         await client.CommandAsync("NOOP", 250, "2.0.0");
 
@@ -99,7 +99,7 @@ public sealed class DataTests
         await using var client = await StartTransactionAsync(server);
 
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("line one\nline two\r\n.\r\n");
+        await client.SendRawAsync("line one\nline two\r\n.\r\n");
         await client.ExpectAsync(550, "5.5.2");
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250, "2.1.0");
         Assert.Empty(server.Handler.Messages);
@@ -112,7 +112,7 @@ public sealed class DataTests
         await using var client = await StartTransactionAsync(server);
 
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("a\0b\r\n.\r\n");
+        await client.SendRawAsync("a\0b\r\n.\r\n");
         await client.ExpectAsync(550, "5.6.0");
         Assert.Empty(server.Handler.Messages);
     }
@@ -124,7 +124,7 @@ public sealed class DataTests
         await using var client = await StartTransactionAsync(server);
 
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync(new string('x', 1200) + "\r\n.\r\n");
+        await client.SendRawAsync(new string('x', 1200) + "\r\n.\r\n");
         var reply = await client.ExpectAsync(550, "5.6.0");
         Assert.Contains("1000", reply.Last, StringComparison.Ordinal);
     }
@@ -148,7 +148,7 @@ public sealed class DataTests
 
         await client.CommandAsync("DATA", 354);
         var line = new string('y', 98) + "\r\n";
-        await client.SendAsync(string.Concat(Enumerable.Repeat(line, 50)) + ".\r\n");
+        await client.SendRawAsync(string.Concat(Enumerable.Repeat(line, 50)) + ".\r\n");
         await client.ExpectAsync(552, "5.3.4");
         await client.CommandAsync("NOOP", 250, "2.0.0");
 
@@ -168,7 +168,7 @@ public sealed class DataTests
         await client.CommandAsync("RCPT TO:<d@ours.example>", 452, "4.5.3");
         await client.CommandAsync("RCPT TO:<e@ours.example>", 452, "4.5.3");
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("x\r\n.\r\n");
+        await client.SendRawAsync("x\r\n.\r\n");
         await client.ExpectAsync(250);
 
         Assert.Equal(2, Assert.Single(server.Handler.Messages).Envelope.Recipients.Count);
@@ -194,7 +194,7 @@ public sealed class DataTests
         await using var client = await StartTransactionAsync(server);
 
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("Subject: x\r\n\r\nbody\r\n.\r\n");
+        await client.SendRawAsync("Subject: x\r\n\r\nbody\r\n.\r\n");
         await client.ExpectAsync(451, "4.3.0");
         await client.CommandAsync("NOOP", 250);
         Assert.Empty(server.Handler.Messages);
@@ -208,7 +208,7 @@ public sealed class DataTests
         await using var client = await StartTransactionAsync(server);
 
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("body\r\n.\r\n");
+        await client.SendRawAsync("body\r\n.\r\n");
         await client.ExpectAsync(451, "4.3.0");
     }
 
@@ -233,7 +233,7 @@ public sealed class DataTests
         var body = "Subject: split\r\n\r\n.dot\r\nline\r\n.\r\n";
         foreach (var c in body)
         {
-            await client.SendAsync(c.ToString());
+            await client.SendRawAsync(c.ToString());
         }
 
         await client.ExpectAsync(250);
@@ -248,7 +248,7 @@ public sealed class DataTests
         await using var client = await StartTransactionAsync(server);
 
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("body\r\n.\r\n");
+        await client.SendRawAsync("body\r\n.\r\n");
         await client.ExpectAsync(451, "4.3.0");
         await client.CommandAsync("NOOP", 250);
         Assert.True(Assert.Single(server.Handler.Writers).Disposed);
@@ -271,7 +271,7 @@ public sealed class DataTests
             noop.CopyTo(flood, i);
         }
 
-        var send = client.SendAsync(flood);
+        var send = client.SendRawAsync(flood);
         var finished = await Task.WhenAny(send, Task.Delay(TimeSpan.FromSeconds(15)));
 
         Assert.Same(send, finished);

@@ -14,7 +14,7 @@ public sealed class ProxyProtocolTests
         await using var server = await StartAsync(ProxyProtocolMode.V1);
         await using var client = await server.ConnectAsync();
 
-        await client.SendAsync("PROXY TCP4 192.0.2.10 198.51.100.1 40000 25\r\n");
+        await client.SendRawAsync("PROXY TCP4 192.0.2.10 198.51.100.1 40000 25\r\n");
         await client.GreetAsync();
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
 
@@ -42,7 +42,7 @@ public sealed class ProxyProtocolTests
             0x9C, 0x40, // 40000
             0x00, 0x19, // 25
         ];
-        await client.SendAsync(header);
+        await client.SendRawAsync(header);
         await client.GreetAsync();
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
 
@@ -57,7 +57,7 @@ public sealed class ProxyProtocolTests
         await using var server = await StartAsync(ProxyProtocolMode.V1, trusted: "10.0.0.0/8");
         await using var client = await server.ConnectAsync();
 
-        await client.SendAsync("PROXY TCP4 192.0.2.10 198.51.100.1 40000 25\r\n");
+        await client.SendRawAsync("PROXY TCP4 192.0.2.10 198.51.100.1 40000 25\r\n");
 
         Assert.True(await client.IsClosedAsync());
         Assert.Empty(server.Provider.Opened);
@@ -70,7 +70,7 @@ public sealed class ProxyProtocolTests
         await using var server = await StartAsync(ProxyProtocolMode.V1);
         await using var client = await server.ConnectAsync();
 
-        await client.SendAsync("EHLO not-a-proxy-header\r\n");
+        await client.SendRawAsync("EHLO not-a-proxy-header\r\n");
 
         Assert.True(await client.IsClosedAsync());
         Assert.Empty(server.Provider.Opened);
@@ -83,7 +83,7 @@ public sealed class ProxyProtocolTests
         await using var server = await StartAsync(ProxyProtocolMode.V1);
         await using var client = await server.ConnectAsync();
 
-        await client.SendAsync([0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00]);
+        await client.SendRawAsync([0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00]);
 
         Assert.True(await client.IsClosedAsync());
         Assert.Empty(server.Provider.Opened);
@@ -96,7 +96,7 @@ public sealed class ProxyProtocolTests
         await using var client = await server.ConnectAsync();
 
         // LOCAL (health check from the balancer itself): no addresses carried.
-        await client.SendAsync([0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00]);
+        await client.SendRawAsync([0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00]);
         await client.GreetAsync();
 
         var facts = server.Provider.Opened.Single();
@@ -112,13 +112,13 @@ public sealed class ProxyProtocolTests
             l => l with { ProxyProtocol = ProxyProtocolMode.V1, TrustedProxies = [IPNetwork.Parse("127.0.0.0/8")] });
 
         await using var first = await server.ConnectAsync();
-        await first.SendAsync("PROXY TCP4 192.0.2.1 198.51.100.1 40000 25\r\n");
+        await first.SendRawAsync("PROXY TCP4 192.0.2.1 198.51.100.1 40000 25\r\n");
         await first.ExpectAsync(220);
         await using var second = await server.ConnectAsync();
-        await second.SendAsync("PROXY TCP4 192.0.2.2 198.51.100.1 40001 25\r\n");
+        await second.SendRawAsync("PROXY TCP4 192.0.2.2 198.51.100.1 40001 25\r\n");
         await second.ExpectAsync(220);
         await using var third = await server.ConnectAsync();
-        await third.SendAsync("PROXY TCP4 192.0.2.1 198.51.100.1 40002 25\r\n");
+        await third.SendRawAsync("PROXY TCP4 192.0.2.1 198.51.100.1 40002 25\r\n");
         await third.ExpectAsync(421, "4.7.0");
     }
 }

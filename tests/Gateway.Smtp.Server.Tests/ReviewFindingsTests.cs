@@ -22,7 +22,7 @@ public sealed class ReviewFindingsTests
         await using var client = await server.ConnectAsync();
 
         // The balancer's header and the client's ClientHello in one segment: both land in one read.
-        await client.UpgradeToTlsAsync(Encoding.ASCII.GetBytes("PROXY TCP4 192.0.2.10 198.51.100.1 40000 465\r\n"));
+        await client.StartTlsAsync(prefix: Encoding.ASCII.GetBytes("PROXY TCP4 192.0.2.10 198.51.100.1 40000 465\r\n"));
         await client.ExpectAsync(220);
         await client.CommandAsync("EHLO client.example", 250);
         Assert.Equal(IPAddress.Parse("192.0.2.10"), server.Provider.Opened.Single().ClientAddress);
@@ -39,7 +39,7 @@ public sealed class ReviewFindingsTests
         await using var client = await SmtpTestClient.ConnectAsync(server.EndPoint, receiveBufferSize: 4096);
         await client.GreetAsync();
         await client.CommandAsync("STARTTLS", 220);
-        await client.UpgradeToTlsAsync();
+        await client.StartTlsAsync();
 
         // Pipelined HELPs whose replies are never read: the server's sends block, its flush times out and the
         // session must end, close_notify or not.
@@ -51,7 +51,7 @@ public sealed class ReviewFindingsTests
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    await client.SendAsync(block);
+                    await client.SendRawAsync(block);
                 }
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or NotSupportedException)
@@ -81,7 +81,7 @@ public sealed class ReviewFindingsTests
         await client.GreetAsync();
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
-        await client.SendAsync("BDAT 7 LAST\r\nhello\r\n");
+        await client.SendRawAsync("BDAT 7 LAST\r\nhello\r\n");
         await client.ExpectAsync(550, "5.7.1");
         Assert.Empty(server.Handler.Messages);
 
@@ -100,7 +100,7 @@ public sealed class ReviewFindingsTests
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("STARTTLS", 220);
-        await client.UpgradeToTlsAsync();
+        await client.StartTlsAsync();
         await client.CommandAsync("EHLO client.example", 250);
 
         // RFC 4954 5: without authentication the server MUST behave as if AUTH=<> was given, or any TLS client
@@ -144,7 +144,7 @@ public sealed class ReviewFindingsTests
         // RFC 3030 2: the receiver MUST be prepared to accept and discard chunks already in the pipeline after a
         // failed BDAT. More of them than MaxErrors must not get the client thrown out.
         var chunks = string.Concat(Enumerable.Repeat("BDAT 4\r\nabcd", 14)) + "BDAT 2 LAST\r\nef";
-        await client.SendAsync(chunks);
+        await client.SendRawAsync(chunks);
         await client.ExpectAsync(550, "5.7.1");
         for (var i = 0; i < 14; i++)
         {
@@ -157,7 +157,7 @@ public sealed class ReviewFindingsTests
         server.Handler.OnMessageStart = null;
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
-        await client.SendAsync("BDAT 2 LAST\r\nok");
+        await client.SendRawAsync("BDAT 2 LAST\r\nok");
         await client.ExpectAsync(250, "2.0.0");
         Assert.Single(server.Handler.Messages);
     }
@@ -171,7 +171,7 @@ public sealed class ReviewFindingsTests
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("STARTTLS", 220);
-        await client.UpgradeToTlsAsync();
+        await client.StartTlsAsync();
         await client.CommandAsync("EHLO client.example", 250);
 
         // RFC 4616: authcid is any UTF-8 but NUL, CR and LF included; the text log is one line per event.

@@ -105,7 +105,7 @@ public sealed class SessionCommandTests
         await client.GreetAsync();
 
         // The tail of the long line looks like a command; it must be discarded with the line.
-        await client.SendAsync("NOOP " + new string('a', 600) + " RSET\r\n");
+        await client.SendRawAsync("NOOP " + new string('a', 600) + " RSET\r\n");
         await client.ExpectAsync(500, "5.5.2");
         await client.CommandAsync("NOOP", 250, "2.0.0");
     }
@@ -117,7 +117,7 @@ public sealed class SessionCommandTests
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
 
-        await client.SendAsync("MAIL FROM:<a@x.example>\n");
+        await client.SendRawAsync("MAIL FROM:<a@x.example>\n");
         await client.ExpectAsync(500, "5.5.2");
 
         // Had the MAIL been executed, a second MAIL would be out of sequence.
@@ -201,14 +201,14 @@ public sealed class SessionCommandTests
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
 
-        await client.SendAsync("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@ours.example>\r\nRCPT TO:<c@denied.example>\r\nRCPT TO:<d@ours.example>\r\nDATA\r\n");
+        await client.SendRawAsync("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@ours.example>\r\nRCPT TO:<c@denied.example>\r\nRCPT TO:<d@ours.example>\r\nDATA\r\n");
 
         await client.ExpectAsync(250, "2.1.0");
         await client.ExpectAsync(250, "2.1.5");
         await client.ExpectAsync(554, "5.7.1");
         await client.ExpectAsync(250, "2.1.5");
         await client.ExpectAsync(354);
-        await client.SendAsync("Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n");
+        await client.SendRawAsync("Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n");
         await client.ExpectAsync(250, "2.0.0");
         await client.ExpectAsync(221, "2.0.0");
 

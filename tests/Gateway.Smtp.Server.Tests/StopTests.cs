@@ -1,4 +1,5 @@
 using Gateway.Smtp.Server.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Smtp.Server.Tests;
 
@@ -22,23 +23,36 @@ public sealed class StopTests
     [Fact]
     public async Task A_message_in_progress_may_finish_before_the_deadline()
     {
-        await using var server = await TestServer.StartAsync();
+        // Fake time: the deadline cannot pass while the test looks, however slow the machine.
+        await using var server = await TestServer.StartAsync(time: new FakeTimeProvider());
+        var idle = await server.ConnectAsync();
+        await idle.GreetAsync();
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("Subject: slow\r\n");
+        await client.SendRawAsync("Subject: slow\r\n");
 
         var stop = server.Server.StopAsync(TimeSpan.FromSeconds(20), CancellationToken.None);
-        await Task.Delay(200);
+
+        // The idle session is told to go once the stop has closed the listeners; from there the stop only waits
+        // for the sessions, and one of them is in the middle of a message.
+        await using (idle)
+        {
+            await idle.ExpectAsync(421, "4.3.2");
+            Assert.True(await idle.IsClosedAsync());
+        }
+
         Assert.False(stop.IsCompleted);
 
-        await client.SendAsync("\r\nbody\r\n.\r\n");
+        await client.SendRawAsync("\r\nbody\r\n.\r\n");
         await client.ExpectAsync(250, "2.0.0");
 
-        // Once the message is done the session is idle, and idle sessions are told to go.
+        // Once the message is done the session is idle, and idle sessions are told to go. The server lingers for
+        // the client's close (on the fake clock, for ever), so the client closes as a well-behaved one does.
         await client.ExpectAsync(421, "4.3.2");
+        await client.DisposeAsync();
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(server.Handler.Messages);
     }
@@ -52,7 +66,7 @@ public sealed class StopTests
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("Subject: never ends\r\n");
+        await client.SendRawAsync("Subject: never ends\r\n");
 
         await server.Server.StopAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -94,7 +108,7 @@ public sealed class StopTests
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
         await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
         await client.CommandAsync("DATA", 354);
-        await client.SendAsync("Subject: x\r\n");
+        await client.SendRawAsync("Subject: x\r\n");
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await server.Server.StopAsync(TimeSpan.FromHours(1), cancel.Token).WaitAsync(TimeSpan.FromSeconds(10));

@@ -15,7 +15,7 @@ public sealed class TlsTests
         await client.CommandAsync("RSET", 250);
 
         await client.CommandAsync("STARTTLS", 220, "2.0.0");
-        await client.UpgradeToTlsAsync();
+        await client.StartTlsAsync();
         Assert.True(client.Tls!.SslProtocol >= SslProtocols.Tls12);
 
         // RFC 3207 4.2: the greeting is forgotten; EHLO again, now without STARTTLS.
@@ -37,9 +37,9 @@ public sealed class TlsTests
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
 
-        await client.SendAsync("STARTTLS\r\nNOOP\r\n");
+        await client.SendRawAsync("STARTTLS\r\nNOOP\r\n");
         await client.ExpectAsync(220, "2.0.0");
-        await client.UpgradeToTlsAsync();
+        await client.StartTlsAsync();
 
         // Only the reply to our own command may arrive inside TLS, none to the injected NOOP.
         await client.CommandAsync("EHLO client.example", 250);
@@ -74,7 +74,7 @@ public sealed class TlsTests
         await client.GreetAsync();
         await client.CommandAsync("STARTTLS", 220);
 
-        await client.SendAsync("this is not a TLS ClientHello\r\n");
+        await client.SendRawAsync("this is not a TLS ClientHello\r\n");
 
         Assert.True(await client.IsClosedAsync());
         Assert.True(server.Logs.Has(1041));
@@ -88,7 +88,7 @@ public sealed class TlsTests
             l => l with { Tls = ListenerTlsMode.Implicit });
         await using var client = await server.ConnectAsync();
 
-        await client.UpgradeToTlsAsync();
+        await client.StartTlsAsync();
         await client.ExpectAsync(220);
         var ehlo = await client.CommandAsync("EHLO client.example", 250);
         Assert.DoesNotContain("STARTTLS", ehlo.Lines);

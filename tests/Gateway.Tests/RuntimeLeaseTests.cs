@@ -75,7 +75,8 @@ public sealed class RuntimeLeaseTests
         var state = TestDirectories.CreateTemp("gw-lease");
         var first = Build(PolicyIn(state));
         using var holder = Holder(first);
-        var provider = new PolicySessionProvider(holder, new UnusedAcceptor(), new Host.Metrics.GatewayMetrics(), TimeProvider.System, NullLoggerFactory.Instance);
+        var provider = new LeaseWatchingProvider(
+            new PolicySessionProvider(holder, new UnusedAcceptor(), new Host.Metrics.GatewayMetrics(), TimeProvider.System, NullLoggerFactory.Instance));
         var listener = new SmtpListenerOptions { Name = "inbound", EndPoint = new IPEndPoint(IPAddress.Loopback, 0) };
         await using var server = new SmtpServer([listener], provider, TimeProvider.System, NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
@@ -91,7 +92,8 @@ public sealed class RuntimeLeaseTests
             await one.CommandAsync("QUIT");
         }
 
-        await WaitUntilAsync(() => server.OpenSessions == 1);
+        // Session one has given its lease back: only session two keeps the replaced runtime now.
+        await provider.Released[0].WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(first.IsDisposed);
 
         await using (two)
@@ -99,17 +101,46 @@ public sealed class RuntimeLeaseTests
             await two.CommandAsync("QUIT");
         }
 
-        await WaitUntilAsync(() => first.IsDisposed);
+        await provider.Released[1].WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(first.IsDisposed);
         Assert.False(holder.Current.IsDisposed);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>Tells, per session in the order they opened, when the server has disposed the session's lease.</summary>
+    private sealed class LeaseWatchingProvider(ISmtpSessionProvider inner) : ISmtpSessionProvider
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
+        private readonly List<TaskCompletionSource> _released = [];
+
+        public IReadOnlyList<Task> Released
         {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
-            await Task.Delay(20);
+            get
+            {
+                lock (_released)
+                {
+                    return [.. _released.Select(r => r.Task)];
+                }
+            }
+        }
+
+        public SmtpSessionSetup Open(SessionFacts facts)
+        {
+            var setup = inner.Open(facts);
+            var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_released)
+            {
+                _released.Add(released);
+            }
+
+            return setup with { Lease = new ObservedLease(setup.Lease, released) };
+        }
+
+        private sealed class ObservedLease(IDisposable? lease, TaskCompletionSource released) : IDisposable
+        {
+            public void Dispose()
+            {
+                lease?.Dispose();
+                released.TrySetResult();
+            }
         }
     }
 

@@ -393,6 +393,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _committer.DisposeAsync();
 
+    /// <summary>Messages renamed into messages/ whose writers wait for its next fsync (see <see cref="GroupCommitter"/>); for tests.</summary>
+    internal int CommitsWaitingForDirectoryFsync => _committer.WaitingForDirectoryFsync;
+
     /// <summary>Called by a writer whose file is complete: group commit (fsync, rename, directory fsync), then bookkeeping.</summary>
     /// <summary>Creates the hold marker of a message about to be committed, durably (quarantine at acceptance).</summary>
     internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath, string? holdReason = null)

@@ -26,8 +26,10 @@ internal sealed class GroupCommitter : IAsyncDisposable
     private readonly Channel<CommitRequest> _requests =
         Channel.CreateUnbounded<CommitRequest>(new UnboundedChannelOptions { SingleReader = false });
 
+    // Read by the committer thread alone, but not declared so: only the multi-reader channel can count what
+    // waits in it (WaitingForDirectoryFsync), and its lock costs nothing next to a directory fsync.
     private readonly Channel<CommitRequest> _renamed =
-        Channel.CreateUnbounded<CommitRequest>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<CommitRequest>(new UnboundedChannelOptions { SingleReader = false });
 
     private readonly Task[] _flushers;
     private readonly Task _committer;
@@ -59,6 +61,12 @@ internal sealed class GroupCommitter : IAsyncDisposable
 
         return request.Completion.Task;
     }
+
+    /// <summary>
+    /// Files renamed into the directory whose writers wait for its next fsync. For tests, which cannot see the
+    /// hand-over between the flusher and committer threads otherwise and need it to know which batch a writer is in.
+    /// </summary>
+    internal int WaitingForDirectoryFsync => _renamed.Reader.Count;
 
     public async ValueTask DisposeAsync()
     {

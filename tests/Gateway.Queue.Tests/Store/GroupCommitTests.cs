@@ -1,3 +1,5 @@
+using Gateway.Abstractions;
+
 namespace Gateway.Queue.Tests.Store;
 
 public sealed class GroupCommitTests
@@ -6,25 +8,50 @@ public sealed class GroupCommitTests
     public async Task Concurrent_writers_share_directory_fsyncs()
     {
         await using var ctx = new SpoolTestContext();
-
-        // A slow directory fsync (as on a real disk) lets the next batch gather while one is being synced.
-        ctx.Io.BeforeDirectoryFlush = _ => Task.Delay(25);
         const int writers = 50;
-        using var start = new ManualResetEventSlim();
-        var tasks = Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
+
+        // The first writer's directory fsync is held until every other writer has renamed its file and waits for
+        // the next fsync. The committer takes everything waiting when it starts a batch (up to 1024), so the
+        // others must all be released by one more fsync: exactly two for fifty writers, whatever the threads do.
+        var firstFsync = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ctx.Io.BeforeDirectoryFlush = path =>
         {
-            start.Wait();
-            return await ctx.SendAsync(SpoolTestContext.Message("m" + i));
-        })).ToArray();
-        start.Set();
-        var replies = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+            if (path != ctx.Messages)
+            {
+                return Task.CompletedTask;
+            }
+
+            firstFsync.TrySetResult();
+            return gate.Task;
+        };
+
+        Task<SmtpReply> first;
+        Task<SmtpReply>[] others;
+        try
+        {
+            first = ctx.SendAsync(SpoolTestContext.Message("m0"));
+            await firstFsync.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            others = Enumerable.Range(1, writers - 1).Select(i => Task.Run(() => ctx.SendAsync(SpoolTestContext.Message("m" + i)))).ToArray();
+            await WaitUntilAsync(() => ctx.Store.CommitsWaitingForDirectoryFsync == writers - 1);
+
+            // No 250 before the directory fsync that makes the rename durable.
+            Assert.False(first.IsCompleted);
+            Assert.DoesNotContain(others, t => t.IsCompleted);
+        }
+        finally
+        {
+            // Also when an assertion failed: a committer left blocked would hang the store's disposal.
+            gate.TrySetResult();
+        }
+
+        var replies = await Task.WhenAll([first, .. others]).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.All(replies, r => Assert.Equal(250, r.Code));
         Assert.Equal(writers, replies.Select(SpoolTestContext.QueueIdOf).Distinct().Count());
         Assert.Equal(writers, ctx.Files("messages").Length);
         Assert.Equal(writers, ctx.Io.FileFlushes);
-        var directoryFsyncs = ctx.Io.DirectoryFlushes[ctx.Messages];
-        Assert.InRange(directoryFsyncs, 1, writers / 5);
+        Assert.Equal(2, ctx.Io.DirectoryFlushes[ctx.Messages]);
     }
 
     [Fact]
@@ -38,5 +65,16 @@ public sealed class GroupCommitTests
         Assert.All(replies, r => Assert.Equal(451, r.Code));
         Assert.Empty(ctx.Files("messages"));
         Assert.Empty(ctx.Files("incoming"));
+    }
+
+    /// <summary>Polls a condition the spool's threads make true, failing after ten seconds.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(5);
+        }
     }
 }

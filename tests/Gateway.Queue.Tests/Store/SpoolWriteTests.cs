@@ -48,10 +48,11 @@ public sealed class SpoolWriteTests
         await writer.WriteAsync(message, CancellationToken.None);
         var complete = writer.CompleteAsync(CancellationToken.None).AsTask();
 
+        // The committer holds this message's directory fsync: the flusher is done with it (file synced, renamed),
+        // so nothing but this fsync stands between the writer and its 250.
         var seenDuringFlush = await inFlush.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Single(seenDuringFlush);
         Assert.Equal(1, ctx.Io.FileFlushes);
-        await Task.Delay(50);
         Assert.False(complete.IsCompleted);
 
         gate.SetResult();

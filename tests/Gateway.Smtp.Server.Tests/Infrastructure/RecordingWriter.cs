@@ -6,12 +6,16 @@ namespace Gateway.Smtp.Server.Tests.Infrastructure;
 internal sealed class RecordingWriter(RecordingHandler owner, Envelope envelope) : IMessageWriter
 {
     private readonly MemoryStream _body = new();
+    private long _length;
 
     public Envelope Envelope { get; } = envelope;
 
     public bool Completed { get; private set; }
 
     public bool Disposed { get; private set; }
+
+    /// <summary>Octets of the body received so far (read from the test's thread while the session writes).</summary>
+    public long Length => Interlocked.Read(ref _length);
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -21,6 +25,7 @@ internal sealed class RecordingWriter(RecordingHandler owner, Envelope envelope)
         }
 
         await _body.WriteAsync(data, cancellationToken);
+        Interlocked.Add(ref _length, data.Length);
     }
 
     public async ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using Xunit;
 
 namespace Gateway.Testing.Smtp;
 
@@ -25,15 +26,24 @@ public sealed class SmtpTestClient : IAsyncDisposable
         _stream = tcp.GetStream();
     }
 
+    /// <summary>How long one reply, a close or a TLS handshake may take before the test fails.</summary>
     public TimeSpan Timeout { get; set; } = DefaultTimeout;
-
-    public bool IsTls => _stream is SslStream;
 
     public SslStream? Tls => _stream as SslStream;
 
-    public static async Task<SmtpTestClient> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Connects. A small <paramref name="receiveBufferSize"/> makes the server's sends block sooner, for tests of
+    /// clients that do not read their replies.
+    /// </summary>
+    public static async Task<SmtpTestClient> ConnectAsync(IPEndPoint endPoint, int? receiveBufferSize = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(endPoint);
         var tcp = new TcpClient(endPoint.AddressFamily) { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            tcp.ReceiveBufferSize = size;
+        }
+
         await tcp.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
         return new SmtpTestClient(tcp);
     }
@@ -56,14 +66,41 @@ public sealed class SmtpTestClient : IAsyncDisposable
     public Task SendRawAsync(string text, bool utf8 = false) =>
         SendRawAsync(utf8 ? Encoding.UTF8.GetBytes(text) : Encoding.Latin1.GetBytes(text));
 
-    /// <summary>Sends one command line with CRLF and reads one reply.</summary>
+    /// <summary>Sends one command line with CRLF and reads one reply, whatever it is.</summary>
     public async Task<SmtpResponse> CommandAsync(string line, bool utf8 = false)
     {
         await SendRawAsync(line + "\r\n", utf8).ConfigureAwait(false);
         return await ReadReplyAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Reads one complete (possibly multi-line) reply; throws on timeout or a malformed reply.</summary>
+    /// <summary>Sends one command line with CRLF and asserts the reply's code (and enhanced code, if given).</summary>
+    public async Task<SmtpResponse> CommandAsync(string line, int code, string? enhancedCode = null)
+    {
+        await SendRawAsync(line + "\r\n").ConfigureAwait(false);
+        return await ExpectAsync(code, enhancedCode).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads one reply and asserts its code (and enhanced code, if given).</summary>
+    public async Task<SmtpResponse> ExpectAsync(int code, string? enhancedCode = null)
+    {
+        var reply = await ReadReplyAsync().ConfigureAwait(false);
+        Assert.True(reply.Code == code, $"Expected {code}, got: {reply}");
+        if (enhancedCode is not null)
+        {
+            Assert.True(reply.EnhancedCode == enhancedCode, $"Expected {code} {enhancedCode}, got: {reply}");
+        }
+
+        return reply;
+    }
+
+    /// <summary>Reads a 220 greeting and sends EHLO, asserting 250; returns the EHLO reply.</summary>
+    public async Task<SmtpResponse> GreetAsync(string name = "client.example")
+    {
+        await ExpectAsync(220).ConfigureAwait(false);
+        return await CommandAsync("EHLO " + name, 250).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads one complete (possibly multi-line) reply; throws on timeout, a close or a malformed reply.</summary>
     public async Task<SmtpResponse> ReadReplyAsync()
     {
         using var cts = new CancellationTokenSource(Timeout);
@@ -85,7 +122,42 @@ public sealed class SmtpTestClient : IAsyncDisposable
         }
     }
 
-    /// <summary>True when the server closes the connection (EOF or reset) within the timeout; false if data or nothing arrives.</summary>
+    /// <summary>
+    /// True when the next thing from the server is the end of the connection (EOF or reset); false when data
+    /// arrives first (it is kept for the next read) or nothing comes within <paramref name="wait"/> (default:
+    /// <see cref="Timeout"/>).
+    /// </summary>
+    public async Task<bool> IsClosedAsync(TimeSpan? wait = null)
+    {
+        if (_start < _end)
+        {
+            return false;
+        }
+
+        using var cts = new CancellationTokenSource(wait ?? Timeout);
+        try
+        {
+            var read = await _stream.ReadAsync(_buffer, cts.Token).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return true;
+            }
+
+            _start = 0;
+            _end = read;
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>True when the server closes the connection (EOF or reset) within the timeout, whatever it sends first.</summary>
     public async Task<bool> WaitForCloseAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -93,16 +165,15 @@ public sealed class SmtpTestClient : IAsyncDisposable
         {
             while (true)
             {
-                if (_start < _end)
-                {
-                    _start = _end;
-                }
-
-                var read = await _stream.ReadAsync(_buffer.AsMemory(0, _buffer.Length), cts.Token).ConfigureAwait(false);
+                _start = _end;
+                var read = await _stream.ReadAsync(_buffer, cts.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return true;
                 }
+
+                _start = 0;
+                _end = read;
             }
         }
         catch (OperationCanceledException)
@@ -115,20 +186,31 @@ public sealed class SmtpTestClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Upgrades to TLS after a 220 to STARTTLS (or at once for implicit TLS); accepts any server certificate.</summary>
-    public async Task StartTlsAsync(string targetHost = "localhost")
+    /// <summary>
+    /// Upgrades to TLS after a 220 to STARTTLS (or at once for implicit TLS); accepts any server certificate (tests
+    /// use self-signed ones). <paramref name="prefix"/> leaves in the same send as the ClientHello (a PROXY
+    /// header, say).
+    /// </summary>
+    public async Task StartTlsAsync(string targetHost = "localhost", byte[]? prefix = null)
     {
         if (_start != _end)
         {
             throw new InvalidOperationException("plaintext left unread before the TLS handshake");
         }
 
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        var inner = prefix is null ? _stream : new FirstWritePrefixStream(_stream, prefix);
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false, (_, _, _, _) => true);
         using var cts = new CancellationTokenSource(Timeout);
         await ssl.AuthenticateAsClientAsync(
             new SslClientAuthenticationOptions { TargetHost = targetHost },
             cts.Token).ConfigureAwait(false);
         _stream = ssl;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _tcp.Dispose();
     }
 
     private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
@@ -153,7 +235,7 @@ public sealed class SmtpTestClient : IAsyncDisposable
                 line.Add(b);
             }
 
-            var read = await _stream.ReadAsync(_buffer.AsMemory(0, _buffer.Length), cancellationToken).ConfigureAwait(false);
+            var read = await _stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return null;
@@ -162,11 +244,5 @@ public sealed class SmtpTestClient : IAsyncDisposable
             _start = 0;
             _end = read;
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stream.DisposeAsync().ConfigureAwait(false);
-        _tcp.Dispose();
     }
 }

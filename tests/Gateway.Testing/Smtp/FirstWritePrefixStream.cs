@@ -1,4 +1,4 @@
-namespace Gateway.Smtp.Server.Tests.Infrastructure;
+namespace Gateway.Testing.Smtp;
 
 /// <summary>
 /// Puts some octets in front of the first write, so they leave in the same send as it: the way a load balancer's
