@@ -193,6 +193,7 @@ internal sealed class DnsAnswerCache
             {
                 string text => StringOverhead + (2L * text.Length),
                 MxRecord mx => 32 + StringOverhead + (2L * mx.Exchange.Length),
+                TlsaRecord tlsa => 56 + tlsa.Data.Length,
 
                 // An IPv6 address carries its 16 octets in a separate array.
                 IPAddress address => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 72 : 40,

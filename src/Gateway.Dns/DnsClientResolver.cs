@@ -5,6 +5,7 @@ using DnsClient.Protocol;
 using Gateway.Abstractions;
 using Microsoft.Extensions.Logging;
 using MxRecord = Gateway.Abstractions.MxRecord;
+using TlsaRecord = Gateway.Abstractions.TlsaRecord;
 
 namespace Gateway.Dns;
 
@@ -34,10 +35,10 @@ public sealed class DnsClientResolver : IDnsResolver
     }
 
     /// <summary>
-    /// Adopts the servers, timeout, retries and payload size of <paramref name="options"/> (a policy reload); the
+    /// Adopts the servers, timeout, retries, payload size and DNSSEC trust of <paramref name="options"/> (a policy reload); the
     /// cache bounds and TTL caps stay those of construction. Questions already asked finish on the old settings.
     /// The cache survives a change of timeout or retries, which changes nothing about the answers; it is flushed
-    /// when the servers change, because the admin changes them when they answer differently (a split-horizon
+    /// when the servers or the trust in their AD bit change, because the admin changes them when they answer differently (a split-horizon
     /// view, a broken or poisoned resolver), and keeping their answers would keep routing by them for up to a day.
     /// </summary>
     public void Apply(DnsResolverOptions options)
@@ -53,7 +54,7 @@ public sealed class DnsClientResolver : IDnsResolver
             }
 
             Volatile.Write(ref _upstream, next);
-            if (!previous.Options.Servers.SequenceEqual(next.Options.Servers))
+            if (!previous.Options.Servers.SequenceEqual(next.Options.Servers) || previous.Options.DnssecValidating != next.Options.DnssecValidating)
             {
                 _cache.Clear();
             }
@@ -83,12 +84,12 @@ public sealed class DnsClientResolver : IDnsResolver
         if (v4.Records.Count + v6.Records.Count > 0)
         {
             var ttl = v4.Records.Count == 0 ? v6.Ttl : v6.Records.Count == 0 ? v4.Ttl : Min(v4.Ttl, v6.Ttl);
-            return new DnsAnswer<IPAddress>(DnsStatus.Ok, [.. v4.Records, .. v6.Records], ttl);
+            return new DnsAnswer<IPAddress>(DnsStatus.Ok, [.. v4.Records, .. v6.Records], ttl, v4.Authenticated && v6.Authenticated);
         }
 
         var status = CombineEmpty(v4.Status, v6.Status);
         var negativeTtl = status is DnsStatus.NxDomain or DnsStatus.NoData ? Min(v4.Ttl, v6.Ttl) : TimeSpan.Zero;
-        return new DnsAnswer<IPAddress>(status, [], negativeTtl);
+        return new DnsAnswer<IPAddress>(status, [], negativeTtl, v4.Authenticated && v6.Authenticated);
     }
 
     public ValueTask<DnsAnswer<IPAddress>> GetAAsync(string host, CancellationToken ct) =>
@@ -106,6 +107,11 @@ public sealed class DnsClientResolver : IDnsResolver
         ArgumentNullException.ThrowIfNull(address);
         return LookupAsync(ReverseNames.For(address), QueryType.PTR, static records => records.PtrRecords().Select(r => DnsNames.Normalize(r.PtrDomainName.Value)).ToList(), ct);
     }
+
+    public ValueTask<DnsAnswer<TlsaRecord>> GetTlsaAsync(string name, CancellationToken ct) =>
+        LookupAsync(name, QueryType.TLSA, static records => records.TlsaRecords()
+            .Select(r => new TlsaRecord((byte)r.CertificateUsage, (byte)r.Selector, (byte)r.MatchingType, r.CertificateAssociationData.ToArray()))
+            .ToList(), ct);
 
     /// <summary>
     /// With no records of the asked type, the worse of the two outcomes wins: a failure of either question
@@ -154,7 +160,7 @@ public sealed class DnsClientResolver : IDnsResolver
         }
 
         var generation = _cache.Generation;
-        var (status, response) = await QueryAsync(normalized, type, ct).ConfigureAwait(false);
+        var (status, response, validating) = await QueryAsync(normalized, type, ct).ConfigureAwait(false);
         if (response is null)
         {
             answer = new DnsAnswer<T>(status, [], TimeSpan.Zero);
@@ -164,9 +170,12 @@ public sealed class DnsClientResolver : IDnsResolver
             // Only the records of the asked type count; a CNAME chain in front of them is not an answer.
             var typed = response.Answers.Where(r => r.RecordType == (ResourceRecordType)type).ToList();
             var values = status == DnsStatus.Ok ? extract(typed) : [];
+
+            // The AD bit means something only from a validating resolver we were told to trust.
+            var authenticated = validating && response.Header.IsAuthenticData;
             answer = values.Count > 0
-                ? new DnsAnswer<T>(DnsStatus.Ok, values, MinimumTtl(typed))
-                : new DnsAnswer<T>(status == DnsStatus.Ok ? DnsStatus.NoData : status, [], status is DnsStatus.Ok or DnsStatus.NoData or DnsStatus.NxDomain ? NegativeTtl(response) : TimeSpan.Zero);
+                ? new DnsAnswer<T>(DnsStatus.Ok, values, MinimumTtl(typed), authenticated)
+                : new DnsAnswer<T>(status == DnsStatus.Ok ? DnsStatus.NoData : status, [], status is DnsStatus.Ok or DnsStatus.NoData or DnsStatus.NxDomain ? NegativeTtl(response) : TimeSpan.Zero, authenticated);
         }
 
         _cache.Add(key, answer, generation);
@@ -199,13 +208,15 @@ public sealed class DnsClientResolver : IDnsResolver
         return TimeSpan.FromSeconds(Math.Min((long)Math.Max(0, soa.TimeToLive), soa.Minimum));
     }
 
-    private async ValueTask<(DnsStatus Status, IDnsQueryResponse? Response)> QueryAsync(string name, QueryType type, CancellationToken ct)
+    private async ValueTask<(DnsStatus Status, IDnsQueryResponse? Response, bool Validating)> QueryAsync(string name, QueryType type, CancellationToken ct)
     {
         var typeName = type.ToString();
+        var upstream = Volatile.Read(ref _upstream);
+        var validating = upstream.Options.DnssecValidating;
         IDnsQueryResponse response;
         try
         {
-            response = await Volatile.Read(ref _upstream).Client.QueryAsync(name, type, QueryClass.IN, ct).ConfigureAwait(false);
+            response = await upstream.Client.QueryAsync(name, type, QueryClass.IN, ct).ConfigureAwait(false);
         }
         catch (DnsResponseException) when (ct.IsCancellationRequested)
         {
@@ -215,34 +226,34 @@ public sealed class DnsClientResolver : IDnsResolver
         catch (DnsResponseException ex) when (ex.Code == DnsResponseCode.ConnectionTimeout)
         {
             DnsLog.Failed(_logger, typeName, name, "timeout");
-            return (DnsStatus.Timeout, null);
+            return (DnsStatus.Timeout, null, validating);
         }
         catch (DnsResponseException ex)
         {
             DnsLog.Failed(_logger, typeName, name, ex.Code.ToString());
-            return (DnsStatus.ServerFailure, null);
+            return (DnsStatus.ServerFailure, null, validating);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             // DnsClient reports its own per-query timeout as a cancellation on some paths.
             DnsLog.Failed(_logger, typeName, name, "timeout");
-            return (DnsStatus.Timeout, null);
+            return (DnsStatus.Timeout, null, validating);
         }
         catch (Exception ex) when (ex is SocketException or IOException)
         {
             DnsLog.Failed(_logger, typeName, name, ex.GetType().Name);
-            return (DnsStatus.ServerFailure, null);
+            return (DnsStatus.ServerFailure, null, validating);
         }
         catch (ArgumentException ex)
         {
             // A name DnsClient will not encode (e.g. characters IDNA refuses): no such name can exist.
             DnsLog.Failed(_logger, typeName, name, ex.Message);
-            return (DnsStatus.NxDomain, null);
+            return (DnsStatus.NxDomain, null, validating);
         }
 
         var status = Classify(response);
         DnsLog.Answered(_logger, typeName, name, status);
-        return (status, response);
+        return (status, response, validating);
     }
 
     private static DnsStatus Classify(IDnsQueryResponse response)
@@ -291,12 +302,16 @@ public sealed class DnsClientResolver : IDnsResolver
         clientOptions.ContinueOnDnsError = true;
         clientOptions.ContinueOnEmptyResponse = false;
 
+        // RFC 6840 5.7: a validating resolver reports AD only to a client that signals DNSSEC awareness.
+        clientOptions.RequestDnsSecRecords = options.DnssecValidating;
+
         return new Upstream(new LookupClient(clientOptions), options);
     }
 
     /// <summary>Whether two settings ask the same servers the same way (the server lists compared by their items).</summary>
     private static bool SameWire(DnsResolverOptions a, DnsResolverOptions b) =>
-        a.Timeout == b.Timeout && a.Retries == b.Retries && a.UdpPayloadSize == b.UdpPayloadSize && a.Servers.SequenceEqual(b.Servers);
+        a.Timeout == b.Timeout && a.Retries == b.Retries && a.UdpPayloadSize == b.UdpPayloadSize && a.Servers.SequenceEqual(b.Servers)
+        && a.DnssecValidating == b.DnssecValidating;
 
     /// <summary>The client asking the servers, with the settings it was built from.</summary>
     private sealed record Upstream(LookupClient Client, DnsResolverOptions Options);

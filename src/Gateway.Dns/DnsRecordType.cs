@@ -19,4 +19,7 @@ public enum DnsRecordType
 #pragma warning disable CA1720 // PTR is the record type's name in DNS, not a pointer type.
     Ptr,
 #pragma warning restore CA1720
+
+    /// <summary>TLS certificate association (RFC 6698 2).</summary>
+    Tlsa,
 }

@@ -42,4 +42,13 @@ public sealed record DnsResolverOptions
     /// an answer SHOULD NOT be cached for long, so a short fixed time keeps a flood of misses off the wire.
     /// </summary>
     public TimeSpan NegativeTtlWithoutSoa { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The configured servers validate DNSSEC and we trust what they say (Postfix's smtp_dns_support_level =
+    /// dnssec): questions carry the DO bit (RFC 3225) so a validating resolver reports its verdict in the AD bit
+    /// (RFC 6840 5.7), and answers with the AD bit set count as authenticated. Only sensible for a resolver on
+    /// this host or reached over a trusted path (RFC 4035 4.9.3): the AD bit itself is not protected. Off, no
+    /// answer is ever authenticated and DANE is never used.
+    /// </summary>
+    public bool DnssecValidating { get; init; }
 }

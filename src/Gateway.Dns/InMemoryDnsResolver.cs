@@ -14,7 +14,8 @@ namespace Gateway.Dns;
 /// recursive resolver would (RFC 1034 3.6.2), a loop or a chain longer than 8 answering ServerFailure.
 /// <see cref="SetStatus(string, DnsStatus)"/> forces an outcome (SERVFAIL, timeout, NXDOMAIN...) for every
 /// question about a name, <see cref="SetStatus(string, DnsRecordType, DnsStatus)"/> for one type only.
-/// Safe to use from several threads.
+/// Answers about names at or below a zone passed to <see cref="SetSigned"/> come back authenticated, as from a
+/// validating resolver with the AD bit set. Safe to use from several threads.
 /// </summary>
 public sealed class InMemoryDnsResolver : IDnsResolver
 {
@@ -24,6 +25,7 @@ public sealed class InMemoryDnsResolver : IDnsResolver
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _queries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _signedZones = new(StringComparer.Ordinal);
 
     /// <summary>The TTL reported with every answer.</summary>
     public TimeSpan Ttl { get; init; } = TimeSpan.FromMinutes(5);
@@ -100,6 +102,32 @@ public sealed class InMemoryDnsResolver : IDnsResolver
         lock (_gate)
         {
             NodeFor(reverseName).Ptr.Add(DnsNames.Normalize(host));
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds a TLSA record (RFC 6698), e.g. at "_25._tcp.mx.example.org".</summary>
+    public InMemoryDnsResolver AddTlsa(string name, TlsaRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_gate)
+        {
+            NodeFor(name).Tlsa.Add(record);
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Marks a zone as DNSSEC-signed (and validated): every answer about a name at or below it, positive or
+    /// negative, is authenticated. Answers whose CNAME chain leaves the signed zones are not.
+    /// </summary>
+    public InMemoryDnsResolver SetSigned(string zone)
+    {
+        lock (_gate)
+        {
+            _signedZones.Add(DnsNames.Normalize(zone));
         }
 
         return this;
@@ -192,12 +220,16 @@ public sealed class InMemoryDnsResolver : IDnsResolver
         return ValueTask.FromResult(Answer(ReverseNames.For(address), DnsRecordType.Ptr, static n => n.Ptr, ct));
     }
 
+    public ValueTask<DnsAnswer<TlsaRecord>> GetTlsaAsync(string name, CancellationToken ct) =>
+        ValueTask.FromResult(Answer(name, DnsRecordType.Tlsa, static n => n.Tlsa, ct));
+
     /// <summary>Same rule as the real resolver: records of either family win; otherwise the worse outcome.</summary>
     private DnsAnswer<IPAddress> Combine(DnsAnswer<IPAddress> a, DnsAnswer<IPAddress> aaaa)
     {
+        var authenticated = a.Authenticated && aaaa.Authenticated;
         if (a.Records.Count + aaaa.Records.Count > 0)
         {
-            return new DnsAnswer<IPAddress>(DnsStatus.Ok, [.. a.Records, .. aaaa.Records], Ttl);
+            return new DnsAnswer<IPAddress>(DnsStatus.Ok, [.. a.Records, .. aaaa.Records], Ttl, authenticated);
         }
 
         foreach (var status in new[] { a.Status, aaaa.Status })
@@ -209,7 +241,7 @@ public sealed class InMemoryDnsResolver : IDnsResolver
         }
 
         var nx = a.Status == DnsStatus.NxDomain || aaaa.Status == DnsStatus.NxDomain;
-        return new DnsAnswer<IPAddress>(nx ? DnsStatus.NxDomain : DnsStatus.NoData, [], Ttl);
+        return new DnsAnswer<IPAddress>(nx ? DnsStatus.NxDomain : DnsStatus.NoData, [], Ttl, authenticated);
     }
 
     private DnsAnswer<T> Answer<T>(string name, DnsRecordType type, Func<Node, List<T>> select, CancellationToken ct)
@@ -230,8 +262,11 @@ public sealed class InMemoryDnsResolver : IDnsResolver
             _queries[key] = _queries.GetValueOrDefault(key) + 1;
         }
 
+        var authenticated = true;
         for (var hops = 0; hops <= MaxCnameChain; hops++)
         {
+            // Every name of a CNAME chain must be secure for the answer to be (RFC 4035 5).
+            authenticated &= IsSigned(key);
             _nodes.TryGetValue(key, out var node);
             if (node?.Forced is { } forced)
             {
@@ -246,7 +281,7 @@ public sealed class InMemoryDnsResolver : IDnsResolver
             if (node is null || !node.HasData)
             {
                 var status = HasDescendant(key) ? DnsStatus.NoData : DnsStatus.NxDomain;
-                return new DnsAnswer<T>(status, [], Ttl);
+                return new DnsAnswer<T>(status, [], Ttl, authenticated);
             }
 
             if (node.Cname is { } target)
@@ -257,12 +292,25 @@ public sealed class InMemoryDnsResolver : IDnsResolver
 
             var records = select(node);
             return records.Count > 0
-                ? new DnsAnswer<T>(DnsStatus.Ok, records.ToArray(), Ttl)
-                : new DnsAnswer<T>(DnsStatus.NoData, [], Ttl);
+                ? new DnsAnswer<T>(DnsStatus.Ok, records.ToArray(), Ttl, authenticated)
+                : new DnsAnswer<T>(DnsStatus.NoData, [], Ttl, authenticated);
         }
 
         // A CNAME loop or an over-long chain: recursive resolvers give up with SERVFAIL.
         return new DnsAnswer<T>(DnsStatus.ServerFailure, [], TimeSpan.Zero);
+    }
+
+    private bool IsSigned(string key)
+    {
+        foreach (var zone in _signedZones)
+        {
+            if (key == zone || key.EndsWith("." + zone, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool HasDescendant(string key)
@@ -303,11 +351,13 @@ public sealed class InMemoryDnsResolver : IDnsResolver
 
         public List<string> Ptr { get; } = [];
 
+        public List<TlsaRecord> Tlsa { get; } = [];
+
         public string? Cname { get; set; }
 
         public DnsStatus? Forced { get; set; }
 
-        public bool HasData => Mx.Count + A.Count + Aaaa.Count + Txt.Count + Ptr.Count > 0 || Cname is not null;
+        public bool HasData => Mx.Count + A.Count + Aaaa.Count + Txt.Count + Ptr.Count + Tlsa.Count > 0 || Cname is not null;
 
         public Dictionary<DnsRecordType, DnsStatus> ForcedByType { get; } = [];
     }

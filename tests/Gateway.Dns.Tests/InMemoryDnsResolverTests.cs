@@ -6,6 +6,37 @@ namespace Gateway.Dns.Tests;
 public sealed class InMemoryDnsResolverTests
 {
     [Fact]
+    public async Task Answers_in_a_signed_zone_are_authenticated_and_others_are_not()
+    {
+        var tlsa = new TlsaRecord(3, 1, 1, Convert.FromHexString("0102"));
+        var dns = new InMemoryDnsResolver()
+            .AddTlsa("_25._tcp.mx.secure.test", tlsa)
+            .AddA("mx.secure.test", "192.0.2.1")
+            .AddA("mx.plain.test", "192.0.2.2")
+            .AddCname("alias.secure.test", "mx.plain.test")
+            .SetSigned("secure.test");
+
+        var secure = await dns.GetTlsaAsync("_25._tcp.MX.secure.test.", CancellationToken.None);
+        Assert.Equal(DnsStatus.Ok, secure.Status);
+        Assert.True(secure.Authenticated);
+        Assert.Equal([tlsa], secure.Records);
+        Assert.Equal("3 1 1 0102", secure.Records[0].ToString());
+
+        // Denial of existence in a signed zone is authenticated too (RFC 7672 2.2: no TLSA securely).
+        var none = await dns.GetTlsaAsync("_25._tcp.other.secure.test", CancellationToken.None);
+        Assert.Equal(DnsStatus.NxDomain, none.Status);
+        Assert.True(none.Authenticated);
+
+        Assert.True((await dns.GetAddressesAsync("mx.secure.test", CancellationToken.None)).Authenticated);
+        Assert.False((await dns.GetAddressesAsync("mx.plain.test", CancellationToken.None)).Authenticated);
+
+        // A chain leaving the signed zone is only as secure as its weakest name.
+        var alias = await dns.GetAAsync("alias.secure.test", CancellationToken.None);
+        Assert.Equal(DnsStatus.Ok, alias.Status);
+        Assert.False(alias.Authenticated);
+    }
+
+    [Fact]
     public async Task Records_are_returned_in_the_order_added()
     {
         var dns = new InMemoryDnsResolver()

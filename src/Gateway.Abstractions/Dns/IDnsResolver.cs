@@ -35,4 +35,10 @@ public interface IDnsResolver
     /// are not validated: whoever trusts one must look its addresses up forward (RFC 7208 5.5).
     /// </summary>
     ValueTask<DnsAnswer<string>> GetPtrAsync(IPAddress address, CancellationToken ct);
+
+    /// <summary>
+    /// The TLSA records at a name such as "_25._tcp.mx.example.org" (RFC 6698, RFC 7672 2.2). Usable for DANE
+    /// only when <see cref="DnsAnswer{T}.Authenticated"/> is true.
+    /// </summary>
+    ValueTask<DnsAnswer<TlsaRecord>> GetTlsaAsync(string name, CancellationToken ct);
 }

@@ -356,6 +356,8 @@ public sealed class SpfVerifierTests
 
         public ValueTask<DnsAnswer<string>> GetPtrAsync(IPAddress address, CancellationToken ct) => inner.GetPtrAsync(address, ct);
 
+        public ValueTask<DnsAnswer<TlsaRecord>> GetTlsaAsync(string name, CancellationToken ct) => Stall(name, inner.GetTlsaAsync, ct);
+
         private async ValueTask<DnsAnswer<T>> Stall<T>(string name, Func<string, CancellationToken, ValueTask<DnsAnswer<T>>> answer, CancellationToken ct)
         {
             if (name == stalledName)
