@@ -40,4 +40,7 @@ public sealed record DeliveryPolicy
     /// least 100; 50 is Postfix's hopcount_limit.
     /// </summary>
     public int MaxReceivedHeaders { get; init; } = 50;
+
+    /// <summary>TLS for delivery to other domains: level, MTA-STS, DANE, per-destination overrides, TLS reports.</summary>
+    public OutboundTlsPolicy Tls { get; init; } = new();
 }

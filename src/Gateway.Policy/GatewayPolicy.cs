@@ -43,6 +43,9 @@ public sealed record GatewayPolicy
     /// <summary>SPF, DKIM, ARC and DMARC (authentication:); all verification is on by default.</summary>
     public AuthenticationPolicy Authentication { get; init; } = new();
 
+    /// <summary>Our own MTA-STS policy and TLS-RPT address (mta_sts:), published for every one of our domains.</summary>
+    public MtaStsPublishPolicy MtaSts { get; init; } = new();
+
     /// <summary>
     /// Every file the policy was read from, absolute: the main file, its includes and the credentials file.
     /// <see cref="PolicyWatcher"/> watches exactly these.

@@ -95,7 +95,7 @@ public sealed class DeliveryPolicyTests : IDisposable
         var p = Valid(string.Join('\n', lines));
 
         Assert.True(uncommented > 5);
-        Assert.Equal([new RouteHostPolicy { Host = "10.0.0.5", Port = 25, Preference = 10, RequireTls = false }], p.Delivery.Routes["example.test"]);
+        Assert.Equal([new RouteHostPolicy { Host = "10.0.0.5", Port = 25, Preference = 10 }], p.Delivery.Routes["example.test"]);
         Assert.Equal([new RouteHostPolicy { Host = "mail.internal.example.test" }], p.Delivery.Routes["*"]);
     }
 
@@ -137,8 +137,8 @@ public sealed class DeliveryPolicyTests : IDisposable
         Assert.Equal(["*", "example.test"], d.Routes.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(
             [
-                new RouteHostPolicy { Host = "10.0.0.5", Port = 2525, Preference = 5, RequireTls = true },
-                new RouteHostPolicy { Host = "mail2.internal.example.test", Port = 25, Preference = 10, RequireTls = false },
+                new RouteHostPolicy { Host = "10.0.0.5", Port = 2525, Preference = 5, Tls = new DestinationTlsSetting { Level = Gateway.Transport.TlsLevel.Verify } },
+                new RouteHostPolicy { Host = "mail2.internal.example.test", Port = 25, Preference = 10 },
             ],
             d.Routes["example.test"]);
         Assert.Equal([new RouteHostPolicy { Host = "::1" }], d.Routes["*"]);
@@ -493,7 +493,7 @@ public sealed class DeliveryPolicyTests : IDisposable
 
         Assert.Equal(
             [
-                new RouteHostPolicy { Host = "mx.internal.test", Port = 25, Preference = 10, RequireTls = false },
+                new RouteHostPolicy { Host = "mx.internal.test", Port = 25, Preference = 10 },
                 new RouteHostPolicy { Host = "2001:db8::5", Port = 25, Preference = 0 },
                 new RouteHostPolicy { Host = "192.0.2.5", Port = 2525, Preference = 65535 },
             ],

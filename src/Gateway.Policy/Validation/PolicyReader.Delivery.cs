@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Net;
 using Gateway.Policy.Yaml;
+using Gateway.Transport;
 
 namespace Gateway.Policy.Validation;
 
@@ -13,11 +14,11 @@ internal sealed partial class PolicyReader
     private static readonly string[] DeliveryKeys =
     [
         "port", "smarthost", "routes", "concurrency", "concurrency_per_destination", "connect_timeout", "command_timeout", "retry",
-        "delay_notice_after", "bounce_after", "max_received_headers",
+        "delay_notice_after", "bounce_after", "max_received_headers", "tls",
     ];
 
     private static readonly string[] RetryKeys = ["first", "max", "factor"];
-    private static readonly string[] RouteHostKeys = ["host", "port", "preference", "require_tls"];
+    private static readonly string[] RouteHostKeys = ["host", "port", "preference", "require_tls", "tls"];
     private static readonly string[] DnsKeys = ["servers", "timeout"];
 
     private static readonly TimeSpan MaxRetry = TimeSpan.FromDays(1);
@@ -87,6 +88,7 @@ internal sealed partial class PolicyReader
         // normally at least 100"; the default 50 follows Postfix's hopcount_limit. Below 10, mail that merely
         // passed a few internal hops would already be refused.
         var maxReceived = Int("max_received_headers", 10, 500, defaults.MaxReceivedHeaders);
+        var tls = TryGet(fields, "tls", out var tlsNode) ? ReadOutboundTls(tlsNode) : defaults.Tls;
 
         return new DeliveryPolicy
         {
@@ -101,6 +103,7 @@ internal sealed partial class PolicyReader
             DelayNoticeAfter = delayNotice.Value,
             BounceAfter = bounce.Value,
             MaxReceivedHeaders = maxReceived.Value,
+            Tls = tls,
         };
     }
 
@@ -227,6 +230,20 @@ internal sealed partial class PolicyReader
                 : 10;
             var requireTls = TryGet(fields, "require_tls", out var requireTlsNode) && ReadBool(requireTlsNode, itemSection + ".require_tls", false);
 
+            // require_tls: true is the older spelling of tls: verify; both at once would be ambiguous.
+            DestinationTlsSetting? tls = requireTls ? new DestinationTlsSetting { Level = TlsLevel.Verify } : null;
+            if (TryGet(fields, "tls", out var tlsNode))
+            {
+                if (requireTlsNode is not null && requireTls)
+                {
+                    Error(tlsNode, $"{itemSection}: give either tls or require_tls, not both");
+                }
+                else
+                {
+                    tls = ReadDestinationTls(tlsNode, itemSection + ".tls", RouteTlsLevels);
+                }
+            }
+
             if (host is null)
             {
                 continue;
@@ -239,7 +256,7 @@ internal sealed partial class PolicyReader
                 continue;
             }
 
-            result.Add(new RouteHostPolicy { Host = host, Port = port, Preference = preference, RequireTls = requireTls });
+            result.Add(new RouteHostPolicy { Host = host, Port = port, Preference = preference, Tls = tls });
         }
 
         return result;

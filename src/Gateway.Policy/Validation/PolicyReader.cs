@@ -14,7 +14,7 @@ internal sealed partial class PolicyReader
     private static readonly string[] TopLevelKeys =
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
-        "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication",
+        "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication", "mta_sts",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -114,6 +114,7 @@ internal sealed partial class PolicyReader
         var dns = TryGet(fields, "dns", out var dnsNode) ? ReadDns(dnsNode) : new DnsPolicy();
         YamlNode? authenticationNode = TryGet(fields, "authentication", out var authenticationValue) ? authenticationValue : null;
         var authentication = ReadAuthentication(authenticationNode, hostName, domains, domainsComplete);
+        var mtaSts = TryGet(fields, "mta_sts", out var mtaStsNode) ? ReadMtaStsPublish(mtaStsNode) : new MtaStsPublishPolicy();
 
         foreach (var listener in listeners)
         {
@@ -142,6 +143,7 @@ internal sealed partial class PolicyReader
             Delivery = delivery,
             Dns = dns,
             Authentication = authentication,
+            MtaSts = mtaSts,
             SourceFiles = _sourceFiles,
         };
     }
