@@ -32,6 +32,7 @@ internal static class GatewayCommands
         root.Subcommands.Add(Passwd());
         root.Subcommands.Add(Dkim());
         root.Subcommands.Add(Dmarc());
+        root.Subcommands.Add(MtaSts());
         root.Subcommands.Add(Leaf("version", "Print the version.", _ => Task.FromResult(VersionCommand.Execute())));
         root.Subcommands.Add(Leaf("help", "Print this text.", result => Task.FromResult(HelpCommand.Execute(result.RootCommandResult.Command, Console.Out))));
         return root;
@@ -181,6 +182,18 @@ internal static class GatewayCommands
         });
         dmarc.Subcommands.Add(report);
         return dmarc;
+    }
+
+    private static Command MtaSts()
+    {
+        var sts = new Command("mta-sts", "Our own MTA-STS policy (RFC 8461).");
+        sts.Subcommands.Add(Leaf(
+            "records",
+            "Print the _mta-sts and _smtp._tls TXT records to publish for one of our domains, and the policy served for it.",
+            result => MtaStsCommand.ExecuteAsync(CommandLine.From(result)),
+            Config(),
+            Value("--domain", "D", "One of our domains.", required: true)));
+        return sts;
     }
 
     /// <summary>`gateway --version`: the same output as `gateway version`.</summary>

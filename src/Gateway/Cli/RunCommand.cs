@@ -5,6 +5,7 @@ using Gateway.Dns;
 using Gateway.Host.Admin;
 using Gateway.Host.Hosting;
 using Gateway.Host.Metrics;
+using Gateway.Host.MtaSts;
 using Gateway.Host.Reports;
 using Gateway.Host.Spool;
 using Gateway.Policy;
@@ -132,6 +133,16 @@ internal static class RunCommand
         {
             kestrel.Listen(policy.Admin.Listen);
             kestrel.AddServerHeader = false;
+            if (policy.MtaSts.Listen is { } stsListen)
+            {
+                // Our MTA-STS policy over HTTPS (RFC 8461 3.3), with the certificate of the policy in force: the one
+                // the SMTP listeners offer, which must name mta-sts.<domain> for every domain served.
+                kestrel.Listen(stsListen, listen => listen.UseHttps(https =>
+                {
+                    https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                    https.ServerCertificateSelector = (_, _) => kestrel.ApplicationServices.GetRequiredService<RuntimeHolder>().Current.Certificate;
+                }));
+            }
         });
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = SmtpHostedService.DrainDeadline + TimeSpan.FromSeconds(10));
@@ -214,6 +225,11 @@ internal static class RunCommand
                 HostLog.ListenersNeedRestart(hostLogger);
             }
         };
+
+        if (policy.MtaSts.Listen is { } served)
+        {
+            app.UseMtaSts(served, holder);
+        }
 
         app.MapAdmin();
         return app;
