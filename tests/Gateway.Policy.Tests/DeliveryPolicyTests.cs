@@ -95,7 +95,7 @@ public sealed class DeliveryPolicyTests : IDisposable
         var p = Valid(string.Join('\n', lines));
 
         Assert.True(uncommented > 5);
-        Assert.Equal([new RouteHostPolicy { Host = "10.0.0.5", Port = 25, Preference = 10 }], p.Delivery.Routes["example.test"]);
+        Assert.Equal([new RouteHostPolicy { Host = "10.0.0.5", Port = 25, Preference = 10, Tls = new DestinationTlsSetting { Level = Gateway.Transport.TlsLevel.May } }], p.Delivery.Routes["example.test"]);
         Assert.Equal([new RouteHostPolicy { Host = "mail.internal.example.test" }], p.Delivery.Routes["*"]);
     }
 
