@@ -174,6 +174,9 @@ public sealed class MtaStsPolicyFetcher : IMtaStsPolicyFetcher
         UseCookies = false,
         AutomaticDecompression = DecompressionMethods.None,
         MaxConnectionsPerServer = 1,
+
+        // Connection attempts outlive a cancelled request in SocketsHttpHandler; bound them by the same deadline.
+        ConnectTimeout = _options.Timeout,
         ConnectCallback = ConnectAsync,
         SslOptions = new SslClientAuthenticationOptions
         {
