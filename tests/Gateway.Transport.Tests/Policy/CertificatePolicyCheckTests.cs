@@ -148,4 +148,19 @@ public sealed class CertificatePolicyCheckTests : IDisposable
         Assert.Equal("TLS required by DANE: TLSA lookup failed", result.Reason);
         Assert.Equal(TlsRptResultTypes.DnssecInvalid, result.ResultType);
     }
+
+    [Fact]
+    public void The_callback_overload_finds_the_presented_chain_in_the_platform_chain()
+    {
+        // As in SslStream's callback: the platform built a chain (untrusted here) with the presented certificates.
+        using var chain = new X509Chain();
+        chain.ChainPolicy.ExtraStore.AddRange(_chain.Presented.ToArray());
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.Build(_chain.Leaf);
+        var requirement = Requirement(TlsLevel.Dane) with { Tlsa = [Tlsa.For(2, 1, 1, _chain.Root)] };
+
+        var result = _check.Check(requirement, _chain.Leaf, chain, SslPolicyErrors.RemoteCertificateChainErrors);
+
+        Assert.True(result.Accepted);
+    }
 }
