@@ -21,6 +21,11 @@ public enum TlsLevel
     /// <summary>TLS required, the certificate matched against the MX host's DNSSEC-secure TLSA records (RFC 7672).</summary>
     Dane,
 
+    /// <summary>
+    /// Postfix's "dane-only": DANE is required; a host without DNSSEC-secure usable TLSA records is not delivered to.
+    /// </summary>
+    DaneOnly,
+
     /// <summary>TLS required as the destination's MTA-STS policy in enforce mode says (RFC 8461 5).</summary>
     MtaSts,
 }
