@@ -10,4 +10,7 @@ public sealed record DnsPolicy
 
     /// <summary>Per-query timeout.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether the servers validate DNSSEC and their AD bit is trusted (needed for DANE).</summary>
+    public DnssecMode Dnssec { get; init; } = DnssecMode.Off;
 }

@@ -15,6 +15,9 @@ public sealed class KnotIntegrationTests : IAsyncLifetime
     private static readonly string LongB = new('b', 250);
     private static readonly string LongC = new('c', 250);
 
+    // A SHA-512 (matching type 2) digest: 64 octets, so the record's length field is exercised past 32.
+    private static readonly string TaDigest = string.Concat(Enumerable.Repeat("0123456789abcdef", 8));
+
     private KnotDns _knot = null!;
 
     public async Task InitializeAsync()
@@ -28,7 +31,9 @@ public sealed class KnotIntegrationTests : IAsyncLifetime
             "mx1 200 AAAA 2001:db8::10",
             "v4 A 192.0.2.11",
             "alias CNAME mx1",
-            $"big TXT \"{LongA}\" \"{LongB}\" \"{LongC}\"");
+            $"big TXT \"{LongA}\" \"{LongB}\" \"{LongC}\"",
+            "_25._tcp.mx1 TLSA 3 1 1 8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1",
+            "_25._tcp.mx1 TLSA 2 0 2 " + TaDigest);
         var reverse = "10 PTR mx1.example.test.\n11 PTR v4.example.test.";
         _knot = await KnotDns.StartAsync(new Dictionary<string, string>
         {
@@ -79,6 +84,28 @@ public sealed class KnotIntegrationTests : IAsyncLifetime
 
         Assert.Equal(DnsStatus.Ok, answer.Status);
         Assert.Equal([LongA + LongB + LongC], answer.Records);
+    }
+
+    [Fact]
+    public async Task Tlsa_fields_are_read_from_the_wire()
+    {
+        // Plain knot validates nothing: the records arrive, never authenticated, even with the AD bit trusted.
+        var resolver = new DnsClientResolver(
+            new DnsResolverOptions { Servers = [_knot.EndPoint], Timeout = TimeSpan.FromSeconds(3), Retries = 1, DnssecValidating = true },
+            NullLogger<DnsClientResolver>.Instance);
+
+        var answer = await resolver.GetTlsaAsync("_25._tcp.MX1.example.test.", CancellationToken.None);
+        var none = await resolver.GetTlsaAsync("_25._tcp.v4.example.test", CancellationToken.None);
+
+        Assert.Equal(DnsStatus.Ok, answer.Status);
+        Assert.False(answer.Authenticated);
+        Assert.Equal(
+            ["2 0 2 " + TaDigest, "3 1 1 8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1"],
+            answer.Records.Select(r => r.ToString()).Order(StringComparer.Ordinal));
+        var eeRecord = answer.Records.Single(r => r.Usage == 3);
+        Assert.Equal((1, 1, 32), (eeRecord.Selector, eeRecord.MatchingType, eeRecord.Data.Length));
+        Assert.Equal(64, answer.Records.Single(r => r.Usage == 2).Data.Length);
+        Assert.Equal(DnsStatus.NxDomain, none.Status);
     }
 
     [Fact]

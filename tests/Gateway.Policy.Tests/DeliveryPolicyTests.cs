@@ -75,6 +75,7 @@ public sealed class DeliveryPolicyTests : IDisposable
         Assert.Equal(50, d.MaxReceivedHeaders);
         Assert.Empty(policy.Dns.Servers);
         Assert.Equal(TimeSpan.FromSeconds(5), policy.Dns.Timeout);
+        Assert.Equal(DnssecMode.Off, policy.Dns.Dnssec);
     }
 
     [Fact]

@@ -19,7 +19,9 @@ internal sealed partial class PolicyReader
 
     private static readonly string[] RetryKeys = ["first", "max", "factor"];
     private static readonly string[] RouteHostKeys = ["host", "port", "preference", "require_tls", "tls"];
-    private static readonly string[] DnsKeys = ["servers", "timeout"];
+    private static readonly string[] DnsKeys = ["servers", "timeout", "dnssec"];
+
+    private static readonly (string Name, DnssecMode Value)[] DnssecModes = [("off", DnssecMode.Off), ("validating", DnssecMode.Validating)];
 
     private static readonly TimeSpan MaxRetry = TimeSpan.FromDays(1);
     private static readonly TimeSpan MinDelayNotice = TimeSpan.FromMinutes(1);
@@ -302,7 +304,10 @@ internal sealed partial class PolicyReader
         var timeout = TryGet(fields, "timeout", out var timeoutNode)
             ? ReadDuration(timeoutNode, "dns.timeout", MinDnsTimeout, MaxDnsTimeout, defaults.Timeout)
             : defaults.Timeout;
-        return new DnsPolicy { Servers = servers, Timeout = timeout };
+        var dnssec = TryGet(fields, "dnssec", out var dnssecNode)
+            ? ReadEnum(dnssecNode, "dns.dnssec", DnssecModes, defaults.Dnssec)
+            : defaults.Dnssec;
+        return new DnsPolicy { Servers = servers, Timeout = timeout, Dnssec = dnssec };
     }
 
     private HostEndpoint? ReadHostEndpoint(YamlNode node, string name)

@@ -16,7 +16,7 @@ internal sealed partial class PolicyReader
     private static readonly (string Name, TlsLevel Value)[] TlsLevels =
     [
         ("none", TlsLevel.None), ("may", TlsLevel.May), ("encrypt", TlsLevel.Encrypt), ("verify", TlsLevel.Verify),
-        ("dane", TlsLevel.Dane), ("mta-sts", TlsLevel.MtaSts),
+        ("dane", TlsLevel.Dane), ("dane-only", TlsLevel.DaneOnly), ("mta-sts", TlsLevel.MtaSts),
     ];
 
     // Levels an admin can pin for a route host: DANE and MTA-STS are published by a destination, not configured.

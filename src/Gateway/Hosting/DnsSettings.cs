@@ -7,5 +7,10 @@ namespace Gateway.Host.Hosting;
 internal static class DnsSettings
 {
     public static DnsResolverOptions For(GatewayPolicy policy) =>
-        new() { Servers = policy.Dns.Servers, Timeout = policy.Dns.Timeout };
+        new()
+        {
+            Servers = policy.Dns.Servers,
+            Timeout = policy.Dns.Timeout,
+            DnssecValidating = policy.Dns.Dnssec == DnssecMode.Validating,
+        };
 }
