@@ -7,6 +7,7 @@ using Gateway.Host.Hosting;
 using Gateway.Host.Metrics;
 using Gateway.Host.Reports;
 using Gateway.Host.Spool;
+using Gateway.Host.Tls;
 using Gateway.Policy;
 using Gateway.Queue;
 using Gateway.Queue.Scheduling;
@@ -192,6 +193,7 @@ internal static class RunCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueHostedService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpHostedService>());
         builder.Services.AddHostedService<DmarcReportService>();
+        builder.Services.AddHostedService<CertificateWatcher>();
 
         var app = builder.Build();
         var store = app.Services.GetRequiredService<PolicyStore>();
