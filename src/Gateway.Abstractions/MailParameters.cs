@@ -36,6 +36,12 @@ public sealed record MailParameters
 
     /// <summary>AUTH= (RFC 4954 5), xtext-decoded; "&lt;&gt;" when the client says the identity is unknown.</summary>
     public string? AuthMailbox { get; init; }
+
+    /// <summary>
+    /// REQUIRETLS (RFC 8689 2): the sender asks that every onward hop uses TLS with a validated certificate, or the
+    /// message bounces. Only accepted inside TLS, so a true value always arrived over an encrypted session.
+    /// </summary>
+    public bool RequireTls { get; init; }
 }
 
 /// <summary>NOTIFY= of RCPT TO (RFC 3461 4.1). None means the parameter was absent.</summary>

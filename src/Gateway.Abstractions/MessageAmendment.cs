@@ -19,5 +19,11 @@ public sealed record MessageAmendment
     /// <summary>When set, the message is queued but held for an administrator (quarantine), with this reason.</summary>
     public string? HoldReason { get; init; }
 
-    public bool IsEmpty => Prefix.IsEmpty && ReplacedLength == 0 && HoldReason is null;
+    /// <summary>
+    /// The message carries <c>TLS-Required: No</c> (RFC 8689 4) and no REQUIRETLS option: delivery may ignore
+    /// recipient-side TLS policy (MTA-STS, DANE). Stored with the message, since it is known only after the body.
+    /// </summary>
+    public bool TlsRequiredNo { get; init; }
+
+    public bool IsEmpty => Prefix.IsEmpty && ReplacedLength == 0 && HoldReason is null && !TlsRequiredNo;
 }

@@ -42,4 +42,8 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning,
         Message = "Message pipeline failed: session {SessionId} queue id {QueueId}; answering 451")]
     public static partial void PipelineFailed(ILogger logger, string sessionId, string queueId, Exception exception);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information,
+        Message = "MAIL before STARTTLS refused: session {SessionId} client {Client}: {Reason}")]
+    public static partial void TlsRequired(ILogger logger, string sessionId, IPAddress client, string reason);
 }

@@ -26,6 +26,9 @@ public static class PipelineReplies
     public static SmtpReply AuthorNotOwned(string user) =>
         new(553, "5.7.1", string.Create(CultureInfo.InvariantCulture, $"From address rejected: not owned by user {user}"));
 
+    /// <summary>RFC 3207 4: TLS is required (here by the client's network or the sender's domain) and not yet active.</summary>
+    public static SmtpReply TlsRequired { get; } = new(530, "5.7.0", "Must issue a STARTTLS command first");
+
     /// <summary>RFC 7372 3.2: the enhanced status code for an SPF fail.</summary>
     public static SmtpReply SpfFail { get; } = new(550, "5.7.23", "SPF validation failed");
 

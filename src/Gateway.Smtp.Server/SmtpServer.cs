@@ -6,7 +6,6 @@ using Gateway.Smtp.Server.Listeners;
 using Gateway.Smtp.Server.Logging;
 using Gateway.Smtp.Server.Proxy;
 using Gateway.Smtp.Server.Sessions;
-using Gateway.Smtp.Server.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Smtp.Server;
@@ -23,7 +22,6 @@ public sealed class SmtpServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConnectionCounter _counter = new();
     private readonly SessionIdGenerator _ids = new();
-    private readonly CertificateContextCache _certificates = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private readonly CancellationTokenSource _acceptStop = new();
     private readonly CancellationTokenSource _idleStop = new();
@@ -216,7 +214,7 @@ public sealed class SmtpServer : IAsyncDisposable
             try
             {
                 _logger.SessionOpened(sessionId, facts.RemoteEndPoint, facts.LocalEndPoint, listener.Name, facts.ViaProxyProtocol);
-                var session = new SmtpSession(connection, listener, setup, facts, _time, _logger, _certificates, _idleStop.Token, _hardStop.Token);
+                var session = new SmtpSession(connection, listener, setup, facts, _time, _logger, _idleStop.Token, _hardStop.Token);
                 var reason = await session.RunAsync();
                 _logger.SessionClosed(sessionId, facts.ClientAddress, listener.Name, reason);
             }

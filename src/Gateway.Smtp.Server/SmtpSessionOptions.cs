@@ -1,4 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
+using Gateway.Smtp.Server.Tls;
 
 namespace Gateway.Smtp.Server;
 
@@ -14,11 +14,17 @@ public sealed record SmtpSessionOptions
     /// <summary>Text after the host name in the 220 greeting. Never name the software or its version.</summary>
     public string GreetingText { get; init; } = "ESMTP";
 
-    /// <summary>Server certificate for STARTTLS / implicit TLS; null: STARTTLS is not offered.</summary>
-    public X509Certificate2? Certificate { get; init; }
+    /// <summary>Server certificates for STARTTLS / implicit TLS, chosen by SNI; null: STARTTLS is not offered.</summary>
+    public ServerCertificates? Certificates { get; init; }
 
-    /// <summary>MAIL before TLS is refused with 530 5.7.0 (RFC 3207 4).</summary>
+    /// <summary>
+    /// MAIL before TLS is refused with 530 5.7.0 (RFC 3207 4): the listener requires it, or the client's network does
+    /// (the host decides which when it opens the session).
+    /// </summary>
     public bool RequireTls { get; init; }
+
+    /// <summary>REQUIRETLS (RFC 8689) is advertised inside TLS and its MAIL parameter accepted there.</summary>
+    public bool RequireTlsExtension { get; init; } = true;
 
     /// <summary>AUTH PLAIN LOGIN is offered, and only once TLS is active (RFC 4954 4: no plaintext passwords).</summary>
     public bool AuthEnabled { get; init; }

@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Smtp.Server.Tests.Infrastructure;
+using Gateway.Smtp.Server.Tls;
 
 namespace Gateway.Smtp.Server.Tests;
 
@@ -8,7 +9,7 @@ public sealed class AuthTests
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     private static Task<TestServer> StartAsync() =>
-        TestServer.StartAsync(o => o with { Certificate = TestCertificates.Server, AuthEnabled = true }, credentials: new TestCredentials());
+        TestServer.StartAsync(o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server), AuthEnabled = true }, credentials: new TestCredentials());
 
     private static async Task<SmtpTestClient> ConnectTlsAsync(TestServer server)
     {
@@ -34,7 +35,7 @@ public sealed class AuthTests
     [Fact]
     public async Task Auth_is_refused_when_not_enabled()
     {
-        await using var server = await TestServer.StartAsync(o => o with { Certificate = TestCertificates.Server });
+        await using var server = await TestServer.StartAsync(o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server) });
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Gateway.Abstractions;
 using Gateway.Smtp.Server.Tests.Infrastructure;
+using Gateway.Smtp.Server.Tls;
 
 namespace Gateway.Smtp.Server.Tests;
 
@@ -12,7 +13,7 @@ public sealed class ReviewFindingsTests
     public async Task Implicit_tls_behind_a_proxy_keeps_a_client_hello_that_arrived_with_the_header()
     {
         await using var server = await TestServer.StartAsync(
-            o => o with { Certificate = TestCertificates.Server },
+            o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server) },
             l => l with
             {
                 Tls = ListenerTlsMode.Implicit,
@@ -33,7 +34,7 @@ public sealed class ReviewFindingsTests
     {
         await using var server = await TestServer.StartAsync(o => o with
         {
-            Certificate = TestCertificates.Server,
+            Certificates = ServerCertificates.Of(TestCertificates.Server),
             CommandTimeout = TimeSpan.FromSeconds(2),
         });
         await using var client = await SmtpTestClient.ConnectAsync(server.EndPoint, receiveBufferSize: 4096);
@@ -95,7 +96,7 @@ public sealed class ReviewFindingsTests
     public async Task Mail_auth_parameter_from_an_unauthenticated_client_is_taken_as_unknown()
     {
         await using var server = await TestServer.StartAsync(
-            o => o with { Certificate = TestCertificates.Server, AuthEnabled = true },
+            o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server), AuthEnabled = true },
             credentials: new TestCredentials());
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
@@ -166,7 +167,7 @@ public sealed class ReviewFindingsTests
     public async Task A_sasl_user_name_cannot_forge_log_lines()
     {
         await using var server = await TestServer.StartAsync(
-            o => o with { Certificate = TestCertificates.Server, AuthEnabled = true },
+            o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server), AuthEnabled = true },
             credentials: new TestCredentials());
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();

@@ -1,4 +1,5 @@
 using Gateway.Smtp.Server.Tests.Infrastructure;
+using Gateway.Smtp.Server.Tls;
 
 namespace Gateway.Smtp.Server.Tests;
 
@@ -32,7 +33,7 @@ public sealed class SessionCommandTests
     public async Task Ehlo_offers_starttls_with_a_certificate_but_never_auth_before_tls()
     {
         await using var server = await TestServer.StartAsync(
-            o => o with { Certificate = TestCertificates.Server, AuthEnabled = true },
+            o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server), AuthEnabled = true },
             credentials: new TestCredentials());
         await using var client = await server.ConnectAsync();
 
@@ -46,7 +47,7 @@ public sealed class SessionCommandTests
     public async Task Ehlo_on_a_listener_without_tls_does_not_offer_starttls_even_with_a_certificate()
     {
         await using var server = await TestServer.StartAsync(
-            o => o with { Certificate = TestCertificates.Server },
+            o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server) },
             l => l with { Tls = ListenerTlsMode.None });
         await using var client = await server.ConnectAsync();
 
@@ -219,7 +220,7 @@ public sealed class SessionCommandTests
     [Fact]
     public async Task Mail_before_tls_is_refused_when_tls_is_required()
     {
-        await using var server = await TestServer.StartAsync(o => o with { RequireTls = true, Certificate = TestCertificates.Server });
+        await using var server = await TestServer.StartAsync(o => o with { RequireTls = true, Certificates = ServerCertificates.Of(TestCertificates.Server) });
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
 

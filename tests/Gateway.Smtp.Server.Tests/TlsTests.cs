@@ -1,5 +1,6 @@
 using System.Security.Authentication;
 using Gateway.Smtp.Server.Tests.Infrastructure;
+using Gateway.Smtp.Server.Tls;
 
 namespace Gateway.Smtp.Server.Tests;
 
@@ -8,7 +9,7 @@ public sealed class TlsTests
     [Fact]
     public async Task Starttls_upgrades_and_resets_the_session()
     {
-        await using var server = await TestServer.StartAsync(o => o with { Certificate = TestCertificates.Server });
+        await using var server = await TestServer.StartAsync(o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server) });
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("MAIL FROM:<a@x.example>", 250, "2.1.0");
@@ -33,7 +34,7 @@ public sealed class TlsTests
     [Fact]
     public async Task Plaintext_pipelined_after_starttls_is_discarded()
     {
-        await using var server = await TestServer.StartAsync(o => o with { Certificate = TestCertificates.Server });
+        await using var server = await TestServer.StartAsync(o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server) });
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
 
@@ -49,7 +50,7 @@ public sealed class TlsTests
     [Fact]
     public async Task Starttls_with_arguments_is_a_syntax_error()
     {
-        await using var server = await TestServer.StartAsync(o => o with { Certificate = TestCertificates.Server });
+        await using var server = await TestServer.StartAsync(o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server) });
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
 
@@ -69,7 +70,7 @@ public sealed class TlsTests
     [Fact]
     public async Task A_failed_handshake_closes_the_connection_silently()
     {
-        await using var server = await TestServer.StartAsync(o => o with { Certificate = TestCertificates.Server });
+        await using var server = await TestServer.StartAsync(o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server) });
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("STARTTLS", 220);
@@ -84,7 +85,7 @@ public sealed class TlsTests
     public async Task An_implicit_tls_listener_handshakes_before_the_greeting()
     {
         await using var server = await TestServer.StartAsync(
-            o => o with { Certificate = TestCertificates.Server },
+            o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server) },
             l => l with { Tls = ListenerTlsMode.Implicit });
         await using var client = await server.ConnectAsync();
 
@@ -97,7 +98,7 @@ public sealed class TlsTests
     [Fact]
     public async Task A_client_that_never_starts_the_handshake_is_dropped_after_the_handshake_timeout()
     {
-        await using var server = await TestServer.StartAsync(o => o with { Certificate = TestCertificates.Server, TlsHandshakeTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var server = await TestServer.StartAsync(o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server), TlsHandshakeTimeout = TimeSpan.FromMilliseconds(300) });
         await using var client = await server.ConnectAsync();
         await client.GreetAsync();
         await client.CommandAsync("STARTTLS", 220);

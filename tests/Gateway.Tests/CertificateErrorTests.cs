@@ -90,6 +90,6 @@ public sealed class CertificateErrorTests
         using var runtime = PolicyRuntime.TryBuild(loaded.Policy!, TestRuntimeServices.Create(), out var errors);
 
         Assert.Empty(errors);
-        Assert.True(runtime!.Certificate!.HasPrivateKey);
+        Assert.True(runtime!.Certificates!.All[0].Certificate.HasPrivateKey);
     }
 }

@@ -22,16 +22,16 @@ public sealed class PolicyRuntimeTests
         var state = TestDirectories.CreateTemp("gw-runtime");
         using var first = PolicyRuntime.TryBuild(PolicyIn(state), TestRuntimeServices.Create(), out var errors1);
         Assert.Empty(errors1);
-        Assert.NotNull(first!.Certificate);
-        Assert.True(first.Certificate.HasPrivateKey);
-        Assert.Contains("mx.example.test", first.Certificate.Subject, StringComparison.Ordinal);
+        Assert.NotNull(first!.Certificates!.All[0].Certificate);
+        Assert.True(first.Certificates.All[0].Certificate.HasPrivateKey);
+        Assert.Contains("mx.example.test", first.Certificates.All[0].Certificate.Subject, StringComparison.Ordinal);
 
         var file = Path.Combine(state, "tls", "selfsigned.pem");
         Assert.True(File.Exists(file));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
 
         using var second = PolicyRuntime.TryBuild(PolicyIn(state), TestRuntimeServices.Create(), out _);
-        Assert.Equal(first.Certificate.Thumbprint, second!.Certificate!.Thumbprint);
+        Assert.Equal(first.Certificates.All[0].Certificate.Thumbprint, second!.Certificates!.All[0].Certificate.Thumbprint);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class PolicyRuntimeTests
         var state = TestDirectories.CreateTemp("gw-runtime");
         var bogus = Path.Combine(state, "cert.pem");
         File.WriteAllText(bogus, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
-        var policy = PolicyIn(state) with { Tls = new TlsPolicy { AutoCertificate = false, CertificateFile = bogus, KeyFile = bogus } };
+        var policy = PolicyIn(state) with { Tls = new TlsPolicy { AutoCertificate = false, Certificates = [new ServerCertificatePolicy { CertificateFile = bogus, KeyFile = bogus }] } };
 
         var runtime = PolicyRuntime.TryBuild(policy, TestRuntimeServices.Create(), out var errors);
 
@@ -59,7 +59,7 @@ public sealed class PolicyRuntimeTests
         Assert.Equal(7, options.MaxRecipients);
         Assert.Equal(12345, options.MaxMessageSize);
         Assert.Equal(3, options.MaxErrors);
-        Assert.NotNull(options.Certificate);
+        Assert.NotNull(options.Certificates);
         Assert.False(options.AuthEnabled);
     }
 
@@ -70,6 +70,6 @@ public sealed class PolicyRuntimeTests
         var policy = PolicyIn(state);
         using var runtime = PolicyRuntime.TryBuild(policy, TestRuntimeServices.Create(), out _)!;
         var options = runtime.SessionOptions(policy.Listeners[0] with { Tls = ListenerTls.None });
-        Assert.Null(options.Certificate);
+        Assert.Null(options.Certificates);
     }
 }

@@ -48,7 +48,7 @@ public sealed class RuntimeLeaseTests
         a.Dispose();
         a.Dispose();
         Assert.False(first.IsDisposed);
-        Assert.True(first.Certificate!.Handle != IntPtr.Zero);
+        Assert.True(first.Certificates!.All[0].Certificate.Handle != IntPtr.Zero);
 
         b.Dispose();
         Assert.True(first.IsDisposed);

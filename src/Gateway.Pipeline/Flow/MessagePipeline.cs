@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Abstractions;
+using Gateway.Pipeline.Content;
 using Gateway.Pipeline.Steps;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ public sealed class MessagePipeline
         ArgumentNullException.ThrowIfNull(logger);
         Policy = policy;
         Trust = new TrustDecider(policy);
+        TlsRequirement = new TlsRequirement(policy.Tls.RequireFor);
         Authentication = authentication;
         _logger = logger;
         var steps = new PipelineSteps(policy, Trust, authentication, logger);
@@ -35,6 +37,9 @@ public sealed class MessagePipeline
 
     /// <summary>The one trust decision of this snapshot.</summary>
     public TrustDecider Trust { get; }
+
+    /// <summary>Which clients and senders must start TLS before MAIL (beyond the listener's require_tls).</summary>
+    public TlsRequirement TlsRequirement { get; }
 
     /// <summary>SPF, DKIM, ARC and DMARC services and keys of this snapshot; null when the host built none.</summary>
     public SenderAuthentication? Authentication { get; }
@@ -95,7 +100,13 @@ public sealed class MessagePipeline
             hold ??= verdict.HoldReason;
         }
 
-        return PartOutcome.Accepted(BuildAmendment(message.Message.HeaderSection.Span, fields, removals, hold));
+        var amendment = BuildAmendment(message.Message.HeaderSection.Span, fields, removals, hold);
+
+        // RFC 8689 4: with the REQUIRETLS MAIL option the TLS-Required field is ignored (it may still be relayed):
+        // the option, given over a TLS session, wins over a header field anyone on the way could have added. So the
+        // two flags delivery reads are never both set.
+        var tlsRequiredNo = !message.Envelope.MailParameters.RequireTls && TlsRequiredField.SaysNo(message.Message.HeaderSection.Span);
+        return PartOutcome.Accepted(tlsRequiredNo ? amendment with { TlsRequiredNo = true } : amendment);
     }
 
     /// <summary>Each step's fields above the earlier ones; then, when fields go, the header section without them.</summary>

@@ -48,6 +48,15 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     public async ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Mailbox? from, MailParameters parameters, CancellationToken cancellationToken)
     {
         _spf = null;
+
+        // Next to the listener's require_tls, which the session enforces before it asks us: the same 530 for a
+        // client network or a partner's sender domain that must always use TLS (RFC 3207 4).
+        if (_pipeline.TlsRequirement.Reason(session, from) is { } tlsReason)
+        {
+            PipelineLog.TlsRequired(_logger, session.SessionId, session.ClientAddress, tlsReason);
+            return Verdict.Reject(PipelineReplies.TlsRequired, tlsReason);
+        }
+
         var trust = TrustOf(session);
         if (!_pipeline.Trust.OwnsSender(trust, from))
         {

@@ -119,12 +119,7 @@ internal static class ReceivedField
     }
 
     // Mail admins read the OpenSSL spelling ("TLSv1.3") rather than the SslProtocols name ("Tls13").
-    internal static string TlsVersionName(SslProtocols protocol) => protocol switch
-    {
-        SslProtocols.Tls13 => "TLSv1.3",
-        SslProtocols.Tls12 => "TLSv1.2",
-        _ => SanitizeComment(protocol.ToString()),
-    };
+    internal static string TlsVersionName(SslProtocols protocol) => SanitizeComment(TlsFacts.NameOf(protocol));
 
     // A client on a dual-stack socket is shown as the IPv4 address it has.
     private static string ClientLiteral(IPAddress address) =>

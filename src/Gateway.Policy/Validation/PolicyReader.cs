@@ -22,7 +22,6 @@ internal sealed partial class PolicyReader
         "name", "address", "tls", "require_tls", "auth", "proxy_protocol", "trusted_proxies", "pregreet_delay", "reject_early_talkers",
     ];
 
-    private static readonly string[] TlsKeys = ["certificate", "key"];
     private static readonly string[] RelayKeys = ["reject_routing_local_parts"];
     private static readonly string[] SmtpKeys = ["vrfy"];
     private static readonly string[] AdminKeys = ["listen"];
@@ -273,56 +272,6 @@ internal sealed partial class PolicyReader
         }
 
         return result;
-    }
-
-    private TlsPolicy ReadTls(YamlNode node)
-    {
-        var fields = Fields(node, "tls", TlsKeys);
-        string? certificate = null;
-        PolicyPosition? certificateSource = null;
-        var auto = true;
-        if (TryGet(fields, "certificate", out var certificateNode))
-        {
-            certificateSource = PositionOf(certificateNode);
-            if (certificateNode is YamlScalar { Value: "auto" })
-            {
-                auto = true;
-            }
-            else
-            {
-                auto = false;
-                certificate = ReadPath(certificateNode, "tls.certificate", PathKind.ExistingFile);
-            }
-        }
-
-        string? key = null;
-        PolicyPosition? keySource = null;
-        if (TryGet(fields, "key", out var keyNode))
-        {
-            if (auto)
-            {
-                Error(keyNode, "tls.key: only used with a certificate file (tls.certificate is 'auto')");
-            }
-            else
-            {
-                key = ReadPath(keyNode, "tls.key", PathKind.ExistingFile);
-                keySource = PositionOf(keyNode);
-            }
-        }
-        else if (!auto)
-        {
-            Error(certificateNode!, "tls.key is required when tls.certificate is a file (it may name the same file)");
-        }
-
-        // The positions go with the paths: the host loads the files later and reports what fails at these nodes.
-        return new TlsPolicy
-        {
-            AutoCertificate = auto,
-            CertificateFile = certificate,
-            KeyFile = key,
-            CertificateSource = certificateSource,
-            KeySource = keySource,
-        };
     }
 
     private static PolicyPosition PositionOf(YamlNode node) => new(node.Position.File, node.Position.Line, node.Position.Column);

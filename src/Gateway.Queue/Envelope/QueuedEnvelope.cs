@@ -71,6 +71,22 @@ public sealed record QueuedEnvelope
     [JsonPropertyName("auth")]
     public string? AuthParameter { get; init; }
 
+    /// <summary>
+    /// REQUIRETLS was given on MAIL (RFC 8689 2, accepted only over TLS): delivery must use TLS with a validated
+    /// certificate on every hop and offer REQUIRETLS onward, or bounce the message (RFC 8689 5). Takes precedence
+    /// over a TLS-Required: No field (RFC 8689 4), so it is never set together with <see cref="TlsRequiredNo"/>.
+    /// </summary>
+    [JsonPropertyName("requiretls")]
+    public bool RequireTls { get; init; }
+
+    /// <summary>
+    /// The message carries TLS-Required: No (RFC 8689 4) and came without REQUIRETLS: delivery may ignore
+    /// recipient-side TLS policy (MTA-STS, DANE) for it. Known only after the body, so it is not part of the
+    /// envelope JSON written before the body; the spool keeps it in the flags record at the end of the file.
+    /// </summary>
+    [JsonIgnore]
+    public bool TlsRequiredNo { get; init; }
+
     public required IReadOnlyList<QueuedRecipient> Recipients { get; init; }
 
     /// <summary>The persisted form of an envelope the SMTP dialogue established.</summary>
@@ -115,6 +131,7 @@ public sealed record QueuedEnvelope
             Return = envelope.MailParameters.Return,
             EnvelopeId = envelope.MailParameters.EnvelopeId,
             AuthParameter = envelope.MailParameters.AuthMailbox,
+            RequireTls = envelope.MailParameters.RequireTls,
             Recipients = recipients,
         };
     }

@@ -407,7 +407,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             "received",
             envelope,
             SpoolReplies.Queued(envelope.QueueId).ToString(),
-            string.Create(CultureInfo.InvariantCulture, $"origin={envelope.Origin} size={record.DeliveredLength}"));
+            ReceivedDetail(envelope, record.DeliveredLength));
         await TraceAsync(received with { Remote = envelope.ClientIp }).ConfigureAwait(false);
         if (holdReason is not null)
         {
@@ -422,6 +422,28 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         {
             QueueStoreLog.HandlerFailed(_logger, envelope.QueueId, ex);
         }
+    }
+
+    /// <summary>The received event's detail: origin, size, and how the message came (TLS, RFC 8689 flags).</summary>
+    private static string ReceivedDetail(QueuedEnvelope envelope, long size)
+    {
+        var detail = string.Create(CultureInfo.InvariantCulture, $"origin={envelope.Origin} size={size}");
+        if (envelope.TlsProtocol is not null)
+        {
+            detail += $" tls={envelope.TlsProtocol} cipher={envelope.TlsCipher}";
+        }
+
+        if (envelope.RequireTls)
+        {
+            detail += " requiretls";
+        }
+
+        if (envelope.TlsRequiredNo)
+        {
+            detail += " tls-required=no";
+        }
+
+        return detail;
     }
 
     private static void RequireValid(string queueId)

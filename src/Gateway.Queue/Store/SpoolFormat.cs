@@ -13,6 +13,8 @@ namespace Gateway.Queue;
 /// When the message checks amended the header, the message is followed by the amendment trailer: the replacement
 /// header bytes, then <c>\nGWQHDR &lt;16 hex: replacement length&gt; &lt;16 hex: replaced length&gt;\n</c> just before
 /// the end record. A message always ends in CRLF, so a file without a trailer can never be read as having one.
+/// Delivery flags learnt from the message (RFC 8689 4 TLS-Required: No) follow as the last record before the end
+/// record, when any is set: <c>\nGWQFLG &lt;16 hex: flag bits&gt;\n</c>. Files without it have no flags.
 /// </summary>
 internal static class SpoolFormat
 {
@@ -26,6 +28,12 @@ internal static class SpoolFormat
     /// <summary>"\nGWQHDR " + 16 hex + " " + 16 hex + "\n".</summary>
     public const int TrailerTagLength = 8 + 16 + 1 + 16 + 1;
 
+    /// <summary>"\nGWQFLG " + 16 hex + "\n".</summary>
+    public const int FlagsTagLength = 8 + 16 + 1;
+
+    /// <summary>Flag bit: the message says TLS-Required: No (RFC 8689 4).</summary>
+    public const long TlsRequiredNoFlag = 1;
+
     // Bounds what a corrupt file can make us allocate for an amended header section.
     public const int MaxReplacementLength = 16 * 1024 * 1024;
 
@@ -36,6 +44,12 @@ internal static class SpoolFormat
     private static ReadOnlySpan<byte> EndMarker => "\nGWQEND "u8;
 
     private static ReadOnlySpan<byte> TrailerMarker => "\nGWQHDR "u8;
+
+    private static ReadOnlySpan<byte> FlagsMarker => "\nGWQFLG "u8;
+
+    /// <summary>The flags record.</summary>
+    public static byte[] BuildFlags(long flags) =>
+        Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"\nGWQFLG {flags:x16}\n"));
 
     /// <summary>The amendment trailer: the replacement bytes followed by the tag that locates them.</summary>
     public static byte[] BuildTrailer(ReadOnlySpan<byte> replacement, long replacedLength)
@@ -116,7 +130,39 @@ internal static class SpoolFormat
             throw new InvalidDataException("envelope lacks a valid id or recipients");
         }
 
-        return ReadTrailer(file, new SpoolRecord(envelope, messageOffset, messageLength));
+        var (flags, flagged) = ReadFlags(file, messageOffset, messageLength);
+        if ((flags & TlsRequiredNoFlag) != 0)
+        {
+            envelope = envelope with { TlsRequiredNo = true };
+        }
+
+        return ReadTrailer(file, new SpoolRecord(envelope, messageOffset, flagged));
+    }
+
+    /// <summary>The flags record at the end of the stored bytes, if there is one, and the length before it.</summary>
+    private static (long Flags, long Length) ReadFlags(SafeFileHandle file, long messageOffset, long messageLength)
+    {
+        if (messageLength < FlagsTagLength)
+        {
+            return (0, messageLength);
+        }
+
+        Span<byte> tag = stackalloc byte[FlagsTagLength];
+        ReadExactly(file, tag, messageOffset + messageLength - FlagsTagLength);
+
+        // As with the amendment trailer: a message ends in CRLF, a trailer tag in a hex digit and LF, so only a
+        // record we wrote matches.
+        if (!tag.StartsWith(FlagsMarker) || tag[^1] != (byte)'\n' || !IsHex(tag.Slice(FlagsMarker.Length, 16)))
+        {
+            return (0, messageLength);
+        }
+
+        if (!long.TryParse(tag.Slice(FlagsMarker.Length, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var flags))
+        {
+            throw new InvalidDataException("malformed flags record");
+        }
+
+        return (flags, messageLength - FlagsTagLength);
     }
 
     /// <summary>Checks the whole file: header, envelope, end record and the SHA-256 over everything before it.</summary>

@@ -145,6 +145,12 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
                 record = record with { Replacement = amendment.Prefix.ToArray(), ReplacedLength = amendment.ReplacedLength };
             }
 
+            if (amendment.TlsRequiredNo)
+            {
+                await AppendAsync(SpoolFormat.BuildFlags(SpoolFormat.TlsRequiredNoFlag), cancellationToken).ConfigureAwait(false);
+                record = record with { Envelope = record.Envelope with { TlsRequiredNo = true } };
+            }
+
             var end = SpoolFormat.BuildEndRecord(_hash.GetHashAndReset());
             await AppendRawAsync(end, cancellationToken).ConfigureAwait(false);
             await FlushBufferAsync(cancellationToken).ConfigureAwait(false);

@@ -63,6 +63,11 @@ internal static class EsmtpParameterParser
                 "RET" when options.DsnOffered => ParseReturn(value, ref mail),
                 "ENVID" when options.DsnOffered => ParseEnvelopeId(value, ref mail),
                 "AUTH" when options.AuthOffered => ParseAuth(value, allowUtf8, ref mail),
+                "REQUIRETLS" when options.RequireTlsOffered => ParseRequireTls(value, ref mail),
+
+                // RFC 8689 2: the option may only be used over TLS, and we advertise it only there; a client
+                // that sends it in plaintext is told that encryption is what is missing, not that it is unknown.
+                "REQUIRETLS" => SmtpReplies.RequireTlsNeedsTls,
                 _ => SmtpReplies.ParameterNotRecognized,
             };
             if (reply is not null)
@@ -154,6 +159,18 @@ internal static class EsmtpParameterParser
         }
 
         mail = mail with { SmtpUtf8 = true };
+        return null;
+    }
+
+    /// <summary>RFC 8689 2: REQUIRETLS takes no value.</summary>
+    private static SmtpReply? ParseRequireTls(string? value, ref MailParameters mail)
+    {
+        if (value is not null)
+        {
+            return SmtpReplies.InvalidParameterValue;
+        }
+
+        mail = mail with { RequireTls = true };
         return null;
     }
 

@@ -21,6 +21,12 @@ public sealed record ParserOptions
     /// <summary>AUTH (RFC 4954) is advertised: AUTH= on MAIL is accepted only then.</summary>
     public bool AuthOffered { get; init; }
 
+    /// <summary>
+    /// REQUIRETLS (RFC 8689 2) is advertised, which the server does only inside TLS: the MAIL parameter is accepted
+    /// only then.
+    /// </summary>
+    public bool RequireTlsOffered { get; init; }
+
     /// <summary>The current transaction's MAIL had SMTPUTF8: RCPT may carry UTF-8 addresses (RFC 6531 3.4).</summary>
     public bool TransactionIsUtf8 { get; init; }
 

@@ -90,4 +90,10 @@ public static class SmtpReplies
 
     /// <summary>RFC 5321 4.1.1.11: a parameter's value is malformed.</summary>
     public static SmtpReply InvalidParameterValue { get; } = new(501, "5.5.4", "Invalid parameter value");
+
+    /// <summary>
+    /// RFC 8689 2 with 5.7.10 "encryption needed" (RFC 4954 6, RFC 5248 registry): REQUIRETLS on MAIL outside TLS, where the server does not
+    /// offer it.
+    /// </summary>
+    public static SmtpReply RequireTlsNeedsTls { get; } = new(530, "5.7.10", "REQUIRETLS needs a TLS session");
 }

@@ -83,7 +83,7 @@ internal static partial class ServerLog
     public static partial void ClientDisconnected(this ILogger logger, string sessionId, string phase);
 
     [LoggerMessage(EventId = 1070, Level = LogLevel.Information,
-        Message = "Transaction {TransactionId} session {SessionId} client {Client} helo {Helo} tls {Tls} auth {AuthUser} from <{From}> rcpt {Recipients} size {Size} chunking {ViaChunking} result {Outcome}")]
+        Message = "Transaction {TransactionId} session {SessionId} client {Client} helo {Helo} tls {Tls} cipher {Cipher} auth {AuthUser} from <{From}> requiretls {RequireTls} rcpt {Recipients} size {Size} chunking {ViaChunking} result {Outcome}")]
     public static partial void TransactionSummary(
         this ILogger logger,
         string transactionId,
@@ -91,8 +91,10 @@ internal static partial class ServerLog
         IPAddress client,
         string helo,
         string tls,
+        string cipher,
         string authUser,
         string from,
+        bool requireTls,
         string recipients,
         long size,
         bool viaChunking,

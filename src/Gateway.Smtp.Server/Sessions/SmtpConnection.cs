@@ -166,7 +166,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// (RFC 3207 5), but on an implicit-TLS listener behind a PROXY balancer the ClientHello may have been read
     /// together with the PROXY header, and the handshake must see it.
     /// </summary>
-    public async Task UpgradeToTlsAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken)
+    public async Task UpgradeToTlsAsync(ServerOptionsSelectionCallback selectOptions, CancellationToken cancellationToken)
     {
         byte[] leftover = [];
         if (_reader.TryRead(out var buffered))
@@ -181,7 +181,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         var tls = new SslStream(transport, leaveInnerStreamOpen: true);
         try
         {
-            await tls.AuthenticateAsServerAsync(options, cancellationToken);
+            await tls.AuthenticateAsServerAsync(selectOptions, null, cancellationToken);
         }
         catch
         {

@@ -118,6 +118,11 @@ internal sealed partial class SmtpSession
             lines.Add("STARTTLS");
         }
 
+        if (RequireTlsOffered)
+        {
+            lines.Add("REQUIRETLS");
+        }
+
         if (AuthOffered)
         {
             lines.Add("AUTH PLAIN LOGIN");

@@ -1,9 +1,8 @@
-using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Gateway.Abstractions;
 using Gateway.Smtp.Protocol;
 using Gateway.Smtp.Server.Logging;
+using Gateway.Smtp.Server.Tls;
 
 namespace Gateway.Smtp.Server.Sessions;
 
@@ -57,24 +56,15 @@ internal sealed partial class SmtpSession
     /// <summary>Server-side TLS handshake with its own timeout. Failures are logged and end the session silently.</summary>
     private async Task<bool> HandshakeAsync()
     {
-        var options = new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = _certificates.Get(_options.Certificate!),
-
-            // RFC 8996 / RFC 7525: TLS 1.2 and 1.3 only.
-#pragma warning disable CA5398 // The floor is deliberate: older protocols must not be negotiated at all.
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-#pragma warning restore CA5398
-            ClientCertificateRequired = false,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            AllowRenegotiation = false,
-        };
-
+        // The certificates of the snapshot this session opened with: a renewal swapped in meanwhile is for the next one.
+        var certificates = _options.Certificates!;
         using var timeout = new CancellationTokenSource(_options.TlsHandshakeTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _deadline, _hardStop);
         try
         {
-            await _connection.UpgradeToTlsAsync(options, linked.Token);
+            await _connection.UpgradeToTlsAsync(
+                (_, hello, _, _) => ValueTask.FromResult(ServerTlsOptions.For(certificates.Select(hello.ServerName))),
+                linked.Token);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {

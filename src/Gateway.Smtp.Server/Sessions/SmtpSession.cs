@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using Gateway.Abstractions;
 using Gateway.Smtp.Protocol;
 using Gateway.Smtp.Server.Logging;
-using Gateway.Smtp.Server.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Smtp.Server.Sessions;
@@ -25,7 +24,6 @@ internal sealed partial class SmtpSession
     private readonly ICredentialVerifier? _credentials;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CertificateContextCache _certificates;
     private readonly CancellationToken _idleStop;
     private readonly CancellationToken _hardStop;
     private CommandLineReader _lineReader;
@@ -50,7 +48,6 @@ internal sealed partial class SmtpSession
         SessionFacts facts,
         TimeProvider time,
         ILogger logger,
-        CertificateContextCache certificates,
         CancellationToken idleStop,
         CancellationToken hardStop)
     {
@@ -62,7 +59,6 @@ internal sealed partial class SmtpSession
         _facts = facts;
         _time = time;
         _logger = logger;
-        _certificates = certificates;
         _idleStop = idleStop;
         _hardStop = hardStop;
         _lineReader = new CommandLineReader(_options.MaxCommandLineLength);
@@ -71,10 +67,14 @@ internal sealed partial class SmtpSession
     private string Host => _options.HostName;
 
     private bool StartTlsOffered =>
-        _options.Certificate is not null && _connection.Tls is null && _listener.Tls == ListenerTlsMode.StartTls;
+        _options.Certificates is not null && _connection.Tls is null && _listener.Tls == ListenerTlsMode.StartTls;
 
     // RFC 4954 4 / STYLE: no password over plaintext, so AUTH is only advertised inside TLS.
     private bool AuthOffered => _options.AuthEnabled && _credentials is not null && _connection.Tls is not null;
+
+    // RFC 8689 2: REQUIRETLS is a promise about onward hops that only means something for mail that came over TLS,
+    // so it is advertised (and its MAIL parameter taken) only inside TLS.
+    private bool RequireTlsOffered => _options.RequireTlsExtension && _connection.Tls is not null;
 
     /// <summary>Runs the session to its end and returns why it ended (for the log).</summary>
     public async Task<string> RunAsync()
@@ -117,7 +117,7 @@ internal sealed partial class SmtpSession
         if (_listener.Tls == ListenerTlsMode.Implicit)
         {
             // RFC 8314 3.3: implicit TLS starts with the handshake; the greeting comes inside TLS.
-            if (_options.Certificate is null)
+            if (_options.Certificates is null)
             {
                 _logger.ImplicitTlsWithoutCertificate(_facts.SessionId, _listener.Name);
                 return "no certificate for implicit TLS";
@@ -238,6 +238,7 @@ internal sealed partial class SmtpSession
     {
         Extended = _facts.Greeting == GreetingKind.Ehlo,
         AuthOffered = AuthOffered,
+        RequireTlsOffered = RequireTlsOffered,
         TransactionIsUtf8 = _transaction?.Parameters.SmtpUtf8 ?? false,
         MaxPathLength = _options.MaxPathLength,
     };

@@ -8,6 +8,7 @@ using Gateway.Host.Metrics;
 using Gateway.Host.MtaSts;
 using Gateway.Host.Reports;
 using Gateway.Host.Spool;
+using Gateway.Host.Tls;
 using Gateway.Policy;
 using Gateway.Queue;
 using Gateway.Queue.Scheduling;
@@ -203,6 +204,7 @@ internal static class RunCommand
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueHostedService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpHostedService>());
         builder.Services.AddHostedService<DmarcReportService>();
+        builder.Services.AddHostedService<CertificateWatcher>();
 
         var app = builder.Build();
         var store = app.Services.GetRequiredService<PolicyStore>();

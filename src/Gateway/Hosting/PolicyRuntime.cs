@@ -1,9 +1,9 @@
-using System.Security.Cryptography.X509Certificates;
 using Gateway.Host.Tls;
 using Gateway.Pipeline;
 using Gateway.Pipeline.Flow;
 using Gateway.Policy;
 using Gateway.Smtp.Server;
+using Gateway.Smtp.Server.Tls;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Hosting;
@@ -24,11 +24,12 @@ internal sealed class PolicyRuntime : IDisposable
     private int _references = 1;
     private int _ownerReleased;
 
-    private PolicyRuntime(GatewayPolicy policy, X509Certificate2? certificate, CredentialsFile? credentials, SenderAuthentication? authentication, ILogger pipelineLogger)
+    private PolicyRuntime(GatewayPolicy policy, LoadedCertificates? certificates, CredentialsFile? credentials, SenderAuthentication? authentication, ILogger pipelineLogger)
     {
         Policy = policy;
         Pipeline = new MessagePipeline(policy, authentication, pipelineLogger);
-        Certificate = certificate;
+        Certificates = certificates?.Certificates;
+        CertificateFingerprint = certificates?.Fingerprint;
         Credentials = credentials;
         Authentication = authentication;
     }
@@ -38,7 +39,11 @@ internal sealed class PolicyRuntime : IDisposable
     /// <summary>The trust decision and the message flows of this snapshot.</summary>
     public MessagePipeline Pipeline { get; }
 
-    public X509Certificate2? Certificate { get; }
+    /// <summary>The server certificates (chosen by SNI), or null when none is configured.</summary>
+    public ServerCertificates? Certificates { get; }
+
+    /// <summary>What the certificate files held when they were loaded (null: self-signed or none), to notice a renewal.</summary>
+    public string? CertificateFingerprint { get; }
 
     public CredentialsFile? Credentials { get; }
 
@@ -51,7 +56,7 @@ internal sealed class PolicyRuntime : IDisposable
     public static PolicyRuntime? TryBuild(GatewayPolicy policy, RuntimeServices services, out IReadOnlyList<PolicyError> errors)
     {
         var problems = new List<PolicyError>();
-        var certificate = ServerCertificateSource.Load(policy, services.Time, problems);
+        var certificates = ServerCertificateSource.Load(policy, services.Time, problems);
 
         CredentialsFile? credentials = null;
         if (policy.Auth.CredentialsFile is { } credentialsPath)
@@ -65,12 +70,12 @@ internal sealed class PolicyRuntime : IDisposable
         errors = problems;
         if (problems.Count > 0)
         {
-            certificate?.Dispose();
+            certificates?.Certificates.Dispose();
             authentication?.Dispose();
             return null;
         }
 
-        return new PolicyRuntime(policy, certificate, credentials, authentication, services.Loggers.CreateLogger("Gateway.Pipeline"));
+        return new PolicyRuntime(policy, certificates, credentials, authentication, services.Loggers.CreateLogger("Gateway.Pipeline"));
     }
 
     /// <summary>The options for one session on the named listener, from this snapshot.</summary>
@@ -81,8 +86,9 @@ internal sealed class PolicyRuntime : IDisposable
         return new SmtpSessionOptions
         {
             HostName = Policy.HostName,
-            Certificate = listener.Tls == ListenerTls.None ? null : Certificate,
+            Certificates = listener.Tls == ListenerTls.None ? null : Certificates,
             RequireTls = listener.RequireTls,
+            RequireTlsExtension = Policy.Tls.RequireTlsExtension,
             AuthEnabled = listener.Auth && Credentials is not null,
             VrfyEnabled = Policy.Smtp.VrfyEnabled,
             MaxCommandLineLength = limits.CommandLineLength,
@@ -141,7 +147,7 @@ internal sealed class PolicyRuntime : IDisposable
     {
         if (Interlocked.Decrement(ref _references) == 0)
         {
-            Certificate?.Dispose();
+            Certificates?.Dispose();
             Authentication?.Dispose();
         }
     }

@@ -12,6 +12,9 @@ internal sealed class RuntimeHolder : IDisposable
 {
     private readonly RuntimeServices _services;
     private readonly ILogger<RuntimeHolder> _logger;
+
+    // Builds one runtime at a time: a certificate renewal must not swap an older policy over a reload in progress.
+    private readonly Lock _gate = new();
     private PolicyRuntime _current;
     private int _disposed;
 
@@ -47,6 +50,27 @@ internal sealed class RuntimeHolder : IDisposable
     /// <summary>Called when the policy store accepted a new policy: build its runtime, swap if it is whole.</summary>
     public void Apply(GatewayPolicy policy)
     {
+        lock (_gate)
+        {
+            Replace(policy);
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the runtime in force from its own policy because its certificate files changed (a renewal), unless
+    /// another runtime replaced it meanwhile. False when the new files do not load: the running certificates stay,
+    /// and the errors are logged at the policy nodes that name the files.
+    /// </summary>
+    public bool ReloadCertificates(PolicyRuntime expected)
+    {
+        lock (_gate)
+        {
+            return !ReferenceEquals(Current, expected) || Replace(expected.Policy);
+        }
+    }
+
+    private bool Replace(GatewayPolicy policy)
+    {
         var runtime = PolicyRuntime.TryBuild(policy, _services, out var errors);
         if (runtime is null)
         {
@@ -55,7 +79,7 @@ internal sealed class RuntimeHolder : IDisposable
                 HostLog.RuntimeRejected(_logger, error.ToString());
             }
 
-            return;
+            return false;
         }
 
         var previous = Interlocked.Exchange(ref _current, runtime);
@@ -64,6 +88,7 @@ internal sealed class RuntimeHolder : IDisposable
 
         // The holder's reference: the keys go now if no session uses them, else when the last one ends.
         previous.Dispose();
+        return true;
     }
 
     public void Dispose()

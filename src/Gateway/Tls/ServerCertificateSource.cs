@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Gateway.Policy;
+using Gateway.Smtp.Server.Tls;
 
 namespace Gateway.Host.Tls;
 
@@ -10,67 +11,205 @@ namespace Gateway.Host.Tls;
 /// under the state directory. Self-signed is acceptable for SMTP between MTAs (RFC 7435 opportunistic
 /// security: senders do not validate unless DANE or MTA-STS ask them to), and it means a fresh install offers
 /// STARTTLS from the first start; an admin replaces it with a real certificate for submission clients.
+/// <para>
+/// Certificate files are PEM: the leaf first, then its intermediates (certbot's fullchain.pem), served as the chain;
+/// the key in its own file or the same one. Each file is read once per load, and the load remembers a fingerprint of
+/// the bytes it used, so <see cref="CertificateWatcher"/> can tell a renewal from the files it already serves.
+/// </para>
 /// </summary>
 internal static class ServerCertificateSource
 {
     private const string AutoFileName = "selfsigned.pem";
 
-    public static X509Certificate2? Load(GatewayPolicy policy, TimeProvider time, List<PolicyError> errors)
+    /// <summary>
+    /// The certificates the policy names, or null when there are none or one fails (each failure is added to
+    /// <paramref name="errors"/> at the node naming the file).
+    /// </summary>
+    public static LoadedCertificates? Load(GatewayPolicy policy, TimeProvider time, List<PolicyError> errors)
     {
         var tls = policy.Tls;
 
         // Each problem at the node that names the file at fault; a policy built in code has no nodes.
         var fallback = new PolicyPosition(policy.SourceFiles.Count > 0 ? policy.SourceFiles[0] : "policy", 1, 1);
-        var certificateAt = tls.CertificateSource ?? fallback;
-        var keyAt = tls.KeySource ?? certificateAt;
         if (tls.AutoCertificate)
         {
             try
             {
                 var path = Path.Combine(policy.StateDirectory, "tls", AutoFileName);
                 EnsureSelfSigned(path, policy.HostName, time);
-                return X509Certificate2.CreateFromPemFile(path, path);
+                return new LoadedCertificates(ServerCertificates.Of(X509Certificate2.CreateFromPemFile(path, path)), null);
             }
             catch (Exception ex) when (IsLoadFailure(ex))
             {
-                errors.Add(certificateAt.At($"tls.certificate: cannot create or load the self-signed certificate: {ex.Message}"));
+                errors.Add((tls.AutoSource ?? fallback).At($"tls.certificate: cannot create or load the self-signed certificate: {ex.Message}"));
                 return null;
             }
         }
 
-        if (tls.CertificateFile is not { } certificateFile)
+        if (tls.Certificates.Count == 0)
         {
             return null;
         }
 
-        var keyFile = tls.KeyFile ?? certificateFile;
-        try
+        var loaded = new List<ServerCertificate>();
+        using var fingerprint = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var failed = false;
+        foreach (var pair in tls.Certificates)
         {
-            // The certificate alone first, so a broken certificate and a broken key are told apart.
-            using var alone = X509Certificate2.CreateFromPem(File.ReadAllText(certificateFile));
-        }
-        catch (Exception ex) when (IsLoadFailure(ex))
-        {
-            errors.Add(certificateAt.At($"tls.certificate: cannot load the certificate in '{certificateFile}': {ex.Message}"));
-            return null;
+            var certificateAt = pair.CertificateSource ?? fallback;
+            var keyAt = pair.KeySource ?? certificateAt;
+            var certificateText = ReadFile(pair.CertificateFile, certificateAt, "certificate", fingerprint, errors);
+            var keyText = pair.KeyFile == pair.CertificateFile ? certificateText : ReadFile(pair.KeyFile, keyAt, "key", fingerprint, errors);
+            if (certificateText is null || keyText is null)
+            {
+                failed = true;
+                continue;
+            }
+
+            if (LoadPair(pair, certificateText, keyText, certificateAt, keyAt, errors) is { } certificate)
+            {
+                loaded.Add(certificate);
+            }
+            else
+            {
+                failed = true;
+            }
         }
 
-        try
+        if (failed)
         {
-            var certificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
-            if (!certificate.HasPrivateKey)
+            foreach (var certificate in loaded)
             {
                 certificate.Dispose();
-                errors.Add(keyAt.At($"tls.key: '{keyFile}' holds no private key for the certificate"));
-                return null;
             }
 
-            return certificate;
+            return null;
+        }
+
+        return new LoadedCertificates(new ServerCertificates(loaded), Convert.ToHexStringLower(fingerprint.GetHashAndReset()));
+    }
+
+    /// <summary>
+    /// The fingerprint the certificate files would load with now (null with no files). A file that cannot be read
+    /// gives a fingerprint of its own, so a load is tried and reports why.
+    /// </summary>
+    public static string? Fingerprint(TlsPolicy tls)
+    {
+        if (tls.AutoCertificate || tls.Certificates.Count == 0)
+        {
+            return null;
+        }
+
+        using var fingerprint = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var pair in tls.Certificates)
+        {
+            foreach (var path in pair.KeyFile == pair.CertificateFile ? [pair.CertificateFile] : new[] { pair.CertificateFile, pair.KeyFile })
+            {
+                try
+                {
+                    // Follows symbolic links: certbot renews by pointing live/ at new files in archive/.
+                    AppendFile(fingerprint, path, File.ReadAllBytes(path));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    return "unreadable " + path + ": " + ex.Message;
+                }
+            }
+        }
+
+        return Convert.ToHexStringLower(fingerprint.GetHashAndReset());
+    }
+
+    private static string? ReadFile(string path, PolicyPosition at, string what, IncrementalHash fingerprint, List<PolicyError> errors)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            AppendFile(fingerprint, path, bytes);
+            return Encoding.ASCII.GetString(bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(at.At($"tls.{what}: cannot read '{path}': {ex.Message}"));
+            return null;
+        }
+    }
+
+    // The path goes in too: two files swapping contents is a change.
+    private static void AppendFile(IncrementalHash fingerprint, string path, byte[] bytes)
+    {
+        fingerprint.AppendData(Encoding.UTF8.GetBytes(path + "\n"));
+        fingerprint.AppendData(SHA256.HashData(bytes));
+    }
+
+    private static ServerCertificate? LoadPair(
+        ServerCertificatePolicy pair, string certificateText, string keyText, PolicyPosition certificateAt, PolicyPosition keyAt, List<PolicyError> errors)
+    {
+        // The certificates alone first, so a broken certificate and a broken key are told apart.
+        var chain = new X509Certificate2Collection();
+        try
+        {
+            chain.ImportFromPem(certificateText);
         }
         catch (Exception ex) when (IsLoadFailure(ex))
         {
-            errors.Add(keyAt.At($"tls.key: cannot use the key in '{keyFile}' with the certificate: {ex.Message}"));
+            Dispose(chain);
+            errors.Add(certificateAt.At($"tls.certificate: cannot load the certificate in '{pair.CertificateFile}': {ex.Message}"));
             return null;
+        }
+
+        if (chain.Count == 0)
+        {
+            errors.Add(certificateAt.At($"tls.certificate: cannot load the certificate in '{pair.CertificateFile}': no readable PEM certificate"));
+            return null;
+        }
+
+        X509Certificate2 leaf;
+        try
+        {
+            // The first certificate of the file is the leaf; the key must be its key.
+            leaf = X509Certificate2.CreateFromPem(certificateText, keyText);
+        }
+        catch (Exception ex) when (IsLoadFailure(ex))
+        {
+            Dispose(chain);
+            errors.Add(keyAt.At($"tls.key: cannot use the key in '{pair.KeyFile}' with the certificate: {ex.Message}"));
+            return null;
+        }
+
+        if (!leaf.HasPrivateKey)
+        {
+            leaf.Dispose();
+            Dispose(chain);
+            errors.Add(keyAt.At($"tls.key: '{pair.KeyFile}' holds no private key for the certificate"));
+            return null;
+        }
+
+        chain[0].Dispose();
+        var intermediates = new List<X509Certificate2>(chain.Count - 1);
+        for (var i = 1; i < chain.Count; i++)
+        {
+            intermediates.Add(chain[i]);
+        }
+
+        try
+        {
+            return new ServerCertificate(leaf, intermediates);
+        }
+        catch (Exception ex) when (IsLoadFailure(ex))
+        {
+            leaf.Dispose();
+            intermediates.ForEach(c => c.Dispose());
+            errors.Add(certificateAt.At($"tls.certificate: cannot use the chain in '{pair.CertificateFile}': {ex.Message}"));
+            return null;
+        }
+    }
+
+    private static void Dispose(X509Certificate2Collection certificates)
+    {
+        foreach (var certificate in certificates)
+        {
+            certificate.Dispose();
         }
     }
 

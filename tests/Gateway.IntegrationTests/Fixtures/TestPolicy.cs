@@ -18,7 +18,8 @@ public sealed class TestPolicy
         string? credentialsFileContent = null,
         bool requireTls = false,
         IPEndPoint? dnsServer = null,
-        string? authenticationYaml = null)
+        string? authenticationYaml = null,
+        string? tlsYaml = null)
     {
         Directory = TestDirectories.CreateTemp("gw-it");
         var ports = FreePort.Many(2);
@@ -32,6 +33,7 @@ public sealed class TestPolicy
         ExtraYaml = extraYaml;
         DnsServer = dnsServer ?? new IPEndPoint(IPAddress.Loopback, 9);
         AuthenticationYaml = authenticationYaml ?? ChecksOff;
+        TlsYaml = tlsYaml ?? "tls:\n  certificate: auto";
         Write();
     }
 
@@ -43,6 +45,9 @@ public sealed class TestPolicy
         "authentication:\n  spf:\n    verify: false\n  dkim:\n    verify: false\n  arc:\n    verify: false\n  dmarc:\n    verify: false\n";
 
     public string Directory { get; }
+
+    /// <summary>The tls: section, verbatim (top level); by default a self-signed certificate.</summary>
+    public string TlsYaml { get; }
 
     /// <summary>The authentication: section, verbatim (top level).</summary>
     public string AuthenticationYaml { get; }
@@ -99,8 +104,7 @@ public sealed class TestPolicy
                 auth: true
                 require_tls: {(RequireTls ? "true" : "false")}
             {ExtraListenerYaml ?? string.Empty}
-            tls:
-              certificate: auto
+            {TlsYaml}
             {credentials}admin:
               listen: 127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}
             logging:

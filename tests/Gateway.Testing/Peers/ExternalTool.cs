@@ -24,19 +24,24 @@ public static class ExternalTool
     public static string Require(string name) =>
         Find(name) ?? throw new InvalidOperationException($"'{name}' is not installed; run .ci/run (it installs the test peers)");
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> args, TimeSpan timeout)
+    /// <param name="tool">The program's name.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <param name="input">Given on its standard input, which is then closed (null: the input is left as inherited).</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string tool, IEnumerable<string> args, TimeSpan timeout, string? input = null)
     {
-        var (exitCode, output, errors) = await RunRawAsync(tool, args, timeout);
+        var (exitCode, output, errors) = await RunRawAsync(tool, args, timeout, input);
         return (exitCode, Encoding.UTF8.GetString(output) + errors);
     }
 
     /// <summary>Runs the tool to completion; its stdout as raw octets (8-bit content must survive), its stderr as text.</summary>
-    public static async Task<(int ExitCode, byte[] Output, string Errors)> RunRawAsync(string tool, IEnumerable<string> args, TimeSpan timeout)
+    public static async Task<(int ExitCode, byte[] Output, string Errors)> RunRawAsync(string tool, IEnumerable<string> args, TimeSpan timeout, string? input = null)
     {
         var info = new ProcessStartInfo(Require(tool))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
         foreach (var arg in args)
@@ -45,6 +50,12 @@ public static class ExternalTool
         }
 
         using var process = Process.Start(info)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         using var stdout = new MemoryStream();
         var copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);
         var stderr = process.StandardError.ReadToEndAsync();
