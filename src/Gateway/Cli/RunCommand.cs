@@ -136,12 +136,12 @@ internal static class RunCommand
             kestrel.AddServerHeader = false;
             if (policy.MtaSts.Listen is { } stsListen)
             {
-                // Our MTA-STS policy over HTTPS (RFC 8461 3.3), with the certificate of the policy in force: the one
-                // the SMTP listeners offer, which must name mta-sts.<domain> for every domain served.
+                // Our MTA-STS policy over HTTPS (RFC 8461 3.3), with the certificates of the policy in force, chosen by
+                // SNI as for the SMTP listeners: one of them must name mta-sts.<domain> for every domain served.
                 kestrel.Listen(stsListen, listen => listen.UseHttps(https =>
                 {
                     https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
-                    https.ServerCertificateSelector = (_, _) => kestrel.ApplicationServices.GetRequiredService<RuntimeHolder>().Current.Certificate;
+                    https.ServerCertificateSelector = (_, name) => kestrel.ApplicationServices.GetRequiredService<RuntimeHolder>().Current.Certificates?.Select(name).Certificate;
                 }));
             }
         });
