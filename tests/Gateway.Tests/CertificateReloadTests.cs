@@ -44,14 +44,16 @@ public sealed class CertificateReloadTests : IDisposable
 
     public void Dispose() => _ca.Dispose();
 
-    private (RuntimeHolder Holder, CertificateWatcher Watcher) Start()
+    private static CertificateWatcher Watcher(RuntimeHolder holder) =>
+        new(holder, TimeProvider.System, NullLogger<CertificateWatcher>.Instance);
+
+    private RuntimeHolder Start()
     {
         var loaded = PolicyLoader.Load(PolicyFile);
         Assert.True(loaded.Success, string.Join("\n", loaded.Errors));
         var runtime = PolicyRuntime.TryBuild(loaded.Policy!, TestRuntimeServices.Create(), out var errors)
             ?? throw new InvalidOperationException(string.Join("; ", errors));
-        var holder = new RuntimeHolder(runtime, TestRuntimeServices.Create(), _log);
-        return (holder, new CertificateWatcher(holder, TimeProvider.System, NullLogger<CertificateWatcher>.Instance));
+        return new RuntimeHolder(runtime, TestRuntimeServices.Create(), _log);
     }
 
     private static string Served(RuntimeHolder holder, string? serverName) =>
@@ -63,8 +65,7 @@ public sealed class CertificateReloadTests : IDisposable
     [Fact]
     public void Each_certificate_is_served_for_its_names_with_the_intermediate_from_its_file()
     {
-        var (holder, _) = Start();
-        using var _holder = holder;
+        using var holder = Start();
 
         Assert.Equal("mx.example.org", Served(holder, null));
         Assert.Equal("mx.example.org", Served(holder, "unknown.example"));
@@ -80,8 +81,8 @@ public sealed class CertificateReloadTests : IDisposable
     [Fact]
     public void Unchanged_files_are_not_reloaded()
     {
-        var (holder, watcher) = Start();
-        using var _holder = holder;
+        using var holder = Start();
+        var watcher = Watcher(holder);
         var running = holder.Current;
 
         Assert.False(watcher.Check());
@@ -91,8 +92,8 @@ public sealed class CertificateReloadTests : IDisposable
     [Fact]
     public void A_renewed_file_is_served_to_the_next_connection()
     {
-        var (holder, watcher) = Start();
-        using var _holder = holder;
+        using var holder = Start();
+        var watcher = Watcher(holder);
         var before = Thumbprint(holder, "mx.example.org");
         using var lease = holder.Acquire();
 
@@ -110,8 +111,8 @@ public sealed class CertificateReloadTests : IDisposable
     [Fact]
     public void A_broken_renewal_keeps_the_running_certificate_and_is_reported_at_its_node_once()
     {
-        var (holder, watcher) = Start();
-        using var _holder = holder;
+        using var holder = Start();
+        var watcher = Watcher(holder);
         var running = holder.Current;
 
         ReplaceFile("mail.key", "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
@@ -141,8 +142,8 @@ public sealed class CertificateReloadTests : IDisposable
         File.WriteAllText(Path.Combine(archive, "mx1.pem"), File.ReadAllText(Path.Combine(_directory, "mx.pem")));
         File.Delete(Path.Combine(_directory, "mx.pem"));
         File.CreateSymbolicLink(Path.Combine(_directory, "mx.pem"), Path.Combine("archive", "mx1.pem"));
-        var (holder, watcher) = Start();
-        using var _holder = holder;
+        using var holder = Start();
+        var watcher = Watcher(holder);
         var before = Thumbprint(holder, null);
 
         File.WriteAllText(Path.Combine(archive, "mx2.pem"), _ca.IssuePem("mx.example.org"));
