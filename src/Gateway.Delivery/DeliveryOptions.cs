@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Transport.Policy;
 
 namespace Gateway.Delivery;
 
@@ -20,6 +21,15 @@ public sealed record DeliveryOptions
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<RouteHost>> Routes { get; init; } =
         new Dictionary<string, IReadOnlyList<RouteHost>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// TLS per destination for MX delivery, the smarthost and address literals (delivery.tls: level and
+    /// destinations, Postfix's smtp_tls_policy_maps). Inbound routes carry their own (<see cref="RouteHost.Tls"/>).
+    /// </summary>
+    public TlsPolicyTable TlsPolicies { get; init; } = TlsPolicyTable.Empty;
+
+    /// <summary>Honour DANE (RFC 7672): look up TLSA records for MX hosts whose MX answer was DNSSEC-authenticated.</summary>
+    public bool Dane { get; init; } = true;
 
     /// <summary>Simultaneous SMTP transactions in total.</summary>
     public int Concurrency { get; init; } = 100;

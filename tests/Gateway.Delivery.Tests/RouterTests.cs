@@ -3,6 +3,7 @@ using Gateway.Abstractions;
 using Gateway.Delivery.Routing;
 using Gateway.Dns;
 using Gateway.Queue.Scheduling;
+using Gateway.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Delivery.Tests;
@@ -173,7 +174,8 @@ public sealed class RouterTests
 
         Assert.Equal("smarthost", decision.Destination);
         var hop = Assert.Single(decision.Hops);
-        Assert.Equal(new NextHop("relay.ours.test", IPAddress.Parse("192.0.2.50"), 587, true), hop);
+        Assert.Equal(("relay.ours.test", IPAddress.Parse("192.0.2.50"), 587, TlsLevel.Verify), (hop.Host, hop.Address, hop.Port, hop.Tls.Level));
+        Assert.True(hop.RequireTls);
         Assert.Equal(0, dns.QueryCount("example.test"));
     }
 
@@ -214,7 +216,9 @@ public sealed class RouterTests
 
         var decision = await Router(dns, new DeliveryOptions { HostName = "gw.ours.test", Routes = routes }).RouteAsync("ours.test", MailDirection.Inbound, CancellationToken.None);
 
-        Assert.Equal(new NextHop("mailstore.internal", IPAddress.Parse("10.1.1.1"), 25, true), Assert.Single(decision.Hops));
+        var hop = Assert.Single(decision.Hops);
+        Assert.Equal(("mailstore.internal", IPAddress.Parse("10.1.1.1"), 25, TlsLevel.Verify), (hop.Host, hop.Address, hop.Port, hop.Tls.Level));
+        Assert.Equal(["mailstore.internal"], hop.Tls.VerifyNames);
     }
 
     [Fact]
@@ -234,7 +238,9 @@ public sealed class RouterTests
         var decision = await Router(dns, options).RouteAsync("[192.0.2.1]", MailDirection.Outbound, CancellationToken.None);
 
         Assert.Equal("smarthost", decision.Destination);
-        Assert.Equal(new NextHop("relay.ours.test", IPAddress.Parse("192.0.2.50"), 587, false), Assert.Single(decision.Hops));
+        var hop = Assert.Single(decision.Hops);
+        Assert.Equal(("relay.ours.test", IPAddress.Parse("192.0.2.50"), 587, TlsLevel.May), (hop.Host, hop.Address, hop.Port, hop.Tls.Level));
+        Assert.False(hop.RequireTls);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class StartTlsTests
 
         Assert.Equal(OutcomeKind.TransientFailure, outcome.Kind);
         Assert.Equal("4.7.5", outcome.RemoteEnhancedCode);
-        Assert.Contains("server certificate not accepted: certificate name does not match 127.0.0.1", outcome.Diagnostic, StringComparison.Ordinal);
+        Assert.Contains("TLS required by policy (verify): certificate not trusted", outcome.Diagnostic, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Commands, c => c.StartsWith("MAIL", StringComparison.Ordinal));
     }
 
@@ -125,7 +125,7 @@ public sealed class StartTlsTests
         Assert.Equal(OutcomeKind.Delivered, open.Kind);
         Assert.Null(Assert.Single(server.Transactions).Tls);
         Assert.Equal(OutcomeKind.TransientFailure, strict.Kind);
-        Assert.Equal("451 4.7.4 delivery to route:strict.test failed temporarily: TLS is required, but host refused to start TLS: 454 4.7.0 TLS not available due to temporary reason", strict.Diagnostic);
+        Assert.Equal("451 4.7.4 delivery to route:strict.test failed temporarily: TLS required by policy (verify): STARTTLS refused by 127.0.0.1: 454 4.7.0 TLS not available due to temporary reason", strict.Diagnostic);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Gateway.Transport;
 using Gateway.Transport.MtaSts;
 
@@ -50,7 +52,7 @@ public sealed class TransportPolicyTests : IDisposable
     [Fact]
     public void Destinations_take_a_level_or_a_mapping_with_match_and_ca()
     {
-        var ca = _files.Write("partner-ca.pem", "not parsed by the policy loader\n");
+        var ca = _files.Write("partner-ca.pem", TestCaPem());
         var policy = Valid(DeliveryTls(
             "    level: encrypt\n    mta_sts: false\n    dane: false\n    destinations:\n      Example.ORG: verify\n      .bank.test: none\n" +
             $"      partner.test: {{level: verify, match: [mx.partner.test], ca: {ca}}}\n" +
@@ -80,6 +82,24 @@ public sealed class TransportPolicyTests : IDisposable
     [InlineData("    levle: may\n", 8, 5, "did you mean 'level'?")]
     public void Bad_outbound_tls_settings_are_reported_where_they_are(string body, int line, int column, string messagePart) =>
         AssertError(DeliveryTls(body), line, column, messagePart);
+
+    [Fact]
+    public void A_ca_file_without_a_certificate_is_reported_at_its_key()
+    {
+        var ca = _files.Write("not-a-ca.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+
+        AssertError(DeliveryTls($"    destinations:\n      example.org: {{level: verify, ca: {ca}}}\n"), 9, 40, "delivery.tls.destinations.example.org.ca: no PEM certificate in");
+    }
+
+    /// <summary>A throw-away self-signed CA certificate, made here (never a real trust anchor).</summary>
+    private static string TestCaPem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=Test partner CA", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return certificate.ExportCertificatePem() + "\n";
+    }
 
     [Fact]
     public void Duplicate_destination_after_canonicalisation_is_reported_at_the_second()

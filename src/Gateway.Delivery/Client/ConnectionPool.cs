@@ -27,7 +27,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
 
     private static readonly TimeSpan QuitTimeout = TimeSpan.FromSeconds(5);
 
-    public static string KeyOf(NextHop hop) => $"{hop.Address}|{hop.Port}|{hop.Host}|{hop.RequireTls}";
+    public static string KeyOf(NextHop hop) => hop.PoolKey;
 
     /// <summary>An idle connection to the hop that still looks alive, or null.</summary>
     public SmtpConnection? TryRent(NextHop hop)

@@ -30,4 +30,7 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 4207, Level = LogLevel.Debug, Message = "{Hop} refused EHLO, trying HELO: {Reply}")]
     public static partial void HeloFallback(ILogger logger, NextHop hop, SmtpReply reply);
+
+    [LoggerMessage(EventId = 4208, Level = LogLevel.Warning, Message = "TLS policy check failed for {Hop}, delivering anyway (testing mode): {Reason}")]
+    public static partial void TlsPolicyTesting(ILogger logger, NextHop hop, string reason);
 }

@@ -104,6 +104,10 @@ internal sealed class MailTransaction
                 : _facts.HasEightBit ? BodyType.EightBitMime
                 : envelope.Body,
             SmtpUtf8 = smtpUtf8,
+
+            // RFC 8689 5: passed on to a server that offers it (the agent sends REQUIRETLS mail to no other, except
+            // the final internal route, which need not understand it).
+            RequireTls = envelope.RequireTls && capabilities.RequireTls,
             Return = capabilities.Dsn ? envelope.Return : DsnReturn.Unspecified,
             EnvelopeId = capabilities.Dsn ? envelope.EnvelopeId : null,
         });

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -57,6 +58,22 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     public NextHop Hop { get; }
+
+    /// <summary>Our address on this connection (TLS-RPT "sending-mta-ip"), null once the socket is gone.</summary>
+    public IPAddress? LocalAddress
+    {
+        get
+        {
+            try
+            {
+                return (_socket.LocalEndPoint as IPEndPoint)?.Address;
+            }
+            catch (ObjectDisposedException)
+            {
+                return null;
+            }
+        }
+    }
 
     /// <summary>What the server announced in its latest reply to EHLO; none after HELO or a fresh TLS session.</summary>
     public ServerCapabilities Capabilities { get; set; } = ServerCapabilities.None;

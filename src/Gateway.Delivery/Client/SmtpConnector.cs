@@ -4,6 +4,9 @@ using Gateway.Abstractions;
 using Gateway.Delivery.Routing;
 using Gateway.Delivery.Tls;
 using Gateway.Smtp.Protocol;
+using Gateway.Transport;
+using Gateway.Transport.Policy;
+using Gateway.Transport.TlsRpt;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Delivery.Client;
@@ -11,7 +14,11 @@ namespace Gateway.Delivery.Client;
 /// <summary>
 /// Opens a connection to a next hop that is ready for a mail transaction: TCP, the greeting, EHLO (HELO for
 /// servers without ESMTP, RFC 5321 3.2) and STARTTLS when offered (RFC 3207), opportunistic unless the hop
-/// requires TLS. Every way this can fail comes back as a deferral with its reason, never as an exception.
+/// requires TLS. Every way this can fail comes back as a deferral with its reason, never as an exception. The hop's
+/// TLS requirement decides: "none" never starts TLS, "may" takes what it gets, every stricter level fails the hop
+/// rather than send in plaintext or to an unauthenticated server (RFC 8461 5, RFC 7672 2.2). Sessions to MX hosts
+/// are counted for TLS-RPT (RFC 8460): a success once TLS is up as the policy requires, a failure with its result
+/// type otherwise (in testing mode too, where delivery goes on).
 /// </summary>
 internal sealed class SmtpConnector
 {
@@ -21,13 +28,15 @@ internal sealed class SmtpConnector
     private readonly IServerCertificateValidator _validator;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ITlsRptRecorder? _reports;
 
-    public SmtpConnector(DeliveryOptions options, IServerCertificateValidator validator, TimeProvider time, ILogger logger)
+    public SmtpConnector(DeliveryOptions options, IServerCertificateValidator validator, TimeProvider time, ILogger logger, ITlsRptRecorder? reports)
     {
         _options = options;
         _validator = validator;
         _time = time;
         _logger = logger;
+        _reports = reports;
     }
 
     public async ValueTask<ConnectResult> ConnectAsync(NextHop hop, CancellationToken ct)
@@ -96,54 +105,81 @@ internal sealed class SmtpConnector
             return Refused(helloRefused);
         }
 
+        var tls = hop.Tls;
+        if (tls.Level == TlsLevel.None)
+        {
+            // Postfix "none": the destination is known not to do TLS properly; do not even try.
+            return ConnectResult.Ready(connection);
+        }
+
         if (!connection.Capabilities.StartTls)
         {
-            // The route demands TLS and the server did not offer it (Postfix's wording and code).
-            return hop.RequireTls
-                ? ConnectResult.Failed("TLS is required, but was not offered by host", "4.7.4")
-                : ConnectResult.Ready(connection);
+            return NoTls(connection, hop, CertificatePolicyCheck.StartTlsNotOffered(tls), "4.7.4");
         }
 
         var reply = await connection.CommandAsync(ClientCommands.StartTls, "STARTTLS", ct).ConfigureAwait(false);
         if (reply.Code != 220)
         {
-            if (hop.RequireTls)
+            // RFC 3207 4: after a refusal the session goes on as before; opportunistic TLS then means plaintext.
+            var refused = CertificatePolicyCheck.StartTlsNotOffered(tls);
+            if (refused.Reason is { } why)
             {
-                return ConnectResult.Failed("TLS is required, but host refused to start TLS: " + ReplyText.Diagnostic(reply), "4.7.4");
+                refused = refused with { Reason = why.Replace("STARTTLS not offered by", "STARTTLS refused by", StringComparison.Ordinal) + ": " + ReplyText.Diagnostic(reply) };
+            }
+            else
+            {
+                DeliveryLog.StartTlsRefused(_logger, hop, reply);
             }
 
-            // RFC 3207 4: after a refusal the session goes on as before; opportunistic TLS then means plaintext.
-            DeliveryLog.StartTlsRefused(_logger, hop, reply);
-            return ConnectResult.Ready(connection);
+            return NoTls(connection, hop, refused, "4.7.4");
         }
 
         if (connection.HasBufferedInput())
         {
             // RFC 3207 4.2 / STARTTLS command injection: plaintext after the 220 would be read as if it came
             // through TLS. A server that does this cannot be talked to safely.
+            Report(connection, hop, TlsRptResultTypes.ValidationFailure);
             return ConnectResult.Failed("TLS handshake failed: the server sent data after its STARTTLS reply", "4.7.5");
         }
 
         CertificateVerdict? verdict = null;
         try
         {
+            // No revocation fetches: neither MTA-STS nor DANE asks for them, and an online check from inside a
+            // handshake would hang delivery on a third party's responder.
             await connection.StartTlsAsync(
                 (_, certificate, chain, errors) =>
                 {
                     verdict = certificate is null
-                        ? CertificateVerdict.Refuse("no server certificate")
+                        ? CertificateVerdict.Refuse($"no server certificate from {hop.Host}", TlsRptResultTypes.ValidationFailure)
                         : _validator.Validate(hop, certificate, chain, errors);
                     return verdict.Accepted;
                 },
-                hop.RequireTls ? X509RevocationMode.Online : X509RevocationMode.NoCheck,
+                X509RevocationMode.NoCheck,
                 ct).ConfigureAwait(false);
         }
         catch (SmtpTransportException ex)
         {
-            var reason = verdict is { Accepted: false, Reason: { } refusal }
-                ? "server certificate not accepted: " + refusal
-                : "TLS failed: " + ex.Message;
-            return ConnectResult.Failed(reason, "4.7.5");
+            if (verdict is { Accepted: false, Reason: { } refusal })
+            {
+                Report(connection, hop, verdict.ResultType ?? TlsRptResultTypes.ValidationFailure);
+                return ConnectResult.Failed(refusal.StartsWith("TLS required by", StringComparison.Ordinal) ? refusal : "server certificate not accepted: " + refusal, "4.7.5");
+            }
+
+            var failed = CertificatePolicyCheck.HandshakeFailed(tls, ex.Message);
+            Report(connection, hop, failed.ResultType ?? TlsRptResultTypes.ValidationFailure);
+            return ConnectResult.Failed(hop.RequireTls ? failed.Reason! : "TLS failed: " + ex.Message, "4.7.5");
+        }
+
+        if (verdict is { ResultType: { } testingFailure, Reason: { } reported })
+        {
+            // Testing mode: the check failed, delivery goes on, the failure is reported (RFC 8461 5).
+            DeliveryLog.TlsPolicyTesting(_logger, hop, reported);
+            Report(connection, hop, testingFailure);
+        }
+        else if (hop.Reported)
+        {
+            _reports?.RecordSuccess(tls.Report);
         }
 
         DeliveryLog.TlsEstablished(_logger, hop, connection.Tls!.SslProtocol, connection.Tls.NegotiatedCipherSuite);
@@ -181,6 +217,38 @@ internal sealed class SmtpConnector
 
         connection.Capabilities = ServerCapabilities.None;
         return null;
+    }
+
+    /// <summary>No TLS on this connection: go on in plaintext where the requirement allows, else fail the hop.</summary>
+    private ConnectResult NoTls(SmtpConnection connection, NextHop hop, TlsCheckResult check, string enhancedCode)
+    {
+        if (check.ResultType is { } type)
+        {
+            Report(connection, hop, type);
+        }
+
+        if (!check.Accepted)
+        {
+            return ConnectResult.Failed(check.Reason ?? $"TLS is required, but was not offered by {hop.Host}", enhancedCode);
+        }
+
+        if (check.ReportOnly && check.Reason is { } reason)
+        {
+            DeliveryLog.TlsPolicyTesting(_logger, hop, reason);
+        }
+
+        return ConnectResult.Ready(connection);
+    }
+
+    /// <summary>Counts a failed session for TLS-RPT (RFC 8460 4.3: who sent, to which MX and address).</summary>
+    private void Report(SmtpConnection connection, NextHop hop, string resultType)
+    {
+        if (!hop.Reported || _reports is null)
+        {
+            return;
+        }
+
+        _reports.RecordFailure(hop.Tls.Report, new TlsRptFailure(resultType, connection.LocalAddress, hop.Host, hop.Address));
     }
 
     private static ConnectResult Refused(SmtpReply reply) =>

@@ -1,3 +1,5 @@
+using Gateway.Transport.Policy;
+
 namespace Gateway.Delivery.Routing;
 
 /// <summary>
@@ -19,6 +21,12 @@ public sealed record RouteDecision
     public IReadOnlyList<NextHop> Hops { get; }
 
     public RouteFailure? Failure { get; }
+
+    /// <summary>
+    /// The TLS policy found for an MX destination (DANE, MTA-STS or the table), with what discovery failed: the
+    /// delivery agent counts those failures for TLS-RPT. Null for routes, the smarthost and address literals.
+    /// </summary>
+    public DestinationTlsPolicy? Tls { get; init; }
 
     public static RouteDecision To(string destination, IReadOnlyList<NextHop> hops) => new(destination, hops, null);
 

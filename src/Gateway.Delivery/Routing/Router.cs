@@ -3,6 +3,10 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Gateway.Abstractions;
 using Gateway.Syntax;
+using Gateway.Transport.Dane;
+using Gateway.Transport.MtaSts;
+using Gateway.Transport.Policy;
+using Gateway.Transport.TlsRpt;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Delivery.Routing;
@@ -10,7 +14,10 @@ namespace Gateway.Delivery.Routing;
 /// <summary>
 /// Decides where the mail for a recipient domain goes. Inbound domains follow the policy routes; outbound
 /// domains go to the smarthost or to their MX hosts (RFC 5321 5.1). A next hop that is ourselves is a
-/// permanent failure ("mail loops back to myself"), never a delivery.
+/// permanent failure ("mail loops back to myself"), never a delivery. Every next hop carries the TLS it must get:
+/// for MX delivery from the TLS policy table, DANE and MTA-STS (<see cref="TlsPolicyResolver"/>, decided before
+/// connecting because the certificate check inside the handshake must not look anything up); for routes and the
+/// smarthost from their configuration.
 /// </summary>
 public sealed class Router
 {
@@ -23,13 +30,21 @@ public sealed class Router
     private readonly string _ourName;
     private readonly HashSet<IPAddress> _localAddresses;
     private readonly Lock _randomGate = new();
+    private readonly TlsPolicyResolver _tls;
 
     /// <param name="options">Routes, smarthost, port, our name and listeners.</param>
     /// <param name="dns">MX and address lookups.</param>
     /// <param name="logger">Routing problems an operator must see (missing routes, unresolvable hosts).</param>
     /// <param name="localAddresses">The machine's addresses, matched against wildcard listeners; null reads the interfaces.</param>
     /// <param name="random">Shuffles equal preferences; tests pass a seeded one.</param>
-    public Router(DeliveryOptions options, IDnsResolver dns, ILogger<Router> logger, IEnumerable<IPAddress>? localAddresses = null, Random? random = null)
+    /// <param name="mtaSts">The destinations' MTA-STS policies (RFC 8461); null: MTA-STS is not used.</param>
+    public Router(
+        DeliveryOptions options,
+        IDnsResolver dns,
+        ILogger<Router> logger,
+        IEnumerable<IPAddress>? localAddresses = null,
+        Random? random = null,
+        IMtaStsPolicySource? mtaSts = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(dns);
@@ -40,31 +55,41 @@ public sealed class Router
         _random = random ?? Random.Shared;
         _ourName = DomainName.ComparisonForm(options.HostName);
         _localAddresses = (localAddresses ?? ReadInterfaceAddresses()).Select(Canonical).ToHashSet();
+        _tls = new TlsPolicyResolver(options.TlsPolicies, new TlsaResolver(dns), mtaSts ?? NoMtaStsPolicySource.Instance, options.Port);
     }
 
     /// <summary>The route for recipients of <paramref name="domain"/> in the given direction. Never throws for DNS outcomes.</summary>
-    public async ValueTask<RouteDecision> RouteAsync(string domain, MailDirection direction, CancellationToken ct)
+    /// <param name="domain">The recipient domain.</param>
+    /// <param name="direction">Inbound follows the routes, outbound the smarthost or the MX hosts.</param>
+    /// <param name="ignoreTlsPolicy">
+    /// The message says "TLS-Required: No" (RFC 8689 4): DANE, MTA-STS and the policy table are not applied; TLS is
+    /// still tried, opportunistically.
+    /// </param>
+    /// <param name="ct">Cancels the DNS lookups.</param>
+    public async ValueTask<RouteDecision> RouteAsync(string domain, MailDirection direction, CancellationToken ct, bool ignoreTlsPolicy = false)
     {
         ArgumentNullException.ThrowIfNull(domain);
         var name = DomainName.ComparisonForm(domain);
         if (direction == MailDirection.Inbound)
         {
-            return await RouteInboundAsync(name, ct).ConfigureAwait(false);
+            return await RouteInboundAsync(name, ignoreTlsPolicy, ct).ConfigureAwait(false);
         }
 
         // "All outbound mail goes to the smarthost" includes an address literal: the literal names the final
         // destination, not a way around the operator's relay (and the relay's TLS policy).
         if (_options.Smarthost is { } smarthost)
         {
-            return await RouteToHostsAsync("smarthost", name, [smarthost], ct).ConfigureAwait(false);
+            // Postfix looks up the relay host in the policy table too; the default level applies to it.
+            var entry = smarthost.Tls ?? (smarthost.RequireTls ? smarthost.Entry : null) ?? _options.TlsPolicies.Find(smarthost.Host.Trim('[', ']')) ?? _options.TlsPolicies.Default;
+            return await RouteToHostsAsync("smarthost", name, [smarthost with { Tls = entry }], ignoreTlsPolicy, ct).ConfigureAwait(false);
         }
 
         if (name.StartsWith('['))
         {
-            return RouteLiteral(name);
+            return RouteLiteral(name, ignoreTlsPolicy);
         }
 
-        return await RouteByMxAsync(name, ct).ConfigureAwait(false);
+        return await RouteByMxAsync(name, ignoreTlsPolicy, ct).ConfigureAwait(false);
     }
 
     /// <summary>True when the address and port are one of our listeners (wildcard listeners match every local address).</summary>
@@ -94,16 +119,16 @@ public sealed class Router
         return false;
     }
 
-    private async ValueTask<RouteDecision> RouteInboundAsync(string domain, CancellationToken ct)
+    private async ValueTask<RouteDecision> RouteInboundAsync(string domain, bool ignoreTlsPolicy, CancellationToken ct)
     {
         if (_options.Routes.TryGetValue(domain, out var hosts))
         {
-            return await RouteToHostsAsync("route:" + domain, domain, hosts, ct).ConfigureAwait(false);
+            return await RouteToHostsAsync("route:" + domain, domain, hosts, ignoreTlsPolicy, ct).ConfigureAwait(false);
         }
 
         if (_options.Routes.TryGetValue(AnyDomain, out var fallback))
         {
-            return await RouteToHostsAsync("route:*", domain, fallback, ct).ConfigureAwait(false);
+            return await RouteToHostsAsync("route:*", domain, fallback, ignoreTlsPolicy, ct).ConfigureAwait(false);
         }
 
         // Our domain but nowhere to put it: a configuration gap, so keep the mail and shout (design: 4.4.0).
@@ -112,7 +137,7 @@ public sealed class Router
     }
 
     /// <summary>RFC 5321 5.1: an address literal names the host directly; no MX lookup.</summary>
-    private RouteDecision RouteLiteral(string literal)
+    private RouteDecision RouteLiteral(string literal, bool ignoreTlsPolicy)
     {
         var destination = "literal:" + literal;
         var inner = literal.Trim('[', ']');
@@ -131,10 +156,11 @@ public sealed class Router
             return RouteDecision.Fail(destination, LoopsBack(literal));
         }
 
-        return RouteDecision.To(destination, [new NextHop(inner, address, _options.Port, RequireTls: false)]);
+        var entry = ignoreTlsPolicy ? TlsPolicyEntry.Default : _options.TlsPolicies.Find(literal) ?? _options.TlsPolicies.Default;
+        return RouteDecision.To(destination, [new NextHop(inner, address, _options.Port, Fixed(inner, literal, entry))]);
     }
 
-    private async ValueTask<RouteDecision> RouteByMxAsync(string domain, CancellationToken ct)
+    private async ValueTask<RouteDecision> RouteByMxAsync(string domain, bool ignoreTlsPolicy, CancellationToken ct)
     {
         var destination = "mx:" + domain;
         var mx = await _dns.GetMxAsync(domain, ct).ConfigureAwait(false);
@@ -176,22 +202,82 @@ public sealed class Router
             }
         }
 
-        return await ResolveAsync(destination, domain, ordered.Select(e => (e.Host, _options.Port, false)).ToList(), ct).ConfigureAwait(false);
+        var names = ordered.Select(e => e.Host).Distinct(StringComparer.Ordinal).ToList();
+        DestinationTlsPolicy tls;
+        if (ignoreTlsPolicy)
+        {
+            tls = new DestinationTlsPolicy(domain, [.. names.Select(h => Fixed(h, domain, TlsPolicyEntry.Default))], TlsRptPolicy.NoPolicy(domain));
+        }
+        else
+        {
+            // RFC 7672 2.2.2: DANE applies only when the MX answer (or the denial that there is one) was authenticated.
+            tls = await _tls.ResolveAsync(domain, _options.Dane && mx.Authenticated, names, ct).ConfigureAwait(false);
+        }
+
+        if (tls.DeferReason is { } deferred)
+        {
+            RoutingLog.TlsPolicyDefers(_logger, domain, deferred);
+            return RouteDecision.Fail(destination, RouteFailure.Transient("4.7.5", deferred)) with { Tls = tls };
+        }
+
+        var candidates = new List<(string Host, int Port, HopTlsRequirement Tls)>(ordered.Count);
+        string? unavailable = null;
+        foreach (var (host, _) in ordered)
+        {
+            // Hosts an enforced MTA-STS policy does not list are no candidates (RFC 8461 4.1); a host whose TLSA
+            // records could not be looked up securely is skipped (RFC 7672 2.1.1).
+            if (tls.For(host) is not { } requirement)
+            {
+                continue;
+            }
+
+            if (requirement.UnavailableReason is { } why)
+            {
+                unavailable ??= $"TLS required by {requirement.RequiredBy}: {why}";
+                continue;
+            }
+
+            candidates.Add((host, _options.Port, requirement));
+        }
+
+        if (candidates.Count == 0)
+        {
+            var reason = unavailable ?? $"no MX host of {domain} is usable under its TLS policy";
+            RoutingLog.TlsPolicyDefers(_logger, domain, reason);
+            return RouteDecision.Fail(destination, RouteFailure.Transient("4.7.5", reason)) with { Tls = tls };
+        }
+
+        return await ResolveAsync(destination, domain, candidates, reported: true, ct).ConfigureAwait(false) with { Tls = tls };
     }
 
-    private async ValueTask<RouteDecision> RouteToHostsAsync(string destination, string domain, IReadOnlyList<RouteHost> hosts, CancellationToken ct)
+    private async ValueTask<RouteDecision> RouteToHostsAsync(string destination, string domain, IReadOnlyList<RouteHost> hosts, bool ignoreTlsPolicy, CancellationToken ct)
     {
         var ordered = OrderByPreference(hosts.ToList(), h => h.Preference);
-        return await ResolveAsync(destination, domain, ordered.Select(h => (DomainName.ComparisonForm(h.Host), h.Port, h.RequireTls)).ToList(), ct).ConfigureAwait(false);
+        var candidates = ordered
+            .Select(h => (Host: DomainName.ComparisonForm(h.Host), h.Port, Entry: ignoreTlsPolicy ? TlsPolicyEntry.Default : h.Entry))
+            .Select(h => (h.Host, h.Port, Fixed(h.Host.Trim('[', ']'), domain, h.Entry)))
+            .ToList();
+        return await ResolveAsync(destination, domain, candidates, reported: false, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The requirement of a configured host: its level, the names to verify, its pinned CAs.</summary>
+    private static HopTlsRequirement Fixed(string host, string domain, TlsPolicyEntry entry) => new()
+    {
+        Host = host,
+        Level = entry.Level,
+        VerifyNames = entry.MatchNames is { Count: > 0 } names ? names : [host],
+        TrustAnchors = entry.TrustAnchors,
+        Report = TlsRptPolicy.NoPolicy(domain),
+    };
+
     /// <summary>Turns ordered host names into ordered addresses, dropping hosts without one and failing if none is left.</summary>
-    private async ValueTask<RouteDecision> ResolveAsync(string destination, string domain, List<(string Host, int Port, bool RequireTls)> hosts, CancellationToken ct)
+    private async ValueTask<RouteDecision> ResolveAsync(
+        string destination, string domain, List<(string Host, int Port, HopTlsRequirement Tls)> hosts, bool reported, CancellationToken ct)
     {
         var hops = new List<NextHop>();
         var temporary = false;
         var loops = false;
-        foreach (var (host, port, requireTls) in hosts)
+        foreach (var (host, port, tls) in hosts)
         {
             if (hops.Count >= _options.MaxAddressesPerDestination)
             {
@@ -237,7 +323,7 @@ public sealed class Router
 
                 if (hops.Count < _options.MaxAddressesPerDestination)
                 {
-                    hops.Add(new NextHop(host, address, port, requireTls));
+                    hops.Add(new NextHop(host, address, port, tls, reported));
                 }
             }
         }

@@ -11,4 +11,7 @@ internal static partial class RoutingLog
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Mail server {Host} of {Domain} has no usable address ({Status})")]
     public static partial void HostLookupFailed(ILogger logger, string host, string domain, DnsStatus status);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Delivery to {Domain} deferred by its TLS policy: {Reason}")]
+    public static partial void TlsPolicyDefers(ILogger logger, string domain, string reason);
 }

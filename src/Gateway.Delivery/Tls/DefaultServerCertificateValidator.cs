@@ -1,38 +1,37 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Delivery.Routing;
+using Gateway.Transport.Policy;
 
 namespace Gateway.Delivery.Tls;
 
 /// <summary>
-/// The behaviour without a TLS policy. Opportunistic TLS (RFC 7435, RFC 3207 4.1) accepts any certificate:
-/// encryption against a passive listener is better than plaintext, and refusing would only push the mail
-/// into the clear. A route with <c>require_tls</c> gets the platform's PKIX validation (RFC 5280) of the chain
-/// and of the hop's host name (RFC 6125).
+/// Enforces the next hop's TLS requirement (<see cref="NextHop.Tls"/>) on the certificate it presents: "may" and
+/// "encrypt" accept any certificate (RFC 7435: encryption against a passive listener beats plaintext), "verify" and
+/// MTA-STS need PKIX validation (RFC 5280) and the right name (RFC 6125; pinned CAs for internal routes), DANE
+/// needs a matching TLSA record (RFC 7672 3). The decision is <see cref="CertificatePolicyCheck"/>'s.
 /// </summary>
 public sealed class DefaultServerCertificateValidator : IServerCertificateValidator
 {
-    public static DefaultServerCertificateValidator Instance { get; } = new();
+    private readonly CertificatePolicyCheck _check;
+
+    public DefaultServerCertificateValidator(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _check = new CertificatePolicyCheck(time);
+    }
 
     public CertificateVerdict Validate(NextHop hop, X509Certificate certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         ArgumentNullException.ThrowIfNull(hop);
-        if (!hop.RequireTls || errors == SslPolicyErrors.None)
+        var result = _check.Check(hop.Tls, certificate, chain, errors);
+        if (!result.Accepted)
         {
-            return CertificateVerdict.Accept;
+            return CertificateVerdict.Refuse(result.Reason ?? $"certificate of {hop.Host} not accepted", result.ResultType);
         }
 
-        if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-        {
-            return CertificateVerdict.Refuse("no server certificate");
-        }
-
-        if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-        {
-            return CertificateVerdict.Refuse($"certificate name does not match {hop.Host}");
-        }
-
-        var status = chain?.ChainStatus.Select(s => s.Status.ToString()).Distinct().ToList() ?? [];
-        return CertificateVerdict.Refuse(status.Count == 0 ? "certificate not trusted" : "certificate not trusted: " + string.Join(", ", status));
+        return result.ReportOnly && result.Reason is { } reason && result.ResultType is { } type
+            ? CertificateVerdict.AcceptReported(reason, type)
+            : CertificateVerdict.Accept;
     }
 }

@@ -128,6 +128,11 @@ internal sealed partial class PolicyReader
         if (TryGet(fields, "ca", out var caNode))
         {
             caFile = ReadPath(caNode, name + ".ca", PathKind.ExistingFile);
+            if (caFile is not null && CountPemCertificates(caFile) is { } problem)
+            {
+                Error(caNode, $"{name}.ca: {problem}");
+                caFile = null;
+            }
         }
 
         // match and ca only mean something where the certificate is verified against names and CAs.
@@ -137,6 +142,27 @@ internal sealed partial class PolicyReader
         }
 
         return _errors.Count == errorsBefore ? new DestinationTlsSetting { Level = chosen, Match = match, CaFile = caFile } : null;
+    }
+
+    /// <summary>Null when the file holds at least one PEM certificate, else what is wrong with it.</summary>
+    private static string? CountPemCertificates(string path)
+    {
+        try
+        {
+            var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            certificates.ImportFromPemFile(path);
+            var count = certificates.Count;
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+
+            return count == 0 ? $"no PEM certificate in {path}" : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return $"cannot read the CA certificates in {path}: {ex.Message}";
+        }
     }
 
     private TlsReportingPolicy ReadTlsReporting(YamlNode node, string section)

@@ -57,6 +57,11 @@ public static class ClientCommands
             sb.Append(" SMTPUTF8");
         }
 
+        if (parameters.RequireTls)
+        {
+            sb.Append(" REQUIRETLS");
+        }
+
         if (parameters.EnvelopeId is { } envelopeId && XText.Encode(envelopeId, allowUtf8: false) is { } encoded)
         {
             sb.Append(" ENVID=").Append(encoded);

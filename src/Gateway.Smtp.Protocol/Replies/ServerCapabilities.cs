@@ -30,6 +30,9 @@ public sealed record ServerCapabilities
     /// <summary>RFC 3207.</summary>
     public bool StartTls { get; init; }
 
+    /// <summary>RFC 8689 2: the server relays a message with REQUIRETLS only over verified TLS.</summary>
+    public bool RequireTls { get; init; }
+
     /// <summary>RFC 2034.</summary>
     public bool EnhancedStatusCodes { get; init; }
 
@@ -62,6 +65,7 @@ public sealed record ServerCapabilities
                 "SMTPUTF8" => result with { SmtpUtf8 = true },
                 "DSN" => result with { Dsn = true },
                 "STARTTLS" => result with { StartTls = true },
+                "REQUIRETLS" => result with { RequireTls = true },
                 "ENHANCEDSTATUSCODES" => result with { EnhancedStatusCodes = true },
                 "SIZE" => result with { Size = true, MaxSize = ParseSize(words) },
                 _ => result,

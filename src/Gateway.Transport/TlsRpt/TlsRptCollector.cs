@@ -12,7 +12,7 @@ namespace Gateway.Transport.TlsRpt;
 /// sessions since the last save, which only makes a statistical report slightly smaller.
 /// <see cref="TakeCompletedDaysAsync"/> hands over the days that are over and forgets them. Thread-safe.
 /// </summary>
-public sealed class TlsRptCollector : IDisposable
+public sealed class TlsRptCollector : ITlsRptRecorder, IDisposable
 {
     private const string FileName = "tlsrpt-state.json";
 
