@@ -62,8 +62,9 @@ public sealed class Router
     /// <param name="domain">The recipient domain.</param>
     /// <param name="direction">Inbound follows the routes, outbound the smarthost or the MX hosts.</param>
     /// <param name="ignoreTlsPolicy">
-    /// The message says "TLS-Required: No" (RFC 8689 4): DANE, MTA-STS and the policy table are not applied; TLS is
-    /// still tried, opportunistically.
+    /// The message says "TLS-Required: No" (RFC 8689 4): the recipient domain's DANE and MTA-STS policies and its
+    /// policy-table entry are not applied to MX delivery; TLS is still tried, opportunistically. Routes and the
+    /// smarthost keep their configured TLS.
     /// </param>
     /// <param name="ct">Cancels the DNS lookups.</param>
     public async ValueTask<RouteDecision> RouteAsync(string domain, MailDirection direction, CancellationToken ct, bool ignoreTlsPolicy = false)
@@ -72,7 +73,10 @@ public sealed class Router
         var name = DomainName.ComparisonForm(domain);
         if (direction == MailDirection.Inbound)
         {
-            return await RouteInboundAsync(name, ignoreTlsPolicy, ct).ConfigureAwait(false);
+            // Routes into our own network keep their TLS whatever the message says: a "TLS-Required: No" from an
+            // outside sender must not downgrade how we reach our own servers (RFC 8689 4 is about the recipient
+            // domain's policies).
+            return await RouteInboundAsync(name, ct).ConfigureAwait(false);
         }
 
         // "All outbound mail goes to the smarthost" includes an address literal: the literal names the final
@@ -80,8 +84,9 @@ public sealed class Router
         if (_options.Smarthost is { } smarthost)
         {
             // Postfix looks up the relay host in the policy table too; the default level applies to it.
+            // The relay is the operator's own: its TLS stands even for "TLS-Required: No" mail.
             var entry = smarthost.Tls ?? (smarthost.RequireTls ? smarthost.Entry : null) ?? _options.TlsPolicies.Find(smarthost.Host.Trim('[', ']')) ?? _options.TlsPolicies.Default;
-            return await RouteToHostsAsync("smarthost", name, [smarthost with { Tls = entry }], ignoreTlsPolicy, ct).ConfigureAwait(false);
+            return await RouteToHostsAsync("smarthost", name, [smarthost with { Tls = entry }], ct).ConfigureAwait(false);
         }
 
         if (name.StartsWith('['))
@@ -119,16 +124,16 @@ public sealed class Router
         return false;
     }
 
-    private async ValueTask<RouteDecision> RouteInboundAsync(string domain, bool ignoreTlsPolicy, CancellationToken ct)
+    private async ValueTask<RouteDecision> RouteInboundAsync(string domain, CancellationToken ct)
     {
         if (_options.Routes.TryGetValue(domain, out var hosts))
         {
-            return await RouteToHostsAsync("route:" + domain, domain, hosts, ignoreTlsPolicy, ct).ConfigureAwait(false);
+            return await RouteToHostsAsync("route:" + domain, domain, hosts, ct).ConfigureAwait(false);
         }
 
         if (_options.Routes.TryGetValue(AnyDomain, out var fallback))
         {
-            return await RouteToHostsAsync("route:*", domain, fallback, ignoreTlsPolicy, ct).ConfigureAwait(false);
+            return await RouteToHostsAsync("route:*", domain, fallback, ct).ConfigureAwait(false);
         }
 
         // Our domain but nowhere to put it: a configuration gap, so keep the mail and shout (design: 4.4.0).
@@ -250,11 +255,11 @@ public sealed class Router
         return await ResolveAsync(destination, domain, candidates, reported: true, ct).ConfigureAwait(false) with { Tls = tls };
     }
 
-    private async ValueTask<RouteDecision> RouteToHostsAsync(string destination, string domain, IReadOnlyList<RouteHost> hosts, bool ignoreTlsPolicy, CancellationToken ct)
+    private async ValueTask<RouteDecision> RouteToHostsAsync(string destination, string domain, IReadOnlyList<RouteHost> hosts, CancellationToken ct)
     {
         var ordered = OrderByPreference(hosts.ToList(), h => h.Preference);
         var candidates = ordered
-            .Select(h => (Host: DomainName.ComparisonForm(h.Host), h.Port, Entry: ignoreTlsPolicy ? TlsPolicyEntry.Default : h.Entry))
+            .Select(h => (Host: DomainName.ComparisonForm(h.Host), h.Port, h.Entry))
             .Select(h => (h.Host, h.Port, Fixed(h.Host.Trim('[', ']'), domain, h.Entry)))
             .ToList();
         return await ResolveAsync(destination, domain, candidates, reported: false, ct).ConfigureAwait(false);
