@@ -242,6 +242,54 @@ public sealed class OutboundTlsPolicyTests
     }
 
     [Fact]
+    public async Task Opportunistic_tls_whose_handshake_fails_is_retried_in_plaintext_and_mandatory_tls_is_not()
+    {
+        // A certificate without its private key: the server announces STARTTLS, says 220 and then cannot do the
+        // handshake, as a misconfigured MX does. "may" takes what it gets (RFC 7435: plaintext beats no mail; Postfix
+        // retries such a server without TLS); "encrypt" must not.
+        using var certificate = TestCertificates.Create(MxHost);
+        using var publicOnly = X509CertificateLoader.LoadCertificate(certificate.RawData);
+        await using var server = TlsServer(publicOnly);
+        await using (var agent = Agent(server, Dns(signed: false)))
+        {
+            var outcome = await Deliver(agent);
+
+            Assert.Equal(OutcomeKind.Delivered, outcome.Kind);
+            Assert.Null(Assert.Single(server.Transactions).Tls);
+            Assert.Equal(2, server.Connections);
+            Assert.Equal(["STARTTLS"], server.Commands.Where(c => c == "STARTTLS"));
+        }
+
+        await using (var agent = Agent(server, Dns(signed: false), Table(TlsLevel.May, (Domain, new TlsPolicyEntry(TlsLevel.Encrypt)))))
+        {
+            var outcome = await Deliver(agent);
+
+            Assert.Equal(OutcomeKind.TransientFailure, outcome.Kind);
+            Assert.Contains("TLS required by policy (encrypt): TLS handshake with mx.example.test failed", outcome.Diagnostic, StringComparison.Ordinal);
+            Assert.Equal(3, server.Connections);
+            Assert.Single(server.Transactions);
+        }
+    }
+
+    [Fact]
+    public async Task Mta_sts_testing_mode_delivers_when_the_handshake_fails_and_reports_it()
+    {
+        using var certificate = TestCertificates.Create(MxHost);
+        using var publicOnly = X509CertificateLoader.LoadCertificate(certificate.RawData);
+        await using var server = TlsServer(publicOnly);
+        var reports = new RecordingTlsRpt();
+        await using var agent = Agent(server, Dns(signed: false), mtaSts: new FixedMtaSts(Policy(MtaStsMode.Testing, MxHost)), reports: reports);
+
+        var outcome = await Deliver(agent);
+
+        Assert.Equal(OutcomeKind.Delivered, outcome.Kind);
+        Assert.Null(Assert.Single(server.Transactions).Tls);
+        var (policy, failure) = Assert.Single(reports.Failures);
+        Assert.Equal(TlsRptPolicyTypes.Sts, policy.PolicyType);
+        Assert.Equal(TlsRptResultTypes.ValidationFailure, failure.ResultType);
+    }
+
+    [Fact]
     public async Task Mta_sts_testing_mode_delivers_despite_a_bad_certificate_and_reports_the_failure()
     {
         using var certificate = TestCertificates.Create(MxHost);
