@@ -290,6 +290,20 @@ public sealed class OutboundTlsPolicyTests
     }
 
     [Fact]
+    public async Task The_default_level_encrypt_refuses_plaintext_where_no_policy_is_published()
+    {
+        // delivery.tls.level: encrypt and a destination with neither DANE nor MTA-STS.
+        await using var plaintext = new FakeSmtpServer(PlainKeywords);
+        await using var agent = Agent(plaintext, Dns(signed: false), Table(TlsLevel.Encrypt));
+
+        var outcome = await Deliver(agent);
+
+        Assert.Equal(OutcomeKind.TransientFailure, outcome.Kind);
+        Assert.Contains("TLS required by policy (encrypt): STARTTLS not offered by mx.example.test", outcome.Diagnostic, StringComparison.Ordinal);
+        Assert.False(SentMail(plaintext));
+    }
+
+    [Fact]
     public async Task Mta_sts_testing_mode_delivers_despite_a_bad_certificate_and_reports_the_failure()
     {
         using var certificate = TestCertificates.Create(MxHost);
