@@ -54,6 +54,10 @@ public sealed class OutboundTlsPolicyTests
         return new SmtpDeliveryAgent(options, router, TimeProvider.System, NullLogger<SmtpDeliveryAgent>.Instance, tlsReports: reports);
     }
 
+    /// <summary>An agent for example.test under DNSSEC with one DANE-EE record, for <paramref name="published"/>'s key.</summary>
+    private static SmtpDeliveryAgent DaneAgent(FakeSmtpServer server, X509Certificate2 published) =>
+        Agent(server, Dns(signed: true).AddTlsa(TlsaName(server), DaneEe(published)));
+
     private static TlsPolicyTable Table(TlsLevel defaultLevel, params (string Domain, TlsPolicyEntry Entry)[] destinations) =>
         new(destinations.Select(d => KeyValuePair.Create(d.Domain, d.Entry)), new TlsPolicyEntry(defaultLevel));
 
@@ -149,6 +153,43 @@ public sealed class OutboundTlsPolicyTests
         Assert.Equal(MxHost, failure.ReceivingMxHostname);
         Assert.Equal(IPAddress.Loopback, failure.ReceivingIp);
         Assert.Empty(reports.Successes);
+    }
+
+    [Fact]
+    public async Task A_dane_mismatch_on_the_first_mx_goes_on_to_the_next_one()
+    {
+        // RFC 7672 2.2 / RFC 5321 5.1: a host that fails authentication is like one that cannot be reached.
+        using var certificate = TestCertificates.Create(MxHost);
+        using var other = TestCertificates.Create(MxHost);
+        await using var server = TlsServer(certificate);
+        var dns = new InMemoryDnsResolver()
+            .AddMx(Domain, 10, "mx1.example.test").AddMx(Domain, 20, "mx2.example.test")
+            .AddA("mx1.example.test", IPAddress.Loopback).AddA("mx2.example.test", IPAddress.Loopback)
+            .AddTlsa($"_{server.Port}._tcp.mx1.example.test", DaneEe(other))
+            .AddTlsa($"_{server.Port}._tcp.mx2.example.test", DaneEe(certificate))
+            .SetSigned(Domain);
+        await using var agent = Agent(server, dns);
+
+        var outcome = await Deliver(agent);
+
+        Assert.Equal(OutcomeKind.Delivered, outcome.Kind);
+        Assert.Equal("mx2.example.test", outcome.RemoteMta);
+        Assert.Equal(2, server.Connections);
+        Assert.Single(server.Transactions);
+    }
+
+    [Fact]
+    public async Task A_dane_connection_is_reused_under_the_same_requirement()
+    {
+        using var certificate = TestCertificates.Create(MxHost);
+        await using var server = TlsServer(certificate);
+        await using var agent = DaneAgent(server, certificate);
+
+        Assert.Equal(OutcomeKind.Delivered, (await Deliver(agent)).Kind);
+        Assert.Equal(OutcomeKind.Delivered, (await Deliver(agent, "c@example.test")).Kind);
+
+        Assert.Equal(1, server.Connections);
+        Assert.Equal(2, server.Transactions.Count);
     }
 
     [Fact]
@@ -342,11 +383,43 @@ public sealed class OutboundTlsPolicyTests
     }
 
     [Fact]
+    public async Task Mta_sts_enforce_defers_a_server_without_starttls_and_reports_it()
+    {
+        await using var plaintext = new FakeSmtpServer(PlainKeywords);
+        var reports = new RecordingTlsRpt();
+        await using var agent = Agent(plaintext, Dns(signed: false), mtaSts: new FixedMtaSts(Policy(MtaStsMode.Enforce, MxHost)), reports: reports);
+
+        var outcome = await Deliver(agent);
+
+        Assert.Equal(OutcomeKind.TransientFailure, outcome.Kind);
+        Assert.Contains("TLS required by MTA-STS policy of example.test: STARTTLS not offered by mx.example.test", outcome.Diagnostic, StringComparison.Ordinal);
+        Assert.False(SentMail(plaintext));
+        var (policy, failure) = Assert.Single(reports.Failures);
+        Assert.Equal(TlsRptPolicyTypes.Sts, policy.PolicyType);
+        Assert.Equal(TlsRptResultTypes.StartTlsNotSupported, failure.ResultType);
+    }
+
+    [Fact]
+    public async Task Requiretls_goes_over_a_verify_entry_with_a_pinned_ca()
+    {
+        using var ca = new TestCertificateAuthority();
+        using var certificate = ca.Issue(MxHost);
+        await using var server = TlsServer(certificate, [.. PlainKeywords, "REQUIRETLS"]);
+        var table = Table(TlsLevel.May, (Domain, new TlsPolicyEntry(TlsLevel.Verify, null, [ca.Root, ca.Intermediate])));
+        await using var agent = Agent(server, Dns(signed: false), table);
+
+        var outcome = await Deliver(agent, envelope: e => e with { RequireTls = true });
+
+        Assert.Equal(OutcomeKind.Delivered, outcome.Kind);
+        Assert.EndsWith(" REQUIRETLS", Assert.Single(server.Transactions).MailFrom, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Requiretls_is_passed_on_to_a_server_that_offers_it()
     {
         using var certificate = TestCertificates.Create(MxHost);
         await using var server = TlsServer(certificate, [.. PlainKeywords, "REQUIRETLS"]);
-        await using var agent = Agent(server, Dns(signed: true).AddTlsa(TlsaName(server), DaneEe(certificate)));
+        await using var agent = DaneAgent(server, certificate);
 
         var outcome = await Deliver(agent, envelope: e => e with { RequireTls = true });
 
@@ -361,7 +434,7 @@ public sealed class OutboundTlsPolicyTests
     {
         using var certificate = TestCertificates.Create(MxHost);
         await using var server = TlsServer(certificate);
-        await using var agent = Agent(server, Dns(signed: true).AddTlsa(TlsaName(server), DaneEe(certificate)));
+        await using var agent = DaneAgent(server, certificate);
 
         var outcome = await Deliver(agent, envelope: e => e with { RequireTls = true });
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
 using Gateway.IntegrationTests.Fixtures;
 using Gateway.Testing;
 using Gateway.Testing.Peers;
@@ -81,36 +82,60 @@ public sealed class OutboundTlsTests : IClassFixture<OutboundTlsTests.Peers>
     }
 
     [Fact]
+    public async Task Tls_required_no_delivers_past_a_tlsa_mismatch()
+    {
+        // RFC 8689 4: the sender asked that the recipient's DANE policy be ignored for this message.
+        await SendAsync("ignore@bad.signed.test", "TLS-Required: No\r\n");
+
+        Assert.True(await Peers.WaitForAsync(_peers.Bad, "ignore@bad.signed.test"));
+    }
+
+    [Fact]
     public async Task Requiretls_mail_to_a_destination_without_a_verified_path_bounces()
     {
-        var (client, _) = await SmtpTestClient.ConnectAndGreetAsync(_peers.Gateway.SmtpEndPoint);
-        await using (client)
-        {
-            await client.CommandAsync("EHLO client.example.org", 250);
-            await client.CommandAsync("STARTTLS", 220);
-            await client.StartTlsAsync("mx.gateway.test");
-            await client.CommandAsync("EHLO client.example.org", 250);
-            await client.CommandAsync("MAIL FROM:<someone@sender.plain.test> REQUIRETLS", 250);
-            await client.CommandAsync("RCPT TO:<requiretls@self.plain.test>", 250);
-            await client.CommandAsync("DATA", 354);
-            await client.CommandAsync(
-                "From: someone@sender.plain.test\r\nTo: requiretls@self.plain.test\r\nSubject: secret\r\nMessage-ID: <requiretls-1@sender.plain.test>\r\n\r\nbody\r\n.", 250);
-        }
+        await SendRequireTlsAsync("requiretls@self.plain.test");
 
         // RFC 8689 5: no DANE, no MTA-STS, no verify entry: nothing may carry it, so the sender hears at once.
-        var notice = Assert.Single(await _peers.SenderSink.WaitForMessagesAsync(1, Patience));
+        var notice = await _peers.WaitForNoticeAsync("requiretls@self.plain.test");
         Assert.Contains("X-Mail-Args: <>", notice, StringComparison.Ordinal);
         Assert.Contains("X-Rcpt-Args: <someone@sender.plain.test>", notice, StringComparison.Ordinal);
-        Assert.Matches("Final-Recipient: rfc822; ?requiretls@self.plain.test", notice);
         Assert.Contains("Action: failed", notice, StringComparison.Ordinal);
-        Assert.Contains("5.7.10", notice, StringComparison.Ordinal);
+        Assert.Matches("Diagnostic-Code: smtp; ?550 5.7.10", notice);
         Assert.Empty(await _peers.SelfSigned.FindAsync("requiretls@self.plain.test"));
     }
 
-    /// <summary>Sends one message to <paramref name="recipient"/> through the gateway; the queue id from the 250.</summary>
-    private async Task<string> SendAsync(string recipient)
+    [Fact]
+    public async Task Requiretls_mail_over_dane_to_a_server_without_requiretls_bounces_with_5_7_30()
     {
-        var reply = await Mail.SendAsync(_peers.Gateway.SmtpEndPoint, "staff@example.test", [recipient], $"{Guid.NewGuid():N}@example.test");
+        // The DANE peer is authenticated, but Postfix does not offer REQUIRETLS: it could not keep the promise.
+        await SendRequireTlsAsync("requiretls@good.signed.test");
+
+        var notice = await _peers.WaitForNoticeAsync("requiretls@good.signed.test");
+        Assert.Contains("Action: failed", notice, StringComparison.Ordinal);
+        Assert.Matches("Diagnostic-Code: smtp; ?550 5.7.30", notice);
+        Assert.Empty(await _peers.Good.FindAsync("requiretls@good.signed.test"));
+    }
+
+    /// <summary>Sends one message with MAIL FROM ... REQUIRETLS (offered inside TLS only) from someone@sender.plain.test.</summary>
+    private async Task SendRequireTlsAsync(string recipient)
+    {
+        var (client, _) = await SmtpTestClient.ConnectAndGreetAsync(_peers.Gateway.SmtpEndPoint);
+        await using var _ = client;
+        await client.CommandAsync("EHLO client.example.org", 250);
+        await client.CommandAsync("STARTTLS", 220);
+        await client.StartTlsAsync("mx.gateway.test");
+        await client.CommandAsync("EHLO client.example.org", 250);
+        await client.CommandAsync("MAIL FROM:<someone@sender.plain.test> REQUIRETLS", 250);
+        await client.CommandAsync($"RCPT TO:<{recipient}>", 250);
+        await client.CommandAsync("DATA", 354);
+        await client.CommandAsync(
+            $"From: someone@sender.plain.test\r\nTo: {recipient}\r\nSubject: secret\r\nMessage-ID: <{Guid.NewGuid():N}@sender.plain.test>\r\n\r\nbody\r\n.", 250);
+    }
+
+    /// <summary>Sends one message to <paramref name="recipient"/> through the gateway; the queue id from the 250.</summary>
+    private async Task<string> SendAsync(string recipient, string? extraHeaders = null)
+    {
+        var reply = await Mail.SendAsync(_peers.Gateway.SmtpEndPoint, "staff@example.test", [recipient], $"{Guid.NewGuid():N}@example.test", extraHeaders: extraHeaders);
         Assert.Equal(250, reply.Code);
         return reply.Last[(reply.Last.LastIndexOf(' ') + 1)..];
     }
@@ -277,6 +302,24 @@ public sealed class OutboundTlsTests : IClassFixture<OutboundTlsTests.Peers>
             }
 
             return false;
+        }
+
+        /// <summary>Polls the sender's MX for the failure notice about <paramref name="recipient"/>.</summary>
+        public async Task<string> WaitForNoticeAsync(string recipient)
+        {
+            var deadline = DateTime.UtcNow + Patience;
+            while (DateTime.UtcNow < deadline)
+            {
+                if (SenderSink.Messages().FirstOrDefault(m => Regex.IsMatch(m, $"Final-Recipient: rfc822; ?{Regex.Escape(recipient)}")) is { } notice)
+                {
+                    return notice;
+                }
+
+                await Task.Delay(200);
+            }
+
+            Assert.Fail($"no failure notice about {recipient}; the sender's MX has {SenderSink.Messages().Count} message(s)");
+            return string.Empty;
         }
 
         public async Task<string> QueueShowAsync(string id) =>
