@@ -33,4 +33,7 @@ internal static partial class DeliveryLog
 
     [LoggerMessage(EventId = 4208, Level = LogLevel.Warning, Message = "TLS policy check failed for {Hop}, delivering anyway (testing mode): {Reason}")]
     public static partial void TlsPolicyTesting(ILogger logger, NextHop hop, string reason);
+
+    [LoggerMessage(EventId = 4209, Level = LogLevel.Warning, Message = "{Hop}: {Reason}; TLS is opportunistic, trying again without it")]
+    public static partial void PlaintextRetry(ILogger logger, NextHop hop, string reason);
 }

@@ -15,7 +15,8 @@ namespace Gateway.Delivery.Client;
 /// Opens a connection to a next hop that is ready for a mail transaction: TCP, the greeting, EHLO (HELO for
 /// servers without ESMTP, RFC 5321 3.2) and STARTTLS when offered (RFC 3207), opportunistic unless the hop
 /// requires TLS. Every way this can fail comes back as a deferral with its reason, never as an exception. The hop's
-/// TLS requirement decides: "none" never starts TLS, "may" takes what it gets, every stricter level fails the hop
+/// TLS requirement decides: "none" never starts TLS, "may" takes what it gets (after a failed handshake it tries once more
+/// on a new connection without STARTTLS, and so does an MTA-STS policy in testing mode), every stricter level fails the hop
 /// rather than send in plaintext or to an unauthenticated server (RFC 8461 5, RFC 7672 2.2). Sessions to MX hosts
 /// are counted for TLS-RPT (RFC 8460): a success once TLS is up as the policy requires, a failure with its result
 /// type otherwise (in testing mode too, where delivery goes on).
@@ -40,6 +41,20 @@ internal sealed class SmtpConnector
     }
 
     public async ValueTask<ConnectResult> ConnectAsync(NextHop hop, CancellationToken ct)
+    {
+        var result = await ConnectOnceAsync(hop, startTls: true, ct).ConfigureAwait(false);
+        if (result.RetryWithoutTls)
+        {
+            // Opportunistic TLS (RFC 7435) whose handshake failed: a broken TLS stack must not hold the mail until it
+            // bounces when plaintext is allowed. Postfix does the same at "may"; the failure was already reported.
+            DeliveryLog.PlaintextRetry(_logger, hop, result.Error);
+            result = await ConnectOnceAsync(hop, startTls: false, ct).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<ConnectResult> ConnectOnceAsync(NextHop hop, bool startTls, CancellationToken ct)
     {
         // No Nagle: a pipelined group or the end of data is a small segment followed by waiting for the reply;
         // held back behind the peer's delayed ACK, each would cost up to 40 ms per message.
@@ -71,7 +86,7 @@ internal sealed class SmtpConnector
         var connection = new SmtpConnection(socket, hop, _time, _options.CommandTimeout, _options.DataBlockTimeout);
         try
         {
-            var result = await GreetAsync(connection, hop, ct).ConfigureAwait(false);
+            var result = await GreetAsync(connection, hop, startTls, ct).ConfigureAwait(false);
             if (result.Connection is null)
             {
                 // RFC 5321 3.1 / 4.1.1.10: leave politely; nobody waits for it.
@@ -92,7 +107,7 @@ internal sealed class SmtpConnector
         }
     }
 
-    private async ValueTask<ConnectResult> GreetAsync(SmtpConnection connection, NextHop hop, CancellationToken ct)
+    private async ValueTask<ConnectResult> GreetAsync(SmtpConnection connection, NextHop hop, bool startTls, CancellationToken ct)
     {
         var greeting = await connection.ReadReplyAsync("the greeting", ct).ConfigureAwait(false);
         if (greeting.Code != 220)
@@ -106,9 +121,10 @@ internal sealed class SmtpConnector
         }
 
         var tls = hop.Tls;
-        if (tls.Level == TlsLevel.None)
+        if (tls.Level == TlsLevel.None || !startTls)
         {
-            // Postfix "none": the destination is known not to do TLS properly; do not even try.
+            // Postfix "none": the destination is known not to do TLS properly; do not even try. The same for the
+            // plaintext retry after a failed opportunistic handshake.
             return ConnectResult.Ready(connection);
         }
 
@@ -168,7 +184,7 @@ internal sealed class SmtpConnector
 
             var failed = CertificatePolicyCheck.HandshakeFailed(tls, ex.Message);
             Report(connection, hop, failed.ResultType ?? TlsRptResultTypes.ValidationFailure);
-            return ConnectResult.Failed(hop.RequireTls ? failed.Reason! : "TLS failed: " + ex.Message, "4.7.5");
+            return ConnectResult.Failed(hop.RequireTls ? failed.Reason! : "TLS failed: " + ex.Message, "4.7.5") with { RetryWithoutTls = !hop.RequireTls };
         }
 
         if (verdict is { ResultType: { } testingFailure, Reason: { } reported })

@@ -13,10 +13,11 @@ namespace Gateway.Transport.Policy;
 /// <item>DANE (RFC 8461 2: DANE first when both are published): when the MX RRset was DNSSEC-secure (RFC 7672 2.2.2)
 /// and some host has secure TLSA records, the destination is DANE-protected and MTA-STS is not consulted. Hosts with
 /// usable records get "dane"; hosts whose records are all unusable get "encrypt" (RFC 7672 2.2); hosts without
-/// records get "may". A host whose TLSA lookup failed is skipped (RFC 7672 2.1.1).</item>
+/// records get the default level (below). A host whose TLSA lookup failed is skipped (RFC 7672 2.1.1).</item>
 /// <item>MTA-STS in enforce mode: only hosts matching the policy remain, with "mta-sts"; none left defers the
 /// destination (RFC 8461 5.1). Testing mode keeps every host and only reports.</item>
-/// <item>The table's default ("may").</item>
+/// <item>The table's default level ("may" unless configured), also for the hosts of a DANE destination that publish
+/// no TLSA records. A default of "dane", "dane-only" or "mta-sts" is read as every domain's entry instead.</item>
 /// </list>
 /// Entry "dane" means DANE when available, else "may" (Postfix "dane"); "dane-only" means no delivery to a host
 /// without usable secure TLSA records; "mta-sts" means MTA-STS only (no DANE), else "may".
@@ -56,10 +57,15 @@ public sealed class TlsPolicyResolver
             return new DestinationTlsPolicy(domain, [.. mxHosts.Select(h => Fixed(h, entry, noPolicy))], noPolicy);
         }
 
-        var level = entry?.Level;
+        // A default level of dane, dane-only or mta-sts reads as every domain's entry. A default of none, may,
+        // encrypt or verify is what a host gets when its destination publishes neither DANE nor MTA-STS for it
+        // (delivery.tls.level: "encrypt" must not send in plaintext there); dane and mta-sts fall back to "may".
+        var defaultIsEntry = _table.Default.Level is TlsLevel.Dane or TlsLevel.DaneOnly or TlsLevel.MtaSts;
+        var level = entry?.Level ?? (defaultIsEntry ? _table.Default.Level : null);
+        var fallback = level is null ? _table.Default : TlsPolicyEntry.Default;
         if (level != TlsLevel.MtaSts)
         {
-            var dane = await DaneAsync(domain, mxRecordsAuthenticated, mxHosts, level == TlsLevel.DaneOnly, ct).ConfigureAwait(false);
+            var dane = await DaneAsync(domain, mxRecordsAuthenticated, mxHosts, level == TlsLevel.DaneOnly, fallback, ct).ConfigureAwait(false);
             if (dane is not null)
             {
                 return dane;
@@ -75,10 +81,10 @@ public sealed class TlsPolicyResolver
             }
 
             var failure = lookup.FailureResultType is { } type ? new TlsRptFailure(type, AdditionalInformation: lookup.FailureDetail) : null;
-            return new DestinationTlsPolicy(domain, [.. mxHosts.Select(h => Fixed(h, TlsPolicyEntry.Default, noPolicy))], noPolicy, DiscoveryFailure: failure);
+            return new DestinationTlsPolicy(domain, [.. mxHosts.Select(h => Fixed(h, fallback, noPolicy))], noPolicy, DiscoveryFailure: failure);
         }
 
-        return new DestinationTlsPolicy(domain, [.. mxHosts.Select(h => Fixed(h, _table.Default, noPolicy))], noPolicy);
+        return new DestinationTlsPolicy(domain, [.. mxHosts.Select(h => Fixed(h, fallback, noPolicy))], noPolicy);
     }
 
     private static HopTlsRequirement Fixed(string host, TlsPolicyEntry entry, TlsRptPolicy report) => new()
@@ -91,7 +97,8 @@ public sealed class TlsPolicyResolver
     };
 
     /// <summary>Null when DANE does not govern the destination (and "dane-only" was not asked for).</summary>
-    private async ValueTask<DestinationTlsPolicy?> DaneAsync(string domain, bool mxSecure, IReadOnlyList<string> hosts, bool daneOnly, CancellationToken ct)
+    private async ValueTask<DestinationTlsPolicy?> DaneAsync(
+        string domain, bool mxSecure, IReadOnlyList<string> hosts, bool daneOnly, TlsPolicyEntry fallback, CancellationToken ct)
     {
         var lookups = new List<TlsaLookupResult>(hosts.Count);
         foreach (var host in hosts)
@@ -108,7 +115,7 @@ public sealed class TlsPolicyResolver
         var hops = new List<HopTlsRequirement>(hosts.Count);
         foreach (var lookup in lookups)
         {
-            hops.Add(DaneHop(domain, lookup, daneOnly, noPolicy));
+            hops.Add(DaneHop(domain, lookup, daneOnly, fallback, noPolicy));
         }
 
         var usable = hops.Where(h => h.UnavailableReason is null).ToList();
@@ -126,7 +133,7 @@ public sealed class TlsPolicyResolver
         return new DestinationTlsPolicy(domain, hops, usable[0].Report);
     }
 
-    private static HopTlsRequirement DaneHop(string domain, TlsaLookupResult lookup, bool daneOnly, TlsRptPolicy noPolicy)
+    private static HopTlsRequirement DaneHop(string domain, TlsaLookupResult lookup, bool daneOnly, TlsPolicyEntry fallback, TlsRptPolicy noPolicy)
     {
         var host = lookup.Host;
 
@@ -173,7 +180,7 @@ public sealed class TlsPolicyResolver
                     };
                 }
 
-                return new HopTlsRequirement { Host = host, Level = TlsLevel.May, VerifyNames = [host], Report = noPolicy };
+                return Fixed(host, fallback, noPolicy);
         }
     }
 

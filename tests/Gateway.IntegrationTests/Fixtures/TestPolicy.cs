@@ -19,7 +19,8 @@ public sealed class TestPolicy
         bool requireTls = false,
         IPEndPoint? dnsServer = null,
         string? authenticationYaml = null,
-        string? tlsYaml = null)
+        string? tlsYaml = null,
+        bool dnssecValidating = false)
     {
         Directory = TestDirectories.CreateTemp("gw-it");
         var ports = FreePort.Many(2);
@@ -32,6 +33,7 @@ public sealed class TestPolicy
         ExtraListenerYaml = extraListenerYaml;
         ExtraYaml = extraYaml;
         DnsServer = dnsServer ?? new IPEndPoint(IPAddress.Loopback, 9);
+        DnssecValidating = dnssecValidating;
         AuthenticationYaml = authenticationYaml ?? ChecksOff;
         TlsYaml = tlsYaml ?? "tls:\n  certificate: auto";
         Write();
@@ -80,6 +82,12 @@ public sealed class TestPolicy
     /// </summary>
     public IPEndPoint DnsServer { get; }
 
+    /// <summary>
+    /// dns.dnssec: validating: the DNS server is a validating resolver (the tests' unbound), whose AD bit the gateway
+    /// may trust, as DANE needs.
+    /// </summary>
+    public bool DnssecValidating { get; }
+
     /// <summary>Writes gateway.yaml from the current settings (tests change Domains and call this for reload tests).</summary>
     public void Write()
     {
@@ -113,7 +121,7 @@ public sealed class TestPolicy
             dns:
               servers: ["{DnsServer}"]
               timeout: 1s
-            {ExtraYaml ?? string.Empty}
+            {(DnssecValidating ? "  dnssec: validating\n" : string.Empty)}{ExtraYaml ?? string.Empty}
             """ + "\n" + AuthenticationYaml;
 
         // Write-then-rename, as editors do, so the watcher never reads a half-written file.

@@ -34,11 +34,13 @@ public sealed class PostfixServer : IAsyncDisposable
     /// Starts the instance on <paramref name="address"/> (a free port). With <paramref name="certificatePem"/>
     /// and <paramref name="keyPem"/> smtpd offers STARTTLS (smtpd_tls_security_level = may);
     /// <paramref name="extraMainCf"/> adds settings, e.g. "smtpd_discard_ehlo_keywords = chunking".
+    /// <paramref name="port"/> fixes the port instead (e.g. 25 on an address of its own, for MX delivery to several
+    /// peers on one port, where DANE's TLSA name "_25._tcp.host" must match it).
     /// </summary>
-    public static async Task<PostfixServer> StartAsync(IPAddress address, string? certificatePem = null, string? keyPem = null, string extraMainCf = "")
+    public static async Task<PostfixServer> StartAsync(IPAddress address, string? certificatePem = null, string? keyPem = null, string extraMainCf = "", int? port = null)
     {
         var root = TestDirectories.CreateTemp("gw-postfix");
-        var port = FreePort.Next();
+        var listenPort = port ?? FreePort.Next();
         var etc = Path.Combine(root, "etc");
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(etc);
@@ -49,6 +51,10 @@ public sealed class PostfixServer : IAsyncDisposable
         File.SetUnixFileMode(root, (UnixFileMode)Convert.ToInt32("755", 8));
         await RunAsync("chown", "postfix:postfix", data);
 
+        // Postfix wants inet_interfaces configured on an interface; 127.0.0.71 is routed to lo but not configured
+        // there. master.cf binds the exact address whatever inet_interfaces says, so other loopback addresses run
+        // with loopback-only (127.0.0.1).
+        var interfaces = IPAddress.IsLoopback(address) ? "loopback-only" : address.ToString();
         var tls = string.Empty;
         if (certificatePem is not null && keyPem is not null)
         {
@@ -72,7 +78,7 @@ public sealed class PostfixServer : IAsyncDisposable
             myhostname = mx.postfix.test
             mydomain = postfix.test
             mydestination =
-            inet_interfaces = {address}
+            inet_interfaces = {interfaces}
             inet_protocols = ipv4
             mynetworks = 127.0.0.0/8
             smtpd_peername_lookup = no
@@ -93,7 +99,7 @@ public sealed class PostfixServer : IAsyncDisposable
             """);
 
         await File.WriteAllTextAsync(Path.Combine(etc, "master.cf"), $"""
-            {address}:{port.ToString(CultureInfo.InvariantCulture)} inet n - n - - smtpd
+            {address}:{listenPort.ToString(CultureInfo.InvariantCulture)} inet n - n - - smtpd
             cleanup   unix  n - n - 0 cleanup
             qmgr      unix  n - n 300 1 qmgr
             rewrite   unix  - - n - - trivial-rewrite
@@ -108,7 +114,7 @@ public sealed class PostfixServer : IAsyncDisposable
 
             """);
 
-        var server = new PostfixServer(root, new IPEndPoint(address, port));
+        var server = new PostfixServer(root, new IPEndPoint(address, listenPort));
         try
         {
             await RunAsync("postfix", "-c", etc, "start");

@@ -241,6 +241,49 @@ public sealed class TlsPolicyResolverTests
         Assert.Equal(0, _dns.QueryCount("_25._tcp.mx.example.org"));
     }
 
+    [Theory]
+    [InlineData(TlsLevel.None)]
+    [InlineData(TlsLevel.Encrypt)]
+    [InlineData(TlsLevel.Verify)]
+    public async Task The_configured_default_level_applies_where_neither_dane_nor_mta_sts_does(TlsLevel level)
+    {
+        var table = new TlsPolicyTable([], new TlsPolicyEntry(level));
+
+        var policy = await Resolver(table).ResolveAsync("example.org", false, ["mx1.example.org", "mx2.example.org"], CancellationToken.None);
+
+        Assert.Null(policy.DeferReason);
+        Assert.All(policy.Hops, h => Assert.Equal(level, h.Level));
+        Assert.Equal(1, _sts.Lookups);
+    }
+
+    [Fact]
+    public async Task A_default_above_may_still_lets_dane_and_mta_sts_decide_where_they_are_published()
+    {
+        // DANE for mx1 (a signed TLSA record); mx2 of the same DANE destination publishes none, so the default
+        // level is its floor; MTA-STS decides for another destination.
+        _dns.AddTlsa("_25._tcp.mx1.example.org", Usable).SetSigned("example.org");
+        _sts.AddPolicy("sts.example", MtaStsMode.Enforce, "mx.sts.example");
+        var table = new TlsPolicyTable([], new TlsPolicyEntry(TlsLevel.Encrypt));
+
+        var dane = await Resolver(table).ResolveAsync("example.org", true, ["mx1.example.org", "mx2.example.org"], CancellationToken.None);
+        var sts = await Resolver(table).ResolveAsync("sts.example", false, ["mx.sts.example"], CancellationToken.None);
+
+        Assert.Equal(TlsLevel.Dane, dane.For("mx1.example.org")!.Level);
+        Assert.Equal(TlsLevel.Encrypt, dane.For("mx2.example.org")!.Level);
+        Assert.Equal(TlsLevel.MtaSts, Assert.Single(sts.Hops).Level);
+    }
+
+    [Fact]
+    public async Task A_default_of_dane_only_is_read_as_the_entry_of_every_domain()
+    {
+        var table = new TlsPolicyTable([], new TlsPolicyEntry(TlsLevel.DaneOnly));
+
+        var policy = await Resolver(table).ResolveAsync("example.org", false, ["mx.example.org"], CancellationToken.None);
+
+        Assert.Equal(TlsRptResultTypes.DaneRequired, policy.DeferResultType);
+        Assert.Contains("MX records not DNSSEC-signed", policy.DeferReason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_pool_key_differs_between_requirements_and_is_stable_for_equal_ones()
     {
