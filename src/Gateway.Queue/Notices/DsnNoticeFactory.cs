@@ -95,6 +95,9 @@ public sealed class DsnNoticeFactory : INoticeFactory
             Body = IsAscii(bytes) ? BodyType.SevenBit : BodyType.EightBitMime,
             SmtpUtf8 = international,
             Return = DsnReturn.Headers,
+
+            // RFC 8689 5: a notice about a REQUIRETLS message travels under REQUIRETLS too (and returns headers only).
+            RequireTls = original.RequireTls,
             Recipients =
             [
                 // NOTIFY=NEVER on the notice itself: a notice is never the subject of another notice.
@@ -272,7 +275,8 @@ public sealed class DsnNoticeFactory : INoticeFactory
     private async ValueTask<ReturnedContent> ReadOriginalAsync(NoticeRequest request, CancellationToken cancellationToken)
     {
         // RFC 3461 4.3: RET=FULL returns the message on failure; RET=HDRS or no RET (our choice) the headers.
-        var wantFull = request.Kind == NoticeKind.Failure && request.Original.Return == DsnReturn.Full;
+        // RFC 8689 5: the content of a REQUIRETLS message is never returned in full, whatever RET said.
+        var wantFull = request.Kind == NoticeKind.Failure && request.Original.Return == DsnReturn.Full && !request.Original.RequireTls;
         var limit = wantFull ? Math.Max(_options.MaxReturnedMessageBytes + 1, _options.MaxReturnedHeaderBytes) : _options.MaxReturnedHeaderBytes;
         byte[] buffer;
         int length;

@@ -142,6 +142,22 @@ public sealed class DsnNoticeFactoryTests
     }
 
     [Fact]
+    public async Task A_requiretls_message_is_returned_as_headers_only_under_requiretls()
+    {
+        var alice = Rcpt("alice@example.test");
+        var envelope = Envelope(alice) with { Return = DsnReturn.Full, RequireTls = true };
+        var notice = await Factory().CreateAsync(Request(envelope, NoticeKind.Failure, Failed(alice)), CancellationToken.None);
+
+        // RFC 8689 5: the body a sender wanted kept off plaintext links is not returned, and the notice asks for
+        // the same protection on its way back.
+        var report = Assert.IsType<MultipartReport>(Parse(notice!).Body);
+        Assert.Equal("text/rfc822-headers", report[2].ContentType.MimeType);
+        Assert.DoesNotContain("secret body", Encoding.ASCII.GetString(notice!.Content.Span), StringComparison.Ordinal);
+        Assert.True(notice.Envelope.RequireTls);
+        Assert.False((await Factory().CreateAsync(Request(Envelope(alice), NoticeKind.Failure, Failed(alice)), CancellationToken.None))!.Envelope.RequireTls);
+    }
+
+    [Fact]
     public async Task A_delay_report_carries_will_retry_until()
     {
         var alice = Rcpt("alice@example.test");
