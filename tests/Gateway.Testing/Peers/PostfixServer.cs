@@ -31,14 +31,18 @@ public sealed class PostfixServer : IAsyncDisposable
     private string ConfigDirectory => Path.Combine(_root, "etc");
 
     /// <summary>
-    /// Starts the instance on <paramref name="address"/> (a free port). With <paramref name="certificatePem"/>
+    /// Starts the instance on <paramref name="address"/> and <paramref name="port"/> (0: a free port). With <paramref name="certificatePem"/>
     /// and <paramref name="keyPem"/> smtpd offers STARTTLS (smtpd_tls_security_level = may);
     /// <paramref name="extraMainCf"/> adds settings, e.g. "smtpd_discard_ehlo_keywords = chunking".
     /// </summary>
-    public static async Task<PostfixServer> StartAsync(IPAddress address, string? certificatePem = null, string? keyPem = null, string extraMainCf = "")
+    public static async Task<PostfixServer> StartAsync(IPAddress address, string? certificatePem = null, string? keyPem = null, string extraMainCf = "", int port = 0)
     {
         var root = TestDirectories.CreateTemp("gw-postfix");
-        var port = FreePort.Next();
+        if (port == 0)
+        {
+            port = FreePort.Next();
+        }
+
         var etc = Path.Combine(root, "etc");
         var data = Path.Combine(root, "data");
         Directory.CreateDirectory(etc);
@@ -60,6 +64,10 @@ public sealed class PostfixServer : IAsyncDisposable
             tls = $"smtpd_tls_security_level = may\nsmtpd_tls_loglevel = 1\nsmtpd_tls_cert_file = {certificateFile}\nsmtpd_tls_key_file = {keyFile}\n";
         }
 
+        // Postfix takes in inet_interfaces only addresses configured on an interface, which 127.0.0.2 and up are not
+        // (the kernel routes all of 127/8 to lo); master.cf binds the one address:port either way.
+        var interfaces = address.Equals(IPAddress.Loopback) ? address.ToString() : "all";
+
         // Everything accepted is held (check_client_access static:HOLD), nothing is ever delivered onward, no DNS
         // is asked, and headers are left as the client sent them (no rewriting for "local" clients).
         await File.WriteAllTextAsync(Path.Combine(etc, "main.cf"), $"""
@@ -72,7 +80,7 @@ public sealed class PostfixServer : IAsyncDisposable
             myhostname = mx.postfix.test
             mydomain = postfix.test
             mydestination =
-            inet_interfaces = {address}
+            inet_interfaces = {interfaces}
             inet_protocols = ipv4
             mynetworks = 127.0.0.0/8
             smtpd_peername_lookup = no
