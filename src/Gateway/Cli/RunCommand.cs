@@ -117,7 +117,7 @@ internal static class RunCommand
             sp.GetRequiredService<IMtaStsPolicyCache>(),
             time,
             sp.GetRequiredService<ILogger<MtaStsPolicyResolver>>()));
-        services.AddSingleton(new TlsRptCollector(
+        services.AddSingleton(_ => new TlsRptCollector(
             new TlsRptCollectorOptions { Directory = SpoolPaths.TlsRptDirectory(policy), FlushDirectory = DefaultSpoolIo.Instance.FlushDirectory },
             time));
         services.AddSingleton(sp => new TlsRptRecordLookup(sp.GetRequiredService<IDnsResolver>()));
