@@ -152,4 +152,22 @@ public sealed class CommandLineTests
         Assert.Contains("--all", CommandLine.Parse(["queue", "hold", "--all"]).Error, StringComparison.Ordinal);
         Assert.Contains("--selector", CommandLine.Parse(["dkim", "keygen", "--domain", "example.test"]).Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("tlsrpt report", "report")]
+    [InlineData("tlsrpt report --dry-run", "report")]
+    [InlineData("tlsrpt report --dry-run --include-today", "report")]
+    [InlineData("mta-sts cache", "cache")]
+    public void Transport_security_commands_parse(string commandLine, string verb)
+    {
+        var parsed = CommandLine.Parse(commandLine.Split(' '));
+        Assert.Null(parsed.Error);
+        Assert.Equal(verb, parsed.Verb);
+    }
+
+    [Fact]
+    public void Including_today_is_only_for_a_dry_run()
+    {
+        Assert.Equal("'tlsrpt report --include-today' needs --dry-run: today is not over", CommandLine.Parse(["tlsrpt", "report", "--include-today"]).Error);
+    }
 }

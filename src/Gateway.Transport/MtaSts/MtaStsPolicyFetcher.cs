@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Text;
 using Gateway.Abstractions;
 using Gateway.Syntax;
+using Gateway.Transport.Http;
 
 namespace Gateway.Transport.MtaSts;
 
@@ -27,7 +27,7 @@ public sealed class MtaStsPolicyFetcher : IMtaStsPolicyFetcher
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly IDnsResolver _dns;
+    private readonly ResolvingConnector _connector;
     private readonly MtaStsFetcherOptions _options;
     private readonly TimeProvider _time;
 
@@ -40,7 +40,7 @@ public sealed class MtaStsPolicyFetcher : IMtaStsPolicyFetcher
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPolicyBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, ushort.MaxValue);
-        _dns = dns;
+        _connector = new ResolvingConnector(dns);
         _options = options;
         _time = time;
     }
@@ -177,7 +177,7 @@ public sealed class MtaStsPolicyFetcher : IMtaStsPolicyFetcher
 
         // Connection attempts outlive a cancelled request in SocketsHttpHandler; bound them by the same deadline.
         ConnectTimeout = _options.Timeout,
-        ConnectCallback = ConnectAsync,
+        ConnectCallback = _connector.ConnectAsync,
         SslOptions = new SslClientAuthenticationOptions
         {
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
@@ -188,46 +188,12 @@ public sealed class MtaStsPolicyFetcher : IMtaStsPolicyFetcher
         },
     };
 
-    /// <summary>Resolves the policy host through our resolver and connects to its addresses in the order given.</summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        var endPoint = context.DnsEndPoint;
-        var answer = await _dns.GetAddressesAsync(endPoint.Host, ct).ConfigureAwait(false);
-        if (answer.Status != DnsStatus.Ok || answer.Records.Count == 0)
-        {
-            throw new FetchFailedException($"address lookup of {endPoint.Host}: {answer.Status}");
-        }
-
-        SocketException? last = null;
-        foreach (var address in answer.Records)
-        {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, endPoint.Port), ct).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                last = e;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-
-        throw new FetchFailedException($"no address of {endPoint.Host} accepted a connection on port {endPoint.Port.ToString(CultureInfo.InvariantCulture)}: {last?.Message}");
-    }
-
     /// <summary>What one fetch learned on the way that an exception would not carry.</summary>
     private sealed class Attempt
     {
         public string? CertificateFailure { get; set; }
     }
 
-    /// <summary>A fetch that failed for a reason of ours (status, type, size, DNS), mapped to sts-policy-fetch-error.</summary>
+    /// <summary>A fetch that failed for a reason of ours (status, type, size), mapped to sts-policy-fetch-error.</summary>
     private sealed class FetchFailedException(string message) : Exception(message);
 }

@@ -55,6 +55,23 @@ public sealed class MtaStsPolicyStore : IMtaStsPolicyCache
         return store;
     }
 
+    /// <summary>
+    /// The cached policies in a directory, read without changing anything (for `gateway mta-sts cache` beside a
+    /// running gateway: its temporary files are left alone, a missing directory is an empty cache).
+    /// </summary>
+    public static async Task<IReadOnlyList<MtaStsCachedPolicy>> ReadEntriesAsync(string directory, ILogger logger, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(logger);
+        var store = new MtaStsPolicyStore(directory, logger);
+        if (Directory.Exists(directory))
+        {
+            await store.ReadFilesAsync(ct).ConfigureAwait(false);
+        }
+
+        return [.. store.Entries.OrderBy(e => e.Domain, StringComparer.Ordinal)];
+    }
+
     public MtaStsCachedPolicy? Get(string domain)
     {
         ArgumentNullException.ThrowIfNull(domain);
@@ -132,6 +149,11 @@ public sealed class MtaStsPolicyStore : IMtaStsPolicyCache
             File.Delete(temp);
         }
 
+        await ReadFilesAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task ReadFilesAsync(CancellationToken ct)
+    {
         foreach (var path in Directory.EnumerateFiles(_directory, "*" + Extension))
         {
             ct.ThrowIfCancellationRequested();

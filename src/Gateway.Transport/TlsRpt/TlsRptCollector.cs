@@ -79,6 +79,23 @@ public sealed class TlsRptCollector : ITlsRptRecorder, IDisposable
     }
 
     /// <summary>
+    /// The days not yet taken, oldest first, without forgetting them: the completed ones, and with
+    /// <paramref name="includeToday"/> also today's counts so far (what `gateway tlsrpt report --dry-run` shows).
+    /// </summary>
+    public IReadOnlyList<TlsRptDailyResults> PendingDays(bool includeToday)
+    {
+        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        lock (_gate)
+        {
+            return [.. _days
+                .Where(d => d.Key.Day < today || (includeToday && d.Key.Day == today))
+                .OrderBy(d => d.Key.Day)
+                .ThenBy(d => d.Key.Domain, StringComparer.Ordinal)
+                .Select(d => Snapshot(d.Key.Day, d.Key.Domain, d.Value))];
+        }
+    }
+
+    /// <summary>
     /// Removes and returns the days before today (UTC), which no session can add to any more, and saves the rest. A
     /// caller that fails to send them has them in hand; they are not put back (reports are best effort, RFC 8460 5).
     /// </summary>

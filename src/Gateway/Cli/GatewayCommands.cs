@@ -33,6 +33,7 @@ internal static class GatewayCommands
         root.Subcommands.Add(Dkim());
         root.Subcommands.Add(Dmarc());
         root.Subcommands.Add(MtaSts());
+        root.Subcommands.Add(TlsRpt());
         root.Subcommands.Add(Leaf("version", "Print the version.", _ => Task.FromResult(VersionCommand.Execute())));
         root.Subcommands.Add(Leaf("help", "Print this text.", result => Task.FromResult(HelpCommand.Execute(result.RootCommandResult.Command, Console.Out))));
         return root;
@@ -186,14 +187,42 @@ internal static class GatewayCommands
 
     private static Command MtaSts()
     {
-        var sts = new Command("mta-sts", "Our own MTA-STS policy (RFC 8461).");
+        var sts = new Command("mta-sts", "MTA-STS (RFC 8461): our own policy, and the destinations' policies we cached.");
         sts.Subcommands.Add(Leaf(
             "records",
             "Print the _mta-sts and _smtp._tls TXT records to publish for one of our domains, and the policy served for it.",
             result => MtaStsCommand.ExecuteAsync(CommandLine.From(result)),
             Config(),
             Value("--domain", "D", "One of our domains.", required: true)));
+        sts.Subcommands.Add(Leaf(
+            "cache",
+            "List the destinations' cached MTA-STS policies: domain, policy id, mode, expiry, MX patterns.",
+            result => MtaStsCacheCommand.ExecuteAsync(CommandLine.From(result)),
+            Config()));
         return sts;
+    }
+
+    private static Command TlsRpt()
+    {
+        var tlsrpt = new Command("tlsrpt", "TLS reports (RFC 8460) about our deliveries, for the domains that ask for them.");
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print each pending report (policy domain, rua destinations, JSON); send and forget nothing." };
+        var includeToday = new Option<bool>("--include-today") { Description = "With --dry-run: also today's counts so far." };
+        var report = Leaf(
+            "report",
+            "Send the reports of the completed days (only while no gateway runs: a running gateway sends them itself).",
+            result => TlsRptCommand.ExecuteAsync(CommandLine.From(result)),
+            Config(),
+            dryRun,
+            includeToday);
+        report.Validators.Add(result =>
+        {
+            if (result.GetValue(includeToday) && !result.GetValue(dryRun))
+            {
+                result.AddError("'tlsrpt report --include-today' needs --dry-run: today is not over");
+            }
+        });
+        tlsrpt.Subcommands.Add(report);
+        return tlsrpt;
     }
 
     /// <summary>`gateway --version`: the same output as `gateway version`.</summary>

@@ -13,6 +13,8 @@ using Gateway.Policy;
 using Gateway.Queue;
 using Gateway.Queue.Scheduling;
 using Gateway.Smtp.Server;
+using Gateway.Transport.MtaSts;
+using Gateway.Transport.TlsRpt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -90,6 +92,36 @@ internal static class RunCommand
         HostLog.Stopped(logger);
         await app.DisposeAsync().ConfigureAwait(false);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// One MTA-STS policy cache with its fetcher and resolver, and one set of TLS-RPT counters, shared by every
+    /// delivery-agent generation and the services that refresh the cache and send the reports.
+    /// </summary>
+    private static void AddTransportSecurity(IServiceCollection services, GatewayPolicy policy, TimeProvider time)
+    {
+        services.AddSingleton(sp =>
+        {
+            // DI factories are synchronous; this runs once, at start-up before delivery begins, and reads one small
+            // file per cached domain.
+            return MtaStsPolicyStore.OpenAsync(SpoolPaths.MtaStsDirectory(policy), sp.GetRequiredService<ILogger<MtaStsPolicyStore>>(), CancellationToken.None)
+                .GetAwaiter().GetResult();
+        });
+        services.AddSingleton<IMtaStsPolicyCache>(sp => sp.GetRequiredService<MtaStsPolicyStore>());
+
+        // RFC 8461 3.3: port 443, PKIX against the system's trust store (SSL_CERT_FILE / SSL_CERT_DIR add a CA on Linux).
+        services.AddSingleton<IMtaStsPolicyFetcher>(sp => new MtaStsPolicyFetcher(sp.GetRequiredService<IDnsResolver>(), new MtaStsFetcherOptions(), time));
+        services.AddSingleton(sp => new MtaStsPolicyResolver(
+            sp.GetRequiredService<IDnsResolver>(),
+            sp.GetRequiredService<IMtaStsPolicyFetcher>(),
+            sp.GetRequiredService<IMtaStsPolicyCache>(),
+            time,
+            sp.GetRequiredService<ILogger<MtaStsPolicyResolver>>()));
+        services.AddSingleton(_ => new TlsRptCollector(
+            new TlsRptCollectorOptions { Directory = SpoolPaths.TlsRptDirectory(policy), FlushDirectory = DefaultSpoolIo.Instance.FlushDirectory },
+            time));
+        services.AddSingleton(sp => new TlsRptRecordLookup(sp.GetRequiredService<IDnsResolver>()));
+        services.AddSingleton(sp => TlsRptHttpClient.Create(sp.GetRequiredService<IDnsResolver>()));
     }
 
     private static WebApplication Build(CommandLine command, GatewayPolicy policy, TimeProvider time)
@@ -186,7 +218,14 @@ internal static class RunCommand
             sp.GetRequiredService<ILogger<FileQueueStore>>()));
         builder.Services.AddSingleton<IQueueStore>(sp => sp.GetRequiredService<FileQueueStore>());
         builder.Services.AddSingleton<IMessageAcceptor>(sp => sp.GetRequiredService<FileQueueStore>());
-        builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(policy, sp.GetRequiredService<IDnsResolver>(), time, sp.GetRequiredService<ILoggerFactory>()));
+        AddTransportSecurity(builder.Services, policy, time);
+        builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(
+            policy,
+            sp.GetRequiredService<IDnsResolver>(),
+            time,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<MtaStsPolicyResolver>(),
+            sp.GetRequiredService<TlsRptCollector>()));
         builder.Services.AddSingleton(new PolicySchedulerSettings(policy, time));
         builder.Services.AddSingleton(sp => new QueueScheduler(
             sp.GetRequiredService<IQueueStore>(),
@@ -198,12 +237,16 @@ internal static class RunCommand
         builder.Services.AddSingleton<QueueHostedService>();
         builder.Services.AddSingleton<ISmtpSessionProvider, PolicySessionProvider>();
         builder.Services.AddSingleton<SmtpHostedService>();
-        builder.Services.AddSingleton<IDmarcReportOutbox>(sp => new QueueReportOutbox(sp.GetRequiredService<IQueueStore>(), time));
+        builder.Services.AddSingleton(sp => new QueueReportOutbox(sp.GetRequiredService<IQueueStore>(), time));
+        builder.Services.AddSingleton<IDmarcReportOutbox>(sp => sp.GetRequiredService<QueueReportOutbox>());
+        builder.Services.AddSingleton<ITlsRptReportOutbox>(sp => sp.GetRequiredService<QueueReportOutbox>());
 
         // Order matters: the spool is recovered before the listeners open, and stops after they have drained.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueHostedService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpHostedService>());
         builder.Services.AddHostedService<DmarcReportService>();
+        builder.Services.AddHostedService<TlsRptReportService>();
+        builder.Services.AddHostedService<MtaStsRefreshService>();
         builder.Services.AddHostedService<CertificateWatcher>();
 
         var app = builder.Build();

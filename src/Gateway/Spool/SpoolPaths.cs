@@ -11,4 +11,10 @@ internal static class SpoolPaths
 
     /// <summary>DMARC evaluations kept for the aggregate reports.</summary>
     public static string DmarcDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "dmarc");
+
+    /// <summary>The destinations' MTA-STS policies, cached across restarts (RFC 8461 5.1).</summary>
+    public static string MtaStsDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "mta-sts");
+
+    /// <summary>The TLS-RPT session counters of the days not yet reported (RFC 8460 4).</summary>
+    public static string TlsRptDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "tlsrpt");
 }

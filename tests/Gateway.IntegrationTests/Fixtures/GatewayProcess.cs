@@ -55,10 +55,18 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 
-    /// <summary>Starts `gateway run --config` on the given policy and waits until it logs that it started.</summary>
-    public static async Task<GatewayProcess> StartAsync(TestPolicy policy)
+    /// <summary>
+    /// Starts `gateway run --config` on the given policy and waits until it logs that it started;
+    /// <paramref name="environment"/> adds variables to its environment (e.g. SSL_CERT_FILE for a test CA).
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(TestPolicy policy, IReadOnlyDictionary<string, string>? environment = null)
     {
         var process = new Process { StartInfo = CreateStartInfo(policy.Directory, "run", "--config", policy.MainFile), EnableRaisingEvents = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            process.StartInfo.Environment[name] = value;
+        }
+
         var gateway = new GatewayProcess(process, policy);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>

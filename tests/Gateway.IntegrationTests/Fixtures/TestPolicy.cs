@@ -77,10 +77,10 @@ public sealed class TestPolicy
     public string? ExtraYaml { get; set; }
 
     /// <summary>
-    /// The only name server the gateway may ask. Tests never reach DNS outside this machine: by default it is
+    /// The only name server the gateway may ask (tests moving to another server call <see cref="Write"/>). Tests never reach DNS outside this machine: by default it is
     /// 127.0.0.1:9, where nothing answers, so an unplanned lookup fails (temporarily) instead of leaving loopback.
     /// </summary>
-    public IPEndPoint DnsServer { get; }
+    public IPEndPoint DnsServer { get; set; }
 
     /// <summary>
     /// dns.dnssec: validating: the DNS server is a validating resolver (the tests' unbound), whose AD bit the gateway

@@ -31,7 +31,7 @@ public sealed class PostfixServer : IAsyncDisposable
     private string ConfigDirectory => Path.Combine(_root, "etc");
 
     /// <summary>
-    /// Starts the instance on <paramref name="address"/> (a free port). With <paramref name="certificatePem"/>
+    /// Starts the instance on <paramref name="address"/> (a free port unless <paramref name="port"/> is given). With <paramref name="certificatePem"/>
     /// and <paramref name="keyPem"/> smtpd offers STARTTLS (smtpd_tls_security_level = may);
     /// <paramref name="extraMainCf"/> adds settings, e.g. "smtpd_discard_ehlo_keywords = chunking".
     /// <paramref name="port"/> fixes the port instead (e.g. 25 on an address of its own, for MX delivery to several

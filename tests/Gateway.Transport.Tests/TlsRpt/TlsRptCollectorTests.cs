@@ -24,6 +24,24 @@ public sealed class TlsRptCollectorTests : IDisposable
     private TlsRptCollector Collector() => new(new TlsRptCollectorOptions { Directory = _directory }, _time);
 
     [Fact]
+    public async Task Pending_days_are_shown_without_being_forgotten()
+    {
+        using var collector = Collector();
+        collector.RecordFailure(Sts, Mismatch);
+        _time.Advance(TimeSpan.FromDays(1));
+        collector.RecordSuccess(Tlsa);
+
+        var completed = Assert.Single(collector.PendingDays(includeToday: false));
+        Assert.Equal(new DateOnly(2025, 6, 1), completed.Day);
+        Assert.Equal(1, Assert.Single(completed.Policies).FailedSessions);
+        Assert.Equal([new DateOnly(2025, 6, 1), new DateOnly(2025, 6, 2)], collector.PendingDays(includeToday: true).Select(d => d.Day));
+
+        // Looking took nothing: the completed day is still there to be sent.
+        Assert.Equal(new DateOnly(2025, 6, 1), Assert.Single(await collector.TakeCompletedDaysAsync(CancellationToken.None)).Day);
+        Assert.Empty(collector.PendingDays(includeToday: false));
+    }
+
+    [Fact]
     public void Sessions_are_counted_per_policy_and_failures_grouped_by_detail()
     {
         using var collector = Collector();
