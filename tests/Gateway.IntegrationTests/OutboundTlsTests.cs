@@ -91,33 +91,34 @@ public sealed class OutboundTlsTests : IClassFixture<OutboundTlsTests.Peers>
     }
 
     [Fact]
-    public async Task Requiretls_mail_to_a_destination_without_a_verified_path_bounces()
+    public async Task Requiretls_mail_to_a_destination_without_a_verified_path_fails_and_its_notice_never_travels_in_plaintext()
     {
-        await SendRequireTlsAsync("requiretls@self.plain.test");
+        var id = await SendRequireTlsAsync("requiretls@self.plain.test");
 
-        // RFC 8689 5: no DANE, no MTA-STS, no verify entry: nothing may carry it, so the sender hears at once.
-        var notice = await _peers.WaitForNoticeAsync("requiretls@self.plain.test");
-        Assert.Contains("X-Mail-Args: <>", notice, StringComparison.Ordinal);
-        Assert.Contains("X-Rcpt-Args: <someone@sender.plain.test>", notice, StringComparison.Ordinal);
-        Assert.Contains("Action: failed", notice, StringComparison.Ordinal);
-        Assert.Matches("Diagnostic-Code: smtp; ?550 5.7.10", notice);
+        // RFC 8689 5: no DANE, no MTA-STS, no verify entry: nothing may carry it, so it fails at once.
+        var trace = await _peers.WaitForTraceAsync(id, "550 5.7.10");
+        Assert.Contains("notice", trace, StringComparison.Ordinal);
         Assert.Empty(await _peers.SelfSigned.FindAsync("requiretls@self.plain.test"));
+        await _peers.AssertNoNoticeAsync("requiretls@self.plain.test");
     }
 
     [Fact]
-    public async Task Requiretls_mail_over_dane_to_a_server_without_requiretls_bounces_with_5_7_30()
+    public async Task Requiretls_mail_over_dane_to_a_server_without_requiretls_fails_with_5_7_30()
     {
         // The DANE peer is authenticated, but Postfix does not offer REQUIRETLS: it could not keep the promise.
-        await SendRequireTlsAsync("requiretls@good.signed.test");
+        var id = await SendRequireTlsAsync("requiretls@good.signed.test");
 
-        var notice = await _peers.WaitForNoticeAsync("requiretls@good.signed.test");
-        Assert.Contains("Action: failed", notice, StringComparison.Ordinal);
-        Assert.Matches("Diagnostic-Code: smtp; ?550 5.7.30", notice);
+        await _peers.WaitForTraceAsync(id, "550 5.7.30");
         Assert.Empty(await _peers.Good.FindAsync("requiretls@good.signed.test"));
+        await _peers.AssertNoNoticeAsync("requiretls@good.signed.test");
     }
 
-    /// <summary>Sends one message with MAIL FROM ... REQUIRETLS (offered inside TLS only) from someone@sender.plain.test.</summary>
-    private async Task SendRequireTlsAsync(string recipient)
+    /// <summary>
+    /// Sends one message with MAIL FROM ... REQUIRETLS (offered inside TLS only) from someone@sender.plain.test;
+    /// returns the queue id. The sender's own MX (a plaintext sink) has no verified path either, so the notice
+    /// about a failure, which travels under REQUIRETLS too (RFC 8689 5), must never reach it.
+    /// </summary>
+    private async Task<string> SendRequireTlsAsync(string recipient)
     {
         var (client, _) = await SmtpTestClient.ConnectAndGreetAsync(_peers.Gateway.SmtpEndPoint);
         await using var _ = client;
@@ -128,8 +129,9 @@ public sealed class OutboundTlsTests : IClassFixture<OutboundTlsTests.Peers>
         await client.CommandAsync("MAIL FROM:<someone@sender.plain.test> REQUIRETLS", 250);
         await client.CommandAsync($"RCPT TO:<{recipient}>", 250);
         await client.CommandAsync("DATA", 354);
-        await client.CommandAsync(
+        var reply = await client.CommandAsync(
             $"From: someone@sender.plain.test\r\nTo: {recipient}\r\nSubject: secret\r\nMessage-ID: <{Guid.NewGuid():N}@sender.plain.test>\r\n\r\nbody\r\n.", 250);
+        return reply.Last[(reply.Last.LastIndexOf(' ') + 1)..];
     }
 
     /// <summary>Sends one message to <paramref name="recipient"/> through the gateway; the queue id from the 250.</summary>
@@ -304,22 +306,31 @@ public sealed class OutboundTlsTests : IClassFixture<OutboundTlsTests.Peers>
             return false;
         }
 
-        /// <summary>Polls the sender's MX for the failure notice about <paramref name="recipient"/>.</summary>
-        public async Task<string> WaitForNoticeAsync(string recipient)
+        /// <summary>Polls `gateway trace --id` until it shows <paramref name="expected"/>; the trace text.</summary>
+        public async Task<string> WaitForTraceAsync(string id, string expected)
         {
             var deadline = DateTime.UtcNow + Patience;
+            var text = string.Empty;
             while (DateTime.UtcNow < deadline)
             {
-                if (SenderSink.Messages().FirstOrDefault(m => Regex.IsMatch(m, $"Final-Recipient: rfc822; ?{Regex.Escape(recipient)}")) is { } notice)
+                (_, text, _) = await GatewayProcess.RunToCompletionAsync(Policy.Directory, null, "trace", "--config", Policy.MainFile, "--id", id);
+                if (text.Contains(expected, StringComparison.Ordinal))
                 {
-                    return notice;
+                    return text;
                 }
 
-                await Task.Delay(200);
+                await Task.Delay(300);
             }
 
-            Assert.Fail($"no failure notice about {recipient}; the sender's MX has {SenderSink.Messages().Count} message(s)");
-            return string.Empty;
+            Assert.Fail($"the trace of {id} never showed '{expected}':\n{text}");
+            return text;
+        }
+
+        /// <summary>The sender's plaintext MX gets no notice about <paramref name="recipient"/> (waits for the notice's own attempt).</summary>
+        public async Task AssertNoNoticeAsync(string recipient)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.DoesNotContain(SenderSink.Messages(), m => Regex.IsMatch(m, $"Final-Recipient: rfc822; ?{Regex.Escape(recipient)}"));
         }
 
         public async Task<string> QueueShowAsync(string id) =>
