@@ -125,7 +125,6 @@ internal static class AuthBenchmark
         private readonly SmtpSink _sink;
         private readonly GatewayTarget _target;
         private readonly List<ProbeClient> _clients;
-        private readonly HttpClient _http = new();
         private long _delivered;
 
         private Subject(string name, SmtpSink sink, GatewayTarget target, List<ProbeClient> clients)
@@ -217,28 +216,10 @@ internal static class AuthBenchmark
         /// Delivery attempts finished: delivered, or deferred (a deferred message is retried minutes later, long
         /// after its batch; it counts as done for the batch, as the work for it was).
         /// </summary>
-        private async Task<long> DeliveredAsync()
-        {
-            var text = await _http.GetStringAsync(new Uri($"http://{_target.AdminEndPoint}/metrics")).ConfigureAwait(false);
-            return Counter(text, "gateway_recipients_delivered_total") + Counter(text, "gateway_recipients_deferred_total");
-        }
+        private Task<long> DeliveredAsync() => _target.CountersAsync("gateway_recipients_delivered_total", "gateway_recipients_deferred_total");
 
         /// <summary>Delivery attempts that ended in a temporary failure; a sink that takes everything should see none.</summary>
-        public async Task<long> DeferredAsync() =>
-            Counter(await _http.GetStringAsync(new Uri($"http://{_target.AdminEndPoint}/metrics")).ConfigureAwait(false), "gateway_recipients_deferred_total");
-
-        private static long Counter(string metrics, string name)
-        {
-            foreach (var line in metrics.Split('\n'))
-            {
-                if (line.StartsWith(name + " ", StringComparison.Ordinal))
-                {
-                    return long.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
-                }
-            }
-
-            throw new InvalidOperationException($"no {name} in /metrics");
-        }
+        public Task<long> DeferredAsync() => _target.CountersAsync("gateway_recipients_deferred_total");
 
         public async ValueTask DisposeAsync()
         {
@@ -247,7 +228,6 @@ internal static class AuthBenchmark
                 client.Dispose();
             }
 
-            _http.Dispose();
             await _target.DisposeAsync().ConfigureAwait(false);
             _sink.Dispose();
         }

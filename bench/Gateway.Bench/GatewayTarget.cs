@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 
 namespace Gateway.Bench;
@@ -5,6 +6,8 @@ namespace Gateway.Bench;
 /// <summary>The gateway started from its built dll on a bench policy in a temp directory.</summary>
 internal sealed class GatewayTarget : IBenchTarget
 {
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
     private readonly ToolProcess _process;
     private readonly DirectoryInfo _work;
 
@@ -31,8 +34,14 @@ internal sealed class GatewayTarget : IBenchTarget
     /// <param name="domains">The policy's <c>domains</c> value.</param>
     /// <param name="trustedNetworks">The policy's <c>trusted_networks</c> value (default: all of loopback).</param>
     /// <param name="dnsServer">The only name server the gateway may ask (default: 127.0.0.1:9, where nothing answers).</param>
+    /// <param name="certificate">PEM files of the listener's certificate and key (default: a self-signed one, "auto").</param>
     public static async Task<GatewayTarget> StartAsync(
-        string dll, string extraYaml, string domains = "[bench.test]", string trustedNetworks = "[\"127.0.0.0/8\"]", string dnsServer = "127.0.0.1:9")
+        string dll,
+        string extraYaml,
+        string domains = "[bench.test]",
+        string trustedNetworks = "[\"127.0.0.0/8\"]",
+        string dnsServer = "127.0.0.1:9",
+        (string Certificate, string Key)? certificate = null)
     {
         var work = Directory.CreateTempSubdirectory("gateway-bench");
         var smtpPort = Ports.Free();
@@ -47,7 +56,8 @@ internal sealed class GatewayTarget : IBenchTarget
               - name: inbound
                 address: 127.0.0.1:{smtpPort}
             tls:
-              certificate: auto
+              certificate: {certificate?.Certificate ?? "auto"}
+            {(certificate is { } files ? $"  key: {files.Key}" : string.Empty)}
             admin:
               listen: 127.0.0.1:{adminPort}
             logging:
@@ -76,6 +86,21 @@ internal sealed class GatewayTarget : IBenchTarget
     }
 
     public IReadOnlyList<int> Processes() => [_process.Id];
+
+    /// <summary>The sum of counters from one read of the admin listener's /metrics (Prometheus text format).</summary>
+    public async Task<long> CountersAsync(params string[] names)
+    {
+        var text = await Http.GetStringAsync(new Uri($"http://{AdminEndPoint}/metrics")).ConfigureAwait(false);
+        var sum = 0L;
+        foreach (var name in names)
+        {
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"no {name} in /metrics");
+            sum += long.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
+        }
+
+        return sum;
+    }
 
     public ValueTask DisposeAsync()
     {

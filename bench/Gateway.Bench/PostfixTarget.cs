@@ -24,7 +24,10 @@ internal sealed class PostfixTarget : IBenchTarget
 
     private string ConfigDirectory => Path.Combine(_root, "etc");
 
-    public static async Task<PostfixTarget> StartAsync(int processLimit, string extraMainCf)
+    /// <param name="processLimit">At most this many smtpd processes (simultaneous sessions).</param>
+    /// <param name="extraMainCf">main.cf lines added at the end.</param>
+    /// <param name="extraMasterCf">master.cf lines added at the end (e.g. tlsmgr for TLS session tickets).</param>
+    public static async Task<PostfixTarget> StartAsync(int processLimit, string extraMainCf, string extraMasterCf = "")
     {
         var root = Directory.CreateTempSubdirectory("postfix-bench").FullName;
         var port = Ports.Free();
@@ -87,6 +90,7 @@ internal sealed class PostfixTarget : IBenchTarget
             anvil     unix  - - n - 1 anvil
             scache    unix  - - n - 1 scache
             postlog   unix-dgram n - n - 1 postlogd
+            {extraMasterCf}
 
             """).ConfigureAwait(false);
 
@@ -112,11 +116,17 @@ internal sealed class PostfixTarget : IBenchTarget
         return ProcessMemory.WithChildren(master);
     }
 
+    /// <summary>This instance's log so far.</summary>
+    public IReadOnlyList<string> LogLines()
+    {
+        var log = Path.Combine(_root, "maillog");
+        return File.Exists(log) ? File.ReadAllLines(log) : [];
+    }
+
     /// <summary>The last lines of this instance's log, for a failure report.</summary>
     public string LogTail(int lines)
     {
-        var log = Path.Combine(_root, "maillog");
-        return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(lines)) : string.Empty;
+        return string.Join('\n', LogLines().TakeLast(lines));
     }
 
     public async ValueTask DisposeAsync()

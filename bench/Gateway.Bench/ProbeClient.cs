@@ -13,18 +13,15 @@ namespace Gateway.Bench;
 /// </summary>
 internal sealed class ProbeClient : IDisposable
 {
-    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(60);
-
     private readonly TcpClient _client;
     private readonly NetworkStream _stream;
-    private readonly byte[] _buffer = new byte[8192];
-    private int _start;
-    private int _end;
+    private readonly SmtpReplyReader _replies;
 
     private ProbeClient(TcpClient client)
     {
         _client = client;
         _stream = client.GetStream();
+        _replies = new SmtpReplyReader(_stream);
     }
 
     public static async Task<ProbeClient> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
@@ -88,7 +85,7 @@ internal sealed class ProbeClient : IDisposable
         await _stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         await _stream.WriteAsync(".\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
-        var reply = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+        var reply = await _replies.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return reply.StartsWith("250", StringComparison.Ordinal) ? elapsed : null;
     }
@@ -111,65 +108,16 @@ internal sealed class ProbeClient : IDisposable
     private async Task<bool> TryCommandAsync(string command, string expected, CancellationToken cancellationToken)
     {
         await _stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), cancellationToken).ConfigureAwait(false);
-        var reply = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+        var reply = await _replies.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
         return reply.StartsWith(expected, StringComparison.Ordinal);
     }
 
     private async Task ExpectAsync(string expected, CancellationToken cancellationToken)
     {
-        var reply = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+        var reply = await _replies.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
         if (!reply.StartsWith(expected, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"probe: expected {expected}, got '{reply}'");
-        }
-    }
-
-    /// <summary>Reads a whole (possibly multi-line, RFC 5321 4.2.1) reply and returns its last line.</summary>
-    private async Task<string> ReadReplyAsync(CancellationToken cancellationToken)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(ReplyTimeout);
-        while (true)
-        {
-            var line = await ReadLineAsync(cts.Token).ConfigureAwait(false);
-            if (line.Length < 4 || line[3] != '-')
-            {
-                return line;
-            }
-        }
-    }
-
-    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-            if (newline >= 0)
-            {
-                var line = Encoding.ASCII.GetString(_buffer, _start, newline - _start).TrimEnd('\r');
-                _start = newline + 1;
-                return line;
-            }
-
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                throw new InvalidOperationException("probe: reply line too long");
-            }
-
-            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                throw new IOException("probe: connection closed by the server");
-            }
-
-            _end += read;
         }
     }
 }
