@@ -28,6 +28,9 @@ public sealed record TlsPolicy
     /// <summary>How often the certificate files are checked for a renewal (tls.watch_interval).</summary>
     public TimeSpan WatchInterval { get; init; } = DefaultWatchInterval;
 
+    /// <summary>The cipher suites offered (tls.ciphers).</summary>
+    public TlsCipherPolicy Ciphers { get; init; } = TlsCipherPolicy.System;
+
     /// <summary>REQUIRETLS (RFC 8689) is offered inside TLS (tls.requiretls).</summary>
     public bool RequireTlsExtension { get; init; } = true;
 

@@ -87,6 +87,12 @@ public sealed record SmtpSessionOptions
     /// <summary>RFC 5321 4.5.3.2.6: after the final dot until our reply, 10 minutes (the client's limit; we must answer sooner).</summary>
     public TimeSpan DataTerminationTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Offer only the gateway's own ephemeral-ECDH AEAD suites instead of OpenSSL's configured list; costs TLS
+    /// session resumption (see <see cref="Tls.ServerTlsOptions"/>).
+    /// </summary>
+    public bool StrictCipherSuites { get; init; }
+
     /// <summary>A TLS handshake that does not finish in time ends the connection silently.</summary>
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

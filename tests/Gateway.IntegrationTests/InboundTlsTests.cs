@@ -34,11 +34,15 @@ public sealed partial class InboundTlsTests : IDisposable
     }
 
     private static Task<(int ExitCode, string Output)> SClientAsync(IPEndPoint endPoint, params string[] args) =>
+        SClientWithInputAsync(endPoint, string.Empty, args);
+
+    /// <summary>openssl s_client with STARTTLS; <paramref name="input"/> is sent inside TLS (then EOF).</summary>
+    private static Task<(int ExitCode, string Output)> SClientWithInputAsync(IPEndPoint endPoint, string input, params string[] args) =>
         ExternalTool.RunAsync(
             "openssl",
             ["s_client", "-starttls", "smtp", "-connect", $"{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}", "-showcerts", .. args],
             TimeSpan.FromSeconds(30),
-            input: string.Empty);
+            input: input);
 
     private static string Subject(string output) => SubjectPattern().Match(output) is { Success: true } m ? m.Groups[1].Value : "(none)";
 
@@ -62,11 +66,17 @@ public sealed partial class InboundTlsTests : IDisposable
     }
 
     [Fact]
-    public async Task Old_protocols_and_suites_without_forward_secrecy_are_refused()
+    public async Task Old_protocols_are_refused_and_strict_ciphers_refuse_suites_without_forward_secrecy()
     {
-        await using var gateway = await GatewayProcess.StartAsync(TwoCertificates());
+        await using (var system = await GatewayProcess.StartAsync(TwoCertificates()))
+        {
+            // The client is allowed to offer TLS 1.1 at all (OpenSSL 3 forbids it at its default level).
+            var (refused, tls11) = await SClientAsync(system.SmtpEndPoint, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
+            Assert.NotEqual(0, refused);
+            Assert.DoesNotContain("Cipher is ECDHE", tls11, StringComparison.Ordinal);
+        }
 
-        // The client is allowed to offer TLS 1.1 at all (OpenSSL 3 forbids it at its default level).
+        await using var gateway = await GatewayProcess.StartAsync(TwoCertificates(tlsExtra: "\n  ciphers: strict"));
         var (exit, output) = await SClientAsync(gateway.SmtpEndPoint, "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
         Assert.NotEqual(0, exit);
         Assert.DoesNotContain("Cipher is ECDHE", output, StringComparison.Ordinal);
@@ -77,6 +87,25 @@ public sealed partial class InboundTlsTests : IDisposable
         (exit, output) = await SClientAsync(gateway.SmtpEndPoint, "-tls1_2");
         Assert.Equal(0, exit);
         Assert.Matches(@"Cipher is ECDHE-(ECDSA|RSA)-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305)", output);
+    }
+
+    [Theory]
+    [InlineData("-tls1_3")]
+    [InlineData("-tls1_2")]
+    public async Task A_client_resumes_its_tls_session_with_the_default_cipher_list(string protocol)
+    {
+        await using var gateway = await GatewayProcess.StartAsync(TwoCertificates());
+        var session = Path.Combine(gateway.Policy.Directory, "session.pem");
+
+        // The first connection gets a session (a TLS 1.3 ticket arrives after the handshake: s_client reads it while
+        // waiting for the reply to QUIT); the second offers it back.
+        var (exit, first) = await SClientWithInputAsync(gateway.SmtpEndPoint, "QUIT\r\n", protocol, "-ign_eof", "-sess_out", session);
+        Assert.Equal(0, exit);
+        Assert.Contains("New, TLS", first, StringComparison.Ordinal);
+
+        var (again, second) = await SClientAsync(gateway.SmtpEndPoint, protocol, "-sess_in", session);
+        Assert.True(again == 0, second);
+        Assert.Contains("Reused, TLS", second, StringComparison.Ordinal);
     }
 
     [Fact]

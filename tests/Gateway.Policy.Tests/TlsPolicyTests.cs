@@ -43,6 +43,7 @@ public sealed class TlsPolicyTests : IDisposable
         Assert.Empty(tls.Certificates);
         Assert.Equal(TimeSpan.FromMinutes(1), tls.WatchInterval);
         Assert.True(tls.RequireTlsExtension);
+        Assert.Equal(TlsCipherPolicy.System, tls.Ciphers);
         Assert.Empty(tls.RequireFor.Networks);
         Assert.Empty(tls.RequireFor.SenderDomains);
     }
@@ -58,6 +59,7 @@ public sealed class TlsPolicyTests : IDisposable
                 - certificate: certs/b.pem
                   key: certs/b.pem
               watch_interval: 5s
+              ciphers: strict
               requiretls: false
             """).Tls;
 
@@ -68,6 +70,7 @@ public sealed class TlsPolicyTests : IDisposable
         Assert.Equal(new PolicyPosition(_files.PathOf("gateway.yaml"), 9, 20), tls.Certificates[1].CertificateSource);
         Assert.Equal(new PolicyPosition(_files.PathOf("gateway.yaml"), 10, 12), tls.Certificates[1].KeySource);
         Assert.Equal(TimeSpan.FromSeconds(5), tls.WatchInterval);
+        Assert.Equal(TlsCipherPolicy.Strict, tls.Ciphers);
         Assert.False(tls.RequireTlsExtension);
     }
 
@@ -103,6 +106,7 @@ public sealed class TlsPolicyTests : IDisposable
     [InlineData("tls:\n  certificate: auto\n  certificates:\n    - {certificate: certs/a.pem, key: certs/a.key}\n", 8, 5, "cannot be combined with tls.certificate: auto")]
     [InlineData("tls:\n  watch_interval: 0s\n", 6, 19, "tls.watch_interval")]
     [InlineData("tls:\n  requiretls: yes\n", 6, 15, "expected true or false")]
+    [InlineData("tls:\n  ciphers: modern\n", 6, 12, "tls.ciphers")]
     [InlineData("tls:\n  require_for:\n    networks: [\"192.0.2.0/33\"]\n", 7, 16, "tls.require_for.networks[0]")]
     [InlineData("tls:\n  require_for:\n    sender_domains: [\"bad..example\"]\n", 7, 22, "tls.require_for.sender_domains[0]")]
     [InlineData("tls:\n  require_for:\n    senders: [a.example]\n", 7, 5, "unknown key 'senders'")]

@@ -4,7 +4,10 @@ namespace Gateway.Policy.Validation;
 
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] TlsKeys = ["certificate", "key", "certificates", "watch_interval", "requiretls", "require_for"];
+    private static readonly string[] TlsKeys = ["certificate", "key", "certificates", "watch_interval", "ciphers", "requiretls", "require_for"];
+
+    private static readonly (string Name, TlsCipherPolicy Value)[] CipherPolicies =
+        [("system", TlsCipherPolicy.System), ("strict", TlsCipherPolicy.Strict)];
     private static readonly string[] CertificateKeys = ["certificate", "key"];
     private static readonly string[] RequireForKeys = ["networks", "sender_domains"];
 
@@ -64,6 +67,7 @@ internal sealed partial class PolicyReader
             WatchInterval = TryGet(fields, "watch_interval", out var watchNode)
                 ? ReadDuration(watchNode, "tls.watch_interval", MinWatchInterval, MaxWatchInterval, defaults.WatchInterval)
                 : defaults.WatchInterval,
+            Ciphers = TryGet(fields, "ciphers", out var ciphersNode) ? ReadEnum(ciphersNode, "tls.ciphers", CipherPolicies, defaults.Ciphers) : defaults.Ciphers,
             RequireTlsExtension = !TryGet(fields, "requiretls", out var requireTlsNode) || ReadBool(requireTlsNode, "tls.requiretls", true),
             RequireFor = TryGet(fields, "require_for", out var requireForNode) ? ReadRequireFor(requireForNode) : defaults.RequireFor,
         };

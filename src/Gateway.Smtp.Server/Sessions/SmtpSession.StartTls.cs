@@ -63,7 +63,7 @@ internal sealed partial class SmtpSession
         try
         {
             await _connection.UpgradeToTlsAsync(
-                (_, hello, _, _) => ValueTask.FromResult(ServerTlsOptions.For(certificates.Select(hello.ServerName))),
+                (_, hello, _, _) => ValueTask.FromResult(ServerTlsOptions.For(certificates.Select(hello.ServerName), _options.StrictCipherSuites)),
                 linked.Token);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)

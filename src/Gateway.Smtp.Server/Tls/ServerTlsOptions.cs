@@ -6,7 +6,10 @@ namespace Gateway.Smtp.Server.Tls;
 
 /// <summary>
 /// The one place the inbound TLS parameters are set: protocol versions, cipher suites, resumption. The README's TLS
-/// section lists the same suites; change both together.
+/// section lists the same suites; change both together. Two cipher choices, because .NET on OpenSSL keeps (and so
+/// can resume) a TLS context only when it does not set the cipher list itself: OpenSSL's configured list with
+/// resumption (the default; an OPENSSL_CONF CipherString narrows it without losing resumption), or our strict list
+/// with a full handshake per connection.
 /// </summary>
 internal static class ServerTlsOptions
 {
@@ -32,7 +35,9 @@ internal static class ServerTlsOptions
     private static readonly CipherSuitesPolicy? Policy = OperatingSystem.IsLinux() ? new CipherSuitesPolicy(CipherSuites) : null;
 
     /// <summary>The handshake options with the certificate for the name the client asked for.</summary>
-    public static SslServerAuthenticationOptions For(ServerCertificate certificate) => new()
+    /// <param name="certificate">The certificate chosen by SNI.</param>
+    /// <param name="strict">Only <see cref="CipherSuites"/> (no resumption); else OpenSSL's configured list.</param>
+    public static SslServerAuthenticationOptions For(ServerCertificate certificate, bool strict = false) => new()
     {
         ServerCertificateContext = certificate.Context,
 
@@ -40,10 +45,10 @@ internal static class ServerTlsOptions
 #pragma warning disable CA5398 // The floor is deliberate: older protocols must not be negotiated at all.
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
 #pragma warning restore CA5398
-        CipherSuitesPolicy = Policy,
+        CipherSuitesPolicy = strict ? Policy : null,
 
-        // RFC 8446 2.2 / RFC 5077: resumption saves busy senders a full handshake per connection. It works because
-        // the certificate context is the same object for every connection of a policy snapshot.
+        // RFC 8446 2.2 / RFC 5077: resumption saves busy senders a full handshake per connection. It works (without a
+        // cipher policy) because the certificate context is the same object for every connection of a snapshot.
         AllowTlsResume = true,
         ClientCertificateRequired = false,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

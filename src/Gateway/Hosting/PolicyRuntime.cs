@@ -106,6 +106,7 @@ internal sealed class PolicyRuntime : IDisposable
             DataBlockTimeout = timeouts.DataBlock,
             DataTerminationTimeout = timeouts.DataTermination,
             TlsHandshakeTimeout = timeouts.TlsHandshake,
+            StrictCipherSuites = Policy.Tls.Ciphers == TlsCipherPolicy.Strict,
             SessionDeadline = timeouts.Session,
             MinDataRate = limits.MinDataRate,
             MinDataRateGrace = limits.MinDataRateGrace,
