@@ -1,6 +1,12 @@
+using System.Net;
+using System.Text;
 using Gateway.Abstractions;
+using Gateway.Authentication.Dkim;
 using Gateway.Authentication.Reports;
+using Gateway.Host.Hosting;
 using Gateway.Host.Reports;
+using Gateway.Policy;
+using Gateway.Transport.TlsRpt;
 using Gateway.Queue;
 using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -37,5 +43,57 @@ public sealed class QueueReportOutboxTests
         using var copy = new MemoryStream();
         await stored.CopyToAsync(copy);
         Assert.Equal(content, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task A_report_from_a_domain_with_signing_keys_is_dkim_signed_over_the_unchanged_bytes()
+    {
+        var state = TestDirectories.CreateTemp("gw-outbox");
+        var key = Path.Combine(state, "rsa.pem");
+        var generated = DkimKeyGenerator.GenerateRsa();
+        File.WriteAllText(key, generated.PrivateKeyPem);
+        var policy = new GatewayPolicy
+        {
+            HostName = "mx.example.test",
+            StateDirectory = state,
+            Domains = ["example.test"],
+            Listeners = [new ListenerPolicy { Name = "inbound", EndPoint = new IPEndPoint(IPAddress.Loopback, 2525) }],
+            Authentication = new AuthenticationPolicy
+            {
+                Dkim = new DkimPolicy { Sign = [new DkimSigningKeyPolicy("example.test", "r1", key, null, new PolicyPosition("gateway.yaml", 1, 1))] },
+            },
+        };
+        using var runtime = PolicyRuntime.TryBuild(policy, TestRuntimeServices.Create(), out var errors);
+        Assert.Empty(errors);
+        await using var queue = new FileQueueStore(
+            Path.Combine(state, "queue"), TimeProvider.System, new FileTraceLog(Path.Combine(state, "log")), NullLogger<FileQueueStore>.Instance);
+        var outbox = new QueueReportOutbox(queue, TimeProvider.System, () => runtime!.Authentication);
+        var content = "From: tls-reports@example.test\r\nSubject: Report Domain: other.test\r\n\r\nbody\r\n"u8.ToArray();
+
+        await outbox.QueueAsync(new TlsRptReportMail("tls-reports@example.test", ["rua@other.test"], content), CancellationToken.None);
+        await outbox.QueueAsync(new DmarcReportMail("reports@unsigned.test", ["rua@other.test"], content), CancellationToken.None);
+
+        var stored = new Dictionary<string, byte[]>();
+        await foreach (var entry in queue.ListAsync(CancellationToken.None))
+        {
+            await using var message = await queue.OpenMessageAsync(entry.Envelope.QueueId, CancellationToken.None);
+            using var copy = new MemoryStream();
+            await message.CopyToAsync(copy);
+            stored[entry.Envelope.From!] = copy.ToArray();
+        }
+
+        var signed = Encoding.ASCII.GetString(stored["tls-reports@example.test"]);
+        Assert.StartsWith("DKIM-Signature: ", signed, StringComparison.Ordinal);
+        Assert.Contains("d=example.test", signed, StringComparison.Ordinal);
+        Assert.Contains("s=r1", signed, StringComparison.Ordinal);
+        Assert.EndsWith(Encoding.ASCII.GetString(content), signed, StringComparison.Ordinal);
+
+        // A receiver with the published key finds the signature valid.
+        var dns = new Gateway.Dns.InMemoryDnsResolver().AddTxt("r1._domainkey.example.test", generated.DnsTxtRecord);
+        var verifier = new DkimVerifierService(dns, DkimVerifyOptions.Default, TimeProvider.System);
+        var raw = stored["tls-reports@example.test"];
+        var results = await verifier.VerifyAsync(MimeKit.MimeMessage.Load(new MemoryStream(raw)), raw, CancellationToken.None);
+        Assert.Equal(DkimResult.Pass, Assert.Single(results).Result);
+        Assert.Equal(content, stored["reports@unsigned.test"]);
     }
 }

@@ -237,7 +237,11 @@ internal static class RunCommand
         builder.Services.AddSingleton<QueueHostedService>();
         builder.Services.AddSingleton<ISmtpSessionProvider, PolicySessionProvider>();
         builder.Services.AddSingleton<SmtpHostedService>();
-        builder.Services.AddSingleton(sp => new QueueReportOutbox(sp.GetRequiredService<IQueueStore>(), time));
+        builder.Services.AddSingleton(sp =>
+        {
+            var holder = sp.GetRequiredService<RuntimeHolder>();
+            return new QueueReportOutbox(sp.GetRequiredService<IQueueStore>(), time, () => holder.Current.Authentication);
+        });
         builder.Services.AddSingleton<IDmarcReportOutbox>(sp => sp.GetRequiredService<QueueReportOutbox>());
         builder.Services.AddSingleton<ITlsRptReportOutbox>(sp => sp.GetRequiredService<QueueReportOutbox>());
 

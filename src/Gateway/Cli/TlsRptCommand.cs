@@ -52,10 +52,13 @@ internal static class TlsRptCommand
         using var trace = new FileTraceLog(SpoolPaths.TraceDirectory(policy));
         await using var queue = new FileQueueStore(SpoolPaths.QueueRoot(policy), time, trace, NullLogger<FileQueueStore>.Instance);
         using var http = TlsRptHttpClient.Create(services.Dns);
+
+        // For the DKIM keys only: mailed reports are signed as the running gateway signs them.
+        using var runtime = PolicyRuntime.TryBuild(policy, services, out _);
         var options = TlsRptReportingSettings.For(policy);
         ITlsRptReportSender[] senders =
         [
-            new MailtoTlsRptReportSender(new TlsRptMailComposer(options, time), new QueueReportOutbox(queue, time)),
+            new MailtoTlsRptReportSender(new TlsRptMailComposer(options, time), new QueueReportOutbox(queue, time, () => runtime?.Authentication)),
             new HttpsTlsRptReportSender(http),
         ];
         var sent = await new TlsRptReporting(collector, records, builder, senders).SendCompletedAsync(CancellationToken.None).ConfigureAwait(false);
