@@ -6,9 +6,9 @@ using Gateway.Authentication.Reports;
 using Gateway.Host.Hosting;
 using Gateway.Host.Reports;
 using Gateway.Policy;
-using Gateway.Transport.TlsRpt;
 using Gateway.Queue;
 using Gateway.Testing;
+using Gateway.Transport.TlsRpt;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Tests;
