@@ -164,6 +164,25 @@ public sealed class RouterTests
         Assert.False(router.IsOurselves(IPAddress.Parse(candidate), 26));
     }
 
+    [Theory]
+    [InlineData(true, TlsLevel.Dane)]
+    [InlineData(false, TlsLevel.May)]
+    public async Task A_domain_without_mx_gets_dane_only_when_its_own_records_are_signed(bool zoneSigned, TlsLevel expected)
+    {
+        // RFC 7672 2.2.2: the implicit MX is the domain itself; its authenticated address records stand in for the MX.
+        var dns = new InMemoryDnsResolver()
+            .AddA("nomx.example.test", "192.0.2.20")
+            .AddTlsa("_2525._tcp.nomx.example.test", new TlsaRecord(3, 1, 1, new byte[32]));
+        if (zoneSigned)
+        {
+            dns.SetSigned("example.test");
+        }
+
+        var decision = await Router(dns).RouteAsync("nomx.example.test", MailDirection.Outbound, CancellationToken.None);
+
+        Assert.Equal(expected, Assert.Single(decision.Hops).Tls.Level);
+    }
+
     [Fact]
     public async Task Smarthost_takes_all_outbound_mail_without_an_mx_lookup()
     {

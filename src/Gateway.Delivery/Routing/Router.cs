@@ -216,7 +216,7 @@ public sealed class Router
         else
         {
             // RFC 7672 2.2.2: DANE applies only when the MX answer (or the denial that there is one) was authenticated.
-            tls = await _tls.ResolveAsync(domain, _options.Dane && mx.Authenticated, names, ct).ConfigureAwait(false);
+            tls = await _tls.ResolveAsync(domain, _options.Dane && await MxSecureAsync(domain, mx, ct).ConfigureAwait(false), names, ct).ConfigureAwait(false);
         }
 
         if (tls.DeferReason is { } deferred)
@@ -253,6 +253,25 @@ public sealed class Router
         }
 
         return await ResolveAsync(destination, domain, candidates, reported: true, ct).ConfigureAwait(false) with { Tls = tls };
+    }
+
+    /// <summary>
+    /// RFC 7672 2.2.2: DANE applies when the MX RRset was authenticated; without MX records, when the authenticated
+    /// denial is followed by authenticated address records of the domain itself (the implicit MX).
+    /// </summary>
+    private async ValueTask<bool> MxSecureAsync(string domain, DnsAnswer<MxRecord> mx, CancellationToken ct)
+    {
+        if (!mx.Authenticated)
+        {
+            return false;
+        }
+
+        if (mx.Status != DnsStatus.NoData)
+        {
+            return true;
+        }
+
+        return (await _dns.GetAddressesAsync(domain, ct).ConfigureAwait(false)).Authenticated;
     }
 
     private async ValueTask<RouteDecision> RouteToHostsAsync(string destination, string domain, IReadOnlyList<RouteHost> hosts, CancellationToken ct)
