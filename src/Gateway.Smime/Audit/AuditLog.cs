@@ -47,7 +47,9 @@ public sealed class AuditLog : IDisposable
         try
         {
             var created = !File.Exists(_path);
-            using (var stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            var options = Vault.AtomicFile.OwnerOnly(FileMode.OpenOrCreate);
+            options.Access = FileAccess.ReadWrite;
+            using (var stream = new FileStream(_path, options))
             {
                 var (sequence, previous) = ReadTail(stream);
                 var line = Format(sequence + 1, _time.GetUtcNow(), record, previous, out var hash);

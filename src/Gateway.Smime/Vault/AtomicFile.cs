@@ -30,6 +30,7 @@ internal static class AtomicFile
         NativeMethods.SyncDirectory(directory);
     }
 
+    /// <summary>Options that create a file readable and writable by its owner only (no-op on Windows), held exclusively.</summary>
     public static FileStreamOptions OwnerOnly(FileMode mode)
     {
         var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, Share = FileShare.None };

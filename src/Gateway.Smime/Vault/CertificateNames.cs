@@ -23,7 +23,7 @@ internal static class CertificateNames
             addresses.Add(email.ToLowerInvariant());
         }
 
-        return addresses;
+        return [.. addresses.Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>A user's key must come with a certificate for that user; a domain key may name anything.</summary>
