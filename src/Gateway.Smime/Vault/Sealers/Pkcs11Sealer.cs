@@ -45,13 +45,18 @@ internal static class Pkcs11Sealer
             {
                 using var parameters = factories.MechanismParamsFactory.CreateCkGcmParams(entry.Nonce, IvSize * 8, SealerEntry.AssociatedData(SealerEntry.Pkcs11, vaultId, entry.Label), TagBits);
                 using var mechanism = factories.MechanismFactory.Create(CKM.CKM_AES_GCM, parameters);
-                return session.Decrypt(mechanism, key, entry.Wrapped);
+                try
+                {
+                    return session.Decrypt(mechanism, key, entry.Wrapped);
+                }
+                catch (Pkcs11Exception e) when (e.RV is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE or CKR.CKR_GENERAL_ERROR)
+                {
+                    // PKCS#11 3.0 names a GCM tag mismatch CKR_ENCRYPTED_DATA_INVALID; SoftHSM 2.6
+                    // reports it as CKR_GENERAL_ERROR. Either way the token's key did not seal this vault.
+                    throw new VaultIntegrityException($"the key on token '{token.TokenLabel}' does not open this vault ({e.RV})", e);
+                }
             });
             return MasterKey.From(plain);
-        }
-        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE)
-        {
-            throw new VaultIntegrityException($"the key on token '{token.TokenLabel}' does not open this vault", e);
         }
         finally
         {
@@ -64,7 +69,7 @@ internal static class Pkcs11Sealer
 
     private static byte[] WithKey(Pkcs11TokenOptions token, bool createIfMissing, Func<Pkcs11InteropFactories, ISession, IObjectHandle, byte[]> operation)
     {
-        var factories = new Pkcs11InteropFactories();
+        var factories = Pkcs11Runtime.Factories();
         try
         {
             using var library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, token.ModulePath, AppType.MultiThreaded);
@@ -95,7 +100,7 @@ internal static class Pkcs11Sealer
                 session.Logout();
             }
         }
-        catch (Pkcs11Exception e) when (e.RV is not (CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE))
+        catch (Pkcs11Exception e)
         {
             // The return value names the cause (CKR_PIN_INCORRECT, CKR_TOKEN_NOT_PRESENT) without the PIN.
             throw new VaultException($"PKCS#11 token '{token.TokenLabel}': {e.Method} returned {e.RV}", e);
