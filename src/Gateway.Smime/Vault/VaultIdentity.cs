@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Gateway.Smime.Vault;
 
@@ -71,6 +72,6 @@ public sealed record VaultIdentity
             && label[0] != '-' && label[^1] != '-'
             && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
 
-    internal string FileStem() =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Name)))[..32].ToString(CultureInfo.InvariantCulture);
+    /// <summary>The entry's file name: a hash, so no address (however odd its local part) becomes a path.</summary>
+    internal string FileStem() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Name)))[..32];
 }
