@@ -1,0 +1,15 @@
+namespace Gateway.Smime.Audit;
+
+/// <summary>The actions the vault records; names are stable because verifiers and reports match on them.</summary>
+public static class AuditActions
+{
+    public const string VaultInitialize = "vault.initialize";
+    public const string VaultUnseal = "vault.unseal";
+    public const string VaultUnsealRefused = "vault.unseal-refused";
+    public const string VaultSeal = "vault.seal";
+    public const string SealerAdd = "vault.sealer-add";
+    public const string KeyGenerate = "key.generate";
+    public const string KeyImport = "key.import";
+    public const string KeyRecover = "key.recover";
+    public const string KeyRecoverRefused = "key.recover-refused";
+}
