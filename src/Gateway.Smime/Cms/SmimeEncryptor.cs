@@ -77,6 +77,8 @@ public sealed class SmimeEncryptor
                 generator.AddRecipientInfoGenerator(RecipientInfoFactory.KeyTransport(recipients[i], transports[i]));
             }
         }
-        return generator.Generate(new CmsProcessableByteArray(plaintext), SmimeOids.Aes256Cbc).GetEncoded();
+        // DER rather than BouncyCastle's default BER: gpgsm's parser (libksba) rejects the indefinite-length form.
+        var envelope = generator.Generate(new CmsProcessableByteArray(plaintext), SmimeOids.Aes256Cbc);
+        return envelope.ContentInfo.GetEncoded(Org.BouncyCastle.Asn1.Asn1Encodable.Der);
     }
 }

@@ -37,3 +37,35 @@ public sealed class SignInteropTests
         Assert.Equal(ContentEncoding.QuotedPrintable, text.ContentTransferEncoding);
     }
 }
+
+public sealed class OpenSslSignedTests
+{
+    [Theory]
+    [InlineData(TestKeyKind.Rsa2048, false)]
+    [InlineData(TestKeyKind.EcP256, false)]
+    [InlineData(TestKeyKind.Rsa2048, true)]
+    public async Task Mail_signed_by_openssl_verifies_with_us(TestKeyKind kind, bool opaque)
+    {
+        var scenario = new SigningScenario(kind);
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("alice.pem"), scenario.Alice.CertificatePem);
+        await File.WriteAllTextAsync(dir.File("alice.key"), scenario.Alice.PrivateKeyPem);
+        var inner = "Content-Type: text/plain; charset=us-ascii\r\n\r\nSigned by openssl.\r\nSecond line.\r\n"u8.ToArray();
+        List<string> arguments = ["cms", "-sign", "-signer", dir.File("alice.pem"), "-inkey", dir.File("alice.key"), "-md", "sha256"];
+        if (opaque)
+        {
+            arguments.Add("-nodetach");
+        }
+        var signed = await ExternalTool.RunAsync("openssl", arguments, inner);
+        Assert.True(signed.ExitCode == 0, signed.Stderr);
+        var wire = "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: openssl\r\n"u8.ToArray().Concat(signed.Stdout).ToArray();
+
+        // openssl stamps the real time as signingTime, so the verifier runs on the real clock here.
+        var result = await scenario.Verifier(clock: TimeProvider.System).VerifyAsync(new MemoryStream(wire), CancellationToken.None);
+
+        Assert.Equal(SmimeVerifyStatus.Valid, result.Status);
+        Assert.Equal(opaque ? SmimeSignatureForm.Opaque : SmimeSignatureForm.Detached, result.Form);
+        Assert.Contains("Signed by openssl.", Assert.IsType<TextPart>(result.SignedContent).Text);
+        Assert.Single(result.HarvestedCertificates);
+    }
+}
