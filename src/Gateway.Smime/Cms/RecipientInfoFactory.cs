@@ -16,9 +16,7 @@ internal static class RecipientInfoFactory
         var publicKey = recipient.Certificate.GetPublicKey();
         if (publicKey is ECPublicKeyParameters)
         {
-            // BouncyCastle's ECDH recipient output does not decrypt with openssl (nor theirs with it); refusing is
-            // better than sending mail nobody can read. See the README's S/MIME notes.
-            throw new NotSupportedException("Encrypting to EC recipient certificates is not supported yet.");
+            return SmimeKeyTransport.EcdhAesWrap;
         }
         if (publicKey is not RsaKeyParameters)
         {
@@ -30,8 +28,12 @@ internal static class RecipientInfoFactory
         return marked || options.PreferRsaOaep || recipient.Capabilities.RsaOaep ? SmimeKeyTransport.RsaOaep : SmimeKeyTransport.RsaPkcs1;
     }
 
-    public static KeyTransRecipientInfoGenerator KeyTransport(SmimeRecipient recipient, SmimeKeyTransport transport)
+    public static RecipientInfoGenerator Generator(SmimeRecipient recipient, SmimeKeyTransport transport)
     {
+        if (transport == SmimeKeyTransport.EcdhAesWrap)
+        {
+            return new EcdhRecipientInfoGenerator(recipient.Certificate);
+        }
         var algorithm = transport == SmimeKeyTransport.RsaOaep
             ? new AlgorithmIdentifier(SmimeOids.RsaesOaep, OaepSha256)
             : new AlgorithmIdentifier(PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance);

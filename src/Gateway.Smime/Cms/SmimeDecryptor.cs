@@ -6,6 +6,7 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
 
 namespace Gateway.Smime.Cms;
 
@@ -81,9 +82,18 @@ public sealed class SmimeDecryptor
         {
             return new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "content encryption " + contentAlgorithm);
         }
+        var agreed = await DecryptKeyAgreementAsync(EnvelopedData.GetInstance(info.Content), contentAlgorithm, cancellationToken).ConfigureAwait(false);
+        if (agreed is not null)
+        {
+            return agreed;
+        }
         var unsupported = (string?)null;
         foreach (var recipient in envelope.GetRecipientInfos().GetRecipients())
         {
+            if (recipient is KeyAgreeRecipientInformation)
+            {
+                continue;
+            }
             if (!EnvelopeAlgorithms.KeyEncryption.Contains(recipient.KeyEncryptionAlgOid))
             {
                 unsupported = recipient.KeyEncryptionAlgOid;
@@ -115,6 +125,63 @@ public sealed class SmimeDecryptor
             : new SmimeDecryptResult(SmimeDecryptStatus.NoKey);
     }
 
+    /// <summary>
+    /// EC recipients of an EnvelopedData, decrypted with our own RFC 5753 key agreement; null when no key
+    /// agreement recipient has a key here.
+    /// </summary>
+    private async Task<SmimeDecryptResult?> DecryptKeyAgreementAsync(EnvelopedData envelope, string contentAlgorithm, CancellationToken cancellationToken)
+    {
+        foreach (var (info, encryptedKey, identity) in KeyAgreeRecipients(envelope.RecipientInfos))
+        {
+            using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
+            if (lease is null)
+            {
+                continue;
+            }
+            byte[] plaintext;
+            try
+            {
+                var cek = EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)lease.PrivateKey);
+                plaintext = OpenCbc(envelope.EncryptedContentInfo, cek);
+                Array.Clear(cek);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return new SmimeDecryptResult(SmimeDecryptStatus.WrongKey, KeyName: lease.KeyName, Recipient: identity, Detail: e.Message);
+            }
+            return await ParseAsync(plaintext, lease.KeyName, identity, contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    private static IEnumerable<(KeyAgreeRecipientInfo Info, Asn1OctetString EncryptedKey, RecipientIdentity Identity)> KeyAgreeRecipients(Asn1Set recipientInfos)
+    {
+        foreach (var element in recipientInfos)
+        {
+            if (RecipientInfo.GetInstance(element).Info is not KeyAgreeRecipientInfo info || !EcdhKeyAgreement.IsKeyAgreement(info.KeyEncryptionAlgorithm.Algorithm))
+            {
+                continue;
+            }
+            foreach (var entry in info.RecipientEncryptedKeys)
+            {
+                var key = RecipientEncryptedKey.GetInstance(entry);
+                var identity = key.Identifier.IssuerAndSerialNumber is { } ias
+                    ? new RecipientIdentity(ias, null)
+                    : new RecipientIdentity(null, key.Identifier.RKeyID.SubjectKeyIdentifier.GetOctets());
+                yield return (info, key.EncryptedKey, identity);
+            }
+        }
+    }
+
+    /// <summary>RFC 3565 AES-CBC content with the IV as the algorithm parameter; padding errors mean a wrong key.</summary>
+    private static byte[] OpenCbc(EncryptedContentInfo content, byte[] cek)
+    {
+        var iv = Asn1OctetString.GetInstance(content.ContentEncryptionAlgorithm.Parameters).GetOctets();
+        var cipher = CipherUtilities.GetCipher("AES/CBC/PKCS7PADDING");
+        cipher.Init(false, new ParametersWithIV(new KeyParameter(cek), iv));
+        return cipher.DoFinal(content.EncryptedContent?.GetOctets() ?? []);
+    }
+
     private async Task<SmimeDecryptResult> DecryptAuthEnvelopedAsync(AuthEnvelopedData envelope, CancellationToken cancellationToken)
     {
         var contentInfo = envelope.AuthEncryptedContentInfo;
@@ -123,10 +190,32 @@ public sealed class SmimeDecryptor
         {
             return new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "content encryption " + contentAlgorithm);
         }
+        foreach (var (info, encryptedKey, identity) in KeyAgreeRecipients(envelope.RecipientInfos))
+        {
+            using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
+            if (lease is null)
+            {
+                continue;
+            }
+            byte[] plaintext;
+            try
+            {
+                var cek = EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)lease.PrivateKey);
+                plaintext = OpenGcm(envelope, cek);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return new SmimeDecryptResult(SmimeDecryptStatus.WrongKey, KeyName: lease.KeyName, Recipient: identity, Detail: e.Message);
+            }
+            return await ParseAsync(plaintext, lease.KeyName, identity, contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
+        }
         var unsupported = (string?)null;
         foreach (var element in envelope.RecipientInfos)
         {
-            // Key agreement inside AuthEnvelopedData is left for later; key transport covers RSA recipients.
+            if (RecipientInfo.GetInstance(element).Info is KeyAgreeRecipientInfo)
+            {
+                continue;
+            }
             if (RecipientInfo.GetInstance(element).Info is not KeyTransRecipientInfo keyTransport)
             {
                 unsupported = "non key-transport recipient";
@@ -148,7 +237,10 @@ public sealed class SmimeDecryptor
             byte[] plaintext;
             try
             {
-                plaintext = OpenGcm(envelope, keyTransport, lease.PrivateKey);
+                var keyAlgorithm = keyTransport.KeyEncryptionAlgorithm;
+                var unwrapper = new Asn1KeyUnwrapper(keyAlgorithm.Algorithm, keyAlgorithm.Parameters, lease.PrivateKey);
+                var encryptedKey = keyTransport.EncryptedKey.GetOctets();
+                plaintext = OpenGcm(envelope, unwrapper.Unwrap(encryptedKey, 0, encryptedKey.Length).Collect());
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -161,12 +253,8 @@ public sealed class SmimeDecryptor
             : new SmimeDecryptResult(SmimeDecryptStatus.NoKey);
     }
 
-    private static byte[] OpenGcm(AuthEnvelopedData envelope, KeyTransRecipientInfo keyTransport, AsymmetricKeyParameter privateKey)
+    private static byte[] OpenGcm(AuthEnvelopedData envelope, byte[] cek)
     {
-        var keyAlgorithm = keyTransport.KeyEncryptionAlgorithm;
-        var unwrapper = new Asn1KeyUnwrapper(keyAlgorithm.Algorithm, keyAlgorithm.Parameters, privateKey);
-        var encryptedKey = keyTransport.EncryptedKey.GetOctets();
-        var cek = unwrapper.Unwrap(encryptedKey, 0, encryptedKey.Length).Collect();
         try
         {
             var contentInfo = envelope.AuthEncryptedContentInfo;

@@ -1,8 +1,6 @@
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Cms;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 
 namespace Gateway.Smime.Cms;
@@ -36,14 +34,12 @@ public sealed class SmimeEncryptor
         var plaintext = content.ToArray();
 
         var transports = recipients.Select(r => RecipientInfoFactory.Choose(r, options)).ToList();
-        // BouncyCastle's key-agreement generator is internal, so GCM is used only when every recipient is RSA.
-        var gcm = (options.AssumeAuthEnveloped || recipients.All(r => r.Capabilities.Aes256Gcm))
-            && !transports.Contains(SmimeKeyTransport.EcdhAesWrap);
+        var gcm = options.AssumeAuthEnveloped || recipients.All(r => r.Capabilities.Aes256Gcm);
 
         byte[] cms;
         if (gcm)
         {
-            cms = AuthEnvelopedDataWriter.Write(plaintext, recipients.Select((r, i) => RecipientInfoFactory.KeyTransport(r, transports[i])), _random);
+            cms = AuthEnvelopedDataWriter.Write(plaintext, recipients.Select((r, i) => RecipientInfoFactory.Generator(r, transports[i])), _random);
         }
         else
         {
@@ -60,22 +56,7 @@ public sealed class SmimeEncryptor
         var generator = new CmsEnvelopedDataGenerator(_random);
         for (var i = 0; i < recipients.Count; i++)
         {
-            if (transports[i] == SmimeKeyTransport.EcdhAesWrap)
-            {
-                // RFC 5753 3.1: a fresh ephemeral key on the recipient's curve for each recipient.
-                var recipientKey = (ECPublicKeyParameters)recipients[i].Certificate.GetPublicKey();
-                var ephemeral = new ECKeyPairGenerator();
-                ephemeral.Init(recipientKey.PublicKeyParamSet is { } curve
-                    ? new ECKeyGenerationParameters(curve, _random)
-                    : new ECKeyGenerationParameters(recipientKey.Parameters, _random));
-                var pair = ephemeral.GenerateKeyPair();
-                generator.AddKeyAgreementRecipient(CmsEnvelopedGenerator.ECDHSha256Kdf, pair.Private, pair.Public,
-                    recipients[i].Certificate, CmsEnvelopedGenerator.Aes256Wrap);
-            }
-            else
-            {
-                generator.AddRecipientInfoGenerator(RecipientInfoFactory.KeyTransport(recipients[i], transports[i]));
-            }
+            generator.AddRecipientInfoGenerator(RecipientInfoFactory.Generator(recipients[i], transports[i]));
         }
         // DER rather than BouncyCastle's default BER: gpgsm's parser (libksba) rejects the indefinite-length form.
         var envelope = generator.Generate(new CmsProcessableByteArray(plaintext), SmimeOids.Aes256Cbc);
