@@ -1,7 +1,6 @@
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Nist;
 using Org.BouncyCastle.Asn1.Pkcs;
-using Org.BouncyCastle.Asn1.X9;
 
 namespace Gateway.Smime.Cms;
 
@@ -28,16 +27,11 @@ internal static class EnvelopeAlgorithms
         NistObjectIdentifiers.IdAes256Gcm.Id,
     };
 
-    /// <summary>RSA key transport (RFC 3370 4.2.1, RFC 3560) and ECDH (RFC 5753 7.1.4) schemes.</summary>
+    /// <summary>RSA key transport (RFC 3370 4.2.1, RFC 3560); ECDH schemes are <see cref="EcdhKeyAgreement"/>'s.</summary>
     public static readonly IReadOnlySet<string> KeyEncryption = new HashSet<string>
     {
         PkcsObjectIdentifiers.RsaEncryption.Id,
         PkcsObjectIdentifiers.IdRsaesOaep.Id,
-        X9ObjectIdentifiers.DHSinglePassStdDHSha1KdfScheme.Id,
-        "1.3.132.1.11.0",
-        "1.3.132.1.11.1",
-        "1.3.132.1.11.2",
-        "1.3.132.1.11.3",
     };
 
     public static bool IsSupportedKeyEncryption(DerObjectIdentifier oid) => KeyEncryption.Contains(oid.Id);

@@ -104,21 +104,11 @@ public sealed class SmimeDecryptor
                     ? new IssuerAndSerialNumber(issuer, serial)
                     : null,
                 recipient.RecipientID.SubjectKeyIdentifier);
-            using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
-            if (lease is null)
+            var result = await TryRecipientAsync(identity, recipient.GetContent, contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
             {
-                continue;
+                return result;
             }
-            byte[] plaintext;
-            try
-            {
-                plaintext = recipient.GetContent(lease.PrivateKey);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return new SmimeDecryptResult(SmimeDecryptStatus.WrongKey, KeyName: lease.KeyName, Recipient: identity, Detail: e.Message);
-            }
-            return await ParseAsync(plaintext, lease.KeyName, identity, contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
         }
         return unsupported is not null
             ? new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "key encryption " + unsupported)
@@ -133,23 +123,12 @@ public sealed class SmimeDecryptor
     {
         foreach (var (info, encryptedKey, identity) in KeyAgreeRecipients(envelope.RecipientInfos))
         {
-            using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
-            if (lease is null)
+            var result = await TryRecipientAsync(identity,
+                key => OpenCbc(envelope.EncryptedContentInfo, EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)key)), contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
             {
-                continue;
+                return result;
             }
-            byte[] plaintext;
-            try
-            {
-                var cek = EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)lease.PrivateKey);
-                plaintext = OpenCbc(envelope.EncryptedContentInfo, cek);
-                Array.Clear(cek);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return new SmimeDecryptResult(SmimeDecryptStatus.WrongKey, KeyName: lease.KeyName, Recipient: identity, Detail: e.Message);
-            }
-            return await ParseAsync(plaintext, lease.KeyName, identity, contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
         }
         return null;
     }
@@ -176,10 +155,26 @@ public sealed class SmimeDecryptor
     /// <summary>RFC 3565 AES-CBC content with the IV as the algorithm parameter; padding errors mean a wrong key.</summary>
     private static byte[] OpenCbc(EncryptedContentInfo content, byte[] cek)
     {
-        var iv = Asn1OctetString.GetInstance(content.ContentEncryptionAlgorithm.Parameters).GetOctets();
-        var cipher = CipherUtilities.GetCipher("AES/CBC/PKCS7PADDING");
-        cipher.Init(false, new ParametersWithIV(new KeyParameter(cek), iv));
-        return cipher.DoFinal(content.EncryptedContent?.GetOctets() ?? []);
+        try
+        {
+            var iv = Asn1OctetString.GetInstance(content.ContentEncryptionAlgorithm.Parameters).GetOctets();
+            var cipher = CipherUtilities.GetCipher("AES/CBC/PKCS7PADDING");
+            cipher.Init(false, new ParametersWithIV(new KeyParameter(cek), iv));
+            return cipher.DoFinal(content.EncryptedContent?.GetOctets() ?? []);
+        }
+        finally
+        {
+            Array.Clear(cek);
+        }
+    }
+
+    /// <summary>RSA key transport, PKCS#1 v1.5 or OAEP with the parameters the sender named (RFC 8017 A.2.1).</summary>
+    private static byte[] UnwrapKeyTransport(KeyTransRecipientInfo keyTransport, AsymmetricKeyParameter key)
+    {
+        var algorithm = keyTransport.KeyEncryptionAlgorithm;
+        var unwrapper = new Asn1KeyUnwrapper(algorithm.Algorithm, algorithm.Parameters, key);
+        var encryptedKey = keyTransport.EncryptedKey.GetOctets();
+        return unwrapper.Unwrap(encryptedKey, 0, encryptedKey.Length).Collect();
     }
 
     private async Task<SmimeDecryptResult> DecryptAuthEnvelopedAsync(AuthEnvelopedData envelope, CancellationToken cancellationToken)
@@ -192,22 +187,12 @@ public sealed class SmimeDecryptor
         }
         foreach (var (info, encryptedKey, identity) in KeyAgreeRecipients(envelope.RecipientInfos))
         {
-            using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
-            if (lease is null)
+            var result = await TryRecipientAsync(identity,
+                key => OpenGcm(envelope, EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)key)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
             {
-                continue;
+                return result;
             }
-            byte[] plaintext;
-            try
-            {
-                var cek = EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)lease.PrivateKey);
-                plaintext = OpenGcm(envelope, cek);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return new SmimeDecryptResult(SmimeDecryptStatus.WrongKey, KeyName: lease.KeyName, Recipient: identity, Detail: e.Message);
-            }
-            return await ParseAsync(plaintext, lease.KeyName, identity, contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
         }
         var unsupported = (string?)null;
         foreach (var element in envelope.RecipientInfos)
@@ -229,24 +214,11 @@ public sealed class SmimeDecryptor
             var identity = keyTransport.RecipientIdentifier.IsTagged
                 ? new RecipientIdentity(null, Asn1OctetString.GetInstance(keyTransport.RecipientIdentifier.ID).GetOctets())
                 : new RecipientIdentity(IssuerAndSerialNumber.GetInstance(keyTransport.RecipientIdentifier.ID), null);
-            using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
-            if (lease is null)
+            var result = await TryRecipientAsync(identity, key => OpenGcm(envelope, UnwrapKeyTransport(keyTransport, key)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
             {
-                continue;
+                return result;
             }
-            byte[] plaintext;
-            try
-            {
-                var keyAlgorithm = keyTransport.KeyEncryptionAlgorithm;
-                var unwrapper = new Asn1KeyUnwrapper(keyAlgorithm.Algorithm, keyAlgorithm.Parameters, lease.PrivateKey);
-                var encryptedKey = keyTransport.EncryptedKey.GetOctets();
-                plaintext = OpenGcm(envelope, unwrapper.Unwrap(encryptedKey, 0, encryptedKey.Length).Collect());
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                return new SmimeDecryptResult(SmimeDecryptStatus.WrongKey, KeyName: lease.KeyName, Recipient: identity, Detail: e.Message);
-            }
-            return await ParseAsync(plaintext, lease.KeyName, identity, contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
         }
         return unsupported is not null
             ? new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "key encryption " + unsupported)
@@ -281,6 +253,31 @@ public sealed class SmimeDecryptor
         {
             Array.Clear(cek);
         }
+    }
+
+    /// <summary>
+    /// Asks the key source for one recipient: null when it holds no key, else the decrypted content or the
+    /// typed failure. The lease ends when this returns, before the content is parsed further by callers.
+    /// </summary>
+    private async Task<SmimeDecryptResult?> TryRecipientAsync(RecipientIdentity identity, Func<AsymmetricKeyParameter, byte[]> open,
+        string contentAlgorithm, bool authenticated, CancellationToken cancellationToken)
+    {
+        using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
+        if (lease is null)
+        {
+            return null;
+        }
+        byte[] plaintext;
+        try
+        {
+            plaintext = open(lease.PrivateKey);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Padding, unwrap and tag failures all mean this key does not open this envelope.
+            return new SmimeDecryptResult(SmimeDecryptStatus.WrongKey, KeyName: lease.KeyName, Recipient: identity, Detail: e.Message);
+        }
+        return await ParseAsync(plaintext, lease.KeyName, identity, contentAlgorithm, authenticated, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SmimeDecryptResult> ParseAsync(byte[] plaintext, string keyName, RecipientIdentity identity, string algorithm, bool authenticated, CancellationToken cancellationToken)
