@@ -1,0 +1,44 @@
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.Smime;
+using Org.BouncyCastle.Cms;
+
+namespace Gateway.Smime.Cms;
+
+/// <summary>
+/// The smimeCapabilities signed attribute (RFC 8551 2.5.2): what we write into our signatures, and what we
+/// read from a correspondent's signature to choose how to encrypt for them.
+/// </summary>
+public static class SmimeCapabilitiesAttribute
+{
+    /// <summary>Ours, strongest first: AES-256-GCM, AES-256-CBC, RSA-OAEP.</summary>
+    internal static Org.BouncyCastle.Asn1.Cms.Attribute Create()
+    {
+        var vector = new SmimeCapabilityVector();
+        vector.AddCapability(SmimeOids.Aes256Gcm);
+        vector.AddCapability(SmimeOids.Aes256Cbc);
+        vector.AddCapability(SmimeOids.RsaesOaep);
+        return new Org.BouncyCastle.Asn1.Cms.Attribute(
+            PkcsObjectIdentifiers.Pkcs9AtSmimeCapabilities, new DerSet(new DerSequence(vector.ToAsn1EncodableVector())));
+    }
+
+    /// <summary>Reads what a signer advertises; a signature without the attribute advertises nothing.</summary>
+    public static RecipientCapabilities Read(SignerInformation signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        var attribute = signer.SignedAttributes?[PkcsObjectIdentifiers.Pkcs9AtSmimeCapabilities];
+        if (attribute is null || attribute.AttrValues.Count == 0)
+        {
+            return RecipientCapabilities.None;
+        }
+        var gcm = false;
+        var oaep = false;
+        foreach (var entry in Asn1Sequence.GetInstance(attribute.AttrValues[0]))
+        {
+            var capability = SmimeCapability.GetInstance(entry);
+            gcm |= capability.CapabilityID.Equals(SmimeOids.Aes256Gcm);
+            oaep |= capability.CapabilityID.Equals(SmimeOids.RsaesOaep);
+        }
+        return new RecipientCapabilities(gcm, oaep);
+    }
+}

@@ -1,0 +1,293 @@
+using MimeKit;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Cms;
+using Org.BouncyCastle.Cms;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Modes;
+using Org.BouncyCastle.Crypto.Operators;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
+
+namespace Gateway.Smime.Cms;
+
+/// <summary>
+/// Decrypts inbound EnvelopedData and AuthEnvelopedData for recipients whose key the key source holds. Every
+/// failure is a typed result (STYLE 5: verifiers return verdicts, never exceptions); CMS size and MIME depth are
+/// bounded by <see cref="SmimeLimits"/>.
+/// </summary>
+public sealed class SmimeDecryptor
+{
+    private readonly ISmimeKeySource _keys;
+    private readonly SmimeLimits _limits;
+
+    public SmimeDecryptor(ISmimeKeySource keys, SmimeLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(limits);
+        _keys = keys;
+        _limits = limits;
+    }
+
+    public async Task<SmimeDecryptResult> DecryptAsync(MimeEntity entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        if (entity is not MimePart part || !IsPkcs7Mime(part))
+        {
+            return new SmimeDecryptResult(SmimeDecryptStatus.NotEncrypted);
+        }
+        var cms = await CmsPayload.ReadAsync(part, _limits.MaxCmsBytes, cancellationToken).ConfigureAwait(false);
+        if (cms is null)
+        {
+            return new SmimeDecryptResult(SmimeDecryptStatus.TooLarge, Detail: $"CMS larger than {_limits.MaxCmsBytes} bytes");
+        }
+
+        ContentInfo info;
+        try
+        {
+            info = ContentInfo.GetInstance(Asn1Object.FromByteArray(cms));
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidCastException or Asn1Exception or InvalidOperationException)
+        {
+            return new SmimeDecryptResult(SmimeDecryptStatus.Invalid, Detail: "CMS does not parse: " + e.Message);
+        }
+
+        try
+        {
+            if (info.ContentType.Equals(CmsObjectIdentifiers.EnvelopedData))
+            {
+                return await DecryptEnvelopedAsync(info, cancellationToken).ConfigureAwait(false);
+            }
+            if (info.ContentType.Equals(CmsObjectIdentifiers.AuthEnvelopedData))
+            {
+                return await DecryptAuthEnvelopedAsync(AuthEnvelopedData.GetInstance(info.Content), cancellationToken).ConfigureAwait(false);
+            }
+            return new SmimeDecryptResult(SmimeDecryptStatus.NotEncrypted, Detail: "CMS content type " + info.ContentType.Id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Structure errors inside an envelope that parsed at the top level (truncated or forged fields)
+            // surface from BouncyCastle as many exception types; all of them mean "not a valid envelope".
+            return new SmimeDecryptResult(SmimeDecryptStatus.Invalid, Detail: "CMS envelope is malformed: " + e.Message);
+        }
+    }
+
+    private static bool IsPkcs7Mime(MimePart part) =>
+        part.ContentType.IsMimeType("application", "pkcs7-mime") || part.ContentType.IsMimeType("application", "x-pkcs7-mime");
+
+    private async Task<SmimeDecryptResult> DecryptEnvelopedAsync(ContentInfo info, CancellationToken cancellationToken)
+    {
+        var envelope = new CmsEnvelopedData(info);
+        var contentAlgorithm = envelope.EncryptionAlgOid;
+        if (!EnvelopeAlgorithms.CbcContent.Contains(contentAlgorithm))
+        {
+            return new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "content encryption " + contentAlgorithm);
+        }
+        var agreed = await DecryptKeyAgreementAsync(EnvelopedData.GetInstance(info.Content), contentAlgorithm, cancellationToken).ConfigureAwait(false);
+        if (agreed is not null)
+        {
+            return agreed;
+        }
+        var unsupported = (string?)null;
+        foreach (var recipient in envelope.GetRecipientInfos().GetRecipients())
+        {
+            if (recipient is KeyAgreeRecipientInformation)
+            {
+                continue;
+            }
+            if (!EnvelopeAlgorithms.KeyEncryption.Contains(recipient.KeyEncryptionAlgOid))
+            {
+                unsupported = recipient.KeyEncryptionAlgOid;
+                continue;
+            }
+            var identity = new RecipientIdentity(
+                recipient.RecipientID.Issuer is { } issuer && recipient.RecipientID.SerialNumber is { } serial
+                    ? new IssuerAndSerialNumber(issuer, serial)
+                    : null,
+                recipient.RecipientID.SubjectKeyIdentifier);
+            var result = await TryRecipientAsync(identity, recipient.GetContent, contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result;
+            }
+        }
+        return unsupported is not null
+            ? new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "key encryption " + unsupported)
+            : new SmimeDecryptResult(SmimeDecryptStatus.NoKey);
+    }
+
+    /// <summary>
+    /// EC recipients of an EnvelopedData, decrypted with our own RFC 5753 key agreement; null when no key
+    /// agreement recipient has a key here.
+    /// </summary>
+    private async Task<SmimeDecryptResult?> DecryptKeyAgreementAsync(EnvelopedData envelope, string contentAlgorithm, CancellationToken cancellationToken)
+    {
+        foreach (var (info, encryptedKey, identity) in KeyAgreeRecipients(envelope.RecipientInfos))
+        {
+            var result = await TryRecipientAsync(identity,
+                key => OpenCbc(envelope.EncryptedContentInfo, EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)key)), contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result;
+            }
+        }
+        return null;
+    }
+
+    private static IEnumerable<(KeyAgreeRecipientInfo Info, Asn1OctetString EncryptedKey, RecipientIdentity Identity)> KeyAgreeRecipients(Asn1Set recipientInfos)
+    {
+        foreach (var element in recipientInfos)
+        {
+            if (RecipientInfo.GetInstance(element).Info is not KeyAgreeRecipientInfo info || !EcdhKeyAgreement.IsKeyAgreement(info.KeyEncryptionAlgorithm.Algorithm))
+            {
+                continue;
+            }
+            foreach (var entry in info.RecipientEncryptedKeys)
+            {
+                var key = RecipientEncryptedKey.GetInstance(entry);
+                var identity = key.Identifier.IssuerAndSerialNumber is { } ias
+                    ? new RecipientIdentity(ias, null)
+                    : new RecipientIdentity(null, key.Identifier.RKeyID.SubjectKeyIdentifier.GetOctets());
+                yield return (info, key.EncryptedKey, identity);
+            }
+        }
+    }
+
+    /// <summary>RFC 3565 AES-CBC content with the IV as the algorithm parameter; padding errors mean a wrong key.</summary>
+    private static byte[] OpenCbc(EncryptedContentInfo content, byte[] cek)
+    {
+        try
+        {
+            var iv = Asn1OctetString.GetInstance(content.ContentEncryptionAlgorithm.Parameters).GetOctets();
+            var cipher = CipherUtilities.GetCipher("AES/CBC/PKCS7PADDING");
+            cipher.Init(false, new ParametersWithIV(new KeyParameter(cek), iv));
+            return cipher.DoFinal(content.EncryptedContent?.GetOctets() ?? []);
+        }
+        finally
+        {
+            Array.Clear(cek);
+        }
+    }
+
+    /// <summary>RSA key transport, PKCS#1 v1.5 or OAEP with the parameters the sender named (RFC 8017 A.2.1).</summary>
+    private static byte[] UnwrapKeyTransport(KeyTransRecipientInfo keyTransport, AsymmetricKeyParameter key)
+    {
+        var algorithm = keyTransport.KeyEncryptionAlgorithm;
+        var unwrapper = new Asn1KeyUnwrapper(algorithm.Algorithm, algorithm.Parameters, key);
+        var encryptedKey = keyTransport.EncryptedKey.GetOctets();
+        return unwrapper.Unwrap(encryptedKey, 0, encryptedKey.Length).Collect();
+    }
+
+    private async Task<SmimeDecryptResult> DecryptAuthEnvelopedAsync(AuthEnvelopedData envelope, CancellationToken cancellationToken)
+    {
+        var contentInfo = envelope.AuthEncryptedContentInfo;
+        var contentAlgorithm = contentInfo.ContentEncryptionAlgorithm.Algorithm.Id;
+        if (!EnvelopeAlgorithms.GcmContent.Contains(contentAlgorithm))
+        {
+            return new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "content encryption " + contentAlgorithm);
+        }
+        foreach (var (info, encryptedKey, identity) in KeyAgreeRecipients(envelope.RecipientInfos))
+        {
+            var result = await TryRecipientAsync(identity,
+                key => OpenGcm(envelope, EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)key)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result;
+            }
+        }
+        var unsupported = (string?)null;
+        foreach (var element in envelope.RecipientInfos)
+        {
+            if (RecipientInfo.GetInstance(element).Info is KeyAgreeRecipientInfo)
+            {
+                continue;
+            }
+            if (RecipientInfo.GetInstance(element).Info is not KeyTransRecipientInfo keyTransport)
+            {
+                unsupported = "non key-transport recipient";
+                continue;
+            }
+            if (!EnvelopeAlgorithms.IsSupportedKeyEncryption(keyTransport.KeyEncryptionAlgorithm.Algorithm))
+            {
+                unsupported = keyTransport.KeyEncryptionAlgorithm.Algorithm.Id;
+                continue;
+            }
+            var identity = keyTransport.RecipientIdentifier.IsTagged
+                ? new RecipientIdentity(null, Asn1OctetString.GetInstance(keyTransport.RecipientIdentifier.ID).GetOctets())
+                : new RecipientIdentity(IssuerAndSerialNumber.GetInstance(keyTransport.RecipientIdentifier.ID), null);
+            var result = await TryRecipientAsync(identity, key => OpenGcm(envelope, UnwrapKeyTransport(keyTransport, key)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result;
+            }
+        }
+        return unsupported is not null
+            ? new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "key encryption " + unsupported)
+            : new SmimeDecryptResult(SmimeDecryptStatus.NoKey);
+    }
+
+    private static byte[] OpenGcm(AuthEnvelopedData envelope, byte[] cek)
+    {
+        try
+        {
+            var contentInfo = envelope.AuthEncryptedContentInfo;
+            var parameters = GcmParameters.GetInstance(contentInfo.ContentEncryptionAlgorithm.Parameters);
+            var gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
+            gcm.Init(false, new AeadParameters(new KeyParameter(cek), parameters.IcvLen * 8, parameters.GetNonce()));
+            if (envelope.AuthAttrs is { } authAttributes)
+            {
+                // RFC 5083 2.2: the authenticated attributes, DER-encoded as a SET OF, are the GCM additional data.
+                var aad = authAttributes.GetEncoded(Asn1Encodable.Der);
+                gcm.ProcessAadBytes(aad, 0, aad.Length);
+            }
+            var ciphertext = contentInfo.EncryptedContent?.GetOctets() ?? [];
+            var tag = envelope.Mac.GetOctets();
+            var input = new byte[ciphertext.Length + tag.Length];
+            ciphertext.CopyTo(input, 0);
+            tag.CopyTo(input, ciphertext.Length);
+            var output = new byte[gcm.GetOutputSize(input.Length)];
+            var length = gcm.ProcessBytes(input, 0, input.Length, output, 0);
+            length += gcm.DoFinal(output, length);
+            return output.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            Array.Clear(cek);
+        }
+    }
+
+    /// <summary>
+    /// Asks the key source for one recipient: null when it holds no key, else the decrypted content or the
+    /// typed failure. The lease ends when this returns, before the content is parsed further by callers.
+    /// </summary>
+    private async Task<SmimeDecryptResult?> TryRecipientAsync(RecipientIdentity identity, Func<AsymmetricKeyParameter, byte[]> open,
+        string contentAlgorithm, bool authenticated, CancellationToken cancellationToken)
+    {
+        using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
+        if (lease is null)
+        {
+            return null;
+        }
+        byte[] plaintext;
+        try
+        {
+            plaintext = open(lease.PrivateKey);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Padding, unwrap and tag failures all mean this key does not open this envelope.
+            return new SmimeDecryptResult(SmimeDecryptStatus.WrongKey, KeyName: lease.KeyName, Recipient: identity, Detail: e.Message);
+        }
+        return await ParseAsync(plaintext, lease.KeyName, identity, contentAlgorithm, authenticated, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SmimeDecryptResult> ParseAsync(byte[] plaintext, string keyName, RecipientIdentity identity, string algorithm, bool authenticated, CancellationToken cancellationToken)
+    {
+        var (entity, tooDeep) = await BoundedMimeLoader.LoadAsync(plaintext, _limits, cancellationToken).ConfigureAwait(false);
+        if (tooDeep)
+        {
+            return new SmimeDecryptResult(SmimeDecryptStatus.NestingTooDeep, KeyName: keyName, Recipient: identity, ContentAlgorithm: algorithm,
+                Authenticated: authenticated, Detail: $"MIME nested deeper than {_limits.MaxMimeDepth}");
+        }
+        return new SmimeDecryptResult(SmimeDecryptStatus.Decrypted, entity, keyName, identity, algorithm, authenticated);
+    }
+}
