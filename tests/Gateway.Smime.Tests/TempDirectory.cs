@@ -19,7 +19,7 @@ internal sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
-            // Best effort: a leftover temp directory must not fail the test that made it.
+            // Best effort (gpg-agent may still hold its socket for a moment): a leftover temp directory must not fail the test.
         }
     }
 }

@@ -28,7 +28,7 @@ public sealed class EncryptionInteropTests
         var wire = TestMessages.ToWireBytes(message);
         Assert.DoesNotContain("Secret plans", System.Text.Encoding.ASCII.GetString(wire));
 
-        using var dir = new TempDirectory();
+        using var dir = new TempDirectory("gw-smime");
         await File.WriteAllTextAsync(dir.File("bob.pem"), bob.CertificatePem);
         await File.WriteAllTextAsync(dir.File("bob.key"), bob.PrivateKeyPem);
         var openssl = await ExternalTool.RunAsync("openssl", ["cms", "-decrypt", "-recip", dir.File("bob.pem"), "-inkey", dir.File("bob.key")], wire);
@@ -70,7 +70,7 @@ public sealed class EncryptionInteropTests
     public async Task Mail_encrypted_by_openssl_decrypts_with_us(string cipher, bool oaep, bool authenticated)
     {
         var bob = TestPki.Issue(Ca, "bob@example.org");
-        using var dir = new TempDirectory();
+        using var dir = new TempDirectory("gw-smime");
         await File.WriteAllTextAsync(dir.File("bob.pem"), bob.CertificatePem);
         var inner = "Content-Type: text/plain; charset=us-ascii\r\n\r\nFrom openssl with love.\r\n"u8.ToArray();
         List<string> arguments = ["cms", "-encrypt", cipher, "-recip", dir.File("bob.pem")];
@@ -95,7 +95,7 @@ public sealed class EncryptionInteropTests
     public async Task Mail_encrypted_by_openssl_for_an_ec_key_decrypts_with_us(string cipher)
     {
         var carol = TestPki.Issue(Ca, "carol@example.org", TestKeyKind.EcP256);
-        using var dir = new TempDirectory();
+        using var dir = new TempDirectory("gw-smime");
         await File.WriteAllTextAsync(dir.File("carol.pem"), carol.CertificatePem);
         var inner = "Content-Type: text/plain\r\n\r\nECDH from openssl.\r\n"u8.ToArray();
         var encrypted = await ExternalTool.RunAsync("openssl", ["cms", "-encrypt", cipher, "-recip", dir.File("carol.pem")], inner);

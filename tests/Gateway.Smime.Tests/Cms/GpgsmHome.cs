@@ -10,7 +10,7 @@ namespace Gateway.Smime.Tests.Cms;
 public sealed class GpgsmHome : IDisposable
 {
     private const string Passphrase = "test-only";
-    private readonly TempDirectory _directory = new();
+    private readonly TempDirectory _directory = new("gw-gpgsm");
 
     private GpgsmHome()
     {

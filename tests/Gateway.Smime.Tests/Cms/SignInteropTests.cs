@@ -25,7 +25,7 @@ public sealed class SignInteropTests
         var result = await new SmimeSigner(keys, Clock).SignAsync(message, "alice@example.com", new SmimeSignOptions { Form = form }, CancellationToken.None);
 
         Assert.Equal(SmimeSignStatus.Success, result.Status);
-        using var dir = new TempDirectory();
+        using var dir = new TempDirectory("gw-smime");
         await File.WriteAllTextAsync(dir.File("ca.pem"), ca.CertificatePem);
         var wire = TestMessages.ToWireBytes(message);
         Assert.All(wire, b => Assert.True(b < 0x80, "signed output must be 7-bit"));
@@ -47,7 +47,7 @@ public sealed class OpenSslSignedTests
     public async Task Mail_signed_by_openssl_verifies_with_us(TestKeyKind kind, bool opaque)
     {
         var scenario = new SigningScenario(kind);
-        using var dir = new TempDirectory();
+        using var dir = new TempDirectory("gw-smime");
         await File.WriteAllTextAsync(dir.File("alice.pem"), scenario.Alice.CertificatePem);
         await File.WriteAllTextAsync(dir.File("alice.key"), scenario.Alice.PrivateKeyPem);
         var inner = "Content-Type: text/plain; charset=us-ascii\r\n\r\nSigned by openssl.\r\nSecond line.\r\n"u8.ToArray();
