@@ -38,6 +38,18 @@ public static class PipelineReplies
 
     public static SmtpReply DmarcTempError { get; } = new(451, "4.7.1", "Temporary failure checking the sender's DMARC policy, try again later");
 
+    /// <summary>Mail that must be S/MIME signed waits (at the sending server) while the key vault is sealed: never unsigned.</summary>
+    public static SmtpReply SigningKeySealed { get; } = new(451, "4.7.0", "S/MIME signing key not available (key vault sealed), try again later");
+
+    /// <summary>Policy requires an S/MIME signature for this author and no key exists for it or its domain.</summary>
+    public static SmtpReply SigningKeyMissing(bool temporary) => temporary
+        ? new(451, "4.7.0", "No S/MIME signing key for the author, try again later")
+        : new(550, "5.7.1", "No S/MIME signing key for the author; policy requires a signature");
+
+    /// <summary>RFC 3463 5.7.1: policy requires encryption to this recipient and no certificate is known (never plaintext).</summary>
+    public static SmtpReply EncryptionCertificateMissing(string recipient) =>
+        new(550, "5.7.1", string.Create(CultureInfo.InvariantCulture, $"<{recipient}>: encryption required and no S/MIME certificate known for this recipient"));
+
     /// <summary>The pipeline itself failed (a defect or I/O trouble): try again later, never 250.</summary>
     public static SmtpReply LocalError { get; } = new(451, "4.3.0", "Local error in processing");
 }

@@ -46,6 +46,9 @@ public sealed record GatewayPolicy
     /// <summary>Our own MTA-STS policy and TLS-RPT address (mta_sts:), published for every one of our domains.</summary>
     public MtaStsPublishPolicy MtaSts { get; init; } = new();
 
+    /// <summary>S/MIME with the organisation's escrowed keys (smime:); nothing runs without the section.</summary>
+    public SmimePolicy Smime { get; init; } = new();
+
     /// <summary>
     /// Every file the policy was read from, absolute: the main file, its includes and the credentials file.
     /// <see cref="PolicyWatcher"/> watches exactly these.

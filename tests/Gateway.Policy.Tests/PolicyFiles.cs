@@ -34,6 +34,26 @@ internal sealed class PolicyFiles : IDisposable
     /// <summary>Writes gateway.yaml and loads it.</summary>
     public PolicyLoadResult Load(string text) => PolicyLoader.Load(Write("gateway.yaml", text));
 
+    /// <summary>Loads <paramref name="text"/>, which must be valid (the errors are the failure message).</summary>
+    public GatewayPolicy Valid(string text)
+    {
+        var result = Load(text);
+        Assert.True(result.Success, string.Join(Environment.NewLine, result.Errors));
+        return result.Policy!;
+    }
+
+    /// <summary>Loads <paramref name="text"/>, which must fail with exactly one error at line:column in gateway.yaml.</summary>
+    public void AssertError(string text, int line, int column, string messagePart)
+    {
+        var result = Load(text);
+        Assert.False(result.Success);
+        Assert.Null(result.Policy);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(PathOf("gateway.yaml"), error.File);
+        Assert.True(line == error.Line && column == error.Column, $"expected {line}:{column}, got {error}");
+        Assert.Contains(messagePart, error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         try

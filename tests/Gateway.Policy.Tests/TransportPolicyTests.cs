@@ -18,21 +18,9 @@ public sealed class TransportPolicyTests : IDisposable
     /// <summary>"delivery:" at line 6, "  tls:" at line 7, <paramref name="body"/> from line 8.</summary>
     private static string DeliveryTls(string body) => Base + "delivery:\n  tls:\n" + body;
 
-    private GatewayPolicy Valid(string text)
-    {
-        var result = _files.Load(text);
-        Assert.True(result.Success, string.Join(Environment.NewLine, result.Errors));
-        return result.Policy!;
-    }
+    private GatewayPolicy Valid(string text) => _files.Valid(text);
 
-    private void AssertError(string text, int line, int column, string messagePart)
-    {
-        var result = _files.Load(text);
-        Assert.False(result.Success);
-        var error = Assert.Single(result.Errors);
-        Assert.True(line == error.Line && column == error.Column, $"expected {line}:{column}, got {error}");
-        Assert.Contains(messagePart, error.Message, StringComparison.Ordinal);
-    }
+    private void AssertError(string text, int line, int column, string messagePart) => _files.AssertError(text, line, column, messagePart);
 
     [Fact]
     public void Defaults_are_opportunistic_with_mta_sts_dane_and_reports_on_and_a_testing_policy_of_our_own()

@@ -24,7 +24,13 @@ internal static class InboundFlow
         new(steps.Dmarc, StepScope.External),
         new(steps.AuthenticationResults, StepScope.External),
 
-        // Slots for the coming steps: spam scoring (External), S/MIME decryption with escrowed keys (Always).
+        // Slot for the coming step: spam scoring (External).
+
+        // S/MIME, after the sender checks judged the message as it came: decryption with escrowed keys (for every
+        // client: internal mail to a colleague is decrypted as well), then signature verification over what was
+        // signed, reported as Authentication-Results like the checks above.
+        new(steps.SmimeDecrypt, StepScope.Always),
+        new(steps.SmimeVerify, StepScope.External),
 
         // Last, so the seal covers every field above it.
         new(steps.ArcSeal, StepScope.External),

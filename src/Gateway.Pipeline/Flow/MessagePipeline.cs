@@ -2,6 +2,7 @@ using System.Text;
 using Gateway.Abstractions;
 using Gateway.Pipeline.Content;
 using Gateway.Pipeline.Steps;
+using Gateway.Pipeline.Steps.Smime;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ public sealed class MessagePipeline
     private readonly IReadOnlyList<FlowStep> _outbound;
     private readonly ILogger _logger;
 
-    public MessagePipeline(GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger)
+    public MessagePipeline(GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger, SmimeServices? smime = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(logger);
@@ -27,7 +28,8 @@ public sealed class MessagePipeline
         TlsRequirement = new TlsRequirement(policy.Tls.RequireFor);
         Authentication = authentication;
         _logger = logger;
-        var steps = new PipelineSteps(policy, Trust, authentication, logger);
+        var steps = new PipelineSteps(policy, Trust, authentication, smime, logger);
+        Encryption = steps.Encryption;
         _inbound = InboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
         _outbound = OutboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
         SpfRuns = steps.Spf is not null;
@@ -43,6 +45,9 @@ public sealed class MessagePipeline
 
     /// <summary>SPF, DKIM, ARC and DMARC services and keys of this snapshot; null when the host built none.</summary>
     public SenderAuthentication? Authentication { get; }
+
+    /// <summary>Outbound S/MIME encryption decisions (RCPT, message start, the step); null when nothing is encrypted.</summary>
+    public SmimeEncryptionPlanner? Encryption { get; }
 
     /// <summary>The bound on a message's header section (limits.header_section).</summary>
     public int MaxHeaderSection => Policy.Limits.HeaderSection;
@@ -97,10 +102,19 @@ public sealed class MessagePipeline
             }
 
             removals.AddRange(verdict.Removals);
+            if (verdict.ReplacementTail is { } tail)
+            {
+                // The removals so far refer to the content being replaced; they are applied now, once.
+                await message.ReplaceContentAsync(message.Message.Replace(removals, tail)).ConfigureAwait(false);
+                removals.Clear();
+            }
+
             hold ??= verdict.HoldReason;
         }
 
-        var amendment = BuildAmendment(message.Message.HeaderSection.Span, fields, removals, hold);
+        var amendment = message.Message.IsReplaced
+            ? BuildReplacement(message, fields, removals, hold)
+            : BuildAmendment(message.Message.HeaderSection.Span, fields, removals, hold);
 
         // RFC 8689 4: with the REQUIRETLS MAIL option the TLS-Required field is ignored (it may still be relayed):
         // the option, given over a TLS session, wins over a header field anyone on the way could have added. So the
@@ -112,36 +126,41 @@ public sealed class MessagePipeline
     /// <summary>Each step's fields above the earlier ones; then, when fields go, the header section without them.</summary>
     private static MessageAmendment BuildAmendment(ReadOnlySpan<byte> headerSection, List<string> fields, List<ContentRange> removals, string? hold)
     {
+        var prefix = FieldsOnTop(fields);
+        long replaced = 0;
+        if (removals.Count > 0)
+        {
+            prefix.Write(HeaderSectionEditor.Without(headerSection, removals, dropTerminator: false));
+            replaced = headerSection.Length;
+        }
+
+        return new MessageAmendment { Prefix = prefix.ToArray(), ReplacedLength = replaced, HoldReason = hold };
+    }
+
+    /// <summary>A step replaced the content: the amendment carries all of it, in place of everything the client sent.</summary>
+    private static MessageAmendment BuildReplacement(MessageContext message, List<string> fields, List<ContentRange> removals, string? hold)
+    {
+        var prefix = FieldsOnTop(fields);
+        var current = message.Message;
+        if (!current.TryGetContent(out var content))
+        {
+            throw new InvalidOperationException("Replaced content is held in memory.");
+        }
+
+        var section = current.HeaderSection.Span;
+        prefix.Write(removals.Count > 0 ? HeaderSectionEditor.Without(section, removals, dropTerminator: false) : section);
+        prefix.Write(content.Span[section.Length..]);
+        return new MessageAmendment { Prefix = prefix.ToArray(), ReplacedLength = message.ClientLength, HoldReason = hold };
+    }
+
+    private static MemoryStream FieldsOnTop(List<string> fields)
+    {
         var prefix = new MemoryStream();
         for (var i = fields.Count - 1; i >= 0; i--)
         {
             prefix.Write(Encoding.UTF8.GetBytes(fields[i]));
         }
 
-        long replaced = 0;
-        if (removals.Count > 0)
-        {
-            var position = 0L;
-            foreach (var range in removals.OrderBy(r => r.Offset))
-            {
-                if (range.Offset < 0 || range.End > headerSection.Length)
-                {
-                    throw new InvalidOperationException("A step removed bytes outside the header section.");
-                }
-
-                // Two steps may drop the same field: what is already dropped is not dropped twice.
-                if (range.Offset > position)
-                {
-                    prefix.Write(headerSection[(int)position..(int)range.Offset]);
-                }
-
-                position = Math.Max(position, range.End);
-            }
-
-            prefix.Write(headerSection[(int)position..]);
-            replaced = headerSection.Length;
-        }
-
-        return new MessageAmendment { Prefix = prefix.ToArray(), ReplacedLength = replaced, HoldReason = hold };
+        return prefix;
     }
 }

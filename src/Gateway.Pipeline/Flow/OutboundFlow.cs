@@ -13,8 +13,10 @@ internal static class OutboundFlow
         new(steps.Received, StepScope.Always),
         new(steps.SenderOwnership, StepScope.OwnedSenders),
 
-        // Slot for the coming step: S/MIME signing (and encryption) with escrowed keys, before DKIM so the DKIM
-        // signature covers the S/MIME structure as sent.
+        // S/MIME with escrowed keys: sign, then encrypt (RFC 8551 3.7). Signing is the last change to the content;
+        // the DKIM signature below covers the S/MIME structure as sent.
+        new(steps.SmimeSign, StepScope.Internal),
+        new(steps.SmimeEncrypt, StepScope.Internal),
 
         // Last: the signature covers the message as it leaves.
         new(steps.DkimSign, StepScope.Internal),

@@ -1,6 +1,7 @@
 using Gateway.Pipeline.Steps;
 using Gateway.Pipeline.Steps.Authentication;
 using Gateway.Pipeline.Steps.Senders;
+using Gateway.Pipeline.Steps.Smime;
 using Gateway.Pipeline.Steps.Trace;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
@@ -13,12 +14,25 @@ namespace Gateway.Pipeline.Flow;
 /// </summary>
 internal sealed class PipelineSteps
 {
-    public PipelineSteps(GatewayPolicy policy, TrustDecider trust, SenderAuthentication? auth, ILogger logger)
+    public PipelineSteps(GatewayPolicy policy, TrustDecider trust, SenderAuthentication? auth, SmimeServices? smime, ILogger logger)
     {
         HeaderSection = new HeaderSectionStep();
         Loop = new LoopStep(policy.Delivery.MaxReceivedHeaders);
         Received = new ReceivedStep(policy.HostName);
         SenderOwnership = new SenderOwnershipStep(trust);
+        if (smime is not null && policy.Smime.Enabled)
+        {
+            var settings = policy.Smime;
+            SmimeSign = settings.Sign.Senders.Count > 0 ? new SmimeSignStep(settings.Sign, smime, logger) : null;
+            var planner = new SmimeEncryptionPlanner(settings.Encrypt, smime);
+            Encryption = planner.EncryptsNothing ? null : planner;
+            SmimeEncrypt = Encryption is null ? null : new SmimeEncryptStep(Encryption, logger);
+            SmimeDecrypt = settings.Decrypt ? new SmimeDecryptStep(policy, smime, logger) : null;
+            SmimeVerify = settings.Verify.Enabled && smime.Verifier is { } verifier
+                ? new SmimeVerifyStep(auth?.AuthservId ?? policy.HostName, verifier, smime, logger)
+                : null;
+        }
+
         if (auth is null)
         {
             return;
@@ -55,4 +69,15 @@ internal sealed class PipelineSteps
     public IMessageStep? ArcSeal { get; }
 
     public IMessageStep? DkimSign { get; }
+
+    public IMessageStep? SmimeSign { get; }
+
+    public IMessageStep? SmimeEncrypt { get; }
+
+    public IMessageStep? SmimeDecrypt { get; }
+
+    public IMessageStep? SmimeVerify { get; }
+
+    /// <summary>The outbound encryption decisions; null when the policy encrypts to nobody.</summary>
+    public SmimeEncryptionPlanner? Encryption { get; }
 }

@@ -1,6 +1,7 @@
 using Gateway.Abstractions;
 using Gateway.Authentication.Spf;
 using Gateway.Pipeline.Flow;
+using Gateway.Pipeline.Steps.Smime;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 
@@ -85,19 +86,27 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         return Verdict.Continue;
     }
 
-    public ValueTask<RecipientDecision> OnRecipientAsync(
+    public async ValueTask<RecipientDecision> OnRecipientAsync(
         SessionFacts session, Mailbox? from, Mailbox recipient, RecipientParameters parameters, CancellationToken cancellationToken)
     {
         var result = _pipeline.Trust.Route(TrustOf(session), recipient);
         switch (result.Outcome)
         {
             case RelayOutcome.Inbound:
-                return ValueTask.FromResult(RecipientDecision.Accept(MailDirection.Inbound));
+                return RecipientDecision.Accept(MailDirection.Inbound);
             case RelayOutcome.Outbound:
-                return ValueTask.FromResult(RecipientDecision.Accept(MailDirection.Outbound));
+                if (_pipeline.Encryption is { } encryption
+                    && (await encryption.PlanAsync(recipient, cancellationToken).ConfigureAwait(false)).Plan == SmimeRecipientPlan.Refuse)
+                {
+                    // Refused here, the sender's own server returns the failure notice; nothing leaves in plaintext.
+                    var reply = PipelineReplies.EncryptionCertificateMissing(recipient.ToString());
+                    return RecipientDecision.Refuse(Verdict.Reject(reply, "S/MIME encryption required, no certificate for " + recipient));
+                }
+
+                return RecipientDecision.Accept(MailDirection.Outbound);
             default:
                 PipelineLog.RelayDenied(_logger, session.SessionId, session.ClientAddress, recipient, result.Reason);
-                return ValueTask.FromResult(RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.RelayDenied, result.Reason)));
+                return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.RelayDenied, result.Reason));
         }
     }
 
@@ -110,14 +119,11 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             // Inbound first: the order of the queue ids in the reply.
             foreach (var direction in Directions)
             {
-                var recipients = envelope.Recipients.Where(r => r.Direction == direction).ToList();
-                if (recipients.Count == 0)
+                foreach (var recipients in await GroupAsync(envelope, direction, cancellationToken).ConfigureAwait(false))
                 {
-                    continue;
+                    var part = envelope with { Recipients = recipients, Trust = trust };
+                    parts.Add(new MessagePart(direction, part, await _acceptor.BeginAsync(part, cancellationToken).ConfigureAwait(false)));
                 }
-
-                var part = envelope with { Recipients = recipients, Trust = trust };
-                parts.Add(new MessagePart(direction, part, await _acceptor.BeginAsync(part, cancellationToken).ConfigureAwait(false)));
             }
         }
         catch
@@ -131,6 +137,34 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         }
 
         return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts));
+    }
+
+    /// <summary>
+    /// One direction's recipients, as the parts they are queued in: one part, except outbound when some recipients get
+    /// encrypted mail and others plain mail (each part then gets its own content).
+    /// </summary>
+    private async ValueTask<List<List<EnvelopeRecipient>>> GroupAsync(Envelope envelope, MailDirection direction, CancellationToken cancellationToken)
+    {
+        var recipients = envelope.Recipients.Where(r => r.Direction == direction).ToList();
+        if (recipients.Count == 0)
+        {
+            return [];
+        }
+
+        if (direction != MailDirection.Outbound || _pipeline.Encryption is not { } encryption)
+        {
+            return [recipients];
+        }
+
+        var encrypted = new List<EnvelopeRecipient>();
+        var plain = new List<EnvelopeRecipient>();
+        foreach (var recipient in recipients)
+        {
+            var (plan, _) = await encryption.PlanAsync(recipient.Address, cancellationToken).ConfigureAwait(false);
+            (plan == SmimeRecipientPlan.Plain ? plain : encrypted).Add(recipient);
+        }
+
+        return new[] { encrypted, plain }.Where(g => g.Count > 0).ToList();
     }
 
     /// <summary>The trust decision for the session as it is now; made again only when its inputs changed.</summary>

@@ -22,6 +22,7 @@ public sealed class MessageContext : IAsyncDisposable
         Trust = trust;
         Direction = direction;
         Message = message;
+        ClientLength = message.Length;
         SpfFromMailFrom = spf;
     }
 
@@ -34,7 +35,11 @@ public sealed class MessageContext : IAsyncDisposable
 
     public MailDirection Direction { get; }
 
-    public StoredMessage Message { get; }
+    /// <summary>The content as it stands: the client's, or what the last replacing step made of it.</summary>
+    public StoredMessage Message { get; private set; }
+
+    /// <summary>Octets of the client's content, which the amendment replaces when a step replaced the content.</summary>
+    internal long ClientLength { get; }
 
     /// <summary>The SPF check started at MAIL FROM (so its lookups overlapped the dialogue); null when none runs.</summary>
     internal Task<SpfCheck>? SpfFromMailFrom { get; }
@@ -56,12 +61,24 @@ public sealed class MessageContext : IAsyncDisposable
         return _parsed;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>A step replaced the content: later steps read (and parse) the new one.</summary>
+    internal async ValueTask ReplaceContentAsync(StoredMessage replaced)
+    {
+        await DisposeParseAsync().ConfigureAwait(false);
+        Message = replaced;
+    }
+
+    public ValueTask DisposeAsync() => DisposeParseAsync();
+
+    private async ValueTask DisposeParseAsync()
     {
         _parsed?.Dispose();
         if (_parsedFrom is not null)
         {
             await _parsedFrom.DisposeAsync().ConfigureAwait(false);
         }
+
+        _parsed = null;
+        _parsedFrom = null;
     }
 }

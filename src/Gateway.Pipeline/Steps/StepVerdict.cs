@@ -4,7 +4,7 @@ namespace Gateway.Pipeline.Steps;
 
 /// <summary>
 /// What a step decided, as data: go on (possibly adding header fields on top and leaving out whole fields of the
-/// client's header section), hold the message for an administrator, or refuse it with an SMTP reply (a 4xx is a
+/// client's header section, or replacing the content after the header fields), hold the message for an administrator, or refuse it with an SMTP reply (a 4xx is a
 /// temporary failure, a 5xx a rejection). A refusal ends the pipeline; everything else accumulates.
 /// </summary>
 public sealed record StepVerdict
@@ -16,6 +16,13 @@ public sealed record StepVerdict
 
     /// <summary>Whole fields of the client's header section to leave out, as byte ranges of that section.</summary>
     public IReadOnlyList<ContentRange> Removals { get; init; } = [];
+
+    /// <summary>
+    /// Set: the content is replaced. What is delivered is the current header section without
+    /// <see cref="Removals"/> (and without the empty line that ends it), then these bytes: the step's own header fields,
+    /// the empty line and the new body. Later steps read the new content. Fields stay on top as for any verdict.
+    /// </summary>
+    public ReadOnlyMemory<byte>? ReplacementTail { get; init; }
 
     /// <summary>Set: the message is queued but held (quarantine) with this reason.</summary>
     public string? HoldReason { get; init; }

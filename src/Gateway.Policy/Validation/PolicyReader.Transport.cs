@@ -44,12 +44,19 @@ internal sealed partial class PolicyReader
         return new OutboundTlsPolicy { Level = level, MtaSts = mtaSts, Dane = dane, Destinations = destinations, Reporting = reporting };
     }
 
-    private ReadOnlyDictionary<string, DestinationTlsSetting> ReadTlsDestinations(YamlNode node, string section)
+    private ReadOnlyDictionary<string, DestinationTlsSetting> ReadTlsDestinations(YamlNode node, string section) =>
+        ReadDomainMap(node, section, "a mapping of destination domain to TLS level", (value, name) => ReadDestinationTls(value, name, TlsLevels));
+
+    /// <summary>
+    /// A mapping keyed by domain, canonical, where a key starting with "." stands for every subdomain; a key listed
+    /// twice names both places. A value <paramref name="read"/> returns null for is left out (its error is reported).
+    /// </summary>
+    private ReadOnlyDictionary<string, T> ReadDomainMap<T>(YamlNode node, string section, string expected, Func<YamlNode, string, T?> read)
     {
-        var result = new Dictionary<string, DestinationTlsSetting>(StringComparer.Ordinal);
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
         if (node is not YamlMapping mapping)
         {
-            Error(node, $"{section}: expected a mapping of destination domain to TLS level");
+            Error(node, $"{section}: expected {expected}");
             return result.AsReadOnly();
         }
 
@@ -74,9 +81,9 @@ internal sealed partial class PolicyReader
                 continue;
             }
 
-            if (ReadDestinationTls(entry.Value, name, TlsLevels) is { } setting)
+            if (read(entry.Value, name) is { } value)
             {
-                result[key] = setting;
+                result[key] = value;
             }
         }
 

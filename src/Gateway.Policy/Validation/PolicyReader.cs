@@ -14,7 +14,7 @@ internal sealed partial class PolicyReader
     private static readonly string[] TopLevelKeys =
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
-        "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication", "mta_sts",
+        "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication", "mta_sts", "smime",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -114,6 +114,7 @@ internal sealed partial class PolicyReader
         YamlNode? authenticationNode = TryGet(fields, "authentication", out var authenticationValue) ? authenticationValue : null;
         var authentication = ReadAuthentication(authenticationNode, hostName, domains, domainsComplete);
         var mtaSts = TryGet(fields, "mta_sts", out var mtaStsNode) ? ReadMtaStsPublish(mtaStsNode) : new MtaStsPublishPolicy();
+        var smime = TryGet(fields, "smime", out var smimeNode) ? ReadSmime(smimeNode) : new SmimePolicy();
 
         foreach (var listener in listeners)
         {
@@ -143,6 +144,7 @@ internal sealed partial class PolicyReader
             Dns = dns,
             Authentication = authentication,
             MtaSts = mtaSts,
+            Smime = smime,
             SourceFiles = _sourceFiles,
         };
     }
