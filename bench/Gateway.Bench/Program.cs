@@ -4,6 +4,7 @@ return args.Length > 0 && args[0] == "idle" ? await IdleConnectionsBenchmark.Run
     : args.Length > 0 && args[0] == "relay" ? await RelayBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
     : args.Length > 0 && args[0] == "auth" ? await AuthBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
     : args.Length > 0 && args[0] == "tls" ? await TlsBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
+    : args.Length > 0 && args[0] == "smime" ? await SmimeBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
     : Usage();
 
 static int Usage()
@@ -13,6 +14,7 @@ static int Usage()
                gateway-bench relay --gateway-dll PATH [--messages N] [--timeout SECONDS] [--no-postfix] [--no-gateway]
                gateway-bench auth --gateway-dll PATH [--messages N] [--rounds N] [--only spf|dkim|arc|dmarc | --except spf|dkim|arc|dmarc]
                gateway-bench tls --gateway-dll PATH --ca PEM --cert PEM --key PEM [--messages N] [--sessions N] [--rounds N] [--concurrency N] [--timeout SECONDS] [--no-relay] [--no-starttls]
+               gateway-bench smime [--seconds S]
         """);
     return 2;
 }

@@ -1,7 +1,6 @@
 using MimeKit;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Cms;
-using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Operators;
@@ -76,35 +75,22 @@ public sealed class SmimeDecryptor
 
     private async Task<SmimeDecryptResult> DecryptEnvelopedAsync(ContentInfo info, CancellationToken cancellationToken)
     {
-        var envelope = new CmsEnvelopedData(info);
-        var contentAlgorithm = envelope.EncryptionAlgOid;
+        var envelopeInfo = EnvelopedData.GetInstance(info.Content);
+        var contentAlgorithm = envelopeInfo.EncryptedContentInfo.ContentEncryptionAlgorithm.Algorithm.Id;
         if (!EnvelopeAlgorithms.CbcContent.Contains(contentAlgorithm))
         {
             return new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "content encryption " + contentAlgorithm);
         }
-        var agreed = await DecryptKeyAgreementAsync(EnvelopedData.GetInstance(info.Content), contentAlgorithm, cancellationToken).ConfigureAwait(false);
+        var agreed = await DecryptKeyAgreementAsync(envelopeInfo, contentAlgorithm, cancellationToken).ConfigureAwait(false);
         if (agreed is not null)
         {
             return agreed;
         }
-        var unsupported = (string?)null;
-        foreach (var recipient in envelope.GetRecipientInfos().GetRecipients())
+        var (transports, unsupported) = KeyTransportRecipients(envelopeInfo.RecipientInfos);
+        foreach (var (keyTransport, identity) in transports)
         {
-            if (recipient is KeyAgreeRecipientInformation)
-            {
-                continue;
-            }
-            if (!EnvelopeAlgorithms.KeyEncryption.Contains(recipient.KeyEncryptionAlgOid))
-            {
-                unsupported = recipient.KeyEncryptionAlgOid;
-                continue;
-            }
-            var identity = new RecipientIdentity(
-                recipient.RecipientID.Issuer is { } issuer && recipient.RecipientID.SerialNumber is { } serial
-                    ? new IssuerAndSerialNumber(issuer, serial)
-                    : null,
-                recipient.RecipientID.SubjectKeyIdentifier);
-            var result = await TryRecipientAsync(identity, recipient.GetContent, contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
+            var result = await TryRecipientAsync(identity, key => OpenCbc(envelopeInfo.EncryptedContentInfo, UnwrapKeyTransport(keyTransport, key)),
+                contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 return result;
@@ -113,6 +99,39 @@ public sealed class SmimeDecryptor
         return unsupported is not null
             ? new SmimeDecryptResult(SmimeDecryptStatus.UnsupportedAlgorithm, Detail: "key encryption " + unsupported)
             : new SmimeDecryptResult(SmimeDecryptStatus.NoKey);
+    }
+
+    /// <summary>
+    /// The key-transport recipients of an envelope with their identifiers, and the last unsupported recipient kind or
+    /// key-encryption algorithm seen (key agreement recipients are handled apart).
+    /// </summary>
+    private static (List<(KeyTransRecipientInfo Info, RecipientIdentity Identity)> Recipients, string? Unsupported) KeyTransportRecipients(Asn1Set recipientInfos)
+    {
+        var recipients = new List<(KeyTransRecipientInfo, RecipientIdentity)>();
+        string? unsupported = null;
+        foreach (var element in recipientInfos)
+        {
+            var info = RecipientInfo.GetInstance(element).Info;
+            if (info is KeyAgreeRecipientInfo)
+            {
+                continue;
+            }
+            if (info is not KeyTransRecipientInfo keyTransport)
+            {
+                unsupported = "non key-transport recipient";
+                continue;
+            }
+            if (!EnvelopeAlgorithms.IsSupportedKeyEncryption(keyTransport.KeyEncryptionAlgorithm.Algorithm))
+            {
+                unsupported = keyTransport.KeyEncryptionAlgorithm.Algorithm.Id;
+                continue;
+            }
+            var identity = keyTransport.RecipientIdentifier.IsTagged
+                ? new RecipientIdentity(null, Asn1OctetString.GetInstance(keyTransport.RecipientIdentifier.ID).GetOctets())
+                : new RecipientIdentity(IssuerAndSerialNumber.GetInstance(keyTransport.RecipientIdentifier.ID), null);
+            recipients.Add((keyTransport, identity));
+        }
+        return (recipients, unsupported);
     }
 
     /// <summary>
@@ -168,13 +187,54 @@ public sealed class SmimeDecryptor
         }
     }
 
-    /// <summary>RSA key transport, PKCS#1 v1.5 or OAEP with the parameters the sender named (RFC 8017 A.2.1).</summary>
+    /// <summary>
+    /// RSA key transport, PKCS#1 v1.5 or OAEP with the parameters the sender named (RFC 8017 A.2.1). The RSA operation
+    /// is the platform's (OpenSSL) when it supports the parameters (OAEP with MGF1 over the same hash and no label,
+    /// which is what senders use), else BouncyCastle's.
+    /// </summary>
     private static byte[] UnwrapKeyTransport(KeyTransRecipientInfo keyTransport, AsymmetricKeyParameter key)
     {
         var algorithm = keyTransport.KeyEncryptionAlgorithm;
-        var unwrapper = new Asn1KeyUnwrapper(algorithm.Algorithm, algorithm.Parameters, key);
         var encryptedKey = keyTransport.EncryptedKey.GetOctets();
+        if (key is RsaKeyParameters && NativePadding(algorithm) is { } padding)
+        {
+            using var rsa = NativeKeys.Rsa(key);
+            return rsa.Decrypt(encryptedKey, padding);
+        }
+
+        var unwrapper = new Asn1KeyUnwrapper(algorithm.Algorithm, algorithm.Parameters, key);
         return unwrapper.Unwrap(encryptedKey, 0, encryptedKey.Length).Collect();
+    }
+
+    private static System.Security.Cryptography.RSAEncryptionPadding? NativePadding(Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier algorithm)
+    {
+        if (algorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.RsaEncryption))
+        {
+            return System.Security.Cryptography.RSAEncryptionPadding.Pkcs1;
+        }
+
+        if (!algorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.IdRsaesOaep))
+        {
+            return null;
+        }
+
+        var parameters = algorithm.Parameters is null ? new Org.BouncyCastle.Asn1.Pkcs.RsaesOaepParameters() : Org.BouncyCastle.Asn1.Pkcs.RsaesOaepParameters.GetInstance(algorithm.Parameters);
+        var hash = parameters.HashAlgorithm.Algorithm;
+        var mgfHash = Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier.GetInstance(parameters.MaskGenAlgorithm.Parameters).Algorithm;
+        var label = Asn1OctetString.GetInstance(parameters.PSourceAlgorithm.Parameters).GetOctets();
+        if (!hash.Equals(mgfHash) || label.Length > 0)
+        {
+            return null;
+        }
+
+        return hash.Id switch
+        {
+            "1.3.14.3.2.26" => System.Security.Cryptography.RSAEncryptionPadding.OaepSHA1,
+            "2.16.840.1.101.3.4.2.1" => System.Security.Cryptography.RSAEncryptionPadding.OaepSHA256,
+            "2.16.840.1.101.3.4.2.2" => System.Security.Cryptography.RSAEncryptionPadding.OaepSHA384,
+            "2.16.840.1.101.3.4.2.3" => System.Security.Cryptography.RSAEncryptionPadding.OaepSHA512,
+            _ => null,
+        };
     }
 
     private async Task<SmimeDecryptResult> DecryptAuthEnvelopedAsync(AuthEnvelopedData envelope, CancellationToken cancellationToken)
@@ -194,26 +254,9 @@ public sealed class SmimeDecryptor
                 return result;
             }
         }
-        var unsupported = (string?)null;
-        foreach (var element in envelope.RecipientInfos)
+        var (transports, unsupported) = KeyTransportRecipients(envelope.RecipientInfos);
+        foreach (var (keyTransport, identity) in transports)
         {
-            if (RecipientInfo.GetInstance(element).Info is KeyAgreeRecipientInfo)
-            {
-                continue;
-            }
-            if (RecipientInfo.GetInstance(element).Info is not KeyTransRecipientInfo keyTransport)
-            {
-                unsupported = "non key-transport recipient";
-                continue;
-            }
-            if (!EnvelopeAlgorithms.IsSupportedKeyEncryption(keyTransport.KeyEncryptionAlgorithm.Algorithm))
-            {
-                unsupported = keyTransport.KeyEncryptionAlgorithm.Algorithm.Id;
-                continue;
-            }
-            var identity = keyTransport.RecipientIdentifier.IsTagged
-                ? new RecipientIdentity(null, Asn1OctetString.GetInstance(keyTransport.RecipientIdentifier.ID).GetOctets())
-                : new RecipientIdentity(IssuerAndSerialNumber.GetInstance(keyTransport.RecipientIdentifier.ID), null);
             var result = await TryRecipientAsync(identity, key => OpenGcm(envelope, UnwrapKeyTransport(keyTransport, key)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {

@@ -3,8 +3,6 @@ using MimeKit.Cryptography;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Cms;
 using Org.BouncyCastle.Cms;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Utilities.Collections;
 using CmsAttributes = Org.BouncyCastle.Asn1.Cms.CmsAttributes;
 
@@ -73,7 +71,7 @@ public sealed class SmimeSigner
 
     private byte[] Sign(SigningKeyLease lease, byte[] content, bool encapsulate)
     {
-        var generator = new CmsSignedDataStreamGenerator();
+        var generator = new CmsSignedDataGenerator();
         var attributes = new Dictionary<DerObjectIdentifier, object>
         {
             // RFC 8551 2.5.1: signingTime from the injected clock, not the generator's DateTime.UtcNow.
@@ -81,24 +79,12 @@ public sealed class SmimeSigner
                 CmsAttributes.SigningTime, new DerSet(new Time(_time.GetUtcNow().UtcDateTime))),
             [Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.Pkcs9AtSmimeCapabilities] = SmimeCapabilitiesAttribute.Create(),
         };
-        RequireSupportedKey(lease.PrivateKey);
-        generator.AddSigner(lease.PrivateKey, lease.Certificate, CmsSignedGenerator.DigestSha256,
-            new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)), null);
+        using var signature = new NativeSignatureFactory(lease.PrivateKey);
+        generator.AddSignerInfoGenerator(new SignerInfoGeneratorBuilder()
+            .WithSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
+            .Build(signature, lease.Certificate));
         generator.AddCertificates(CollectionUtilities.CreateStore(lease.Chain));
 
-        using var output = new MemoryStream();
-        using (var signing = generator.Open(output, encapsulate))
-        {
-            signing.Write(content);
-        }
-        return output.ToArray();
-    }
-
-    private static void RequireSupportedKey(AsymmetricKeyParameter key)
-    {
-        if (key is not (RsaKeyParameters or ECPrivateKeyParameters))
-        {
-            throw new NotSupportedException($"Signing keys of type {key.GetType().Name} are not supported; use RSA or EC P-256.");
-        }
+        return generator.Generate(new CmsProcessableByteArray(content), encapsulate).GetEncoded(Asn1Encodable.Der);
     }
 }
