@@ -7,7 +7,7 @@ public enum CertificateStoreAddResult
     /// <summary>The same certificate (by SHA-256 fingerprint) is already stored.</summary>
     Duplicate,
 
-    /// <summary>Outside its validity period now: nothing could be encrypted to it.</summary>
+    /// <summary>Past its notAfter: nothing could be encrypted to it again.</summary>
     Expired,
 
     /// <summary>A CA certificate is not a recipient; storing it would only widen what the store is trusted with.</summary>

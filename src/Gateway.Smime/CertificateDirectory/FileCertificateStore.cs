@@ -76,7 +76,8 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var parsed = new BcCertificate(certificate.RawData);
-        if (!EncryptionCertificateRules.IsTimeValid(parsed, _time.GetUtcNow()))
+        // Not yet valid is kept (an import ahead of a rollover); lookups skip it until its notBefore.
+        if (parsed.NotAfter < _time.GetUtcNow().UtcDateTime)
         {
             return CertificateStoreAddResult.Expired;
         }
