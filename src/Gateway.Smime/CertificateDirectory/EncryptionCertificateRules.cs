@@ -55,11 +55,19 @@ internal static class EncryptionCertificateRules
     public static bool NamesAddress(X509Certificate certificate, string address) =>
         Addresses(certificate).Any(name => string.Equals(name, address, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The usable ones of <paramref name="candidates"/>, newest notBefore first, each with what it advertises.</summary>
-    public static IReadOnlyList<SmimeRecipient> Select(IEnumerable<X509Certificate> candidates, string address, DateTimeOffset now) =>
+    /// <summary>
+    /// The usable ones of <paramref name="candidates"/>, newest notBefore first, each with what its certificate
+    /// advertises, plus what <paramref name="advertised"/> knows from the holder's signatures.
+    /// </summary>
+    public static IReadOnlyList<SmimeRecipient> Select(IEnumerable<X509Certificate> candidates, string address, DateTimeOffset now,
+        Func<X509Certificate, RecipientCapabilities>? advertised = null) =>
         [.. candidates
             .Where(c => IsUsable(c, address, now))
             .DistinctBy(c => Convert.ToHexString(c.GetEncoded()))
             .OrderByDescending(c => c.NotBefore)
-            .Select(c => new SmimeRecipient(c, RecipientCapabilities.FromCertificate(c)))];
+            .Select(c => new SmimeRecipient(c, Combine(RecipientCapabilities.FromCertificate(c), advertised?.Invoke(c))))];
+
+    private static RecipientCapabilities Combine(RecipientCapabilities fromCertificate, RecipientCapabilities? fromSignatures) =>
+        fromSignatures is null ? fromCertificate
+            : new RecipientCapabilities(fromCertificate.Aes256Gcm || fromSignatures.Aes256Gcm, fromCertificate.RsaOaep || fromSignatures.RsaOaep);
 }

@@ -75,7 +75,7 @@ public sealed class HttpClientFetcher : IHttpFetcher, IDisposable
         {
             return HttpFetchResult.Failure($"no answer within {_options.Timeout.TotalSeconds:0} s");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return HttpFetchResult.Failure(e.Message);
         }

@@ -54,7 +54,21 @@ public sealed class RevocationChecker
         var problems = new List<string>();
         foreach (var source in _sources)
         {
-            foreach (var crl in await source.GetCrlsAsync(certificate, issuer, cancellationToken).ConfigureAwait(false))
+            IReadOnlyList<X509Crl> crls;
+            try
+            {
+                crls = await source.GetCrlsAsync(certificate, issuer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A source's own failure (disk, network, a CRL that breaks the parser) leaves the status unknown;
+                // it must not turn a good signature into a verification error.
+                RevocationLog.SourceFailed(_logger, source.GetType().Name, e);
+                problems.Add("CRL source failed");
+                continue;
+            }
+
+            foreach (var crl in crls)
             {
                 if (CrlValidation.Problem(crl, issuer, now, Options.ClockSkew) is { } problem)
                 {

@@ -15,4 +15,7 @@ internal static partial class RevocationLog
 
     [LoggerMessage(EventId = 1233, Level = LogLevel.Warning, Message = "CRL from {Uri} is not usable ({Problem}); not cached")]
     public static partial void CrlRejected(ILogger logger, Uri uri, string problem);
+
+    [LoggerMessage(EventId = 1234, Level = LogLevel.Warning, Message = "CRL source {Source} failed; revocation status left unknown")]
+    public static partial void SourceFailed(ILogger logger, string source, Exception exception);
 }

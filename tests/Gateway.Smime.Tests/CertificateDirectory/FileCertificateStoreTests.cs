@@ -1,4 +1,5 @@
 using Gateway.Smime.CertificateDirectory;
+using Gateway.Smime.Cms;
 using Gateway.Smime.Tests.Cms;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -81,10 +82,43 @@ public sealed class FileCertificateStoreTests : IDisposable
         Assert.Equal(3, found.Count);
         Assert.Equal(later.Certificate, found[0].Certificate);
         var advertising = Assert.Single(found, r => r.Certificate.Equals(newer.Certificate));
-        Assert.Equal(new Gateway.Smime.Cms.RecipientCapabilities(true, true), advertising.Capabilities);
-        Assert.Equal(Gateway.Smime.Cms.RecipientCapabilities.None, found.Single(r => r.Certificate.Equals(older.Certificate)).Capabilities);
+        Assert.Equal(new RecipientCapabilities(true, true), advertising.Capabilities);
+        Assert.Equal(RecipientCapabilities.None, found.Single(r => r.Certificate.Equals(older.Certificate)).Capabilities);
 
         _time.SetUtcNow(new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero));
         Assert.Equal(future.Certificate, (await store.FindAsync("carol@example.org", default))[0].Certificate);
+    }
+
+    [Fact]
+    public async Task A_harvested_signer_keeps_what_its_signature_advertised_across_a_restart()
+    {
+        var scenario = new SigningScenario();
+        var (wire, _) = await scenario.SignAsync(TestMessages.Plain());
+        var harvested = Assert.Single((await scenario.VerifyAsync(wire)).HarvestedCertificates);
+        Assert.Equal(RecipientCapabilities.None, RecipientCapabilities.FromCertificate(harvested.Certificate));
+
+        using (var store = Store())
+        {
+            Assert.Equal(CertificateStoreAddResult.Added, await store.AddHarvestedAsync(harvested, default));
+            Assert.Equal(CertificateStoreAddResult.Duplicate, await store.AddHarvestedAsync(harvested with { Capabilities = RecipientCapabilities.None }, default));
+        }
+
+        using var reopened = Store();
+        var found = Assert.Single(await reopened.FindAsync("alice@example.com", default));
+        Assert.Equal(new RecipientCapabilities(true, true), found.Capabilities);
+        Assert.Equal(1, await reopened.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task Capabilities_learnt_later_are_added_to_a_stored_certificate()
+    {
+        var alice = TestPki.Issue(Ca, "alice@example.org");
+        using var store = Store();
+        await store.AddAsync(ToDotNet(alice.Certificate), CertificateOrigin.Import, default);
+        Assert.Equal(RecipientCapabilities.None, Assert.Single(await store.FindAsync("alice@example.org", default)).Capabilities);
+
+        await store.AddHarvestedAsync(new SmimeRecipient(alice.Certificate, new RecipientCapabilities(true, false)), default);
+
+        Assert.Equal(new RecipientCapabilities(true, false), Assert.Single(await store.FindAsync("alice@example.org", default)).Capabilities);
     }
 }
