@@ -62,7 +62,17 @@ internal sealed class LdapCertificateSearch
             SizeLimit = _options.MaxEntries,
             TimeLimit = _options.Timeout,
         };
-        var response = (SearchResponse)connection.SendRequest(request, _options.Timeout);
+        SearchResponse response;
+        try
+        {
+            response = (SearchResponse)connection.SendRequest(request, _options.Timeout);
+        }
+        catch (DirectoryOperationException e) when (e.Response is SearchResponse partial && partial.ResultCode == ResultCode.SizeLimitExceeded)
+        {
+            // More entries share the address than we read: the first ones are an answer, not a failure.
+            response = partial;
+        }
+
         var certificates = new List<BcCertificate>();
         foreach (SearchResultEntry entry in response.Entries)
         {

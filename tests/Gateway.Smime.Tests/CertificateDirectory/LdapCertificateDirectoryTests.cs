@@ -126,4 +126,18 @@ public sealed class LdapCertificateDirectoryTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromSeconds(61));
         Assert.Single(await directory.FindAsync("gina@example.test", default));
     }
+
+    [Fact]
+    public async Task More_entries_than_the_limit_answer_with_the_first_ones()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var shared = TestPki.Issue(Ca, "team@example.test");
+            await AddPersonAsync($"team{i}", "team@example.test", Slapd.Binary("userCertificate;binary", shared.Certificate.GetEncoded()));
+        }
+
+        var found = await Directory(new LdapDirectoryOptions([_slapd.Uri], _slapd.Suffix) { MaxEntries = 2 }).FindAsync("team@example.test", default);
+
+        Assert.Equal(2, found.Count);
+    }
 }
