@@ -42,7 +42,7 @@ public sealed class DistributionPointCrlSource : ICrlSource
         foreach (var uri in HttpDistributionPoints(certificate).Take(_options.MaxPointsPerCertificate))
         {
             // The key includes the issuer: the same URL named by another CA's certificate must be checked against that CA.
-            var key = $"{uri}|{Convert.ToHexString(issuer.GetEncoded())}";
+            var key = $"{uri}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(issuer.GetEncoded()))}";
             if (!_cache.TryGet(key, out var crl))
             {
                 crl = await FetchAsync(uri, issuer, cancellationToken).ConfigureAwait(false);
