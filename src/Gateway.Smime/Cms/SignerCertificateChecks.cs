@@ -7,13 +7,14 @@ namespace Gateway.Smime.Cms;
 /// <summary>The certificate-side checks of RFC 8550: chain to our anchors, emailProtection, and the address.</summary>
 internal static class SignerCertificateChecks
 {
-    public static (SmimeChainStatus Status, string? Detail) Chain(BcCertificate signer, IEnumerable<BcCertificate> extra, SmimeTrust trust, DateTimeOffset now)
+    /// <summary>The chain's verdict and, when trusted, its certificates leaf first up to the anchor (for revocation checks).</summary>
+    public static (SmimeChainStatus Status, string? Detail, IReadOnlyList<BcCertificate> Path) Chain(BcCertificate signer, IEnumerable<BcCertificate> extra, SmimeTrust trust, DateTimeOffset now)
     {
         using var leaf = X509CertificateLoader.LoadCertificate(signer.GetEncoded());
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(trust.Anchors.ToArray());
-        // Revocation is the CRL component's job (issue 12); here nothing may touch the network.
+        // Revocation is RevocationChecker's job, on the path returned here; chain building touches no network.
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
@@ -28,19 +29,19 @@ internal static class SignerCertificateChecks
             }
             if (chain.Build(leaf))
             {
-                return (SmimeChainStatus.Trusted, null);
+                return (SmimeChainStatus.Trusted, null, [.. chain.ChainElements.Select(e => new BcCertificate(e.Certificate.RawData))]);
             }
             var flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
             var detail = string.Join("; ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
             if (flags.HasFlag(X509ChainStatusFlags.NotTimeValid))
             {
-                return (SmimeChainStatus.Expired, detail);
+                return (SmimeChainStatus.Expired, detail, []);
             }
             if (flags.HasFlag(X509ChainStatusFlags.UntrustedRoot) || flags.HasFlag(X509ChainStatusFlags.PartialChain))
             {
-                return (SmimeChainStatus.Untrusted, detail);
+                return (SmimeChainStatus.Untrusted, detail, []);
             }
-            return (SmimeChainStatus.Invalid, detail);
+            return (SmimeChainStatus.Invalid, detail, []);
         }
         finally
         {

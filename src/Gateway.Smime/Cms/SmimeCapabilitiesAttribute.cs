@@ -31,14 +31,6 @@ public static class SmimeCapabilitiesAttribute
         {
             return RecipientCapabilities.None;
         }
-        var gcm = false;
-        var oaep = false;
-        foreach (var entry in Asn1Sequence.GetInstance(attribute.AttrValues[0]))
-        {
-            var capability = SmimeCapability.GetInstance(entry);
-            gcm |= capability.CapabilityID.Equals(SmimeOids.Aes256Gcm);
-            oaep |= capability.CapabilityID.Equals(SmimeOids.RsaesOaep);
-        }
-        return new RecipientCapabilities(gcm, oaep);
+        return RecipientCapabilities.FromCapabilityList(attribute.AttrValues[0]);
     }
 }

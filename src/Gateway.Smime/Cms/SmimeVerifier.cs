@@ -1,3 +1,4 @@
+using Gateway.Smime.Revocation;
 using MimeKit;
 using Org.BouncyCastle.Asn1.Cms;
 using Org.BouncyCastle.Cms;
@@ -15,8 +16,13 @@ public sealed class SmimeVerifier
     private readonly SmimeTrust _trust;
     private readonly TimeProvider _time;
     private readonly SmimeLimits _limits;
+    private readonly RevocationChecker? _revocation;
 
-    public SmimeVerifier(SmimeTrust trust, TimeProvider time, SmimeLimits limits)
+    /// <param name="trust">The anchors signatures must chain to.</param>
+    /// <param name="time">Our clock, for certificate validity and signing times.</param>
+    /// <param name="limits">Sizes and depths.</param>
+    /// <param name="revocation">Checks trusted chains against CRLs; null leaves every signer <see cref="RevocationStatus.NotChecked"/>.</param>
+    public SmimeVerifier(SmimeTrust trust, TimeProvider time, SmimeLimits limits, RevocationChecker? revocation = null)
     {
         ArgumentNullException.ThrowIfNull(trust);
         ArgumentNullException.ThrowIfNull(time);
@@ -24,6 +30,7 @@ public sealed class SmimeVerifier
         _trust = trust;
         _time = time;
         _limits = limits;
+        _revocation = revocation;
     }
 
     /// <summary>Verifies the first signed entity found in <paramref name="rawMessage"/> (a seekable stream of the message as received).</summary>
@@ -63,7 +70,7 @@ public sealed class SmimeVerifier
                         return new SmimeVerifyResult(SmimeVerifyStatus.TooLarge, SmimeSignatureForm.Detached, path);
                     }
                     var detached = new CmsSignedData(new CmsProcessableByteArray(content), detachedCms);
-                    return Judge(detached, SmimeSignatureForm.Detached, path, signed[0], from);
+                    return await JudgeAsync(detached, SmimeSignatureForm.Detached, path, signed[0], from, cancellationToken).ConfigureAwait(false);
                 case MimePart opaque:
                     var opaqueCms = await CmsPayload.ReadAsync(opaque, _limits.MaxCmsBytes, cancellationToken).ConfigureAwait(false);
                     if (opaqueCms is null)
@@ -81,7 +88,7 @@ public sealed class SmimeVerifier
                     {
                         return new SmimeVerifyResult(SmimeVerifyStatus.NestingTooDeep, SmimeSignatureForm.Opaque, path);
                     }
-                    return Judge(encapsulated, SmimeSignatureForm.Opaque, path, innerEntity, from);
+                    return await JudgeAsync(encapsulated, SmimeSignatureForm.Opaque, path, innerEntity, from, cancellationToken).ConfigureAwait(false);
                 default:
                     return new SmimeVerifyResult(SmimeVerifyStatus.NotSigned);
             }
@@ -178,7 +185,8 @@ public sealed class SmimeVerifier
         return output.ToArray();
     }
 
-    private SmimeVerifyResult Judge(CmsSignedData cms, SmimeSignatureForm form, string path, MimeEntity? content, IReadOnlyList<string> from)
+    private async Task<SmimeVerifyResult> JudgeAsync(CmsSignedData cms, SmimeSignatureForm form, string path, MimeEntity? content, IReadOnlyList<string> from,
+        CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var certificates = cms.GetCertificates().EnumerateMatches(null).ToList();
@@ -203,12 +211,25 @@ public sealed class SmimeVerifier
             {
                 signatureValid = false;
             }
-            var (chain, chainDetail) = SignerCertificateChecks.Chain(certificate, certificates, _trust, now);
+            var (chain, chainDetail, chainPath) = SignerCertificateChecks.Chain(certificate, certificates, _trust, now);
+            var revocation = new RevocationResult(RevocationStatus.NotChecked);
+            if (_revocation is not null && chain == SmimeChainStatus.Trusted)
+            {
+                // Only a chain that reached an anchor is worth a CRL fetch: an untrusted one fails anyway, and
+                // fetching for it would let any sender make us contact URLs of their choosing.
+                revocation = await _revocation.CheckAsync(chainPath, cancellationToken).ConfigureAwait(false);
+                (chain, chainDetail) = revocation.Status switch
+                {
+                    RevocationStatus.Revoked => (SmimeChainStatus.Revoked, revocation.Detail),
+                    RevocationStatus.Unknown when _revocation.Options.RequireRevocationCheck => (SmimeChainStatus.RevocationUnknown, revocation.Detail),
+                    _ => (chain, chainDetail),
+                };
+            }
             var timeValid = signingTime is not { } claimed
                 || (claimed <= now + _trust.ClockSkew && certificate.IsValid(claimed.UtcDateTime));
             var result = new SmimeSignerResult(certificate, signatureValid, chain, chainDetail,
                 SignerCertificateChecks.EmailProtection(certificate), SignerCertificateChecks.NamesAddress(certificate, from),
-                signingTime, timeValid, SmimeCapabilitiesAttribute.Read(signer));
+                signingTime, timeValid, SmimeCapabilitiesAttribute.Read(signer), revocation.Status, revocation.Detail);
             signers.Add(result);
             if (result.SignatureValid && result.ChainStatus == SmimeChainStatus.Trusted && result.EmailProtection)
             {

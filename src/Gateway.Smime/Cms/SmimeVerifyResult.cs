@@ -1,3 +1,4 @@
+using Gateway.Smime.Revocation;
 using MimeKit;
 using Org.BouncyCastle.X509;
 
@@ -11,7 +12,7 @@ public enum SmimeVerifyStatus
     /// <summary>The signature does not match the content (altered in transit, or forged).</summary>
     BadSignature,
 
-    /// <summary>The signature matches, but a signer's certificate fails chain, EKU, From address or signing-time checks.</summary>
+    /// <summary>The signature matches, but a signer's certificate fails chain (revocation included), EKU, From address or signing-time checks.</summary>
     Untrusted,
 
     NotSigned,
@@ -30,9 +31,18 @@ public enum SmimeChainStatus
     Untrusted,
     Expired,
     Invalid,
+
+    /// <summary>The chain is good, but a certificate in it is on its issuer's CRL.</summary>
+    Revoked,
+
+    /// <summary>The chain is good, but its revocation status could not be established and policy requires it.</summary>
+    RevocationUnknown,
 }
 
-/// <summary>One signer's verdict; the details let the header say why, and logs say more.</summary>
+/// <summary>
+/// One signer's verdict; the details let the header say why, and logs say more. <see cref="Revocation"/> is
+/// reported even when it does not affect validity (an unknown status under a policy that does not require it).
+/// </summary>
 public sealed record SmimeSignerResult(
     X509Certificate Certificate,
     bool SignatureValid,
@@ -42,7 +52,9 @@ public sealed record SmimeSignerResult(
     bool MatchesFrom,
     DateTimeOffset? SigningTime,
     bool SigningTimeValid,
-    RecipientCapabilities Capabilities)
+    RecipientCapabilities Capabilities,
+    RevocationStatus Revocation = RevocationStatus.NotChecked,
+    string? RevocationDetail = null)
 {
     public bool IsValid => SignatureValid && ChainStatus == SmimeChainStatus.Trusted && EmailProtection && MatchesFrom && SigningTimeValid;
 }

@@ -41,13 +41,16 @@ public static class TestPki
 
     public static DateTime NotBefore { get; } = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    public static TestCa CreateCa(string name = "Gateway Test S/MIME CA")
+    /// <param name="name">The CA's common name.</param>
+    /// <param name="parent">Issues this CA as an intermediate; null makes a self-signed root.</param>
+    /// <param name="customize">Last changes before signing (extra extensions, other validity).</param>
+    public static TestCa CreateCa(string name = "Gateway Test S/MIME CA", TestCa? parent = null, Action<X509V3CertificateGenerator>? customize = null)
     {
         var keys = Generate(TestKeyKind.Rsa2048);
         var subject = new X509Name($"CN={name},O=Gateway Tests");
         var generator = new X509V3CertificateGenerator();
         generator.SetSerialNumber(new BigInteger(64, Random).Add(BigInteger.One));
-        generator.SetIssuerDN(subject);
+        generator.SetIssuerDN(parent?.Certificate.SubjectDN ?? subject);
         generator.SetSubjectDN(subject);
         generator.SetNotBefore(NotBefore);
         generator.SetNotAfter(NotBefore.AddYears(10));
@@ -55,11 +58,17 @@ public static class TestPki
         generator.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
         generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign));
         generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(keys.Public));
-        var certificate = generator.Generate(new Asn1SignatureFactory("SHA256WITHRSA", keys.Private, Random));
+        if (parent is not null)
+        {
+            generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(parent.Certificate));
+        }
+        customize?.Invoke(generator);
+        var certificate = generator.Generate(new Asn1SignatureFactory("SHA256WITHRSA", parent?.PrivateKey ?? keys.Private, Random));
         return new TestCa(keys.Private, certificate);
     }
 
-    public static TestIdentity Issue(TestCa ca, string address, TestKeyKind kind = TestKeyKind.Rsa2048, bool emailProtection = true, string? sanAddress = null)
+    public static TestIdentity Issue(TestCa ca, string address, TestKeyKind kind = TestKeyKind.Rsa2048, bool emailProtection = true, string? sanAddress = null,
+        Action<X509V3CertificateGenerator>? customize = null, int? keyUsage = null)
     {
         var keys = Generate(kind);
         var generator = new X509V3CertificateGenerator();
@@ -73,13 +82,14 @@ public static class TestPki
         var usage = kind == TestKeyKind.EcP256
             ? KeyUsage.DigitalSignature | KeyUsage.KeyAgreement
             : KeyUsage.DigitalSignature | KeyUsage.KeyEncipherment;
-        generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(usage));
+        generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(keyUsage ?? usage));
         var purpose = emailProtection ? KeyPurposeID.id_kp_emailProtection : KeyPurposeID.id_kp_serverAuth;
         generator.AddExtension(X509Extensions.ExtendedKeyUsage, false, new ExtendedKeyUsage(purpose));
         generator.AddExtension(X509Extensions.SubjectAlternativeName, false,
             new GeneralNames(new GeneralName(GeneralName.Rfc822Name, sanAddress ?? address)));
         generator.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(keys.Public));
         generator.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(ca.Certificate));
+        customize?.Invoke(generator);
         var certificate = generator.Generate(new Asn1SignatureFactory("SHA256WITHRSA", ca.PrivateKey, Random));
         return new TestIdentity(address, keys.Private, certificate, ca);
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Gateway.Testing.Peers;
@@ -70,7 +69,8 @@ public sealed class KnotDns : IAsyncDisposable
         var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         try
         {
-            await WaitListeningAsync(endPoint, process, stderr);
+            // knot answers on TCP as well as UDP: a TCP connect means it has loaded and is listening.
+            await PeerStartup.WaitListeningAsync("knotd", endPoint, process, stderr);
             var anchors = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var zone in signedZones)
             {
@@ -125,30 +125,6 @@ public sealed class KnotDns : IAsyncDisposable
         }
 
         return config.ToString();
-    }
-
-    private static async Task WaitListeningAsync(IPEndPoint endPoint, Process process, Task<string> stderr)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                // knot answers on TCP as well as UDP: a TCP connect means it has loaded and is listening.
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(endPoint);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException("knotd exited: " + await stderr);
-                }
-
-                await Task.Delay(100);
-            }
-        }
     }
 
     private static async Task StopAsync(Process process, string directory)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Gateway.Testing.Peers;
 
@@ -52,7 +51,8 @@ public sealed class UnboundResolver : IAsyncDisposable
         var endPoint = new IPEndPoint(IPAddress.Loopback, port);
         try
         {
-            await WaitListeningAsync(endPoint, process, stderr);
+            // unbound opens its UDP and TCP sockets together before serving: a TCP connect means both are there.
+            await PeerStartup.WaitListeningAsync("unbound", endPoint, process, stderr);
         }
         catch
         {
@@ -64,30 +64,6 @@ public sealed class UnboundResolver : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(_process, _directory);
-
-    private static async Task WaitListeningAsync(IPEndPoint endPoint, Process process, Task<string> stderr)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                // unbound opens its UDP and TCP sockets together before serving: a TCP connect means both are there.
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(endPoint);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException("unbound exited: " + await stderr);
-                }
-
-                await Task.Delay(50);
-            }
-        }
-    }
 
     private static async Task StopAsync(Process process, string directory)
     {

@@ -1,0 +1,229 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Gateway.Smime.Cms;
+using Gateway.Smime.Vault;
+using Microsoft.Extensions.Logging;
+using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
+
+namespace Gateway.Smime.CertificateDirectory;
+
+/// <summary>
+/// A directory of recipient certificates, one per file (DER or PEM): what administrators import and what is
+/// harvested from validated inbound signed mail. Our own files are named by the SHA-256 fingerprint and origin
+/// (<c>&lt;sha256&gt;.harvest.der</c>), written atomically; files an administrator drops in under any name are
+/// read too. What a harvested signer advertised in its signature's smimeCapabilities (RFC 8551 2.5.2) is kept
+/// beside the certificate in <c>&lt;sha256&gt;.capabilities</c>, so a correspondent whose software reads
+/// AES-256-GCM gets it even though their certificate does not say so. The address index is built on first use
+/// and kept current by <c>AddAsync</c>; files added behind the store's back are seen after a restart.
+/// </summary>
+public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
+{
+    private readonly FileCertificateStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, List<BcCertificate>> _byAddress = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _fingerprints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RecipientCapabilities> _advertised = new(StringComparer.Ordinal);
+    private bool _loaded;
+
+    public FileCertificateStore(FileCertificateStoreOptions options, TimeProvider time, ILogger<FileCertificateStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxCertificates);
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>How many certificates the index holds (loading it if needed).</summary>
+    public async Task<int> CountAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LoadAsync(cancellationToken).ConfigureAwait(false);
+            return _fingerprints.Count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<SmimeRecipient>> FindAsync(string address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LoadAsync(cancellationToken).ConfigureAwait(false);
+            return _byAddress.TryGetValue(address, out var candidates)
+                ? EncryptionCertificateRules.Select(candidates, address, _time.GetUtcNow(), Advertised)
+                : [];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stores a recipient certificate. Refuses what could never be encrypted to (expired, CA, no address) and
+    /// anything beyond the configured count; the caller decides beforehand whether the certificate deserves
+    /// trust (harvest takes only signers that verified).
+    /// </summary>
+    public Task<CertificateStoreAddResult> AddAsync(X509Certificate2 certificate, CertificateOrigin origin, CancellationToken cancellationToken) =>
+        AddAsync(certificate, origin, RecipientCapabilities.None, cancellationToken);
+
+    /// <summary>Harvests a valid signer from <see cref="SmimeVerifyResult.HarvestedCertificates"/>, with what its signature advertised.</summary>
+    public Task<CertificateStoreAddResult> AddHarvestedAsync(SmimeRecipient signer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        using var certificate = X509CertificateLoader.LoadCertificate(signer.Certificate.GetEncoded());
+        return AddAsync(certificate, CertificateOrigin.Harvest, signer.Capabilities, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="AddAsync(X509Certificate2, CertificateOrigin, CancellationToken)"/>, remembering what the holder
+    /// advertised; for a certificate already stored, newly advertised capabilities are added to what is known.
+    /// </summary>
+    public async Task<CertificateStoreAddResult> AddAsync(X509Certificate2 certificate, CertificateOrigin origin, RecipientCapabilities advertised,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(advertised);
+        var parsed = new BcCertificate(certificate.RawData);
+        // Not yet valid is kept (an import ahead of a rollover); lookups skip it until its notBefore.
+        if (parsed.NotAfter < _time.GetUtcNow().UtcDateTime)
+        {
+            return CertificateStoreAddResult.Expired;
+        }
+
+        if (EncryptionCertificateRules.IsCa(parsed))
+        {
+            return CertificateStoreAddResult.CaCertificate;
+        }
+
+        if (EncryptionCertificateRules.Addresses(parsed).Count == 0)
+        {
+            return CertificateStoreAddResult.NoAddress;
+        }
+
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LoadAsync(cancellationToken).ConfigureAwait(false);
+            if (_fingerprints.Contains(fingerprint))
+            {
+                await RememberAdvertisedAsync(fingerprint, advertised, cancellationToken).ConfigureAwait(false);
+                return CertificateStoreAddResult.Duplicate;
+            }
+
+            if (_fingerprints.Count >= _options.MaxCertificates)
+            {
+                DirectoryLog.StoreFull(_logger, _options.Directory, _options.MaxCertificates);
+                return CertificateStoreAddResult.StoreFull;
+            }
+
+            var name = $"{fingerprint}.{(origin == CertificateOrigin.Harvest ? "harvest" : "import")}.der";
+            await AtomicFile.WriteAsync(Path.Combine(_options.Directory, name), certificate.RawData, cancellationToken).ConfigureAwait(false);
+            await RememberAdvertisedAsync(fingerprint, advertised, cancellationToken).ConfigureAwait(false);
+            Index(fingerprint, parsed);
+            return CertificateStoreAddResult.Added;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(_options.Directory);
+        foreach (var file in Directory.EnumerateFiles(_options.Directory))
+        {
+            // Dot files are AtomicFile's temporaries, left behind only by a crash mid-write.
+            if (Path.GetFileName(file).StartsWith('.'))
+            {
+                continue;
+            }
+
+            if (file.EndsWith(CapabilitiesExtension, StringComparison.Ordinal))
+            {
+                var text = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
+                _advertised[Path.GetFileNameWithoutExtension(file)] = ParseCapabilities(text);
+                continue;
+            }
+
+            try
+            {
+                var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+                using var certificate = X509CertificateLoader.LoadCertificate(bytes);
+                Index(Convert.ToHexStringLower(SHA256.HashData(certificate.RawData)), new BcCertificate(certificate.RawData));
+            }
+            catch (CryptographicException e)
+            {
+                DirectoryLog.UnreadableCertificate(_logger, file, e.Message);
+            }
+        }
+
+        _loaded = true;
+    }
+
+    private const string CapabilitiesExtension = ".capabilities";
+
+    private RecipientCapabilities Advertised(BcCertificate certificate) =>
+        _advertised.GetValueOrDefault(Convert.ToHexStringLower(SHA256.HashData(certificate.GetEncoded())), RecipientCapabilities.None);
+
+    /// <summary>Capabilities only ever grow: a correspondent who once advertised GCM keeps software that reads it.</summary>
+    private async Task RememberAdvertisedAsync(string fingerprint, RecipientCapabilities advertised, CancellationToken cancellationToken)
+    {
+        var known = _advertised.GetValueOrDefault(fingerprint, RecipientCapabilities.None);
+        var merged = new RecipientCapabilities(known.Aes256Gcm || advertised.Aes256Gcm, known.RsaOaep || advertised.RsaOaep);
+        if (merged == known)
+        {
+            return;
+        }
+
+        var text = string.Join(' ', new[] { merged.Aes256Gcm ? "aes256-gcm" : null, merged.RsaOaep ? "rsa-oaep" : null }.OfType<string>()) + "\n";
+        await AtomicFile.WriteAsync(Path.Combine(_options.Directory, fingerprint + CapabilitiesExtension), System.Text.Encoding.ASCII.GetBytes(text), cancellationToken)
+            .ConfigureAwait(false);
+        _advertised[fingerprint] = merged;
+    }
+
+    private static RecipientCapabilities ParseCapabilities(string text)
+    {
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return new RecipientCapabilities(words.Contains("aes256-gcm"), words.Contains("rsa-oaep"));
+    }
+
+    private void Index(string fingerprint, BcCertificate certificate)
+    {
+        if (!_fingerprints.Add(fingerprint))
+        {
+            return;
+        }
+
+        foreach (var address in EncryptionCertificateRules.Addresses(certificate))
+        {
+            if (!_byAddress.TryGetValue(address, out var list))
+            {
+                list = [];
+                _byAddress[address] = list;
+            }
+
+            list.Add(certificate);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using Gateway.Smime.CertificateDirectory;
+using Gateway.Smime.Cms;
+using Gateway.Smime.Tests.Cms;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using static Gateway.Smime.Tests.CertificateDirectory.DirectoryTestCertificates;
+
+namespace Gateway.Smime.Tests.CertificateDirectory;
+
+public sealed class FileCertificateStoreTests : IDisposable
+{
+    private static readonly TestCa Ca = TestPki.CreateCa();
+    private readonly TempDirectory _directory = new("gw-certstore");
+    private readonly FakeTimeProvider _time = new(Now);
+
+    public void Dispose() => _directory.Dispose();
+
+    private FileCertificateStore Store(int max = 100_000) =>
+        new(new FileCertificateStoreOptions(_directory.Path) { MaxCertificates = max }, _time, NullLogger<FileCertificateStore>.Instance);
+
+    [Fact]
+    public async Task An_added_certificate_is_found_by_address_in_any_case_and_survives_a_restart()
+    {
+        var alice = TestPki.Issue(Ca, "alice@example.org");
+        using (var store = Store())
+        {
+            Assert.Equal(CertificateStoreAddResult.Added, await store.AddAsync(ToDotNet(alice.Certificate), CertificateOrigin.Harvest, default));
+            Assert.Equal(CertificateStoreAddResult.Duplicate, await store.AddAsync(ToDotNet(alice.Certificate), CertificateOrigin.Import, default));
+            Assert.Equal(alice.Certificate, Assert.Single(await store.FindAsync("Alice@EXAMPLE.org", default)).Certificate);
+        }
+
+        var file = Assert.Single(Directory.GetFiles(_directory.Path));
+        Assert.EndsWith(".harvest.der", file, StringComparison.Ordinal);
+        using var reopened = Store();
+        Assert.Single(await reopened.FindAsync("alice@example.org", default));
+        Assert.Empty(await reopened.FindAsync("bob@example.org", default));
+    }
+
+    [Fact]
+    public async Task A_pem_file_an_administrator_drops_in_is_read_and_a_broken_file_is_skipped()
+    {
+        var bob = TestPki.Issue(Ca, "bob@example.org");
+        await File.WriteAllTextAsync(_directory.File("bob.pem"), bob.CertificatePem);
+        await File.WriteAllTextAsync(_directory.File("junk.crt"), "not a certificate");
+        using var store = Store();
+
+        Assert.Single(await store.FindAsync("bob@example.org", default));
+        Assert.Equal(1, await store.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task Expired_and_CA_certificates_are_refused_and_the_count_is_bounded()
+    {
+        using var store = Store(max: 1);
+        var expired = ValidFrom(Ca, "old@example.org", new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2021, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        Assert.Equal(CertificateStoreAddResult.Expired, await store.AddAsync(ToDotNet(expired.Certificate), CertificateOrigin.Import, default));
+        Assert.Equal(CertificateStoreAddResult.CaCertificate, await store.AddAsync(ToDotNet(Ca.Certificate), CertificateOrigin.Import, default));
+        Assert.Equal(CertificateStoreAddResult.Added, await store.AddAsync(ToDotNet(TestPki.Issue(Ca, "a@example.org").Certificate), CertificateOrigin.Import, default));
+        Assert.Equal(CertificateStoreAddResult.StoreFull, await store.AddAsync(ToDotNet(TestPki.Issue(Ca, "b@example.org").Certificate), CertificateOrigin.Import, default));
+        Assert.Single(Directory.GetFiles(_directory.Path));
+    }
+
+    [Fact]
+    public async Task Only_usable_certificates_are_offered_newest_first_with_what_they_advertise()
+    {
+        var older = TestPki.Issue(Ca, "carol@example.org");
+        var newer = AdvertisingGcmAndOaep(Ca, "carol@example.org");
+        var signingOnly = SigningOnly(Ca, "carol@example.org");
+        var serverOnly = TestPki.Issue(Ca, "carol@example.org", emailProtection: false);
+        var future = ValidFrom(Ca, "carol@example.org", new DateTime(2027, 1, 1, 0, 0, 0, DateTimeKind.Utc), new DateTime(2028, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var later = TestPki.Issue(Ca, "carol@example.org", customize: g => g.SetNotBefore(new DateTime(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc)));
+        using var store = Store();
+        foreach (var identity in new[] { older, newer, signingOnly, serverOnly, future, later })
+        {
+            await store.AddAsync(ToDotNet(identity.Certificate), CertificateOrigin.Import, default);
+        }
+
+        var found = await store.FindAsync("carol@example.org", default);
+
+        // "newer" shares TestPki's notBefore with "older": the order between them is not specified.
+        Assert.Equal(3, found.Count);
+        Assert.Equal(later.Certificate, found[0].Certificate);
+        var advertising = Assert.Single(found, r => r.Certificate.Equals(newer.Certificate));
+        Assert.Equal(new RecipientCapabilities(true, true), advertising.Capabilities);
+        Assert.Equal(RecipientCapabilities.None, found.Single(r => r.Certificate.Equals(older.Certificate)).Capabilities);
+
+        _time.SetUtcNow(new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        Assert.Equal(future.Certificate, (await store.FindAsync("carol@example.org", default))[0].Certificate);
+    }
+
+    [Fact]
+    public async Task A_harvested_signer_keeps_what_its_signature_advertised_across_a_restart()
+    {
+        var scenario = new SigningScenario();
+        var (wire, _) = await scenario.SignAsync(TestMessages.Plain());
+        var harvested = Assert.Single((await scenario.VerifyAsync(wire)).HarvestedCertificates);
+        Assert.Equal(RecipientCapabilities.None, RecipientCapabilities.FromCertificate(harvested.Certificate));
+
+        using (var store = Store())
+        {
+            Assert.Equal(CertificateStoreAddResult.Added, await store.AddHarvestedAsync(harvested, default));
+            Assert.Equal(CertificateStoreAddResult.Duplicate, await store.AddHarvestedAsync(harvested with { Capabilities = RecipientCapabilities.None }, default));
+        }
+
+        using var reopened = Store();
+        var found = Assert.Single(await reopened.FindAsync("alice@example.com", default));
+        Assert.Equal(new RecipientCapabilities(true, true), found.Capabilities);
+        Assert.Equal(1, await reopened.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task Capabilities_learnt_later_are_added_to_a_stored_certificate()
+    {
+        var alice = TestPki.Issue(Ca, "alice@example.org");
+        using var store = Store();
+        await store.AddAsync(ToDotNet(alice.Certificate), CertificateOrigin.Import, default);
+        Assert.Equal(RecipientCapabilities.None, Assert.Single(await store.FindAsync("alice@example.org", default)).Capabilities);
+
+        await store.AddHarvestedAsync(new SmimeRecipient(alice.Certificate, new RecipientCapabilities(true, false)), default);
+
+        Assert.Equal(new RecipientCapabilities(true, false), Assert.Single(await store.FindAsync("alice@example.org", default)).Capabilities);
+    }
+}
