@@ -12,4 +12,8 @@ public static class AuditActions
     public const string KeyImport = "key.import";
     public const string KeyRecover = "key.recover";
     public const string KeyRecoverRefused = "key.recover-refused";
+    public const string CaInitialize = "ca.initialize";
+    public const string CaIssue = "ca.issue";
+    public const string CaRevoke = "ca.revoke";
+    public const string CaCrl = "ca.crl";
 }

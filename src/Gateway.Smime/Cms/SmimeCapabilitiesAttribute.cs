@@ -12,14 +12,24 @@ namespace Gateway.Smime.Cms;
 public static class SmimeCapabilitiesAttribute
 {
     /// <summary>Ours, strongest first: AES-256-GCM, AES-256-CBC, RSA-OAEP.</summary>
-    internal static Org.BouncyCastle.Asn1.Cms.Attribute Create()
+    internal static Org.BouncyCastle.Asn1.Cms.Attribute Create() =>
+        new(PkcsObjectIdentifiers.Pkcs9AtSmimeCapabilities, new DerSet(Capabilities(includeOaep: true)));
+
+    /// <summary>
+    /// SMIMECapabilities (RFC 8551 2.5.2), strongest first; RSA-OAEP only where the key is RSA. The same value
+    /// serves as the signed attribute and as the certificate extension of RFC 4262.
+    /// </summary>
+    internal static DerSequence Capabilities(bool includeOaep)
     {
         var vector = new SmimeCapabilityVector();
         vector.AddCapability(SmimeOids.Aes256Gcm);
         vector.AddCapability(SmimeOids.Aes256Cbc);
-        vector.AddCapability(SmimeOids.RsaesOaep);
-        return new Org.BouncyCastle.Asn1.Cms.Attribute(
-            PkcsObjectIdentifiers.Pkcs9AtSmimeCapabilities, new DerSet(new DerSequence(vector.ToAsn1EncodableVector())));
+        if (includeOaep)
+        {
+            vector.AddCapability(SmimeOids.RsaesOaep);
+        }
+
+        return new DerSequence(vector.ToAsn1EncodableVector());
     }
 
     /// <summary>Reads what a signer advertises; a signature without the attribute advertises nothing.</summary>

@@ -126,7 +126,8 @@ public sealed partial class KeyVault
         }
     }
 
-    private async Task<VaultEntryInfo> StoreAsync(VaultIdentity identity, string origin, string action, IReadOnlyList<byte[]> chain, byte[] pkcs8, string actor, CancellationToken cancellationToken)
+    /// <summary>Writes a new entry (never over an existing one) and records <paramref name="action"/> with the certificate, key type and <paramref name="details"/>.</summary>
+    internal async Task<VaultEntryInfo> StoreAsync(VaultIdentity identity, string origin, string action, IReadOnlyList<byte[]> chain, byte[] pkcs8, string actor, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? details = null)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -153,11 +154,12 @@ public sealed partial class KeyVault
             Lend(entry, master, record.VaultId).Dispose();
             await AtomicFile.WriteAsync(path, entry.Serialize(), cancellationToken);
             var info = entry.Describe();
-            await Audit.AppendAsync(new AuditRecord(actor, action, identity.Name, new Dictionary<string, string>
+            var recorded = new Dictionary<string, string>(details ?? new Dictionary<string, string>())
             {
                 ["certificate"] = info.Sha256Thumbprint,
                 ["algorithm"] = info.KeyAlgorithm,
-            }), cancellationToken);
+            };
+            await Audit.AppendAsync(new AuditRecord(actor, action, identity.Name, recorded), cancellationToken);
             return info;
         }
         finally

@@ -166,7 +166,7 @@ public sealed partial class KeyVault : IDisposable
         return (master, record);
     }
 
-    private static void CreatePrivateDirectory(string path)
+    internal static void CreatePrivateDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
         {

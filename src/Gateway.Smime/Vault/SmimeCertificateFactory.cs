@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gateway.Smime.Cms;
 
 namespace Gateway.Smime.Vault;
 
 /// <summary>
-/// Key pairs for <c>keys generate</c>, with a self-signed certificate in the S/MIME profile (RFC 8550:
-/// rfc822Name in subjectAltName for a user, key usage, extended key usage emailProtection). Self-signed
-/// until the internal CA of issue 12 exists; the CA can then re-issue for the same escrowed key.
+/// Key pairs and certificate requests in the S/MIME profile (RFC 8550: rfc822Name in subjectAltName for a
+/// user, key usage by key type, extended key usage emailProtection, subject key identifier). <c>keys
+/// generate</c> self-signs them; the internal CA (<c>Ca/</c>) adds its own extensions and signs them.
 /// </summary>
 internal static class SmimeCertificateFactory
 {
@@ -16,13 +17,22 @@ internal static class SmimeCertificateFactory
     /// <summary>The certificate's DER and its private key as PKCS#8 in a pinned buffer (the caller zeroes it).</summary>
     public static (byte[] Certificate, byte[] Pkcs8) Create(VaultIdentity identity, VaultKeyAlgorithm algorithm, DateTimeOffset now)
     {
-        using AsymmetricAlgorithm key = algorithm switch
-        {
-            VaultKeyAlgorithm.Rsa2048 => RSA.Create(2048),
-            VaultKeyAlgorithm.Rsa3072 => RSA.Create(3072),
-            VaultKeyAlgorithm.EcP256 => ECDsa.Create(ECCurve.NamedCurves.nistP256),
-            _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
-        };
+        using var key = CreateKey(algorithm);
+        using var certificate = NewRequest(identity, key).CreateSelfSigned(now - BackDate, now + Validity);
+        return (certificate.RawData, PrivateKeyCodec.ExportPkcs8(key));
+    }
+
+    public static AsymmetricAlgorithm CreateKey(VaultKeyAlgorithm algorithm) => algorithm switch
+    {
+        VaultKeyAlgorithm.Rsa2048 => RSA.Create(2048),
+        VaultKeyAlgorithm.Rsa3072 => RSA.Create(3072),
+        VaultKeyAlgorithm.EcP256 => ECDsa.Create(ECCurve.NamedCurves.nistP256),
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
+    };
+
+    /// <summary>A request for <paramref name="key"/> carrying the end-entity S/MIME extensions.</summary>
+    public static CertificateRequest NewRequest(VaultIdentity identity, AsymmetricAlgorithm key)
+    {
         var subject = new X500DistinguishedName($"CN={identity.Name}");
         var request = key is RSA rsa
             ? new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
@@ -31,7 +41,7 @@ internal static class SmimeCertificateFactory
         // RSA keys sign and receive key transport; EC keys sign and receive key agreement (RFC 8550 4.4.2).
         request.CertificateExtensions.Add(new X509KeyUsageExtension(
             X509KeyUsageFlags.DigitalSignature | (key is RSA ? X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.KeyAgreement), true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.4", "emailProtection")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(SmimeOids.EmailProtection, "emailProtection")], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         if (identity.Kind == VaultIdentityKind.User)
         {
@@ -40,7 +50,6 @@ internal static class SmimeCertificateFactory
             request.CertificateExtensions.Add(names.Build());
         }
 
-        using var certificate = request.CreateSelfSigned(now - BackDate, now + Validity);
-        return (certificate.RawData, PrivateKeyCodec.ExportPkcs8(key));
+        return request;
     }
 }

@@ -18,39 +18,17 @@ internal sealed record VaultEntry(VaultIdentity Identity, string Origin, DateTim
 {
     private const string Format = "gateway-vault-entry";
     private const int Version = 1;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
 
     public static VaultEntry Seal(VaultIdentity identity, string origin, DateTimeOffset created, IReadOnlyList<byte[]> certificates, ReadOnlySpan<byte> pkcs8, ReadOnlySpan<byte> entryKey, string vaultId)
     {
-        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
-        var encrypted = new byte[pkcs8.Length + TagSize];
-        using var aes = new AesGcm(entryKey, TagSize);
-        aes.Encrypt(nonce, pkcs8, encrypted.AsSpan(0, pkcs8.Length), encrypted.AsSpan(pkcs8.Length), AssociatedData(vaultId, identity, certificates));
+        var (nonce, encrypted) = KeyEnvelope.Seal(pkcs8, entryKey, AssociatedData(vaultId, identity, certificates));
         return new VaultEntry(identity, origin, created, certificates, nonce, encrypted);
     }
 
     /// <summary>The PKCS#8 private key in a pinned buffer; the caller zeroes it.</summary>
-    public byte[] OpenKey(ReadOnlySpan<byte> entryKey, string vaultId)
-    {
-        if (EncryptedKey.Length < TagSize || Nonce.Length != NonceSize)
-        {
-            throw new VaultIntegrityException($"the entry for {Identity} is malformed");
-        }
-
-        var plain = GC.AllocateArray<byte>(EncryptedKey.Length - TagSize, pinned: true);
-        try
-        {
-            using var aes = new AesGcm(entryKey, TagSize);
-            aes.Decrypt(Nonce, EncryptedKey.AsSpan(0, plain.Length), EncryptedKey.AsSpan(plain.Length), plain, AssociatedData(vaultId, Identity, Certificates));
-            return plain;
-        }
-        catch (AuthenticationTagMismatchException e)
-        {
-            CryptographicOperations.ZeroMemory(plain);
-            throw new VaultIntegrityException($"the entry for {Identity} does not decrypt: it was altered, moved from another identity, or belongs to another vault", e);
-        }
-    }
+    public byte[] OpenKey(ReadOnlySpan<byte> entryKey, string vaultId) =>
+        KeyEnvelope.TryOpen(Nonce, EncryptedKey, entryKey, AssociatedData(vaultId, Identity, Certificates))
+            ?? throw new VaultIntegrityException($"the entry for {Identity} does not decrypt: it was altered, moved from another identity, or belongs to another vault");
 
     public X509Certificate2 LoadLeaf() => X509CertificateLoader.LoadCertificate(Certificates[0]);
 

@@ -1,15 +1,17 @@
+using Gateway.Host.Cli;
 using Gateway.Host.Hosting;
 using Gateway.Host.Metrics;
 using Gateway.Queue;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Host.Admin;
 
 /// <summary>
-/// The admin HTTP surface: /health and /metrics. It listens on loopback by default and says nothing about mail
-/// content.
+/// The admin HTTP surface: /health, /metrics and the internal CA's CRLs. It listens on loopback by default and says
+/// nothing about mail content.
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -45,6 +47,7 @@ internal static class AdminEndpoints
                 (output) => metrics.ExportAsync(output, cancellationToken),
                 GatewayMetrics.ContentType);
         });
+        endpoints.MapSmimeCrl(services => VaultPaths.CrlDirectory(services.GetRequiredService<RuntimeHolder>().Current.Policy));
         return endpoints;
     }
 }

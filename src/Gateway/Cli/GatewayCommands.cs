@@ -34,6 +34,8 @@ internal static class GatewayCommands
         root.Subcommands.Add(Dmarc());
         root.Subcommands.Add(MtaSts());
         root.Subcommands.Add(TlsRpt());
+        root.Subcommands.Add(Ca());
+        root.Subcommands.Add(Keys());
         root.Subcommands.Add(Leaf("version", "Print the version.", _ => Task.FromResult(VersionCommand.Execute())));
         root.Subcommands.Add(Leaf("help", "Print this text.", result => Task.FromResult(HelpCommand.Execute(result.RootCommandResult.Command, Console.Out))));
         return root;
@@ -223,6 +225,56 @@ internal static class GatewayCommands
         });
         tlsrpt.Subcommands.Add(report);
         return tlsrpt;
+    }
+
+    private static Option<string> UnsealKeyFile() =>
+        Value("--unseal-key-file", "FILE", "Unseal this process's vault with the unseal-key file (mode 0600); without it, M officer shares are read from standard input, one per line.");
+
+    private static Command Ca()
+    {
+        var ca = new Command("ca", "The internal S/MIME certificate authority, its key sealed in the key vault.");
+        ca.Options.Add(Config(recursive: true));
+        ca.Subcommands.Add(Leaf(
+            "init",
+            "Create the CA (refused if one exists) and print its certificate.",
+            CaAction,
+            Value("--subject", "DN", "The CA's distinguished name (default \"CN=<hostname> S/MIME CA\")."),
+            Value("--algorithm", "rsa3072|p256", "The CA key (default rsa3072)."),
+            Value("--validity-days", "N", "How long the CA certificate is valid (default 3650)."),
+            Value("--crl-url", "URL", "Base URL the CRL <ca-id>.crl is published under (default http://<hostname>:<admin port>/smime/crl/)."),
+            UnsealKeyFile()));
+        ca.Subcommands.Add(Leaf("crl", "Sign a new CRL (run daily) and print its path.", CaAction, UnsealKeyFile()));
+        return ca;
+    }
+
+    private static Task<int> CaAction(ParseResult result) =>
+        CaCommand.ExecuteAsync(CommandLine.From(result), CommandConsole.System, TimeProvider.System, CancellationToken.None);
+
+    private static Command Keys()
+    {
+        var keys = new Command("keys", "The S/MIME key vault: escrowed keys and their certificates.");
+        keys.Options.Add(Config(recursive: true));
+        KeysCa(keys);
+        return keys;
+    }
+
+    /// <summary>The `keys` verbs that use the internal CA.</summary>
+    private static void KeysCa(Command keys)
+    {
+        keys.Subcommands.Add(Leaf(
+            "issue",
+            "Generate a key for a mailbox, escrow it and issue its S/MIME certificate from the internal CA.",
+            result => KeysIssueCommand.ExecuteAsync(CommandLine.From(result), CommandConsole.System, TimeProvider.System, CancellationToken.None),
+            new Argument<string>("ADDRESS") { Description = "The mailbox, user@domain." },
+            Value("--algorithm", "rsa2048|rsa3072|p256", "The key (default rsa3072)."),
+            UnsealKeyFile()));
+        keys.Subcommands.Add(Leaf(
+            "revoke",
+            "Revoke a mailbox's CA certificate and publish a new CRL; the key stays in escrow.",
+            result => KeysRevokeCommand.ExecuteAsync(CommandLine.From(result), CommandConsole.System, TimeProvider.System, CancellationToken.None),
+            new Argument<string>("ADDRESS") { Description = "The mailbox, user@domain." },
+            Value("--reason", "REASON", "keyCompromise, affiliationChanged, superseded, cessationOfOperation or unspecified (default)."),
+            UnsealKeyFile()));
     }
 
     /// <summary>`gateway --version`: the same output as `gateway version`.</summary>
