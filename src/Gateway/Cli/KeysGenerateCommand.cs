@@ -34,7 +34,7 @@ internal static class KeysGenerateCommand
 
         await inputs.UnsealAsync(vault, CliVault.Actor, cancellationToken).ConfigureAwait(false);
         var entry = await vault.GenerateAsync(identity, algorithm.Value, CliVault.Actor, cancellationToken).ConfigureAwait(false);
-        await KeysListCommand.PrintAsync(Console.Out, [new KeysListCommand.Row(entry, null)]).ConfigureAwait(false);
+        await KeysListCommand.PrintAsync(Console.Out, [await KeysListCommand.RowAsync(vault, entry, cancellationToken).ConfigureAwait(false)]).ConfigureAwait(false);
         return ExitCodes.Ok;
     });
 }

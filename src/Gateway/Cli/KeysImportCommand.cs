@@ -32,7 +32,7 @@ internal static class KeysImportCommand
         await inputs.UnsealAsync(vault, CliVault.Actor, cancellationToken).ConfigureAwait(false);
         var password = await PasswordInput.ReadAsync(command, "PKCS#12 password: ", cancellationToken).ConfigureAwait(false);
         var entry = await vault.ImportAsync(identity, pkcs12, password, CliVault.Actor, cancellationToken).ConfigureAwait(false);
-        await KeysListCommand.PrintAsync(Console.Out, [new KeysListCommand.Row(entry, null)]).ConfigureAwait(false);
+        await KeysListCommand.PrintAsync(Console.Out, [await KeysListCommand.RowAsync(vault, entry, cancellationToken).ConfigureAwait(false)]).ConfigureAwait(false);
         return ExitCodes.Ok;
     });
 }

@@ -15,18 +15,7 @@ internal static class KeysListCommand
         var rows = new List<Row>();
         foreach (var entry in await vault.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            var chain = await vault.FindCertificateChainAsync(entry.Identity, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                rows.Add(new Row(entry, chain is { Count: > 0 } ? chain[0].SerialNumber : null));
-            }
-            finally
-            {
-                foreach (var certificate in chain ?? [])
-                {
-                    certificate.Dispose();
-                }
-            }
+            rows.Add(await RowAsync(vault, entry, cancellationToken).ConfigureAwait(false));
         }
 
         if (command.Flag("--json"))
@@ -40,6 +29,23 @@ internal static class KeysListCommand
 
         return ExitCodes.Ok;
     });
+
+    /// <summary>The entry with its certificate's serial number, read from its chain.</summary>
+    internal static async Task<Row> RowAsync(KeyVault vault, VaultEntryInfo entry, CancellationToken cancellationToken)
+    {
+        var chain = await vault.FindCertificateChainAsync(entry.Identity, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new Row(entry, chain is { Count: > 0 } ? chain[0].SerialNumber : null);
+        }
+        finally
+        {
+            foreach (var certificate in chain ?? [])
+            {
+                certificate.Dispose();
+            }
+        }
+    }
 
     internal static async Task PrintAsync(TextWriter output, IReadOnlyList<Row> rows)
     {
