@@ -85,6 +85,38 @@ public sealed class KeyVaultCommandTests
     }
 
     [Fact]
+    public async Task A_configured_unseal_key_file_unseals_at_start_and_a_bad_one_leaves_the_gateway_running_sealed()
+    {
+        var policy = new TestPolicy();
+        var keyFile = Path.Combine(policy.Directory, "unseal.key");
+        var init = await GatewayAsync(policy, null, "keys", "init", "--shares", "2", "--threshold", "2", "--unseal-key-file", keyFile);
+        Assert.True(init.ExitCode == 0, init.StdOut + init.StdErr);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+
+        await using (var gateway = await GatewayProcess.StartAsync(policy, new Dictionary<string, string> { ["GATEWAY_VAULT_UNSEAL_KEY_FILE"] = keyFile }))
+        {
+            Assert.Contains("state:     unsealed", (await GatewayAsync(policy, null, "keys", "status")).StdOut, StringComparison.Ordinal);
+            Assert.Equal(0, (await GatewayAsync(policy, null, "keys", "seal")).ExitCode);
+
+            // No shares on standard input: the gateway unseals the way it is configured to.
+            var unseal = await GatewayAsync(policy, string.Empty, "keys", "unseal");
+            Assert.True(unseal.ExitCode == 0, unseal.StdOut + unseal.StdErr);
+        }
+
+        var wrongKey = Path.Combine(policy.Directory, "other.key");
+        var other = new TestPolicy();
+        Assert.Equal(0, (await GatewayAsync(other, null, "keys", "init", "--shares", "2", "--threshold", "2", "--unseal-key-file", wrongKey)).ExitCode);
+        await using (var gateway = await GatewayProcess.StartAsync(policy, new Dictionary<string, string> { ["GATEWAY_VAULT_UNSEAL_KEY_FILE"] = wrongKey }))
+        {
+            await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":173,", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            Assert.Contains("state:     sealed", (await GatewayAsync(policy, null, "keys", "status")).StdOut, StringComparison.Ordinal);
+            var refused = await GatewayAsync(policy, string.Empty, "keys", "unseal");
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("is not an unseal key of this vault", refused.StdErr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_control_endpoints_do_not_exist_on_the_tcp_admin_listener()
     {
         var policy = new TestPolicy();
