@@ -95,8 +95,15 @@ internal static class RunCommand
         }
 
         var controlSocket = SpoolPaths.ControlSocket(policy);
-        ControlSocket.Restrict(controlSocket);
-        ControlLog.ControlSocketReady(logger, controlSocket);
+        if (File.Exists(controlSocket))
+        {
+            ControlSocket.Restrict(controlSocket);
+            ControlLog.ControlSocketReady(logger, controlSocket);
+        }
+        else
+        {
+            ControlLog.ControlSocketPathTooLong(logger, controlSocket);
+        }
         watcher.Start();
         var smtp = app.Services.GetRequiredService<SmtpHostedService>();
         var endpoints = string.Join(", ", smtp.BoundEndPoints.Select(e => $"{e.Name}={e.EndPoint}"));
@@ -181,8 +188,10 @@ internal static class RunCommand
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(policy.Admin.Listen);
-            ControlSocket.Prepare(SpoolPaths.ControlSocket(policy));
-            kestrel.ListenUnixSocket(SpoolPaths.ControlSocket(policy));
+            if (ControlSocket.Prepare(SpoolPaths.ControlSocket(policy)))
+            {
+                kestrel.ListenUnixSocket(SpoolPaths.ControlSocket(policy));
+            }
             kestrel.AddServerHeader = false;
             if (policy.MtaSts.Listen is { } stsListen)
             {

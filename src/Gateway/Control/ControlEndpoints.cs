@@ -95,15 +95,22 @@ internal static class ControlEndpoints
             return "officer shares";
         }
 
-        if ((request?.KeyFile ?? (request is null or { Pkcs11: null } ? configured.UnsealKeyFile : null)) is { } keyFile)
+        // A request that names no sealer asks for the configured one.
+        var keyFile = request?.KeyFile;
+        var token = request?.Pkcs11 is { } asked
+            ? new Pkcs11TokenOptions { ModulePath = asked.Module, TokenLabel = asked.Token, KeyLabel = asked.Key, Pin = asked.Pin, CreateKeyIfMissing = false }
+            : null;
+        if (keyFile is null && token is null)
+        {
+            (keyFile, token) = (configured.UnsealKeyFile, configured.Token);
+        }
+
+        if (keyFile is not null)
         {
             await vault.UnsealWithKeyFileAsync(keyFile, actor, cancellationToken).ConfigureAwait(false);
             return "unseal-key file";
         }
 
-        var token = request?.Pkcs11 is { } asked
-            ? new Pkcs11TokenOptions { ModulePath = asked.Module, TokenLabel = asked.Token, KeyLabel = asked.Key, Pin = asked.Pin, CreateKeyIfMissing = false }
-            : configured.Token;
         if (token is not null)
         {
             await vault.UnsealWithTokenAsync(token, actor, cancellationToken).ConfigureAwait(false);

@@ -22,4 +22,7 @@ internal static partial class ControlLog
 
     [LoggerMessage(EventId = 175, Level = LogLevel.Information, Message = "Control channel on {Path} (owner only)")]
     public static partial void ControlSocketReady(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 176, Level = LogLevel.Warning, Message = "No control channel: {Path} is too long for a Unix socket (107 bytes); `gateway keys unseal|seal|status` cannot reach this gateway")]
+    public static partial void ControlSocketPathTooLong(ILogger logger, string path);
 }
