@@ -18,7 +18,7 @@ internal static class CliCa
             return ExitCodes.Failure;
         }
 
-        if (await CliVault.OpenUnsealedAsync(policy, command, console, time, cancellationToken).ConfigureAwait(false) is not { } vault)
+        if (await CaCliVault.OpenUnsealedAsync(policy, command, console, time, cancellationToken).ConfigureAwait(false) is not { } vault)
         {
             return ExitCodes.Failure;
         }
@@ -35,7 +35,7 @@ internal static class CliCa
         }
         finally
         {
-            await CliVault.CloseAsync(vault, cancellationToken).ConfigureAwait(false);
+            await CaCliVault.CloseAsync(vault, cancellationToken).ConfigureAwait(false);
         }
     }
 }

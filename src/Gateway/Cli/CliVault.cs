@@ -1,81 +1,69 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Gateway.Host.Control;
 using Gateway.Policy;
+using Gateway.Smime.Audit;
 using Gateway.Smime.Escrow;
 using Gateway.Smime.Vault;
 
 namespace Gateway.Host.Cli;
 
 /// <summary>
-/// The key vault as a CLI command uses it: its own in-process instance over the policy's vault directory,
-/// unsealed for the length of the command with an unseal-key file (--unseal-key-file) or with M officer shares
-/// read from standard input, one per line, and sealed again before the command ends. A running gateway's
-/// unsealed vault is another process's memory and is never reached from here.
+/// The key vault as the `keys` and `audit` commands open it: the policy's vault directory, this user as the audit
+/// actor, and vault refusals printed as "gateway: …" with exit 1. A vault this process unsealed is sealed again
+/// (and audited as such) before the command ends.
 /// </summary>
 internal static class CliVault
 {
-    /// <summary>Who the audit log names for what the CLI does: the operating-system user at the command line.</summary>
-    public static string Actor => $"{Environment.UserName} (cli)";
+    /// <summary>The audit log's actor for the commands: the user at the terminal, by name and uid.</summary>
+    public static string Actor { get; } = PeerCredentials.OwnUid() is { } uid
+        ? string.Create(CultureInfo.InvariantCulture, $"cli {Environment.UserName} uid {uid}")
+        : $"cli {Environment.UserName}";
 
-    /// <summary>An unsealed vault, or null after writing why not to standard error.</summary>
-    public static async Task<KeyVault?> OpenUnsealedAsync(GatewayPolicy policy, CommandLine command, CommandConsole console, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CommandLine command, Func<GatewayPolicy, KeyVault, CancellationToken, Task<int>> action)
     {
-        var directory = VaultPaths.VaultDirectory(policy);
-        var vault = new KeyVault(directory, time);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(action);
+        if (await CliPolicy.LoadAsync(command).ConfigureAwait(false) is not { } policy)
+        {
+            return ExitCodes.Failure;
+        }
+
+        var cancellationToken = CancellationToken.None;
+        using var vault = new KeyVault(VaultPaths.VaultDirectory(policy), TimeProvider.System);
         try
         {
-            var status = await vault.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-            if (!status.IsInitialized)
-            {
-                await console.Error.WriteLineAsync($"gateway: there is no key vault in {directory} (`gateway keys init` creates it)").ConfigureAwait(false);
-                vault.Dispose();
-                return null;
-            }
-
-            if (command.Option("--unseal-key-file") is { } keyFile)
-            {
-                await vault.UnsealWithKeyFileAsync(Path.GetFullPath(keyFile), Actor, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await console.Error.WriteLineAsync($"gateway: the vault is sealed; enter {status.Threshold} officer shares, one per line").ConfigureAwait(false);
-                await vault.UnsealWithSharesAsync(await ReadSharesAsync(console.In, status.Threshold, cancellationToken).ConfigureAwait(false), Actor, cancellationToken).ConfigureAwait(false);
-            }
-
-            return vault;
+            return await action(policy, vault, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is VaultException or ShareException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is VaultException or ShareException or AuditLogException or IOException or UnauthorizedAccessException or CryptographicException)
         {
-            // The vault's messages never carry key material; the unseal attempt is already in the audit log.
-            await console.Error.WriteLineAsync($"gateway: cannot unseal the key vault: {e.Message}").ConfigureAwait(false);
-            vault.Dispose();
-            return null;
-        }
-    }
-
-    /// <summary>Seals (audited) and disposes a vault <see cref="OpenUnsealedAsync"/> returned.</summary>
-    public static async Task CloseAsync(KeyVault vault, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await vault.SealAsync(Actor, cancellationToken).ConfigureAwait(false);
+            // These name what is wrong (a share's index or set, a file) and never a secret.
+            return await FailAsync(e.Message).ConfigureAwait(false);
         }
         finally
         {
-            vault.Dispose();
+            if (!vault.IsSealed)
+            {
+                await vault.SealAsync(Actor, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    /// <summary>Up to <paramref name="threshold"/> non-empty lines, or fewer at the end of input (the vault names what is missing).</summary>
-    private static async Task<IReadOnlyList<string>> ReadSharesAsync(TextReader input, int threshold, CancellationToken cancellationToken)
+    public static async Task<int> FailAsync(string message, int exitCode = ExitCodes.Failure)
     {
-        var shares = new List<string>();
-        while (shares.Count < threshold && await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        await Console.Error.WriteLineAsync($"gateway: {message}").ConfigureAwait(false);
+        return exitCode;
+    }
+
+    /// <summary>The identity argument (user@domain or domain), or null after a usage error.</summary>
+    public static VaultIdentity? Identity(string text)
+    {
+        if (VaultIdentity.TryParse(text, out var identity, out var problem))
         {
-            if (line.Trim() is { Length: > 0 } share)
-            {
-                shares.Add(share);
-            }
+            return identity;
         }
 
-        return shares;
+        Console.Error.WriteLine($"gateway: '{text}': {problem}");
+        return null;
     }
 }

@@ -37,6 +37,8 @@ internal sealed record CommandLine(
         var arguments = new List<string>();
         for (SymbolResult? node = result.CommandResult; node is CommandResult command; node = node.Parent)
         {
+            // A command's own arguments keep their order (`keys import ID FILE`); a parent's come before them.
+            var own = new List<string>();
             foreach (var child in command.Children)
             {
                 switch (child)
@@ -45,10 +47,12 @@ internal sealed record CommandLine(
                         options[option.Option.Name] = option.Tokens.Count > 0 ? option.Tokens[^1].Value : string.Empty;
                         break;
                     case ArgumentResult argument:
-                        arguments.InsertRange(0, argument.Tokens.Select(t => t.Value));
+                        own.AddRange(argument.Tokens.Select(t => t.Value));
                         break;
                 }
             }
+
+            arguments.InsertRange(0, own);
         }
 
         // `gateway --help` and `gateway --version` are the help and version commands by another spelling.

@@ -36,26 +36,27 @@ internal static class GatewayCommands
         root.Subcommands.Add(TlsRpt());
         root.Subcommands.Add(Ca());
         root.Subcommands.Add(Keys());
+        root.Subcommands.Add(Audit());
         root.Subcommands.Add(Leaf("version", "Print the version.", _ => Task.FromResult(VersionCommand.Execute())));
         root.Subcommands.Add(Leaf("help", "Print this text.", result => Task.FromResult(HelpCommand.Execute(result.RootCommandResult.Command, Console.Out))));
         return root;
     }
 
-    private static Option<string> Config(bool recursive = false) => new("--config", "-c")
+    internal static Option<string> Config(bool recursive = false) => new("--config", "-c")
     {
         Description = $"The policy file (default {DefaultConfigPath}).",
         HelpName = "FILE",
         Recursive = recursive,
     };
 
-    private static Option<string> Value(string name, string helpName, string description, bool required = false) => new(name)
+    internal static Option<string> Value(string name, string helpName, string description, bool required = false) => new(name)
     {
         Description = description,
         HelpName = helpName,
         Required = required,
     };
 
-    private static Command Leaf(string name, string description, Func<ParseResult, Task<int>> action, params Symbol[] symbols)
+    internal static Command Leaf(string name, string description, Func<ParseResult, Task<int>> action, params Symbol[] symbols)
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols)
@@ -254,6 +255,7 @@ internal static class GatewayCommands
     {
         var keys = new Command("keys", "The S/MIME key vault: escrowed keys and their certificates.");
         keys.Options.Add(Config(recursive: true));
+        KeyVaultCommands.AddTo(keys);
         KeysCa(keys);
         return keys;
     }
@@ -275,6 +277,14 @@ internal static class GatewayCommands
             new Argument<string>("ADDRESS") { Description = "The mailbox, user@domain." },
             Value("--reason", "REASON", "keyCompromise, affiliationChanged, superseded, cessationOfOperation or unspecified (default)."),
             UnsealKeyFile()));
+    }
+
+    private static Command Audit()
+    {
+        var audit = new Command("audit", "The key vault's tamper-evident audit log.");
+        audit.Options.Add(Config(recursive: true));
+        KeyVaultCommands.AddAuditTo(audit);
+        return audit;
     }
 
     /// <summary>`gateway --version`: the same output as `gateway version`.</summary>

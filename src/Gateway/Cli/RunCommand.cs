@@ -3,6 +3,7 @@ using Gateway.Abstractions;
 using Gateway.Authentication.Reports;
 using Gateway.Dns;
 using Gateway.Host.Admin;
+using Gateway.Host.Control;
 using Gateway.Host.Hosting;
 using Gateway.Host.Metrics;
 using Gateway.Host.MtaSts;
@@ -26,7 +27,9 @@ namespace Gateway.Host.Cli;
 /// <summary>`gateway run`: load the policy, start SMTP listeners and the admin HTTP endpoint, run until SIGTERM/Ctrl-C.</summary>
 internal static class RunCommand
 {
-    public static async Task<int> ExecuteAsync(CommandLine command)
+    /// <param name="command">The parsed command line.</param>
+    /// <param name="vault">How the key vault unseals itself at start; by default from the environment (<see cref="VaultHostOptions.FromEnvironment"/>).</param>
+    public static async Task<int> ExecuteAsync(CommandLine command, VaultHostOptions? vault = null)
     {
         var loaded = PolicyLoader.Load(command.ConfigPath);
         if (!loaded.Success)
@@ -57,7 +60,17 @@ internal static class RunCommand
             }
         }
 
-        var app = Build(command, policy, time);
+        try
+        {
+            vault ??= VaultHostOptions.FromEnvironment(Environment.GetEnvironmentVariable);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"gateway: not started: key vault auto-unseal: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        var app = Build(command, policy, time, vault);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway");
         var store = app.Services.GetRequiredService<PolicyStore>();
 
@@ -81,6 +94,16 @@ internal static class RunCommand
             return ExitCodes.Failure;
         }
 
+        var controlSocket = SpoolPaths.ControlSocket(policy);
+        if (File.Exists(controlSocket))
+        {
+            ControlSocket.Restrict(controlSocket);
+            ControlLog.ControlSocketReady(logger, controlSocket);
+        }
+        else
+        {
+            ControlLog.ControlSocketPathTooLong(logger, controlSocket);
+        }
         watcher.Start();
         var smtp = app.Services.GetRequiredService<SmtpHostedService>();
         var endpoints = string.Join(", ", smtp.BoundEndPoints.Select(e => $"{e.Name}={e.EndPoint}"));
@@ -124,7 +147,7 @@ internal static class RunCommand
         services.AddSingleton(sp => TlsRptHttpClient.Create(sp.GetRequiredService<IDnsResolver>()));
     }
 
-    private static WebApplication Build(CommandLine command, GatewayPolicy policy, TimeProvider time)
+    private static WebApplication Build(CommandLine command, GatewayPolicy policy, TimeProvider time, VaultHostOptions vault)
     {
         // The gateway reads no appsettings: the policy is its only configuration. Without these two settings the
         // host would watch the working directory (which holds the spool) for appsettings changes and pay for an
@@ -165,6 +188,10 @@ internal static class RunCommand
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(policy.Admin.Listen);
+            if (ControlSocket.Prepare(SpoolPaths.ControlSocket(policy)))
+            {
+                kestrel.ListenUnixSocket(SpoolPaths.ControlSocket(policy));
+            }
             kestrel.AddServerHeader = false;
             if (policy.MtaSts.Listen is { } stsListen)
             {
@@ -219,6 +246,7 @@ internal static class RunCommand
         builder.Services.AddSingleton<IQueueStore>(sp => sp.GetRequiredService<FileQueueStore>());
         builder.Services.AddSingleton<IMessageAcceptor>(sp => sp.GetRequiredService<FileQueueStore>());
         AddTransportSecurity(builder.Services, policy, time);
+        builder.Services.AddKeyVault(VaultPaths.VaultDirectory(policy), time, vault);
         builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(
             policy,
             sp.GetRequiredService<IDnsResolver>(),
@@ -281,6 +309,7 @@ internal static class RunCommand
         }
 
         app.MapAdmin();
+        app.MapControl();
         return app;
     }
 }

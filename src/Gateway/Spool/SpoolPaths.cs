@@ -17,4 +17,7 @@ internal static class SpoolPaths
 
     /// <summary>The TLS-RPT session counters of the days not yet reported (RFC 8460 4).</summary>
     public static string TlsRptDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "tlsrpt");
+
+    /// <summary>The running gateway's local control channel (a Unix domain socket, owner only): `keys unseal|seal|status`.</summary>
+    public static string ControlSocket(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "control.sock");
 }
