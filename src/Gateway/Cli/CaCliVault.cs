@@ -12,9 +12,6 @@ namespace Gateway.Host.Cli;
 /// </summary>
 internal static class CaCliVault
 {
-    /// <summary>Who the audit log names for what the CLI does: the operating-system user at the command line.</summary>
-    public static string Actor => $"{Environment.UserName} (cli)";
-
     /// <summary>An unsealed vault, or null after writing why not to standard error.</summary>
     public static async Task<KeyVault?> OpenUnsealedAsync(GatewayPolicy policy, CommandLine command, CommandConsole console, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -32,12 +29,12 @@ internal static class CaCliVault
 
             if (command.Option("--unseal-key-file") is { } keyFile)
             {
-                await vault.UnsealWithKeyFileAsync(Path.GetFullPath(keyFile), Actor, cancellationToken).ConfigureAwait(false);
+                await vault.UnsealWithKeyFileAsync(Path.GetFullPath(keyFile), CliVault.Actor, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 await console.Error.WriteLineAsync($"gateway: the vault is sealed; enter {status.Threshold} officer shares, one per line").ConfigureAwait(false);
-                await vault.UnsealWithSharesAsync(await ReadSharesAsync(console.In, status.Threshold, cancellationToken).ConfigureAwait(false), Actor, cancellationToken).ConfigureAwait(false);
+                await vault.UnsealWithSharesAsync(await ReadSharesAsync(console.In, status.Threshold, cancellationToken).ConfigureAwait(false), CliVault.Actor, cancellationToken).ConfigureAwait(false);
             }
 
             return vault;
@@ -56,7 +53,7 @@ internal static class CaCliVault
     {
         try
         {
-            await vault.SealAsync(Actor, cancellationToken).ConfigureAwait(false);
+            await vault.SealAsync(CliVault.Actor, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -70,7 +70,7 @@ public sealed class CaCommandTests : IDisposable
 
         // The CLI sealed its own vault again each time, and the audit log says who did it.
         var log = await File.ReadAllTextAsync(vault.Audit.Path);
-        Assert.Contains($"\"actor\":\"{Environment.UserName} (cli)\",\"action\":\"ca.revoke\"", log, StringComparison.Ordinal);
+        Assert.Contains($"\"actor\":\"{Gateway.Host.Cli.CliVault.Actor}\",\"action\":\"ca.revoke\"", log, StringComparison.Ordinal);
         Assert.Contains("\"action\":\"vault.seal\"", log, StringComparison.Ordinal);
     }
 
