@@ -1,3 +1,5 @@
+using Gateway.Abstractions;
+
 namespace Gateway.Policy;
 
 /// <summary>
@@ -20,6 +22,28 @@ public sealed record SmimePolicy
     public bool Decrypt { get; init; } = true;
 
     public SmimeVerifyPolicy Verify { get; init; } = new();
+
+    /// <summary>
+    /// Encrypted mailing lists (smime.lists), keyed by the list address ("local@domain", compared without regard to
+    /// case): mail to one is decrypted with the list's key and encrypted again for each member's certificate.
+    /// </summary>
+    public IReadOnlyDictionary<string, SmimeListPolicy> Lists { get; init; } = new Dictionary<string, SmimeListPolicy>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The encrypted list at <paramref name="address"/>, or null when it is not one.</summary>
+    public SmimeListPolicy? ListFor(string address) =>
+        Lists.TryGetValue(address ?? throw new ArgumentNullException(nameof(address)), out var list) ? list : null;
+}
+
+/// <summary>
+/// One encrypted mailing list (smime.lists.ADDRESS): an address in one of our domains whose key is in the vault, and
+/// its members. Lists do not nest: no member is itself a list, so an expansion never feeds another.
+/// </summary>
+public sealed record SmimeListPolicy
+{
+    public required Mailbox Address { get; init; }
+
+    /// <summary>Members, in policy order, without duplicates; each gets the list's mail encrypted for their certificate.</summary>
+    public required IReadOnlyList<Mailbox> Members { get; init; }
 }
 
 /// <summary>How the running gateway unseals its vault without an officer (smime.vault).</summary>

@@ -4,12 +4,13 @@ namespace Gateway.Policy.Validation;
 
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] SmimeKeys = ["vault", "sign", "encrypt", "decrypt", "verify"];
+    private static readonly string[] SmimeKeys = ["vault", "sign", "encrypt", "decrypt", "verify", "lists"];
     private static readonly string[] SmimeVaultKeys = ["unseal_key_file", "pkcs11"];
     private static readonly string[] SmimePkcs11Keys = ["module", "token", "key", "pin_file"];
     private static readonly string[] SmimeSignKeys = ["senders", "form", "missing_key"];
     private static readonly string[] SmimeEncryptKeys = ["default", "domains"];
     private static readonly string[] SmimeVerifyKeys = ["enabled", "trust_anchors", "harvest"];
+    private static readonly string[] SmimeListKeys = ["members"];
 
     private static readonly (string Name, bool Value)[] SignatureForms = [("detached", false), ("opaque", true)];
 
@@ -19,7 +20,7 @@ internal sealed partial class PolicyReader
     private static readonly (string Name, SmimeEncryptMode Value)[] EncryptModes =
         [("never", SmimeEncryptMode.Never), ("when_known", SmimeEncryptMode.WhenKnown), ("required", SmimeEncryptMode.Required)];
 
-    private SmimePolicy ReadSmime(YamlNode node)
+    private SmimePolicy ReadSmime(YamlNode node, IReadOnlyList<string> domains, bool domainsComplete)
     {
         var fields = Fields(node, "smime", SmimeKeys);
         var defaults = new SmimePolicy();
@@ -31,6 +32,7 @@ internal sealed partial class PolicyReader
             Encrypt = TryGet(fields, "encrypt", out var encryptNode) ? ReadSmimeEncrypt(encryptNode) : defaults.Encrypt,
             Decrypt = !TryGet(fields, "decrypt", out var decryptNode) || ReadBool(decryptNode, "smime.decrypt", true),
             Verify = TryGet(fields, "verify", out var verifyNode) ? ReadSmimeVerify(verifyNode) : defaults.Verify,
+            Lists = TryGet(fields, "lists", out var listsNode) ? ReadSmimeLists(listsNode, new OurDomains(domains, domainsComplete)) : defaults.Lists,
         };
     }
 

@@ -114,7 +114,7 @@ internal sealed partial class PolicyReader
         YamlNode? authenticationNode = TryGet(fields, "authentication", out var authenticationValue) ? authenticationValue : null;
         var authentication = ReadAuthentication(authenticationNode, hostName, domains, domainsComplete);
         var mtaSts = TryGet(fields, "mta_sts", out var mtaStsNode) ? ReadMtaStsPublish(mtaStsNode) : new MtaStsPublishPolicy();
-        var smime = TryGet(fields, "smime", out var smimeNode) ? ReadSmime(smimeNode) : new SmimePolicy();
+        var smime = TryGet(fields, "smime", out var smimeNode) ? ReadSmime(smimeNode, domains, domainsComplete) : new SmimePolicy();
 
         foreach (var listener in listeners)
         {

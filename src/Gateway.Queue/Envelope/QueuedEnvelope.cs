@@ -18,12 +18,15 @@ public sealed record QueuedEnvelope
     /// <summary>A report the gateway generated itself (DMARC aggregate reports).</summary>
     public const string ReportOrigin = "report";
 
+    /// <summary>An encrypted list's copy, expanded and encrypted again for the list's members; never expanded again.</summary>
+    public const string ListOrigin = "list";
+
     [JsonPropertyName("id")]
     public required string QueueId { get; init; }
 
     public required DateTimeOffset ReceivedAt { get; init; }
 
-    /// <summary><see cref="SmtpOrigin"/>, <see cref="NoticeOrigin"/> or <see cref="ReportOrigin"/>.</summary>
+    /// <summary><see cref="SmtpOrigin"/>, <see cref="NoticeOrigin"/>, <see cref="ReportOrigin"/> or <see cref="ListOrigin"/>.</summary>
     public required string Origin { get; init; }
 
     public string? SessionId { get; init; }

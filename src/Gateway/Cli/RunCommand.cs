@@ -255,9 +255,20 @@ internal static class RunCommand
             sp.GetRequiredService<MtaStsPolicyResolver>(),
             sp.GetRequiredService<TlsRptCollector>()));
         builder.Services.AddSingleton(new PolicySchedulerSettings(policy, time));
+        builder.Services.AddSingleton(sp => new EncryptedListDeliveryAgent(
+            sp.GetRequiredService<ReloadingDeliveryAgent>(),
+            () => sp.GetRequiredService<RuntimeHolder>().Current.Policy,
+
+            // The vault's SmimeServices are not built by the host yet: until they are, mail for an smime.lists address
+            // waits in the queue (4.7.0) rather than going anywhere unencrypted.
+            () => null,
+            sp.GetRequiredService<IQueueStore>(),
+            () => sp.GetRequiredService<PolicySchedulerSettings>().Current.Notices,
+            time,
+            sp.GetRequiredService<ILogger<EncryptedListDeliveryAgent>>()));
         builder.Services.AddSingleton(sp => new QueueScheduler(
             sp.GetRequiredService<IQueueStore>(),
-            sp.GetRequiredService<ReloadingDeliveryAgent>(),
+            sp.GetRequiredService<EncryptedListDeliveryAgent>(),
             sp.GetRequiredService<PolicySchedulerSettings>(),
             sp.GetRequiredService<ITraceLog>(),
             time,

@@ -46,6 +46,19 @@ internal static class SmimeContent
             || body.ContentType.IsMimeType("application", "pkcs7-mime")
             || body.ContentType.IsMimeType("application", "x-pkcs7-mime"));
 
+    /// <summary>True for application/pkcs7-mime enveloped or authEnveloped data (or without smime-type, for the CMS to say).</summary>
+    public static bool IsEnvelope(MimePart part)
+    {
+        if (!part.ContentType.IsMimeType("application", "pkcs7-mime") && !part.ContentType.IsMimeType("application", "x-pkcs7-mime"))
+        {
+            return false;
+        }
+
+        // Without smime-type the CMS itself says; signed-data is the verifier's, not ours.
+        var type = part.ContentType.Parameters["smime-type"];
+        return type is null || type.Equals("enveloped-data", StringComparison.OrdinalIgnoreCase) || type.Equals("authEnveloped-data", StringComparison.OrdinalIgnoreCase);
+    }
+
     private static List<ContentRange> Ranges(IReadOnlyList<Range> ranges) =>
         ranges.Select(r => new ContentRange(r.Start.Value, r.End.Value - r.Start.Value)).ToList();
 }

@@ -168,22 +168,10 @@ internal sealed class SmimeDecryptStep(GatewayPolicy policy, SmimeServices servi
                 }
 
                 break;
-            case MimePart part when IsEnvelope(part):
+            case MimePart part when SmimeContent.IsEnvelope(part):
                 found.Add((parent, index, part));
                 break;
         }
-    }
-
-    private static bool IsEnvelope(MimePart part)
-    {
-        if (!part.ContentType.IsMimeType("application", "pkcs7-mime") && !part.ContentType.IsMimeType("application", "x-pkcs7-mime"))
-        {
-            return false;
-        }
-
-        // Without smime-type the CMS itself says; signed-data is the verifier's, not ours.
-        var type = part.ContentType.Parameters["smime-type"];
-        return type is null || type.Equals("enveloped-data", StringComparison.OrdinalIgnoreCase) || type.Equals("authEnveloped-data", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string Reason(SmimeDecryptStatus status) => status switch
