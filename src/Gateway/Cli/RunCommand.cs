@@ -13,6 +13,7 @@ using Gateway.Host.Tls;
 using Gateway.Policy;
 using Gateway.Queue;
 using Gateway.Queue.Scheduling;
+using Gateway.Smime.Vault;
 using Gateway.Smtp.Server;
 using Gateway.Transport.MtaSts;
 using Gateway.Transport.TlsRpt;
@@ -62,7 +63,7 @@ internal static class RunCommand
 
         try
         {
-            vault ??= VaultHostOptions.FromEnvironment(Environment.GetEnvironmentVariable);
+            vault ??= VaultHostOptions.From(policy, Environment.GetEnvironmentVariable);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
         {
@@ -225,7 +226,13 @@ internal static class RunCommand
             sp.GetRequiredService<IDnsResolver>(),
             sp.GetRequiredService<PublicSuffixSource>(),
             sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<DmarcReportStore>()));
+            sp.GetRequiredService<DmarcReportStore>(),
+            sp.GetRequiredService<SmimeHost>()));
+        builder.Services.AddSingleton(sp => new SmimeHost(
+            sp.GetRequiredService<KeyVault>(),
+            Path.Combine(policy.StateDirectory, "smime"),
+            time,
+            sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp =>
         {
             var services = sp.GetRequiredService<RuntimeServices>();
@@ -258,10 +265,7 @@ internal static class RunCommand
         builder.Services.AddSingleton(sp => new EncryptedListDeliveryAgent(
             sp.GetRequiredService<ReloadingDeliveryAgent>(),
             () => sp.GetRequiredService<RuntimeHolder>().Current.Policy,
-
-            // The vault's SmimeServices are not built by the host yet: until they are, mail for an smime.lists address
-            // waits in the queue (4.7.0) rather than going anywhere unencrypted.
-            () => null,
+            () => sp.GetRequiredService<RuntimeHolder>().Current.Smime,
             sp.GetRequiredService<IQueueStore>(),
             () => sp.GetRequiredService<PolicySchedulerSettings>().Current.Notices,
             time,

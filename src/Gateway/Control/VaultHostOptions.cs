@@ -40,6 +40,26 @@ internal sealed record VaultHostOptions(string? UnsealKeyFile = null, Pkcs11Toke
         });
     }
 
+    /// <summary>The policy's smime.vault settings; when it names neither a key file nor a token, the environment's.</summary>
+    public static VaultHostOptions From(Gateway.Policy.GatewayPolicy policy, Func<string, string?> variable)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var settings = policy.Smime.Vault;
+        if (settings.UnsealKeyFile is null && settings.Pkcs11 is null)
+        {
+            return FromEnvironment(variable);
+        }
+
+        return new VaultHostOptions(settings.UnsealKeyFile, settings.Pkcs11 is not { } token ? null : new Pkcs11TokenOptions
+        {
+            ModulePath = token.Module,
+            TokenLabel = token.Token,
+            KeyLabel = token.Key,
+            Pin = Pkcs11PinFile.Read(token.PinFile),
+            CreateKeyIfMissing = false,
+        });
+    }
+
     /// <summary>The AES key's label on the token when none is given (init and unseal agree on it).</summary>
     public const string DefaultTokenKeyLabel = "gateway-vault";
 

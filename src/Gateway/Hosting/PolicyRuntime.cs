@@ -1,6 +1,7 @@
 using Gateway.Host.Tls;
 using Gateway.Pipeline;
 using Gateway.Pipeline.Flow;
+using Gateway.Pipeline.Steps.Smime;
 using Gateway.Policy;
 using Gateway.Smtp.Server;
 using Gateway.Smtp.Server.Tls;
@@ -24,10 +25,12 @@ internal sealed class PolicyRuntime : IDisposable
     private int _references = 1;
     private int _ownerReleased;
 
-    private PolicyRuntime(GatewayPolicy policy, LoadedCertificates? certificates, CredentialsFile? credentials, SenderAuthentication? authentication, ILogger pipelineLogger)
+    private PolicyRuntime(
+        GatewayPolicy policy, LoadedCertificates? certificates, CredentialsFile? credentials, SenderAuthentication? authentication, SmimeServices? smime, ILogger pipelineLogger)
     {
         Policy = policy;
-        Pipeline = new MessagePipeline(policy, authentication, pipelineLogger);
+        Smime = smime;
+        Pipeline = new MessagePipeline(policy, authentication, pipelineLogger, smime);
         Certificates = certificates?.Certificates;
         CertificateFingerprint = certificates?.Fingerprint;
         Credentials = credentials;
@@ -46,6 +49,9 @@ internal sealed class PolicyRuntime : IDisposable
     public string? CertificateFingerprint { get; }
 
     public CredentialsFile? Credentials { get; }
+
+    /// <summary>The S/MIME keys, certificates and verifier of this snapshot; null without an smime: section or a vault.</summary>
+    public SmimeServices? Smime { get; }
 
     /// <summary>SPF, DKIM, ARC and DMARC services and the signing keys of this snapshot.</summary>
     public SenderAuthentication? Authentication { get; }
@@ -67,6 +73,7 @@ internal sealed class PolicyRuntime : IDisposable
         }
 
         var authentication = AuthenticationFactory.Build(policy, services, problems);
+        var smime = policy.Smime.Enabled ? services.Smime?.Build(policy, problems) : null;
         errors = problems;
         if (problems.Count > 0)
         {
@@ -75,7 +82,7 @@ internal sealed class PolicyRuntime : IDisposable
             return null;
         }
 
-        return new PolicyRuntime(policy, certificates, credentials, authentication, services.Loggers.CreateLogger("Gateway.Pipeline"));
+        return new PolicyRuntime(policy, certificates, credentials, authentication, smime, services.Loggers.CreateLogger("Gateway.Pipeline"));
     }
 
     /// <summary>The options for one session on the named listener, from this snapshot.</summary>

@@ -9,14 +9,16 @@ namespace Gateway.Host.Hosting;
 
 /// <summary>
 /// What every policy snapshot is built with and no snapshot owns: one DNS resolver (one cache, warm across
-/// reloads), one Public Suffix List, the clock, logging and the DMARC evaluation store. Built once by the host.
+/// reloads), one Public Suffix List, the clock, logging, the DMARC evaluation store and the S/MIME key vault with its
+/// certificate stores. Built once by the host.
 /// </summary>
 internal sealed record RuntimeServices(
     TimeProvider Time,
     IDnsResolver Dns,
     PublicSuffixSource Suffixes,
     ILoggerFactory Loggers,
-    DmarcReportStore? Reports = null)
+    DmarcReportStore? Reports = null,
+    SmimeHost? Smime = null)
 {
     /// <summary>For commands that build a runtime once and never serve mail with it (`gateway check`, tests).</summary>
     public static RuntimeServices Standalone(GatewayPolicy policy, TimeProvider time) => new(
