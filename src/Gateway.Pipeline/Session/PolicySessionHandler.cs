@@ -24,6 +24,9 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     private ClientTrust _trust = ClientTrust.Anonymous;
     private Task<SpfCheck>? _spf;
 
+    /// <summary>The encryption plan of each outbound recipient of this transaction, made at RCPT and used to split the parts.</summary>
+    private readonly Dictionary<Mailbox, SmimeRecipientPlan> _plans = [];
+
     public PolicySessionHandler(MessagePipeline pipeline, IMessageAcceptor acceptor, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -49,6 +52,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     public async ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Mailbox? from, MailParameters parameters, CancellationToken cancellationToken)
     {
         _spf = null;
+        _plans.Clear();
 
         // Next to the listener's require_tls, which the session enforces before it asks us: the same 530 for a
         // client network or a partner's sender domain that must always use TLS (RFC 3207 4).
@@ -95,14 +99,17 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             case RelayOutcome.Inbound:
                 return RecipientDecision.Accept(MailDirection.Inbound);
             case RelayOutcome.Outbound:
-                if (_pipeline.Encryption is { } encryption
-                    && (await encryption.PlanAsync(recipient, cancellationToken).ConfigureAwait(false)).Plan == SmimeRecipientPlan.Refuse)
+                var plan = _pipeline.Encryption is { } encryption
+                    ? (await encryption.PlanAsync(recipient, cancellationToken).ConfigureAwait(false)).Plan
+                    : SmimeRecipientPlan.Plain;
+                if (plan == SmimeRecipientPlan.Refuse)
                 {
                     // Refused here, the sender's own server returns the failure notice; nothing leaves in plaintext.
                     var reply = PipelineReplies.EncryptionCertificateMissing(recipient.ToString());
                     return RecipientDecision.Refuse(Verdict.Reject(reply, "S/MIME encryption required, no certificate for " + recipient));
                 }
 
+                _plans[recipient] = plan;
                 return RecipientDecision.Accept(MailDirection.Outbound);
             default:
                 PipelineLog.RelayDenied(_logger, session.SessionId, session.ClientAddress, recipient, result.Reason);
@@ -160,7 +167,12 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         var plain = new List<EnvelopeRecipient>();
         foreach (var recipient in recipients)
         {
-            var (plan, _) = await encryption.PlanAsync(recipient.Address, cancellationToken).ConfigureAwait(false);
+            // The plan made at RCPT; the encryption step looks again and refuses rather than send a required one plain.
+            if (!_plans.TryGetValue(recipient.Address, out var plan))
+            {
+                (plan, _) = await encryption.PlanAsync(recipient.Address, cancellationToken).ConfigureAwait(false);
+            }
+
             (plan == SmimeRecipientPlan.Plain ? plain : encrypted).Add(recipient);
         }
 

@@ -219,6 +219,11 @@ public sealed class SmimeDecryptor
         }
 
         var parameters = algorithm.Parameters is null ? new Org.BouncyCastle.Asn1.Pkcs.RsaesOaepParameters() : Org.BouncyCastle.Asn1.Pkcs.RsaesOaepParameters.GetInstance(algorithm.Parameters);
+        if (!parameters.MaskGenAlgorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.IdMgf1))
+        {
+            return null;
+        }
+
         var hash = parameters.HashAlgorithm.Algorithm;
         var mgfHash = Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier.GetInstance(parameters.MaskGenAlgorithm.Parameters).Algorithm;
         var label = Asn1OctetString.GetInstance(parameters.PSourceAlgorithm.Parameters).GetOctets();

@@ -2,41 +2,23 @@ using System.Text;
 using Gateway.Abstractions;
 using Gateway.Host.Spool;
 using Gateway.Pipeline.Steps.Smime;
+using Gateway.Pipeline.Tests.Lists;
 using Gateway.Policy;
 using Gateway.Queue;
 using Gateway.Queue.Notices;
 using Gateway.Queue.Scheduling;
 using Gateway.Smime.Cms;
-using Gateway.Smime.Tests.Cms;
 using Gateway.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 
 namespace Gateway.Tests.Spool;
 
-/// <summary>The list's identities, made once per test class (RSA key generation is slow).</summary>
-public sealed class ListDeliveryPki
-{
-    public ListDeliveryPki()
-    {
-        var ca = TestPki.CreateCa();
-        Board = TestPki.Issue(ca, "board@example.test");
-        Alice = TestPki.Issue(ca, "alice@example.test");
-        Bob = TestPki.Issue(ca, "bob@partner.test");
-    }
-
-    public TestIdentity Board { get; }
-
-    public TestIdentity Alice { get; }
-
-    public TestIdentity Bob { get; }
-}
-
 /// <summary>
 /// Mail for an encrypted list through the delivery agent in front of the real one, with a real spool: one new
 /// queued message for the members with certificates, a failure notice for the one without, the rest untouched.
 /// </summary>
-public sealed class EncryptedListDeliveryAgentTests(ListDeliveryPki pki) : IClassFixture<ListDeliveryPki>, IAsyncLifetime
+public sealed class EncryptedListDeliveryAgentTests(ListPki pki) : IClassFixture<ListPki>, IAsyncLifetime
 {
     private readonly FileQueueStore _queue = NewQueue();
     private readonly RecordingAgent _inner = new();
