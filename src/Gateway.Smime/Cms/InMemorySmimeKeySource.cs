@@ -10,9 +10,10 @@ namespace Gateway.Smime.Cms;
 /// </summary>
 public sealed class InMemorySmimeKeySource : ISmimeKeySource
 {
-    private readonly Dictionary<string, (AsymmetricKeyParameter Key, IReadOnlyList<X509Certificate> Chain)> _signing =
+    // Platform copies live as long as the source; their native memory is freed when they are collected.
+    private readonly Dictionary<string, (AsymmetricKeyParameter Key, IReadOnlyList<X509Certificate> Chain, NativeKeyPool? Native)> _signing =
         new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<(AsymmetricKeyParameter Key, X509Certificate Certificate, string Name)> _recipients = [];
+    private readonly List<(AsymmetricKeyParameter Key, X509Certificate Certificate, string Name, NativeKeyPool? Native)> _recipients = [];
     private readonly Lock _gate = new();
 
     /// <summary>Adds a signing key for an address ("user@example.com") or a whole domain ("example.com").</summary>
@@ -20,7 +21,7 @@ public sealed class InMemorySmimeKeySource : ISmimeKeySource
     {
         lock (_gate)
         {
-            _signing[addressOrDomain] = (key, chain);
+            _signing[addressOrDomain] = (key, chain, NativeKeyPool.For(key));
         }
     }
 
@@ -28,7 +29,7 @@ public sealed class InMemorySmimeKeySource : ISmimeKeySource
     {
         lock (_gate)
         {
-            _recipients.Add((key, certificate, name));
+            _recipients.Add((key, certificate, name, NativeKeyPool.For(key)));
         }
     }
 
@@ -43,11 +44,11 @@ public sealed class InMemorySmimeKeySource : ISmimeKeySource
             // The sender's own key wins over the domain key (issue 12: "the sender's key, else the domain key").
             if (_signing.TryGetValue(senderAddress, out var own))
             {
-                return ValueTask.FromResult<SigningKeyLease?>(new SigningKeyLease(own.Key, own.Chain, senderAddress));
+                return ValueTask.FromResult<SigningKeyLease?>(new SigningKeyLease(own.Key, own.Chain, senderAddress, nativeKeys: own.Native));
             }
             if (_signing.TryGetValue(domain, out var domainKey))
             {
-                return ValueTask.FromResult<SigningKeyLease?>(new SigningKeyLease(domainKey.Key, domainKey.Chain, "domain " + domain));
+                return ValueTask.FromResult<SigningKeyLease?>(new SigningKeyLease(domainKey.Key, domainKey.Chain, "domain " + domain, nativeKeys: domainKey.Native));
             }
         }
         return ValueTask.FromResult<SigningKeyLease?>(null);
@@ -59,11 +60,11 @@ public sealed class InMemorySmimeKeySource : ISmimeKeySource
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            foreach (var (key, certificate, name) in _recipients)
+            foreach (var (key, certificate, name, native) in _recipients)
             {
                 if (Matches(recipient, certificate))
                 {
-                    return ValueTask.FromResult<RecipientKeyLease?>(new RecipientKeyLease(key, certificate, name));
+                    return ValueTask.FromResult<RecipientKeyLease?>(new RecipientKeyLease(key, certificate, name, nativeKeys: native));
                 }
             }
         }

@@ -16,17 +16,21 @@ internal sealed class NativeSignatureFactory : ISignatureFactory, IDisposable
 {
     private readonly RSA? _rsa;
     private readonly ECDsa? _ecdsa;
+    private readonly NativeKeyPool? _pool;
 
-    public NativeSignatureFactory(AsymmetricKeyParameter key)
+    /// <param name="key">The signing key.</param>
+    /// <param name="pool">Platform copies of <paramref name="key"/> to borrow from; null imports a copy for this factory.</param>
+    public NativeSignatureFactory(AsymmetricKeyParameter key, NativeKeyPool? pool = null)
     {
+        _pool = pool;
         switch (key)
         {
             case RsaKeyParameters:
-                _rsa = NativeKeys.Rsa(key);
+                _rsa = (RSA)(pool?.Rent() ?? NativeKeys.Rsa(key));
                 AlgorithmDetails = new AlgorithmIdentifier(PkcsObjectIdentifiers.Sha256WithRsaEncryption, Org.BouncyCastle.Asn1.DerNull.Instance);
                 break;
             case ECPrivateKeyParameters:
-                _ecdsa = NativeKeys.Ecdsa(key);
+                _ecdsa = (ECDsa)(pool?.Rent() ?? NativeKeys.Ecdsa(key));
                 AlgorithmDetails = new AlgorithmIdentifier(X9ObjectIdentifiers.ECDsaWithSha256);
                 break;
             default:
@@ -40,8 +44,19 @@ internal sealed class NativeSignatureFactory : ISignatureFactory, IDisposable
 
     public void Dispose()
     {
-        _rsa?.Dispose();
-        _ecdsa?.Dispose();
+        AsymmetricAlgorithm? key = _rsa is not null ? _rsa : _ecdsa;
+        if (key is null)
+        {
+            return;
+        }
+        if (_pool is not null)
+        {
+            _pool.Return(key);
+        }
+        else
+        {
+            key.Dispose();
+        }
     }
 
     private byte[] Sign(byte[] data) => _rsa is not null

@@ -9,7 +9,7 @@ public sealed class RecipientKeyLease : IDisposable
     private readonly Action? _release;
     private AsymmetricKeyParameter? _privateKey;
 
-    public RecipientKeyLease(AsymmetricKeyParameter privateKey, X509Certificate certificate, string keyName, Action? release = null)
+    public RecipientKeyLease(AsymmetricKeyParameter privateKey, X509Certificate certificate, string keyName, Action? release = null, NativeKeyPool? nativeKeys = null)
     {
         ArgumentNullException.ThrowIfNull(privateKey);
         ArgumentNullException.ThrowIfNull(certificate);
@@ -17,7 +17,11 @@ public sealed class RecipientKeyLease : IDisposable
         Certificate = certificate;
         KeyName = keyName;
         _release = release;
+        NativeKeys = nativeKeys;
     }
+
+    /// <summary>Platform copies of the same key kept by the key source, or null to import one per use.</summary>
+    public NativeKeyPool? NativeKeys { get; }
 
     public AsymmetricKeyParameter PrivateKey => _privateKey ?? throw new ObjectDisposedException(nameof(RecipientKeyLease));
 

@@ -12,7 +12,7 @@ public sealed class SigningKeyLease : IDisposable
     private readonly Action? _release;
     private AsymmetricKeyParameter? _privateKey;
 
-    public SigningKeyLease(AsymmetricKeyParameter privateKey, IReadOnlyList<X509Certificate> chain, string keyName, Action? release = null)
+    public SigningKeyLease(AsymmetricKeyParameter privateKey, IReadOnlyList<X509Certificate> chain, string keyName, Action? release = null, NativeKeyPool? nativeKeys = null)
     {
         ArgumentNullException.ThrowIfNull(privateKey);
         ArgumentNullException.ThrowIfNull(chain);
@@ -24,7 +24,11 @@ public sealed class SigningKeyLease : IDisposable
         Chain = chain;
         KeyName = keyName;
         _release = release;
+        NativeKeys = nativeKeys;
     }
+
+    /// <summary>Platform copies of the same key kept by the key source, or null to import one per use.</summary>
+    public NativeKeyPool? NativeKeys { get; }
 
     /// <summary>Throws after disposal so a leaked lease cannot be used later.</summary>
     public AsymmetricKeyParameter PrivateKey => _privateKey ?? throw new ObjectDisposedException(nameof(SigningKeyLease));

@@ -89,7 +89,7 @@ public sealed class SmimeDecryptor
         var (transports, unsupported) = KeyTransportRecipients(envelopeInfo.RecipientInfos);
         foreach (var (keyTransport, identity) in transports)
         {
-            var result = await TryRecipientAsync(identity, key => OpenCbc(envelopeInfo.EncryptedContentInfo, UnwrapKeyTransport(keyTransport, key)),
+            var result = await TryRecipientAsync(identity, lease => OpenCbc(envelopeInfo.EncryptedContentInfo, UnwrapKeyTransport(keyTransport, lease)),
                 contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
@@ -143,7 +143,7 @@ public sealed class SmimeDecryptor
         foreach (var (info, encryptedKey, identity) in KeyAgreeRecipients(envelope.RecipientInfos))
         {
             var result = await TryRecipientAsync(identity,
-                key => OpenCbc(envelope.EncryptedContentInfo, EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)key)), contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
+                lease => OpenCbc(envelope.EncryptedContentInfo, EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)lease.PrivateKey)), contentAlgorithm, authenticated: false, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 return result;
@@ -192,12 +192,25 @@ public sealed class SmimeDecryptor
     /// is the platform's (OpenSSL) when it supports the parameters (OAEP with MGF1 over the same hash and no label,
     /// which is what senders use), else BouncyCastle's.
     /// </summary>
-    private static byte[] UnwrapKeyTransport(KeyTransRecipientInfo keyTransport, AsymmetricKeyParameter key)
+    private static byte[] UnwrapKeyTransport(KeyTransRecipientInfo keyTransport, RecipientKeyLease lease)
     {
         var algorithm = keyTransport.KeyEncryptionAlgorithm;
         var encryptedKey = keyTransport.EncryptedKey.GetOctets();
+        var key = lease.PrivateKey;
         if (key is RsaKeyParameters && NativePadding(algorithm) is { } padding)
         {
+            if (lease.NativeKeys is { IsRsa: true } pool)
+            {
+                var pooled = (System.Security.Cryptography.RSA)pool.Rent();
+                try
+                {
+                    return pooled.Decrypt(encryptedKey, padding);
+                }
+                finally
+                {
+                    pool.Return(pooled);
+                }
+            }
             using var rsa = NativeKeys.Rsa(key);
             return rsa.Decrypt(encryptedKey, padding);
         }
@@ -253,7 +266,7 @@ public sealed class SmimeDecryptor
         foreach (var (info, encryptedKey, identity) in KeyAgreeRecipients(envelope.RecipientInfos))
         {
             var result = await TryRecipientAsync(identity,
-                key => OpenGcm(envelope, EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)key)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
+                lease => OpenGcm(envelope, EcdhKeyAgreement.UnwrapKey(info, encryptedKey, (ECPrivateKeyParameters)lease.PrivateKey)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 return result;
@@ -262,7 +275,7 @@ public sealed class SmimeDecryptor
         var (transports, unsupported) = KeyTransportRecipients(envelope.RecipientInfos);
         foreach (var (keyTransport, identity) in transports)
         {
-            var result = await TryRecipientAsync(identity, key => OpenGcm(envelope, UnwrapKeyTransport(keyTransport, key)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
+            var result = await TryRecipientAsync(identity, lease => OpenGcm(envelope, UnwrapKeyTransport(keyTransport, lease)), contentAlgorithm, authenticated: true, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 return result;
@@ -307,7 +320,7 @@ public sealed class SmimeDecryptor
     /// Asks the key source for one recipient: null when it holds no key, else the decrypted content or the
     /// typed failure. The lease ends when this returns, before the content is parsed further by callers.
     /// </summary>
-    private async Task<SmimeDecryptResult?> TryRecipientAsync(RecipientIdentity identity, Func<AsymmetricKeyParameter, byte[]> open,
+    private async Task<SmimeDecryptResult?> TryRecipientAsync(RecipientIdentity identity, Func<RecipientKeyLease, byte[]> open,
         string contentAlgorithm, bool authenticated, CancellationToken cancellationToken)
     {
         using var lease = await _keys.FindRecipientKeyAsync(identity, cancellationToken).ConfigureAwait(false);
@@ -318,7 +331,7 @@ public sealed class SmimeDecryptor
         byte[] plaintext;
         try
         {
-            plaintext = open(lease.PrivateKey);
+            plaintext = open(lease);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -79,7 +79,7 @@ public sealed class SmimeSigner
                 CmsAttributes.SigningTime, new DerSet(new Time(_time.GetUtcNow().UtcDateTime))),
             [Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.Pkcs9AtSmimeCapabilities] = SmimeCapabilitiesAttribute.Create(),
         };
-        using var signature = new NativeSignatureFactory(lease.PrivateKey);
+        using var signature = new NativeSignatureFactory(lease.PrivateKey, lease.NativeKeys);
         generator.AddSignerInfoGenerator(new SignerInfoGeneratorBuilder()
             .WithSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(new AttributeTable(attributes)))
             .Build(signature, lease.Certificate));

@@ -28,6 +28,7 @@ public sealed partial class KeyVault : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private MasterKey? _master;
     private SealRecord? _record;
+    private long _generation;
 
     public KeyVault(string directory, TimeProvider time)
     {
@@ -42,6 +43,18 @@ public sealed partial class KeyVault : IDisposable
     public bool IsInitialized => File.Exists(SealPath);
 
     public bool IsSealed => Volatile.Read(ref _master) is null;
+
+    /// <summary>
+    /// Changes whenever the vault is sealed or unsealed, so holders of opened keys can tell that what they hold
+    /// belongs to an earlier unseal and must be dropped.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>Raised after every seal and unseal (on the thread that did it); see <see cref="Generation"/>.</summary>
+    public event EventHandler? SealStateChanged;
+
+    /// <summary>When the set of entries last changed on disk (also by another process, such as the command line).</summary>
+    internal DateTime EntriesChangedUtc => Directory.Exists(EntriesPath) ? Directory.GetLastWriteTimeUtc(EntriesPath) : DateTime.MinValue;
 
     private string SealPath => Path.Combine(_directory, SealFileName);
 
@@ -151,6 +164,8 @@ public sealed partial class KeyVault : IDisposable
         var previous = Interlocked.Exchange(ref _master, master);
         previous?.Dispose();
         _record = record;
+        Interlocked.Increment(ref _generation);
+        SealStateChanged?.Invoke(this, EventArgs.Empty);
     }
 
     /// <summary>The master key and record, or VaultSealedException; call under the gate.</summary>

@@ -71,6 +71,7 @@ internal sealed class SmimeHost : IDisposable
     {
         _store.Dispose();
         _fetcher.Dispose();
+        _keys.Dispose();
     }
 
     private async ValueTask<SmimeRecipient?> FindCertificateAsync(string address, CancellationToken cancellationToken)

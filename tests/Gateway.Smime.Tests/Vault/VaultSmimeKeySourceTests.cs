@@ -15,16 +15,82 @@ public sealed class VaultSmimeKeySourceTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    private List<string> _shares = [];
+
     private async Task<KeyVault> VaultWithKeysAsync()
     {
         var vault = new KeyVault(_directory.File("vault"), _time);
-        using (await vault.InitializeAsync(3, 2, "setup", default))
+        using (var init = await vault.InitializeAsync(3, 2, "setup", default))
         {
+            _shares = [.. init.Shares.Select(s => s.Encode())];
             await vault.GenerateAsync(VaultIdentity.Parse("alice@example.org"), VaultKeyAlgorithm.Rsa2048, "setup", default);
             await vault.GenerateAsync(VaultIdentity.Parse("example.org"), VaultKeyAlgorithm.EcP256, "setup", default);
         }
 
         return vault;
+    }
+
+    [Fact]
+    public async Task An_opened_key_is_kept_until_the_vault_is_sealed_and_opened_afresh_after_the_next_unseal()
+    {
+        using var vault = await VaultWithKeysAsync();
+        using var source = new VaultSmimeKeySource(vault);
+
+        NativeKeyPool first;
+        using (var lease = await source.FindSigningKeyAsync("alice@example.org", default))
+        {
+            first = lease!.NativeKeys!;
+        }
+        using (var again = await source.FindSigningKeyAsync("alice@example.org", default))
+        {
+            Assert.Same(first, again!.NativeKeys);
+        }
+
+        await vault.SealAsync("test", default);
+        // The platform copies were freed at the seal, not left for the collector.
+        Assert.Throws<ObjectDisposedException>(() => first.Rent());
+        Assert.Null(await source.FindSigningKeyAsync("alice@example.org", default));
+
+        await vault.UnsealWithSharesAsync(_shares.Take(2).ToList(), "test", default);
+        using var reopened = await source.FindSigningKeyAsync("alice@example.org", default);
+        Assert.NotNull(reopened);
+        Assert.NotSame(first, reopened.NativeKeys);
+    }
+
+    [Fact]
+    public async Task A_key_escrowed_by_another_process_after_the_first_lookup_is_found()
+    {
+        using var vault = await VaultWithKeysAsync();
+        using var source = new VaultSmimeKeySource(vault);
+        var decryptor = new SmimeDecryptor(source, SmimeLimits.Default);
+        var carolIdentity = VaultIdentity.Parse("carol@example.org");
+
+        // The first lookup builds the certificate index without Carol's entry.
+        Assert.Null(await source.FindSigningKeyAsync("carol@other.test", default));
+        var before = await EncryptForAsync(vault, VaultIdentity.Parse("alice@example.org"), "alice@example.org");
+        Assert.Equal(SmimeDecryptStatus.Decrypted, (await decryptor.DecryptAsync(before.Body!, default)).Status);
+
+        // The command line opens the same vault directory in its own process.
+        using (var cli = new KeyVault(_directory.File("vault"), _time))
+        {
+            await cli.UnsealWithSharesAsync(_shares.Skip(1).ToList(), "cli", default);
+            await cli.GenerateAsync(carolIdentity, VaultKeyAlgorithm.Rsa2048, "cli", default);
+        }
+
+        var forCarol = await EncryptForAsync(vault, carolIdentity, "carol@example.org");
+        var result = await decryptor.DecryptAsync(forCarol.Body!, default);
+        Assert.Equal((SmimeDecryptStatus.Decrypted, "carol@example.org"), (result.Status, result.KeyName));
+        using var signing = await source.FindSigningKeyAsync("carol@example.org", default);
+        Assert.Equal("carol@example.org", signing?.KeyName);
+    }
+
+    private static async Task<MimeMessage> EncryptForAsync(KeyVault vault, VaultIdentity identity, string address)
+    {
+        var chain = await vault.FindCertificateChainAsync(identity, default);
+        var certificate = new X509CertificateParser().ReadCertificate(chain![0].RawData);
+        var message = TestMessages.Plain("bob@other.test", address, "Hello.\n");
+        await new SmimeEncryptor().EncryptAsync(message, [new SmimeRecipient(certificate, new RecipientCapabilities(false, false))], SmimeEncryptOptions.Default, default);
+        return MimeMessage.Load(new MemoryStream(TestMessages.ToWireBytes(message)));
     }
 
     [Fact]
