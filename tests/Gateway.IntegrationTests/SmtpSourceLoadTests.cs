@@ -34,7 +34,11 @@ public sealed class SmtpSourceLoadTests
         var delivered = await sink.WaitForMessagesAsync(messages, TimeSpan.FromSeconds(60));
         Assert.Equal(messages, delivered.Count);
         Assert.All(delivered, m => Assert.Contains("X-Mail-Args: <load@example.org>", m, StringComparison.Ordinal));
-        Assert.Equal(messages, gateway.StandardOutput.Count(l => l.Contains("load@example.org", StringComparison.Ordinal) && l.Contains("\"EventId\":1070,", StringComparison.Ordinal)));
+        var summaries = await gateway.WaitForLogCountAsync(
+            l => l.Contains("load@example.org", StringComparison.Ordinal) && l.Contains("\"EventId\":1070,", StringComparison.Ordinal),
+            messages,
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(messages, summaries);
         Assert.False(gateway.HasExited);
     }
 }

@@ -23,7 +23,7 @@ public sealed class SenderAuthenticationTests
             ["sender.test"] = $"@ TXT \"v=spf1 ip4:127.0.0.1 -all\"\nsel._domainkey {DkimPeer.ZoneTxt(keyRecord)}\n_dmarc TXT \"v=DMARC1; p=reject\"\n",
         });
         await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
-        var policy = new TestPolicy(extraYaml: Route(sink), dnsServer: dns.EndPoint, authenticationYaml: Checks);
+        var policy = new TestPolicy(extraYaml: Mail.RouteToSink(sink), dnsServer: dns.EndPoint, authenticationYaml: Checks);
         await using var gateway = await GatewayProcess.StartAsync(policy);
 
         // A forged result claiming our authserv-id must not survive (RFC 8601 5).
@@ -31,7 +31,7 @@ public sealed class SenderAuthenticationTests
             "Authentication-Results: mx.gateway.test; dmarc=pass header.from=sender.test\r\n" +
             "From: Alice <alice@sender.test>\r\nTo: bob@example.test\r\nSubject: signed\r\nMessage-ID: <auth-pass-1@sender.test>\r\n\r\nHello.\r\n",
             keyPem, "sel", "sender.test");
-        var reply = await SendAsync(gateway, "alice@sender.test", "bob@example.test", message);
+        var reply = await Mail.SendMessageAsync(gateway.SmtpEndPoint, "alice@sender.test", "bob@example.test", message);
         Assert.Equal(250, reply.Code);
 
         var delivered = Assert.Single(await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
@@ -58,10 +58,10 @@ public sealed class SenderAuthenticationTests
             ["strict.test"] = "@ TXT \"v=spf1 -all\"\n_dmarc TXT \"v=DMARC1; p=reject\"\n",
         });
         await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
-        var policy = new TestPolicy(extraYaml: Route(sink), dnsServer: dns.EndPoint, authenticationYaml: Checks);
+        var policy = new TestPolicy(extraYaml: Mail.RouteToSink(sink), dnsServer: dns.EndPoint, authenticationYaml: Checks);
         await using var gateway = await GatewayProcess.StartAsync(policy);
 
-        var reply = await SendAsync(gateway, "ceo@strict.test", "bob@example.test",
+        var reply = await Mail.SendMessageAsync(gateway.SmtpEndPoint, "ceo@strict.test", "bob@example.test",
             "From: ceo@strict.test\r\nTo: bob@example.test\r\nSubject: wire the money\r\nMessage-ID: <spoof-1@strict.test>\r\n\r\nNow.\r\n");
 
         Assert.Equal(550, reply.Code);
@@ -87,10 +87,10 @@ public sealed class SenderAuthenticationTests
             ["careful.test"] = "@ TXT \"v=spf1 -all\"\n_dmarc TXT \"v=DMARC1; p=quarantine\"\n",
         });
         await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
-        var policy = new TestPolicy(extraYaml: Route(sink), dnsServer: dns.EndPoint, authenticationYaml: Checks);
+        var policy = new TestPolicy(extraYaml: Mail.RouteToSink(sink), dnsServer: dns.EndPoint, authenticationYaml: Checks);
         await using var gateway = await GatewayProcess.StartAsync(policy);
 
-        var reply = await SendAsync(gateway, "news@careful.test", "bob@example.test",
+        var reply = await Mail.SendMessageAsync(gateway.SmtpEndPoint, "news@careful.test", "bob@example.test",
             "From: news@careful.test\r\nTo: bob@example.test\r\nSubject: quarantined\r\nMessage-ID: <hold-1@careful.test>\r\n\r\nHi.\r\n");
         Assert.Equal(250, reply.Code);
 
@@ -122,15 +122,7 @@ public sealed class SenderAuthenticationTests
         await File.WriteAllTextAsync(Path.Combine(policy.Directory, "dkim.pem"), keyPem);
         await using var gateway = await GatewayProcess.StartAsync(policy);
 
-        var (exit, output) = await ExternalTool.RunAsync(
-            "swaks",
-            [
-                "--server", "127.0.0.1", "--port", policy.SmtpPort.ToString(CultureInfo.InvariantCulture), "--local-interface", "127.0.0.2",
-                "--from", "staff@example.test", "--to", "friend@remote.test", "--header", "Subject: signed by the gateway",
-                "--header", "From: Staff <staff@example.test>", "--body", "Outbound body.",
-            ],
-            TimeSpan.FromSeconds(60));
-        Assert.True(exit == 0, output);
+        await Mail.SwaksOutboundAsync(policy.SmtpPort, "Outbound body.");
 
         var delivered = Assert.Single(await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
         Assert.Contains("DKIM-Signature:", delivered, StringComparison.Ordinal);
@@ -190,12 +182,12 @@ public sealed class SenderAuthenticationTests
         });
         await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
         var policy = new TestPolicy(
-            extraYaml: Route(sink),
+            extraYaml: Mail.RouteToSink(sink),
             dnsServer: dns.EndPoint,
             authenticationYaml: "authentication:\n  dmarc:\n    reports:\n      enabled: true\n      org_name: Gateway Test\n      from: dmarc-reports@example.test\n");
         await using var gateway = await GatewayProcess.StartAsync(policy);
 
-        var reply = await SendAsync(gateway, "ceo@strict.test", "bob@example.test",
+        var reply = await Mail.SendMessageAsync(gateway.SmtpEndPoint, "ceo@strict.test", "bob@example.test",
             "From: ceo@strict.test\r\nTo: bob@example.test\r\nSubject: spoof\r\nMessage-ID: <report-1@strict.test>\r\n\r\nNow.\r\n");
         Assert.Equal(550, reply.Code);
 
@@ -207,20 +199,6 @@ public sealed class SenderAuthenticationTests
         Assert.Contains("<disposition>reject</disposition>", report.StdOut, StringComparison.Ordinal);
     }
 
-    private static string Route(SmtpSink sink) =>
-        $"delivery:\n  routes:\n    example.test:\n      - host: {sink.EndPoint.Address}\n        port: {sink.EndPoint.Port.ToString(CultureInfo.InvariantCulture)}\n";
-
-    private static async Task<Gateway.Testing.Smtp.SmtpResponse> SendAsync(GatewayProcess gateway, string from, string to, string message)
-    {
-        var (client, greeting) = await Gateway.Testing.Smtp.SmtpTestClient.ConnectAndGreetAsync(gateway.SmtpEndPoint);
-        await using var _ = client;
-        Assert.Equal(220, greeting.Code);
-        Assert.Equal(250, (await client.CommandAsync("EHLO client.sender.test")).Code);
-        Assert.Equal(250, (await client.CommandAsync($"MAIL FROM:<{from}>")).Code);
-        Assert.Equal(250, (await client.CommandAsync($"RCPT TO:<{to}>")).Code);
-        Assert.Equal(354, (await client.CommandAsync("DATA")).Code);
-        return await client.CommandAsync(message.TrimEnd('\r', '\n') + "\r\n.");
-    }
 
     private static string Unfold(string dump, string firstLine)
     {

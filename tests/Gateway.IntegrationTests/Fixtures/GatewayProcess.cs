@@ -126,6 +126,26 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         throw new TimeoutException($"no matching log line within {timeout}; log:\n{string.Join("\n", _stdout.TakeLast(40))}");
     }
 
+    /// <summary>
+    /// Waits until <paramref name="count"/> log lines match; returns how many matched when it stopped. The console
+    /// logger writes from its own queue and the pipe to this process can lag a burst by seconds, so a count taken
+    /// right after the mail arrived can be short without anything having been lost.
+    /// </summary>
+    public async Task<int> WaitForLogCountAsync(Func<string, bool> predicate, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var matched = _stdout.Count(predicate);
+            if (matched >= count || DateTime.UtcNow > deadline)
+            {
+                return matched;
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
