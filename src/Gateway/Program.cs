@@ -7,6 +7,9 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // Before anything can hold a key: vault keys, recovered PKCS#12 and unseal shares never reach a core file.
+        Gateway.Smime.Vault.CoreDumps.Disable();
+
         var parsed = GatewayCommands.Create().Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -227,6 +227,52 @@ public sealed class KeyVaultCommandTests
     }
 
     [Fact]
+    public async Task The_policy_the_gateway_starts_with_and_each_applied_change_are_in_the_audit_chain()
+    {
+        var policy = new TestPolicy();
+        await InitAsync(policy, 2, 2);
+        var log = Path.Combine(policy.Directory, "var", "smime", "vault", "audit.log");
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var loaded = await WaitForAuditAsync(log, "policy.load");
+        Assert.Contains("\"smime\":\"disabled\"", loaded, StringComparison.Ordinal);
+        Assert.Contains(FileDigest(policy.MainFile), loaded, StringComparison.Ordinal);
+
+        policy.ExtraYaml = "smime:\n  sign:\n    senders: [\"@example.test\"]\n";
+        policy.Write();
+        var changed = await WaitForAuditAsync(log, "policy.change");
+        Assert.Contains("\"smime\":\"enabled\"", changed, StringComparison.Ordinal);
+        Assert.Contains(FileDigest(policy.MainFile), changed, StringComparison.Ordinal);
+
+        var verify = await GatewayAsync(policy, null, "audit", "verify");
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+
+        // A policy with errors is not applied, so it is not recorded either.
+        await File.AppendAllTextAsync(policy.MainFile, "no_such_key: 1\n");
+        await gateway.WaitForLogAsync(l => l.Contains("no_such_key", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Single(await File.ReadAllLinesAsync(log), l => l.Contains("\"action\":\"policy.change\"", StringComparison.Ordinal));
+    }
+
+    private static string FileDigest(string path) => "sha256=" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    private static async Task<string> WaitForAuditAsync(string log, string action)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var line = File.Exists(log)
+                ? (await File.ReadAllLinesAsync(log)).LastOrDefault(l => l.Contains($"\"action\":\"{action}\"", StringComparison.Ordinal))
+                : null;
+            if (line is not null)
+            {
+                return line;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no {action} entry in {log}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task Audit_verify_reports_the_head_and_names_a_tampered_line()
     {
         var policy = new TestPolicy();

@@ -16,4 +16,6 @@ public static class AuditActions
     public const string CaIssue = "ca.issue";
     public const string CaRevoke = "ca.revoke";
     public const string CaCrl = "ca.crl";
+    public const string PolicyLoad = "policy.load";
+    public const string PolicyChange = "policy.change";
 }

@@ -13,6 +13,7 @@ using Gateway.Host.Tls;
 using Gateway.Policy;
 using Gateway.Queue;
 using Gateway.Queue.Scheduling;
+using Gateway.Smime.Audit;
 using Gateway.Smime.Vault;
 using Gateway.Smtp.Server;
 using Gateway.Transport.MtaSts;
@@ -303,11 +304,18 @@ internal static class RunCommand
         var dns = app.Services.GetRequiredService<DnsClientResolver>();
         var delivery = app.Services.GetRequiredService<ReloadingDeliveryAgent>();
         var scheduling = app.Services.GetRequiredService<PolicySchedulerSettings>();
+        var policyAudit = app.Services.GetRequiredService<PolicyAuditTrail>();
+        policyAudit.Record(AuditActions.PolicyLoad, policy);
         store.Changed += next =>
         {
             // A policy whose runtime does not build (a key that does not load) is not applied anywhere.
             holder.Apply(next);
             var applied = holder.Current.Policy;
+            if (ReferenceEquals(applied, next))
+            {
+                policyAudit.Record(AuditActions.PolicyChange, applied);
+            }
+
             dns.Apply(DnsSettings.For(applied));
             delivery.Apply(applied);
             scheduling.Apply(applied);

@@ -25,4 +25,7 @@ internal static partial class ControlLog
 
     [LoggerMessage(EventId = 176, Level = LogLevel.Warning, Message = "No control channel: {Path} is too long for a Unix socket (107 bytes); `gateway keys unseal|seal|status` cannot reach this gateway")]
     public static partial void ControlSocketPathTooLong(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 177, Level = LogLevel.Warning, Message = "Policy not recorded in the key vault audit log ({Action}): {Reason}")]
+    public static partial void PolicyAuditFailed(ILogger logger, string action, string reason);
 }
