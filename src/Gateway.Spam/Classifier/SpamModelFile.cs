@@ -1,0 +1,91 @@
+using System.Text;
+
+namespace Gateway.Spam.Classifier;
+
+/// <summary>
+/// The model's file: a magic and version, the message counts, then the features sorted by id with the id stored as
+/// the difference from the previous one, all as 7-bit variable-length integers. A model of the public corpus
+/// (a million features) takes a few megabytes; nothing in it can be run, so a model file is data, not code.
+/// </summary>
+public static class SpamModelFile
+{
+    private static readonly byte[] Magic = "GWSPAM"u8.ToArray();
+    private const byte Version = 1;
+
+    public static void Save(SpamModel model, Stream stream)
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(Version);
+        writer.Write7BitEncodedInt(model.HamMessages);
+        writer.Write7BitEncodedInt(model.SpamMessages);
+        writer.Write7BitEncodedInt(model.Counts.Count);
+        var previous = 0u;
+        foreach (var (feature, counts) in model.Counts.OrderBy(p => p.Key))
+        {
+            writer.Write7BitEncodedInt64(feature - previous);
+            writer.Write7BitEncodedInt(counts.Ham);
+            writer.Write7BitEncodedInt(counts.Spam);
+            previous = feature;
+        }
+    }
+
+    /// <summary>Reads a model; a file that is not one, or is cut short, throws <see cref="InvalidDataException"/>.</summary>
+    public static SpamModel Load(Stream stream)
+    {
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic) || reader.ReadByte() != Version)
+            {
+                throw new InvalidDataException("not a spam model file (or a version this gateway cannot read)");
+            }
+
+            var model = new SpamModel { HamMessages = ReadCount(reader), SpamMessages = ReadCount(reader) };
+            var features = ReadCount(reader);
+            var feature = 0u;
+            for (var i = 0; i < features; i++)
+            {
+                var delta = reader.Read7BitEncodedInt64();
+                if (delta is < 0 or > uint.MaxValue || (i > 0 && delta == 0))
+                {
+                    throw new InvalidDataException("spam model features are not in order");
+                }
+
+                feature += (uint)delta;
+                model.Counts[feature] = new FeatureCounts(ReadCount(reader), ReadCount(reader));
+            }
+
+            return model;
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or FormatException)
+        {
+            throw new InvalidDataException("spam model file is truncated or corrupt", ex);
+        }
+    }
+
+    public static void Save(SpamModel model, string path)
+    {
+        // Written beside the target and renamed over it, so the gateway never loads a half-written model.
+        var temporary = path + ".tmp";
+        using (var stream = File.Create(temporary))
+        {
+            Save(model, stream);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static SpamModel Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Load(stream);
+    }
+
+    private static int ReadCount(BinaryReader reader)
+    {
+        var value = reader.Read7BitEncodedInt();
+        return value >= 0 ? value : throw new InvalidDataException("negative count in spam model file");
+    }
+}

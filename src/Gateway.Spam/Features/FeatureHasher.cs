@@ -1,0 +1,24 @@
+namespace Gateway.Spam.Features;
+
+/// <summary>
+/// Maps token strings to 32-bit feature ids (FNV-1a over the UTF-16 code units). Stable across processes and
+/// platforms, unlike <see cref="string.GetHashCode()"/>, because ids are stored in model files. At 32 bits a model of
+/// a million distinct tokens loses about a hundred to collisions, which a statistical classifier does not notice.
+/// </summary>
+internal static class FeatureHasher
+{
+    private const uint OffsetBasis = 2166136261;
+    private const uint Prime = 16777619;
+
+    public static uint Hash(ReadOnlySpan<char> token)
+    {
+        var hash = OffsetBasis;
+        foreach (var c in token)
+        {
+            hash = (hash ^ (c & 0xFFu)) * Prime;
+            hash = (hash ^ (uint)(c >> 8)) * Prime;
+        }
+
+        return hash;
+    }
+}

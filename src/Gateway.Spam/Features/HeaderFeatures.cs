@@ -1,0 +1,227 @@
+using Gateway.Spam.Scanning;
+using MimeKit;
+
+namespace Gateway.Spam.Features;
+
+/// <summary>
+/// Header features, each prefixed by its field name: addresses by domain and display name, relays by host and
+/// network, the mailer, the declared content type and charset, and the words of the remaining fields with digits
+/// folded (so that dates and ids do not become one-off tokens). Fields that filters add themselves are ignored, so
+/// that a message scored twice, or trained on after another filter saw it, is judged on its own content.
+/// </summary>
+internal static class HeaderFeatures
+{
+    private const int MaxWordsPerField = 12;
+    private const int MaxRelays = 8;
+
+    public static void Add(IReadOnlyList<HeaderText> headers, TokenSink sink)
+    {
+        var relays = 0;
+        foreach (var (field, value) in headers)
+        {
+            var name = field.ToLowerInvariant();
+            if (IsFilterField(name))
+            {
+                continue;
+            }
+
+            sink.Add("hn:", name);
+            switch (name)
+            {
+                case "from" or "to" or "cc" or "reply-to" or "sender" or "return-path" or "errors-to":
+                    AddAddresses(name, value, sink);
+                    break;
+                case "received":
+                    if (relays++ < MaxRelays)
+                    {
+                        AddRelay(value, sink);
+                    }
+
+                    break;
+                case "content-type":
+                    AddContentType(value, sink);
+                    break;
+                case "x-mailer" or "user-agent":
+                    sink.Add("h:mailer:", value.AsSpan(0, Math.Min(value.Length, 40)));
+                    AddWords("h:mailer:w:", value, sink);
+                    break;
+                case "message-id":
+                    var at = value.LastIndexOf('@');
+                    sink.Add("h:mid:", at < 0 ? "no-at" : value.AsSpan(at + 1).Trim('>').ToString().ToLowerInvariant());
+                    break;
+                case "date" or "subject":
+                    // Dates say when the message was written, which is no evidence; the subject has its own features.
+                    break;
+                default:
+                    AddWords("h:" + name + ":", value, sink);
+                    break;
+            }
+        }
+    }
+
+    private static bool IsFilterField(string name) =>
+        name.StartsWith("x-spam", StringComparison.Ordinal) || name is "delivered-to" or "x-original-to";
+
+    private static void AddAddresses(string name, string value, TokenSink sink)
+    {
+        if (!InternetAddressList.TryParse(value, out var list))
+        {
+            sink.Add("h:" + name + ":", "unparsable");
+            return;
+        }
+
+        var count = 0;
+        foreach (var mailbox in list.Mailboxes)
+        {
+            if (++count > 10)
+            {
+                break;
+            }
+
+            var address = mailbox.Address.ToLowerInvariant();
+            var at = address.LastIndexOf('@');
+            sink.Add("h:" + name + ":addr:", address);
+            sink.Add("h:" + name + ":dom:", at < 0 ? "none" : address.AsSpan(at + 1));
+            sink.Add("h:" + name + ":local:", Shape(at < 0 ? address : address[..at]));
+            if (string.IsNullOrWhiteSpace(mailbox.Name))
+            {
+                sink.Add("h:" + name + ":noname");
+            }
+            else
+            {
+                // A display name that carries an address other than the real one is a classic disguise.
+                var display = mailbox.Name;
+                sink.Add("h:" + name + ":name-at:", display.Contains('@', StringComparison.Ordinal) ? (display.Contains(address, StringComparison.OrdinalIgnoreCase) ? "same" : "other") : "none");
+                AddWords("h:" + name + ":name:", display, sink);
+            }
+        }
+
+        sink.Add("h:" + name + ":count:", Bucket(list.Count));
+    }
+
+    private static void AddRelay(string value, TokenSink sink)
+    {
+        foreach (var range in value.AsSpan().SplitAny(" \t\r\n()[];"))
+        {
+            var word = value.AsSpan(range).Trim('.');
+            if (word.Length < 3)
+            {
+                continue;
+            }
+
+            if (System.Net.IPAddress.TryParse(word, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                // The /24 rather than the address: spam comes from networks, and addresses are one-off.
+                var bytes = ip.GetAddressBytes();
+                sink.Add("h:rcvd:net:", $"{bytes[0]}.{bytes[1]}.{bytes[2]}");
+            }
+            else if (word.Contains('.') && !word.Contains('@') && char.IsLetter(word[^1]))
+            {
+                sink.Add("h:rcvd:dom:", LastLabels(word.ToString().ToLowerInvariant(), 2));
+            }
+            else if (word is "ESMTP" or "SMTP" or "ESMTPS" or "ESMTPA" or "HTTP" or "IMAP" or "LMTP" or "QMQP" or "Microsoft" or "Postfix" or "qmail" or "Exim" or "sendmail")
+            {
+                sink.Add("h:rcvd:w:", word);
+            }
+        }
+    }
+
+    private static void AddContentType(string value, TokenSink sink)
+    {
+        if (!ContentType.TryParse(value, out var type))
+        {
+            sink.Add("h:ct:unparsable");
+            return;
+        }
+
+        sink.Add("h:ct:", type.MimeType.ToLowerInvariant());
+        sink.Add("h:ct:charset:", (type.Charset ?? "none").ToLowerInvariant());
+        if (type.Boundary is { } boundary)
+        {
+            sink.Add("h:ct:boundary:", Shape(boundary));
+        }
+    }
+
+    private static void AddWords(string prefix, string value, TokenSink sink)
+    {
+        var words = 0;
+        foreach (var range in value.AsSpan().SplitAny(" \t\r\n,;<>\"()"))
+        {
+            var word = value.AsSpan(range);
+            if (word.Length == 0)
+            {
+                continue;
+            }
+
+            if (++words > MaxWordsPerField)
+            {
+                break;
+            }
+
+            sink.Add(prefix, word.Length > 30 ? Shape(word) : FoldDigits(word));
+        }
+    }
+
+    internal static string LastLabels(string host, int count)
+    {
+        var end = host.Length;
+        for (var i = 0; i < count; i++)
+        {
+            var dot = host.LastIndexOf('.', end - 1);
+            if (dot < 0)
+            {
+                return host;
+            }
+
+            end = dot;
+            if (end == 0)
+            {
+                return host;
+            }
+        }
+
+        return host[(end + 1)..];
+    }
+
+    private static string FoldDigits(ReadOnlySpan<char> word)
+    {
+        Span<char> buffer = stackalloc char[word.Length];
+        for (var i = 0; i < word.Length; i++)
+        {
+            buffer[i] = char.IsAsciiDigit(word[i]) ? '#' : word[i];
+        }
+
+        return buffer.ToString();
+    }
+
+    /// <summary>The character classes of a string, run-length capped: "Part_123_ABCdef" becomes "Aa_d_Aa".</summary>
+    internal static string Shape(ReadOnlySpan<char> value)
+    {
+        var shape = new System.Text.StringBuilder(16);
+        var last = '\0';
+        foreach (var c in value)
+        {
+            var cls = char.IsAsciiDigit(c) ? 'd' : char.IsAsciiLetterUpper(c) ? 'A' : char.IsAsciiLetterLower(c) ? 'a' : c;
+            if (cls != last && shape.Length < 24)
+            {
+                shape.Append(cls);
+            }
+
+            last = cls;
+        }
+
+        return shape.ToString();
+    }
+
+    private static string Shape(string value) => Shape(value.AsSpan());
+
+    internal static string Bucket(int count) => count switch
+    {
+        0 => "0",
+        1 => "1",
+        < 5 => "2-4",
+        < 10 => "5-9",
+        < 50 => "10-49",
+        _ => "50+",
+    };
+}

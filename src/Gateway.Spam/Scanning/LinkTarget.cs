@@ -1,0 +1,4 @@
+namespace Gateway.Spam.Scanning;
+
+/// <summary>Where a link in the message points: its lower-case host and its path (without query).</summary>
+internal readonly record struct LinkTarget(string Host, string Path);

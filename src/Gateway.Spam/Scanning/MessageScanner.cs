@@ -1,0 +1,124 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using MimeKit;
+
+namespace Gateway.Spam.Scanning;
+
+/// <summary>
+/// The one bounded parse behind a verdict: the prefix of the message allowed by <see cref="ScanLimits"/> is parsed with
+/// MimeKit (nesting capped by <see cref="ParserOptions.MaxMimeDepth"/>), and the MIME tree is walked without recursion,
+/// decoding only text parts, until the part or text budget is spent. A truncated or malformed message still yields a
+/// scan of what was readable: spam is often malformed on purpose, and a parse error must not become a pass.
+/// </summary>
+internal static class MessageScanner
+{
+    public static ScannedMessage Scan(ReadOnlyMemory<byte> message, ScanLimits limits, CancellationToken cancellationToken)
+    {
+        var scanned = new ScannedMessage { Truncated = message.Length > limits.MaxScanBytes };
+        var prefix = message[..Math.Min(message.Length, limits.MaxScanBytes)];
+        scanned.Raw = Encoding.Latin1.GetString(prefix.Span);
+
+        var options = new ParserOptions { MaxMimeDepth = limits.MaxDepth };
+        using var stream = OpenRead(prefix);
+        var parser = new MimeParser(options, stream, MimeFormat.Entity);
+        MimeMessage parsed;
+        try
+        {
+            parsed = parser.ParseMessage(cancellationToken);
+        }
+        catch (FormatException)
+        {
+            // Not even a header section: the raw text still feeds raw rules and the GTUBE check.
+            return scanned;
+        }
+
+        // MimeKit keeps the top-level Content-* fields with the body entity; to rules they are message fields.
+        foreach (var header in parsed.Headers.Concat(parsed.Body?.Headers ?? []))
+        {
+            scanned.Headers.Add(new HeaderText(header.Field, header.Value));
+        }
+
+        scanned.Subject = parsed.Subject ?? "";
+        scanned.RecipientCount = parsed.To.Mailboxes.Count() + parsed.Cc.Mailboxes.Count();
+        var text = new StringBuilder();
+        Walk(parsed.Body, scanned, text, limits, cancellationToken);
+        scanned.BodyText = text.ToString();
+        return scanned;
+    }
+
+    private static MemoryStream OpenRead(ReadOnlyMemory<byte> prefix) =>
+        MemoryMarshal.TryGetArray(prefix, out var segment) && segment.Array is { } array
+            ? new MemoryStream(array, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(prefix.ToArray(), writable: false);
+
+    private static void Walk(MimeEntity? root, ScannedMessage scanned, StringBuilder text, ScanLimits limits, CancellationToken cancellationToken)
+    {
+        var pending = new Stack<(MimeEntity Entity, int Depth)>();
+        if (root is not null)
+        {
+            pending.Push((root, 0));
+        }
+
+        while (pending.TryPop(out var item))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (scanned.PartCount >= limits.MaxParts || item.Depth > limits.MaxDepth)
+            {
+                scanned.Truncated = true;
+                continue;
+            }
+
+            scanned.PartCount++;
+            switch (item.Entity)
+            {
+                case Multipart multipart:
+                    // Pushed in reverse so that parts are visited in message order.
+                    for (var i = multipart.Count - 1; i >= 0; i--)
+                    {
+                        pending.Push((multipart[i], item.Depth + 1));
+                    }
+
+                    break;
+                case MessagePart { Message.Body: { } body }:
+                    pending.Push((body, item.Depth + 1));
+                    break;
+                case TextPart textPart when !textPart.IsAttachment && (textPart.IsPlain || textPart.IsHtml):
+                    AppendText(textPart, scanned, text, limits);
+                    break;
+                case MimePart part when part.ContentType.MediaType.Equals("multipart", StringComparison.OrdinalIgnoreCase):
+                    // The parser stopped at its depth limit and kept the rest as one opaque part.
+                    scanned.Truncated = true;
+                    break;
+                case MimePart part when part.FileName is { Length: > 0 } name:
+                    scanned.AttachmentNames.Add(name);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private static void AppendText(TextPart part, ScannedMessage scanned, StringBuilder text, ScanLimits limits)
+    {
+        var room = limits.MaxTextChars - text.Length;
+        if (room <= 0)
+        {
+            scanned.Truncated = true;
+            return;
+        }
+
+        var content = part.Text ?? "";
+        if (part.IsHtml)
+        {
+            scanned.HasHtml = true;
+            content = HtmlReducer.Reduce(content, scanned);
+        }
+        else
+        {
+            scanned.HasPlainText = true;
+            LinkFinder.FindInText(content, scanned.Links);
+        }
+
+        text.Append(content.AsSpan(0, Math.Min(content.Length, room))).Append('\n');
+    }
+}

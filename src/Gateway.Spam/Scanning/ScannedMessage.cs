@@ -1,0 +1,37 @@
+namespace Gateway.Spam.Scanning;
+
+/// <summary>
+/// What the scorer knows about one message after a bounded parse: decoded headers and text, links, attachment names
+/// and a few structural facts. Rules and the classifier's token features are both computed from this, so the message
+/// is parsed once.
+/// </summary>
+internal sealed class ScannedMessage
+{
+    public List<HeaderText> Headers { get; } = [];
+
+    public string Subject { get; set; } = "";
+
+    /// <summary>The scanned prefix of the message as received, one char per byte (Latin-1), for raw rules.</summary>
+    public string Raw { get; set; } = "";
+
+    /// <summary>Text of the plain and HTML parts, in order, each ending with a line break.</summary>
+    public string BodyText { get; set; } = "";
+
+    public List<LinkTarget> Links { get; } = [];
+
+    public List<string> AttachmentNames { get; } = [];
+
+    /// <summary>Element and attribute names seen in HTML parts ("font", "font:color"), as the classifier's hints.</summary>
+    public List<string> HtmlMarkup { get; } = [];
+
+    public bool HasPlainText { get; set; }
+
+    public bool HasHtml { get; set; }
+
+    public int PartCount { get; set; }
+
+    public int RecipientCount { get; set; }
+
+    /// <summary>The message was longer than the scan limit, or had more parts or depth than were looked at.</summary>
+    public bool Truncated { get; set; }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Gateway.Spam.Classifier;
+using Gateway.Spam.Features;
+using Gateway.Spam.Rules;
+using Gateway.Spam.Scanning;
+
+namespace Gateway.Spam.Scoring;
+
+/// <summary>
+/// Scores one message: a bounded parse, the pattern rules (GTUBE among them), the classifier and the
+/// sender-authentication results, summed into a <see cref="SpamVerdict"/>. Stateless per call and safe to share
+/// between sessions; what the score means for a domain (tag, reject, deliver) is the pipeline's decision.
+/// </summary>
+public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringOptions options)
+{
+    public SpamScoringOptions Options => options;
+
+    public SpamVerdict Score(ReadOnlyMemory<byte> message, SpamContext context, CancellationToken cancellationToken = default)
+    {
+        var scanned = MessageScanner.Scan(message, options.Limits, cancellationToken);
+        var reasons = new List<SpamReason>();
+        rules.Evaluate(scanned, reasons, cancellationToken);
+        options.Authentication.Add(context, reasons);
+
+        double? probability = null;
+        if (model is { IsTrained: true })
+        {
+            var p = model.Classify(MessageFeatures.Extract(scanned).Features);
+            probability = p;
+            var points = options.ClassifierWeight * ((2 * p) - 1);
+            reasons.Add(new SpamReason(ClassifierReason(p), Math.Round(points, 2)));
+        }
+
+        var score = Math.Round(reasons.Sum(r => r.Score), 2);
+        return new SpamVerdict(score, options.Threshold, probability, reasons, scanned.Truncated);
+    }
+
+    /// <summary>"BAYES_" and the probability in percent, floored to the bands SpamAssassin users know (00, 05, 20, ... 99).</summary>
+    private static string ClassifierReason(double p)
+    {
+        int[] bands = [0, 5, 20, 40, 50, 60, 80, 95, 99];
+        var percent = (int)Math.Floor(p * 100);
+        var band = bands.Last(b => b <= percent);
+        return "BAYES_" + band.ToString("00", CultureInfo.InvariantCulture);
+    }
+}
