@@ -9,7 +9,7 @@ namespace Gateway.Host.Cli;
 /// </summary>
 internal static class GatewayCommands
 {
-    public const string DefaultConfigPath = "policies/gateway.yaml";
+    public static string DefaultConfigPath => GatewayLayout.Current.DefaultConfigPath;
 
     public static RootCommand Create()
     {
@@ -25,6 +25,7 @@ internal static class GatewayCommands
         version.Action = new VersionAction();
         root.Options.Add(version);
 
+        root.Subcommands.Add(Init());
         root.Subcommands.Add(Run());
         root.Subcommands.Add(Check());
         root.Subcommands.Add(Queue());
@@ -74,6 +75,39 @@ internal static class GatewayCommands
 
         command.SetAction((result, _) => action(result));
         return command;
+    }
+
+    private static Command Init()
+    {
+        var hostname = Value("--hostname", "H", "This gateway's fully qualified name (greeting, EHLO, Received; what your MX record names).", required: true);
+        var domain = Value("--domain", "D", "Your mail domain: mail to it is inbound.", required: true);
+        var internalHost = Value("--internal", "HOST[:PORT]", "The internal mail server inbound mail goes to (port 25 by default; [IPv6]:PORT).", required: true);
+        var trusted = new Option<string[]>("--trusted-network")
+        {
+            Description = "A network (CIDR) allowed to relay outbound through the gateway, e.g. the internal server's; repeatable. Loopback always is.",
+            HelpName = "CIDR",
+        };
+        var directory = Value("--dir", "DIR", $"Where to write gateway.yaml (default {GatewayLayout.Current.ConfigDirectory}).");
+        var state = Value("--state-dir", "DIR", $"The state directory the policy names (default {GatewayLayout.Current.StateDirectory}).");
+        return Leaf(
+            "init",
+            "Write a first policy set (gateway.yaml) from four answers; never overwrites an existing policy.",
+            result => Task.FromResult(InitCommand.Execute(
+                new InitRequest(
+                    result.GetValue(hostname)!,
+                    result.GetValue(domain)!,
+                    result.GetValue(internalHost)!,
+                    result.GetValue(trusted) ?? [],
+                    result.GetValue(directory) ?? GatewayLayout.Current.ConfigDirectory,
+                    result.GetValue(state) ?? GatewayLayout.Current.StateDirectory),
+                CommandConsole.System,
+                TimeProvider.System)),
+            hostname,
+            domain,
+            internalHost,
+            trusted,
+            directory,
+            state);
     }
 
     private static Command Run() => Leaf(
