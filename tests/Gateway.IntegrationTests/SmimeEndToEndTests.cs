@@ -40,6 +40,53 @@ public sealed class SmimeEndToEndTests
     }
 
     [Fact]
+    public async Task Outbound_mail_to_a_domain_that_requires_encryption_is_encrypted_to_the_certificate_in_ldap()
+    {
+        var mx = IPAddress.Parse("127.0.0.35");
+        await using var sink = await SmtpSink.StartAsync(mx, 25);
+        await using var dns = await KnotDns.StartAsync(new Dictionary<string, string> { ["remote.test"] = "@ MX 10 mx\nmx A 127.0.0.35\n" });
+        await using var ldap = await Slapd.StartAsync();
+        var policy = new TestPolicy(trustedNetworks: ["127.0.0.2/32"], dnsServer: dns.EndPoint);
+
+        // The correspondent's own key and certificate, made by openssl; only the certificate goes into the directory.
+        var config = Path.Combine(policy.Directory, "friend.cnf");
+        await File.WriteAllTextAsync(config,
+            "[req]\ndistinguished_name=dn\nprompt=no\nx509_extensions=ext\n[dn]\nCN=friend@remote.test\n" +
+            "[ext]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n" +
+            "extendedKeyUsage=emailProtection\nsubjectAltName=email:friend@remote.test\n");
+        var key = Path.Combine(policy.Directory, "friend.key");
+        var certificate = Path.Combine(policy.Directory, "friend.pem");
+        var (reqExit, reqOutput) = await ExternalTool.RunAsync(
+            "openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "30", "-config", config], TimeSpan.FromSeconds(60));
+        Assert.True(reqExit == 0, reqOutput);
+        using (var friend = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certificate)))
+        {
+            await ldap.AddAsync($"dn: cn=friend,{ldap.Suffix}\nobjectClass: inetOrgPerson\ncn: friend\nsn: friend\nmail: friend@remote.test\n"
+                + Slapd.Binary("userCertificate;binary", friend.RawData));
+        }
+
+        policy.ExtraYaml =
+            "smime:\n  encrypt:\n    domains:\n      remote.test: required\n" +
+            $"  directory:\n    ldap:\n      servers: [\"{ldap.Uri}\"]\n      base_dn: \"{ldap.Suffix}\"\n";
+        policy.Write();
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        // Required and no certificate would be a 550 at RCPT: swaks succeeding means the directory answered.
+        await Mail.SwaksOutboundAsync(policy.SmtpPort, "For the correspondent's eyes only.");
+
+        var delivered = DkimPeer.MessageOfDump(Assert.Single(await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30))));
+        Assert.Contains("application/pkcs7-mime", delivered, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("correspondent's eyes", delivered, StringComparison.Ordinal);
+        var file = Path.Combine(policy.Directory, "delivered.eml");
+        await File.WriteAllTextAsync(file, delivered);
+        var content = Path.Combine(policy.Directory, "content.txt");
+        var (decryptExit, decryptOutput) = await ExternalTool.RunAsync(
+            "openssl", ["cms", "-decrypt", "-in", file, "-inkey", key, "-recip", certificate, "-out", content], TimeSpan.FromSeconds(30));
+        Assert.True(decryptExit == 0, decryptOutput);
+        Assert.Contains("For the correspondent's eyes only.", await File.ReadAllTextAsync(content), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inbound_mail_encrypted_by_openssl_for_a_vault_key_reaches_the_internal_server_decrypted_and_marked()
     {
         await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);

@@ -68,6 +68,42 @@ public sealed class SmimePolicyTests : IDisposable
     }
 
     [Fact]
+    public void An_ldap_directory_is_read_with_its_defaults()
+    {
+        var password = _files.Write("ldap.secret", "s3cret\n");
+        var policy = Valid(Base +
+            "  directory:\n    ldap:\n      servers: [\"ldap://127.0.0.1:3890\", \"ldaps://ldap.example.test\"]\n      base_dn: \"ou=people,dc=example,dc=test\"\n" +
+            $"      bind_dn: \"cn=gateway,dc=example,dc=test\"\n      bind_password_file: {password}\n      cache_found: 30m\n");
+
+        var ldap = policy.Smime.Directory.Ldap!;
+        Assert.Equal(["ldap://127.0.0.1:3890/", "ldaps://ldap.example.test/"], ldap.Servers.Select(s => s.ToString()));
+        Assert.Equal("ou=people,dc=example,dc=test", ldap.BaseDn);
+        Assert.Equal("cn=gateway,dc=example,dc=test", ldap.BindDn);
+        Assert.Equal(password, ldap.BindPasswordFile);
+        Assert.Equal("(mail={0})", ldap.Filter);
+        Assert.Equal(TimeSpan.FromSeconds(5), ldap.Timeout);
+        Assert.Equal(TimeSpan.FromMinutes(30), ldap.CacheFound);
+        Assert.Equal(TimeSpan.FromMinutes(10), ldap.CacheNotFound);
+        Assert.Null(Valid(Base + "  decrypt: true\n").Smime.Directory.Ldap);
+    }
+
+    [Fact]
+    public void An_ldap_server_that_is_not_an_ldap_uri_is_named_at_its_position() =>
+        AssertError(Base + "  directory:\n    ldap:\n      servers: [\"http://ldap.example.test\"]\n      base_dn: dc=example,dc=test\n", 9, 17, "not an ldap://host[:port]");
+
+    [Fact]
+    public void An_ldap_filter_without_the_address_placeholder_is_refused() =>
+        AssertError(Base + "  directory:\n    ldap:\n      servers: [\"ldap://127.0.0.1\"]\n      base_dn: dc=example,dc=test\n      filter: \"(mail=*)\"\n", 11, 15, "{0} for the address");
+
+    [Fact]
+    public void An_ldap_bind_dn_without_a_password_file_is_refused() =>
+        AssertError(Base + "  directory:\n    ldap:\n      servers: [\"ldap://127.0.0.1\"]\n      base_dn: dc=example,dc=test\n      bind_dn: cn=gw\n", 11, 16, "go together");
+
+    [Fact]
+    public void An_ldap_directory_needs_servers_and_a_base_dn() =>
+        AssertError(Base + "  directory:\n    ldap:\n      servers: [\"ldap://127.0.0.1\"]\n", 9, 7, "smime.directory.ldap.base_dn is required");
+
+    [Fact]
     public void An_unknown_encryption_mode_is_named_at_its_position() =>
         AssertError(Base + "  encrypt:\n    domains:\n      partner.test: always\n", 9, 21, "smime.encrypt.domains.partner.test");
 

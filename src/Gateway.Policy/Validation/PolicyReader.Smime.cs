@@ -4,7 +4,9 @@ namespace Gateway.Policy.Validation;
 
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] SmimeKeys = ["vault", "sign", "encrypt", "decrypt", "verify", "lists"];
+    private static readonly string[] SmimeKeys = ["vault", "sign", "encrypt", "decrypt", "verify", "directory", "lists"];
+    private static readonly string[] SmimeDirectoryKeys = ["ldap"];
+    private static readonly string[] SmimeLdapKeys = ["servers", "base_dn", "bind_dn", "bind_password_file", "filter", "timeout", "cache_found", "cache_not_found"];
     private static readonly string[] SmimeVaultKeys = ["unseal_key_file", "pkcs11"];
     private static readonly string[] SmimePkcs11Keys = ["module", "token", "key", "pin_file"];
     private static readonly string[] SmimeSignKeys = ["senders", "form", "missing_key"];
@@ -32,6 +34,7 @@ internal sealed partial class PolicyReader
             Encrypt = TryGet(fields, "encrypt", out var encryptNode) ? ReadSmimeEncrypt(encryptNode) : defaults.Encrypt,
             Decrypt = !TryGet(fields, "decrypt", out var decryptNode) || ReadBool(decryptNode, "smime.decrypt", true),
             Verify = TryGet(fields, "verify", out var verifyNode) ? ReadSmimeVerify(verifyNode) : defaults.Verify,
+            Directory = TryGet(fields, "directory", out var directoryNode) ? ReadSmimeDirectory(directoryNode) : defaults.Directory,
             Lists = TryGet(fields, "lists", out var listsNode) ? ReadSmimeLists(listsNode, new OurDomains(domains, domainsComplete)) : defaults.Lists,
         };
     }

@@ -22,7 +22,13 @@ internal sealed class SmimeHost : IDisposable
     private readonly KeyVault _vault;
     private readonly TimeProvider _time;
     private readonly FileCertificateStore _store;
-    private readonly CompositeCertificateDirectory _directory;
+    private readonly VaultCertificateDirectory _vaultCertificates;
+    private readonly ILoggerFactory _loggers;
+
+    // The LDAP directory of the latest policy that named one, kept across reloads that leave its settings alone so
+    // its cache survives; a changed setting starts a new one (snapshots still holding the old one keep using it).
+    private readonly Lock _ldapGate = new();
+    private (string Identity, LdapCertificateDirectory Directory)? _ldap;
     private readonly HttpClientFetcher _fetcher;
     private readonly RevocationChecker _revocation;
     private readonly VaultSmimeKeySource _keys;
@@ -33,7 +39,8 @@ internal sealed class SmimeHost : IDisposable
         _time = time;
         _keys = new VaultSmimeKeySource(vault);
         _store = new FileCertificateStore(new FileCertificateStoreOptions(Path.Combine(smimeDirectory, "certificates")), time, loggers.CreateLogger<FileCertificateStore>());
-        _directory = new CompositeCertificateDirectory([new VaultCertificateDirectory(vault, time), _store]);
+        _vaultCertificates = new VaultCertificateDirectory(vault, time);
+        _loggers = loggers;
         _fetcher = new HttpClientFetcher(new HttpFetchOptions());
         _revocation = new RevocationChecker(
             [
@@ -45,7 +52,10 @@ internal sealed class SmimeHost : IDisposable
             loggers.CreateLogger<RevocationChecker>());
     }
 
-    /// <summary>The services of one snapshot; a trust-anchor file that holds no certificate is a policy error.</summary>
+    /// <summary>
+    /// The services of one snapshot; a trust-anchor file that holds no certificate, or an LDAP password file that
+    /// cannot be read, is a policy error.
+    /// </summary>
     public SmimeServices Build(GatewayPolicy policy, List<PolicyError> problems)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -56,11 +66,16 @@ internal sealed class SmimeHost : IDisposable
             verifier = new SmimeVerifier(new SmimeTrust(Anchors(policy.Smime.Verify.TrustAnchors, problems)), _time, SmimeLimits.Default, _revocation);
         }
 
+        ICertificateDirectory[] sources = Ldap(policy.Smime.Directory.Ldap, problems) is { } ldap
+            ? [_vaultCertificates, _store, ldap]
+            : [_vaultCertificates, _store];
+        var directory = new CompositeCertificateDirectory(sources);
         return new SmimeServices
         {
             Keys = _keys,
             IsSealed = () => _vault.IsSealed,
-            FindCertificate = FindCertificateAsync,
+            FindCertificate = async (address, cancellationToken) =>
+                (await directory.FindAsync(address, cancellationToken).ConfigureAwait(false)) is { Count: > 0 } found ? found[0] : null,
             Harvest = policy.Smime.Verify.Harvest ? HarvestAsync : null,
             Verifier = verifier,
             Time = _time,
@@ -74,10 +89,53 @@ internal sealed class SmimeHost : IDisposable
         _keys.Dispose();
     }
 
-    private async ValueTask<SmimeRecipient?> FindCertificateAsync(string address, CancellationToken cancellationToken)
+    private LdapCertificateDirectory? Ldap(SmimeLdapPolicy? settings, List<PolicyError> problems)
     {
-        var found = await _directory.FindAsync(address, cancellationToken).ConfigureAwait(false);
-        return found.Count > 0 ? found[0] : null;
+        if (settings is null)
+        {
+            return null;
+        }
+
+        // A rewritten password file counts as a changed setting.
+        var identity = settings.BindPasswordFile is { } passwordFile
+            ? settings.Identity + "\n" + File.GetLastWriteTimeUtc(passwordFile).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : settings.Identity;
+        lock (_ldapGate)
+        {
+            if (_ldap is { } current && current.Identity == identity)
+            {
+                return current.Directory;
+            }
+
+            string? password = null;
+            if (settings.BindPasswordFile is { } file)
+            {
+                try
+                {
+                    password = File.ReadAllText(file).TrimEnd('\r', '\n');
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    problems.Add(new PolicyError(file, 1, 1, "smime.directory.ldap.bind_password_file: " + e.Message));
+                    return null;
+                }
+            }
+
+            var directory = new LdapCertificateDirectory(
+                new LdapDirectoryOptions(settings.Servers, settings.BaseDn)
+                {
+                    BindDn = settings.BindDn,
+                    BindPassword = password,
+                    FilterTemplate = settings.Filter,
+                    Timeout = settings.Timeout,
+                    PositiveTtl = settings.CacheFound,
+                    NegativeTtl = settings.CacheNotFound,
+                },
+                _time,
+                _loggers.CreateLogger<LdapCertificateDirectory>());
+            _ldap = (identity, directory);
+            return directory;
+        }
     }
 
     private async ValueTask HarvestAsync(SmimeRecipient signer, CancellationToken cancellationToken) =>
