@@ -46,4 +46,8 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information,
         Message = "MAIL before STARTTLS refused: session {SessionId} client {Client}: {Reason}")]
     public static partial void TlsRequired(ILogger logger, string sessionId, IPAddress client, string reason);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
+        Message = "Spam verdict: session {SessionId} queue id {QueueId} score {Score} required {Threshold} action {Action} tests {Tests}")]
+    public static partial void SpamVerdict(ILogger logger, string sessionId, string queueId, double score, double threshold, string action, string tests);
 }

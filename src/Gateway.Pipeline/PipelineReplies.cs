@@ -32,6 +32,9 @@ public static class PipelineReplies
     /// <summary>RFC 7372 3.2: the enhanced status code for an SPF fail.</summary>
     public static SmtpReply SpfFail { get; } = new(550, "5.7.23", "SPF validation failed");
 
+    /// <summary>RFC 3463 5.7.1: delivery not authorized; at the end of DATA, so the sender learns and nothing is lost.</summary>
+    public static SmtpReply SpamRejected { get; } = new(550, "5.7.1", "Message rejected as spam");
+
     public static SmtpReply DmarcReject { get; } = new(550, "5.7.1", "Message rejected by the DMARC policy of the sender's domain");
 
     public static SmtpReply AuthorInvalid { get; } = new(550, "5.7.1", "Message must have exactly one valid From address (RFC 7489 6.6.1)");

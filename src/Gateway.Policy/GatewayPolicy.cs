@@ -49,6 +49,9 @@ public sealed record GatewayPolicy
     /// <summary>S/MIME with the organisation's escrowed keys (smime:); nothing runs without the section.</summary>
     public SmimePolicy Smime { get; init; } = new();
 
+    /// <summary>Content spam scoring of inbound mail (spam:); nothing is scored without the section.</summary>
+    public SpamPolicy Spam { get; init; } = new();
+
     /// <summary>
     /// Every file the policy was read from, absolute: the main file, its includes and the credentials file.
     /// <see cref="PolicyWatcher"/> watches exactly these.

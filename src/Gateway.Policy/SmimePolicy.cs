@@ -111,25 +111,7 @@ public sealed record SmimeEncryptPolicy
     public IReadOnlyDictionary<string, SmimeEncryptMode> Domains { get; init; } = new Dictionary<string, SmimeEncryptMode>(StringComparer.Ordinal);
 
     /// <summary>The mode for one recipient domain: an exact entry, else the closest ".parent" entry, else the default.</summary>
-    public SmimeEncryptMode ModeFor(string domain)
-    {
-        ArgumentNullException.ThrowIfNull(domain);
-        var name = domain.ToLowerInvariant().TrimEnd('.');
-        if (Domains.TryGetValue(name, out var exact))
-        {
-            return exact;
-        }
-
-        for (var dot = name.IndexOf('.'); dot >= 0; dot = name.IndexOf('.', dot + 1))
-        {
-            if (Domains.TryGetValue(name[dot..], out var parent))
-            {
-                return parent;
-            }
-        }
-
-        return Default;
-    }
+    public SmimeEncryptMode ModeFor(string domain) => DomainMap.TryFind(Domains, domain, out var mode) ? mode : Default;
 }
 
 /// <summary>When outbound mail to a domain is encrypted.</summary>

@@ -24,7 +24,9 @@ internal static class InboundFlow
         new(steps.Dmarc, StepScope.External),
         new(steps.AuthenticationResults, StepScope.External),
 
-        // Slot for the coming step: spam scoring (External).
+        // Content scoring, for mail that is not our own, with the authentication results above as inputs and
+        // before decryption: the score judges the message as it came, and rejecting it here costs no private-key work.
+        new(steps.SpamScore, StepScope.External),
 
         // S/MIME, after the sender checks judged the message as it came: decryption with escrowed keys (for every
         // client: internal mail to a colleague is decrypted as well), then signature verification over what was

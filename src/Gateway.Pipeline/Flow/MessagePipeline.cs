@@ -3,6 +3,7 @@ using Gateway.Abstractions;
 using Gateway.Pipeline.Content;
 using Gateway.Pipeline.Steps;
 using Gateway.Pipeline.Steps.Smime;
+using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +20,7 @@ public sealed class MessagePipeline
     private readonly IReadOnlyList<FlowStep> _outbound;
     private readonly ILogger _logger;
 
-    public MessagePipeline(GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger, SmimeServices? smime = null)
+    public MessagePipeline(GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger, SmimeServices? smime = null, SpamServices? spam = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(logger);
@@ -28,7 +29,7 @@ public sealed class MessagePipeline
         TlsRequirement = new TlsRequirement(policy.Tls.RequireFor);
         Authentication = authentication;
         _logger = logger;
-        var steps = new PipelineSteps(policy, Trust, authentication, smime, logger);
+        var steps = new PipelineSteps(policy, Trust, authentication, smime, spam, logger);
         Encryption = steps.Encryption;
         _inbound = InboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
         _outbound = OutboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();

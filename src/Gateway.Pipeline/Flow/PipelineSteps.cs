@@ -2,6 +2,7 @@ using Gateway.Pipeline.Steps;
 using Gateway.Pipeline.Steps.Authentication;
 using Gateway.Pipeline.Steps.Senders;
 using Gateway.Pipeline.Steps.Smime;
+using Gateway.Pipeline.Steps.Spam;
 using Gateway.Pipeline.Steps.Trace;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
@@ -14,12 +15,13 @@ namespace Gateway.Pipeline.Flow;
 /// </summary>
 internal sealed class PipelineSteps
 {
-    public PipelineSteps(GatewayPolicy policy, TrustDecider trust, SenderAuthentication? auth, SmimeServices? smime, ILogger logger)
+    public PipelineSteps(GatewayPolicy policy, TrustDecider trust, SenderAuthentication? auth, SmimeServices? smime, SpamServices? spam, ILogger logger)
     {
         HeaderSection = new HeaderSectionStep();
         Loop = new LoopStep(policy.Delivery.MaxReceivedHeaders);
         Received = new ReceivedStep(policy.HostName);
         SenderOwnership = new SenderOwnershipStep(trust);
+        SpamScore = spam is not null && policy.Spam.Enabled ? new SpamScoreStep(spam, logger) : null;
         if (smime is not null && policy.Smime.Enabled)
         {
             var settings = policy.Smime;
@@ -69,6 +71,8 @@ internal sealed class PipelineSteps
     public IMessageStep? ArcSeal { get; }
 
     public IMessageStep? DkimSign { get; }
+
+    public IMessageStep? SpamScore { get; }
 
     public IMessageStep? SmimeSign { get; }
 

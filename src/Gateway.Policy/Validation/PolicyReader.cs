@@ -15,6 +15,7 @@ internal sealed partial class PolicyReader
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
         "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication", "mta_sts", "smime",
+        "spam",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -115,6 +116,7 @@ internal sealed partial class PolicyReader
         var authentication = ReadAuthentication(authenticationNode, hostName, domains, domainsComplete);
         var mtaSts = TryGet(fields, "mta_sts", out var mtaStsNode) ? ReadMtaStsPublish(mtaStsNode) : new MtaStsPublishPolicy();
         var smime = TryGet(fields, "smime", out var smimeNode) ? ReadSmime(smimeNode, domains, domainsComplete) : new SmimePolicy();
+        var spam = TryGet(fields, "spam", out var spamNode) ? ReadSpam(spamNode) : new SpamPolicy();
 
         foreach (var listener in listeners)
         {
@@ -145,6 +147,7 @@ internal sealed partial class PolicyReader
             Authentication = authentication,
             MtaSts = mtaSts,
             Smime = smime,
+            Spam = spam,
             SourceFiles = _sourceFiles,
         };
     }

@@ -19,7 +19,7 @@ internal static class MessageScanner
         scanned.Raw = Encoding.Latin1.GetString(prefix.Span);
 
         var options = new ParserOptions { MaxMimeDepth = limits.MaxDepth };
-        using var stream = OpenRead(prefix);
+        using var stream = OpenRead(SkipEnvelopeLine(prefix));
         var parser = new MimeParser(options, stream, MimeFormat.Entity);
         MimeMessage parsed;
         try
@@ -44,6 +44,21 @@ internal static class MessageScanner
         Walk(parsed.Body, scanned, text, limits, cancellationToken);
         scanned.BodyText = text.ToString();
         return scanned;
+    }
+
+    /// <summary>
+    /// A message saved from a mailbox file may start with the mbox "From sender date" line, which is not a header field
+    /// and would end the header section at once; training sets often come that way.
+    /// </summary>
+    private static ReadOnlyMemory<byte> SkipEnvelopeLine(ReadOnlyMemory<byte> message)
+    {
+        if (!message.Span.StartsWith("From "u8))
+        {
+            return message;
+        }
+
+        var newline = message.Span.IndexOf((byte)'\n');
+        return newline < 0 ? message : message[(newline + 1)..];
     }
 
     private static MemoryStream OpenRead(ReadOnlyMemory<byte> prefix) =>

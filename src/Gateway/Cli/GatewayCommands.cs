@@ -38,6 +38,7 @@ internal static class GatewayCommands
         root.Subcommands.Add(Ca());
         root.Subcommands.Add(Keys());
         root.Subcommands.Add(Audit());
+        root.Subcommands.Add(Spam());
         root.Subcommands.Add(Leaf("version", "Print the version.", _ => Task.FromResult(VersionCommand.Execute())));
         root.Subcommands.Add(Leaf("help", "Print this text.", result => Task.FromResult(HelpCommand.Execute(result.RootCommandResult.Command, Console.Out))));
         return root;
@@ -311,6 +312,19 @@ internal static class GatewayCommands
             new Argument<string>("ADDRESS") { Description = "The mailbox, user@domain." },
             Value("--reason", "REASON", "keyCompromise, affiliationChanged, superseded, cessationOfOperation or unspecified (default)."),
             UnsealKeyFile()));
+    }
+
+    private static Command Spam()
+    {
+        var spam = new Command("spam", "The content classifier.");
+        spam.Subcommands.Add(Leaf(
+            "train",
+            "Teach the classifier from a folder of wanted mail and a folder of spam (one message per file); an existing model is extended.",
+            result => SpamTrainCommand.ExecuteAsync(CommandLine.From(result)),
+            Value("--ham", "DIR", "Messages that are not spam.", required: true),
+            Value("--spam", "DIR", "Messages that are spam.", required: true),
+            Value("--model", "FILE", $"The model file spam.model in the policy names (default {SpamTrainCommand.DefaultModel}).")));
+        return spam;
     }
 
     private static Command Audit()

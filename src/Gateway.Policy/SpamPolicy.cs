@@ -1,0 +1,81 @@
+namespace Gateway.Policy;
+
+/// <summary>
+/// Content spam scoring for inbound mail (spam:): the pattern rules, the trained classifier's model file, and per
+/// recipient domain the threshold and what happens to mail at or above it. Without the section nothing is scored.
+/// </summary>
+public sealed record SpamPolicy
+{
+    /// <summary>True when the policy has a spam: section.</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>Threshold and action for recipient domains without an entry of their own.</summary>
+    public SpamDomainPolicy Default { get; init; } = new();
+
+    /// <summary>Per recipient domain (canonical; ".parent" for every subdomain): overrides of <see cref="Default"/>.</summary>
+    public IReadOnlyDictionary<string, SpamDomainPolicy> Domains { get; init; } = new Dictionary<string, SpamDomainPolicy>(StringComparer.Ordinal);
+
+    /// <summary>Pattern rules, in policy order; names are unique.</summary>
+    public IReadOnlyList<SpamRulePolicy> Rules { get; init; } = [];
+
+    /// <summary>Absolute path of the classifier model written by `gateway spam train`; null: rules and authentication only.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Where spam.model is written, for a model file that exists but does not load.</summary>
+    public PolicyPosition? ModelSource { get; init; }
+
+    /// <summary>The settings for one recipient domain: an exact entry, else the closest ".parent" entry, else the default.</summary>
+    public SpamDomainPolicy For(string domain) => DomainMap.TryFind(Domains, domain, out var settings) ? settings : Default;
+}
+
+/// <summary>What a score means for one recipient domain (spam.threshold/action/subject_prefix, or spam.domains.DOMAIN).</summary>
+public sealed record SpamDomainPolicy
+{
+    public const double DefaultThreshold = 5.0;
+
+    /// <summary>Score at or above which a message is spam.</summary>
+    public double Threshold { get; init; } = DefaultThreshold;
+
+    public SpamAction Action { get; init; } = SpamAction.Tag;
+
+    /// <summary>Put before the Subject of spam when <see cref="Action"/> is <see cref="SpamAction.Tag"/>; null: the subject stays.</summary>
+    public string? SubjectPrefix { get; init; }
+}
+
+/// <summary>What happens to inbound mail scored at or above its domain's threshold.</summary>
+public enum SpamAction
+{
+    /// <summary>Delivered with X-Spam-Status and X-Spam-Score fields (every scored message gets them) and the subject prefix.</summary>
+    Tag,
+
+    /// <summary>550 5.7.1 at the end of DATA: the sender learns at once and nothing is lost silently.</summary>
+    Reject,
+
+    /// <summary>Delivered unchanged: the verdict is only logged (for measuring a policy before enforcing it).</summary>
+    Deliver,
+}
+
+/// <summary>Which part of the message a rule's pattern reads (spam.rules[].target).</summary>
+public enum SpamRuleTargetPolicy
+{
+    Header,
+    Body,
+    Raw,
+    Uri,
+    Attachment,
+}
+
+/// <summary>One pattern rule (spam.rules[]): a .NET regular expression, matched case-insensitively, and its points.</summary>
+public sealed record SpamRulePolicy
+{
+    public required string Name { get; init; }
+
+    public required SpamRuleTargetPolicy Target { get; init; }
+
+    /// <summary>For header rules, the field name; null: every field.</summary>
+    public string? Header { get; init; }
+
+    public required string Pattern { get; init; }
+
+    public required double Score { get; init; }
+}

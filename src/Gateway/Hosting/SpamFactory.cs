@@ -1,0 +1,39 @@
+using Gateway.Pipeline.Steps.Spam;
+using Gateway.Policy;
+using Gateway.Spam.Classifier;
+
+namespace Gateway.Host.Hosting;
+
+/// <summary>
+/// Builds the content scorer of one policy snapshot: the rules from the policy and the classifier model from
+/// spam.model, loaded once per snapshot (a retrained model takes effect with the next policy reload). A model file that
+/// does not load is a policy error at its line, so the running policy stays in force (DESIGN invariant 6).
+/// </summary>
+internal static class SpamFactory
+{
+    public static SpamServices? Build(GatewayPolicy policy, List<PolicyError> problems)
+    {
+        var spam = policy.Spam;
+        if (!spam.Enabled)
+        {
+            return null;
+        }
+
+        SpamModel? model = null;
+        if (spam.Model is { } path)
+        {
+            try
+            {
+                model = SpamModelFile.Load(path);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                var at = spam.ModelSource ?? new PolicyPosition(policy.SourceFiles.Count > 0 ? policy.SourceFiles[0] : "policy", 1, 1);
+                problems.Add(at.At($"spam.model: cannot load '{path}': {ex.Message}"));
+                return null;
+            }
+        }
+
+        return new SpamServices(spam, model);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Net;
+using Gateway.IntegrationTests.Fixtures;
+using Gateway.Testing.Peers;
+
+namespace Gateway.IntegrationTests;
+
+/// <summary>
+/// Content spam policy on the real gateway: a classifier model trained by `gateway spam train`, per-domain actions
+/// (ours.test rejects, example.test tags), mail over SMTP from 127.0.0.1 (untrusted, so inbound and scored) and
+/// smtp-sink as the internal server of example.test.
+/// </summary>
+public sealed class SpamPolicyTests
+{
+    private const string Gtube = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+
+    [Fact]
+    public async Task Gtube_is_refused_where_the_domain_rejects_and_tagged_where_it_tags_and_ham_gets_the_status_header()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = new TestPolicy(extraYaml: Mail.RouteToSink(sink));
+        var model = await TrainAsync(policy.Directory);
+        policy.ExtraYaml += "spam:\n  action: tag\n  subject_prefix: \"[SPAM]\"\n" +
+            $"  model: {model}\n  domains:\n    ours.test: {{action: reject}}\n";
+        policy.Write();
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        var refused = await Mail.SendMessageAsync(gateway.SmtpEndPoint, "x@sender.test", "bob@ours.test", Message("spam-1", "test", Gtube));
+        Assert.Equal(550, refused.Code);
+        Assert.Equal("5.7.1", refused.EnhancedCode);
+
+        var tagged = await Mail.SendMessageAsync(gateway.SmtpEndPoint, "x@sender.test", "bob@example.test", Message("spam-2", "test", Gtube));
+        Assert.Equal(250, tagged.Code);
+
+        // A client's own verdict is never believed: its X-Spam-Status must not reach the internal server.
+        var ham = await Mail.SendMessageAsync(gateway.SmtpEndPoint, "alice@sender.test", "bob@example.test",
+            Message("ham-1", "Budget review moved", "Hi Bob, the quarterly budget review moved to Thursday; please bring the spreadsheet. Alice", "X-Spam-Status: No, score=-100\r\n"));
+        Assert.Equal(250, ham.Code);
+
+        var delivered = await sink.WaitForMessagesAsync(2, TimeSpan.FromSeconds(30));
+        var spam = Assert.Single(delivered, m => m.Contains("<spam-2@sender.test>", StringComparison.Ordinal));
+        Assert.Contains("X-Spam-Status: Yes, score=", spam, StringComparison.Ordinal);
+        Assert.Contains("tests=GTUBE", spam, StringComparison.Ordinal);
+        Assert.Contains("X-Spam-Flag: YES", spam, StringComparison.Ordinal);
+        Assert.Contains("Subject: [SPAM] test", spam, StringComparison.Ordinal);
+        Assert.Single(spam.Split('\n'), l => l.StartsWith("Subject:", StringComparison.Ordinal));
+
+        var wanted = Assert.Single(delivered, m => m.Contains("<ham-1@sender.test>", StringComparison.Ordinal));
+        var status = Assert.Single(wanted.Split('\n'), l => l.StartsWith("X-Spam-Status:", StringComparison.Ordinal));
+        Assert.StartsWith("X-Spam-Status: No, score=-", status, StringComparison.Ordinal);
+        Assert.Contains("bayes=0.0", status, StringComparison.Ordinal);
+        Assert.Contains("X-Spam-Score: -", wanted, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Spam-Flag", wanted, StringComparison.Ordinal);
+        Assert.Contains("Subject: Budget review moved", wanted, StringComparison.Ordinal);
+
+        // Every verdict, the refused one included, is in the gateway's log.
+        Assert.Equal(3, await gateway.WaitForLogCountAsync(l => l.Contains("Spam verdict", StringComparison.Ordinal), 3, TimeSpan.FromSeconds(10)));
+    }
+
+    private static string Message(string id, string subject, string body, string extraHeaders = "") =>
+        $"From: <x@sender.test>\r\nTo: <bob@example.test>\r\nSubject: {subject}\r\nMessage-ID: <{id}@sender.test>\r\n{extraHeaders}\r\n{body}\r\n";
+
+    /// <summary>`gateway spam train` over two small folders; returns the model path.</summary>
+    private static async Task<string> TrainAsync(string directory)
+    {
+        var ham = Directory.CreateDirectory(Path.Combine(directory, "ham")).FullName;
+        var spam = Directory.CreateDirectory(Path.Combine(directory, "spam")).FullName;
+        for (var i = 0; i < 10; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            await File.WriteAllTextAsync(Path.Combine(ham, n), Message("h" + n, "Meeting notes " + n,
+                $"Hi Bob, the quarterly budget review for project {n} moved to room {n}. Please bring the spreadsheet and the notes. Thanks, Alice"));
+            await File.WriteAllTextAsync(Path.Combine(spam, n), Message("s" + n, "WIN A FREE PRIZE " + n,
+                $"CONGRATULATIONS you have won a free prize {n}! Click here to claim your cash reward now, limited offer, act now"));
+        }
+
+        var model = Path.Combine(directory, "spam.model");
+        var (exit, stdout, stderr) = await GatewayProcess.RunToCompletionAsync(directory, null, "spam", "train", "--ham", ham, "--spam", spam, "--model", model);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("learned 10 ham and 10 spam messages", stdout, StringComparison.Ordinal);
+        return model;
+    }
+}
