@@ -25,6 +25,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Listener settings changed; listeners are bound at start, restart the gateway to apply them")]
     public static partial void ListenersNeedRestart(ILogger logger);
 
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "systemd notified: ready (watchdog every {WatchdogSeconds} s, 0: none)")]
+    public static partial void NotifiedReady(ILogger logger, double watchdogSeconds);
+
     [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "Delivery settings not applied, deliveries go on as before: {Error}")]
     public static partial void DeliveryNotReloaded(ILogger logger, string error);
 }

@@ -22,6 +22,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Cli;
@@ -112,6 +113,9 @@ internal static class RunCommand
         var admin = policy.Admin.Listen.ToString();
         var policyFile = Path.GetFullPath(command.ConfigPath);
         HostLog.Started(logger, VersionCommand.Version, policyFile, endpoints, admin);
+
+        // Only now, with every listener bound and the control socket in place, does systemd count the service as started.
+        app.Services.GetRequiredService<ServiceNotifier>().Ready($"SMTP on {endpoints}");
 
         await app.WaitForShutdownAsync().ConfigureAwait(false);
         HostLog.Stopped(logger);
@@ -296,6 +300,11 @@ internal static class RunCommand
         builder.Services.AddHostedService<TlsRptReportService>();
         builder.Services.AddHostedService<MtaStsRefreshService>();
         builder.Services.AddHostedService<CertificateWatcher>();
+
+        // Last, so it stops first: systemd hears STOPPING=1 when the drain begins.
+        builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+        builder.Services.AddSingleton<ServiceNotifier>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ServiceNotifier>());
 
         var app = builder.Build();
         var store = app.Services.GetRequiredService<PolicyStore>();

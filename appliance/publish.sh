@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the appliance's gateway: self-contained for linux-x64 (no .NET installed on the target), ReadyToRun
+# (compiled ahead of time, so the first mail after a start is not paid for by the JIT), with the appliance layout
+# (policies in /etc/gateway, state in /var/lib/gateway) and the version from `git describe`.
+# Output: one directory, by default appliance/out/gateway, with the `gateway` executable. Not trimmed: trimming
+# would remove what YamlDotNet, MimeKit and the DI container find by reflection.
+#   appliance/publish.sh [OUTPUT_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-appliance/out/gateway}
+
+# "v1.2.3-4-gabcdef0" from a tag, the commit hash without one; "-dirty" for uncommitted changes.
+describe=$(git describe --tags --always --dirty 2>/dev/null || echo unknown)
+# The assembly version must be numeric: the tag's numbers when there is one, else 0.0.0.
+numeric=$(printf '%s' "$describe" | sed -nE 's/^v?([0-9]+\.[0-9]+\.[0-9]+).*/\1/p')
+numeric=${numeric:-0.0.0}
+
+rm -rf "$out"
+dotnet publish src/Gateway -c Release -r linux-x64 --self-contained \
+  -p:PublishReadyToRun=true \
+  -p:GatewayLayout=appliance \
+  -p:Version="$numeric" \
+  -p:InformationalVersion="$describe" \
+  -p:IncludeSourceRevisionInInformationalVersion=false \
+  -p:DebugType=none \
+  -p:PublishDocumentationFile=false \
+  -p:PublishReferencesDocumentationFiles=false \
+  -o "$out" -nologo -v quiet
+
+test -x "$out/gateway"
+echo "published $("$out/gateway" version) to $out ($(du -sh "$out" | cut -f1))"
