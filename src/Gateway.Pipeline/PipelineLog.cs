@@ -11,6 +11,10 @@ internal static partial class PipelineLog
         Message = "Relay denied: session {SessionId} client {Client} recipient {Recipient}: {Reason}")]
     public static partial void RelayDenied(ILogger logger, string sessionId, IPAddress client, Mailbox recipient, string reason);
 
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
+        Message = "Unknown recipient: session {SessionId} client {Client} recipient {Recipient} is not on its domain's list")]
+    public static partial void UnknownRecipient(ILogger logger, string sessionId, IPAddress client, Mailbox recipient);
+
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
         Message = "Authentication-Results: session {SessionId}: {Results}")]
     public static partial void AuthenticationResults(ILogger logger, string sessionId, string results);

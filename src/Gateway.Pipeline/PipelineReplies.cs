@@ -9,6 +9,10 @@ public static class PipelineReplies
     /// <summary>RFC 5321 has no dedicated relay code; 554 5.7.1 is what Postfix and others answer (RFC 3463 5.7.1: delivery not authorized).</summary>
     public static SmtpReply RelayDenied { get; } = new(554, "5.7.1", "Relay access denied");
 
+    /// <summary>RFC 3463 5.1.1: the recipient is not on our domain's list of addresses (recipients:).</summary>
+    public static SmtpReply UnknownRecipient(string recipient) =>
+        new(550, "5.1.1", string.Create(CultureInfo.InvariantCulture, $"<{recipient}>: Recipient address rejected: user unknown"));
+
     /// <summary>RFC 3463 5.4.6: routing loop detected (RFC 5321 6.3: too many Received fields).</summary>
     public static SmtpReply RoutingLoop { get; } = new(554, "5.4.6", "Routing loop detected: too many Received headers");
 

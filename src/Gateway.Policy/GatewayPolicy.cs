@@ -52,8 +52,12 @@ public sealed record GatewayPolicy
     /// <summary>Content spam scoring of inbound mail (spam:); nothing is scored without the section.</summary>
     public SpamPolicy Spam { get; init; } = new();
 
+    /// <summary>Recipient verification for our domains (recipients:).</summary>
+    public RecipientsPolicy Recipients { get; init; } = new();
+
     /// <summary>
-    /// Every file the policy was read from, absolute: the main file, its includes and the credentials file.
+    /// Every file the policy was read from, absolute: the main file, its includes, the credentials file and the
+    /// recipient lists.
     /// <see cref="PolicyWatcher"/> watches exactly these.
     /// </summary>
     public IReadOnlyList<string> SourceFiles { get; init; } = [];

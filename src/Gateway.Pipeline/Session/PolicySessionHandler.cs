@@ -97,6 +97,12 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         switch (result.Outcome)
         {
             case RelayOutcome.Inbound:
+                if (_pipeline.Policy.Recipients.IsKnown(recipient) == false)
+                {
+                    PipelineLog.UnknownRecipient(_logger, session.SessionId, session.ClientAddress, recipient);
+                    return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.UnknownRecipient(recipient.ToString()), "unknown recipient " + recipient));
+                }
+
                 return RecipientDecision.Accept(MailDirection.Inbound);
             case RelayOutcome.Outbound:
                 var plan = _pipeline.Encryption is { } encryption

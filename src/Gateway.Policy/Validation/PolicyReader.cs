@@ -15,7 +15,7 @@ internal sealed partial class PolicyReader
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
         "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication", "mta_sts", "smime",
-        "spam",
+        "spam", "recipients",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -117,6 +117,7 @@ internal sealed partial class PolicyReader
         var mtaSts = TryGet(fields, "mta_sts", out var mtaStsNode) ? ReadMtaStsPublish(mtaStsNode) : new MtaStsPublishPolicy();
         var smime = TryGet(fields, "smime", out var smimeNode) ? ReadSmime(smimeNode, domains, domainsComplete) : new SmimePolicy();
         var spam = TryGet(fields, "spam", out var spamNode) ? ReadSpam(spamNode) : new SpamPolicy();
+        var recipients = TryGet(fields, "recipients", out var recipientsNode) ? ReadRecipients(recipientsNode, domains, domainsComplete) : new RecipientsPolicy();
 
         foreach (var listener in listeners)
         {
@@ -148,6 +149,7 @@ internal sealed partial class PolicyReader
             MtaSts = mtaSts,
             Smime = smime,
             Spam = spam,
+            Recipients = recipients,
             SourceFiles = _sourceFiles,
         };
     }

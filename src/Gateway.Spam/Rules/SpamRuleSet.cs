@@ -59,6 +59,10 @@ public sealed class SpamRuleSet
             // Culture-invariant and case-insensitive as mail rules conventionally are; compiled because a rule runs
             // against every inbound message.
             regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, matchTimeout);
+
+            // The compiled matcher is JIT-compiled on its first call, and that call's clock includes the compilation:
+            // on a busy machine the first real message would time the rule out. One call here pays it up front.
+            regex.IsMatch(string.Empty);
             error = null;
             return true;
         }
