@@ -147,6 +147,24 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task The_health_command_reports_a_running_gateway_and_fails_without_one()
+    {
+        var policy = new TestPolicy();
+        var gateway = await GatewayProcess.StartAsync(policy);
+        await using (gateway)
+        {
+            var (exit, stdout, stderr) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "health", "--config", policy.MainFile);
+            Assert.True(exit == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
+        }
+
+        var (stoppedExit, _, stoppedError) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "health", "--config", policy.MainFile);
+        Assert.Equal(1, stoppedExit);
+        Assert.Contains($"gateway: no gateway answers on {policy.AdminUri}health", stoppedError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Logs_are_json_lines_with_one_summary_per_transaction()
     {
         var policy = new TestPolicy();

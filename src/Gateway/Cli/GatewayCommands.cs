@@ -28,6 +28,7 @@ internal static class GatewayCommands
         root.Subcommands.Add(Init());
         root.Subcommands.Add(Run());
         root.Subcommands.Add(Check());
+        root.Subcommands.Add(Health());
         root.Subcommands.Add(Queue());
         root.Subcommands.Add(Trace());
         root.Subcommands.Add(Passwd());
@@ -121,6 +122,12 @@ internal static class GatewayCommands
         "check",
         "Validate the policy set as `run` would load it (certificates and keys included); print file:line:column: message per problem.",
         result => Task.FromResult(CheckCommand.Execute(CommandLine.From(result))),
+        Config());
+
+    private static Command Health() => Leaf(
+        "health",
+        "Ask the running gateway's admin endpoint for /health and print it; exit 0 only while the SMTP listeners accept.",
+        result => HealthCommand.ExecuteAsync(CommandLine.From(result), CommandConsole.System),
         Config());
 
     private static Command Queue()

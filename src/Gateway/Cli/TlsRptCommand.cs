@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using Gateway.Host.Hosting;
 using Gateway.Host.Reports;
@@ -107,14 +106,10 @@ internal static class TlsRptCommand
     /// <summary>Whether a gateway answers on the policy's admin endpoint (its /health).</summary>
     private static async Task<bool> IsGatewayRunningAsync(GatewayPolicy policy)
     {
-        var listen = policy.Admin.Listen;
-        var address = listen.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
-            : listen.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
-            : listen.Address;
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(3) };
+        using var http = AdminEndpoint.CreateClient(TimeSpan.FromSeconds(3));
         try
         {
-            using var response = await http.GetAsync(new UriBuilder(Uri.UriSchemeHttp, address.ToString(), listen.Port, "/health").Uri).ConfigureAwait(false);
+            using var response = await http.GetAsync(AdminEndpoint.Uri(policy, "/health")).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
