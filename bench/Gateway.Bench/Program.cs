@@ -5,6 +5,7 @@ return args.Length > 0 && args[0] == "idle" ? await IdleConnectionsBenchmark.Run
     : args.Length > 0 && args[0] == "auth" ? await AuthBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
     : args.Length > 0 && args[0] == "tls" ? await TlsBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
     : args.Length > 0 && args[0] == "smime" ? await SmimeBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
+    : args.Length > 0 && args[0] == "spam-corpus" ? await SpamCorpusBenchmark.RunAsync(args[1..]).ConfigureAwait(false)
     : Usage();
 
 static int Usage()
@@ -15,6 +16,7 @@ static int Usage()
                gateway-bench auth --gateway-dll PATH [--messages N] [--rounds N] [--only spf|dkim|arc|dmarc | --except spf|dkim|arc|dmarc]
                gateway-bench tls --gateway-dll PATH --ca PEM --cert PEM --key PEM [--messages N] [--sessions N] [--rounds N] [--concurrency N] [--timeout SECONDS] [--no-relay] [--no-starttls]
                gateway-bench smime [--seconds S]
+               gateway-bench spam-corpus --corpus DIR [--no-spamassassin] [--folds N]
         """);
     return 2;
 }

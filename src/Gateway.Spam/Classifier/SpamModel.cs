@@ -4,10 +4,12 @@ using Gateway.Spam.Scanning;
 namespace Gateway.Spam.Classifier;
 
 /// <summary>
-/// The trainable statistical classifier: for each hashed feature, how many learned ham and spam messages carried it.
-/// Counts rather than fitted weights, so that <see cref="Learn"/> and <see cref="Forget"/> are exact and incremental
-/// (releasing a quarantined message can take back what it taught) and the model file is a plain table. A message's
-/// probability combines its most telling features with <see cref="ChiSquareCombiner"/>.
+/// The trainable statistical classifier, two models over the same hashed features whose probabilities are averaged:
+/// per-feature ham and spam counts, combined with <see cref="ChiSquareCombiner"/> (exact and incremental, so
+/// <see cref="Forget"/> takes back precisely what <see cref="Learn"/> taught), and a <see cref="LogisticModel"/> that
+/// weighs correlated features (a word and its bigrams, a host and its domain) against each other instead of counting
+/// them twice. In cross-validation on the 2002 public corpus the average finds more spam at the same false-positive
+/// rate than either alone (bench/run-spam.sh).
 /// </summary>
 /// <remarks>Learning mutates the model: learn on a private instance and hand the scorer a loaded file, as the
 /// `train` command and the pipeline do; scoring alone may run on many threads.</remarks>
@@ -22,7 +24,17 @@ public sealed class SpamModel
     /// <summary>Most telling features combined per message, so that long messages do not swamp the test.</summary>
     private const int MaxClues = 150;
 
+    // Online steps (Learn, Forget) are small so that one message moves the weights little; batch training sweeps the
+    // set several times with a decaying rate. Both values, and the L2 strength, were chosen by cross-validation on the
+    // 2002 sets of the public corpus.
+    private const double OnlineRate = 0.02;
+    private const double BatchRate = 0.05;
+    private const double L2 = 1e-5;
+    private const int DefaultEpochs = 5;
+
     internal Dictionary<uint, FeatureCounts> Counts { get; } = [];
+
+    internal LogisticModel Logistic { get; set; } = new();
 
     public int HamMessages { get; internal set; }
 
@@ -33,12 +45,50 @@ public sealed class SpamModel
     /// <summary>Enough of both kinds learned to give a meaningful probability.</summary>
     public bool IsTrained => HamMessages > 0 && SpamMessages > 0;
 
-    public void Learn(ReadOnlyMemory<byte> message, bool isSpam, ScanLimits? limits = null) =>
-        Update(Extract(message, limits), isSpam, +1);
+    /// <summary>Learns one message (released from quarantine, reported by a user): counts, and one online step.</summary>
+    public void Learn(ReadOnlyMemory<byte> message, bool isSpam, ScanLimits? limits = null)
+    {
+        var features = Extract(message, limits);
+        Update(features, isSpam, +1);
+        Logistic.Step(features, isSpam, OnlineRate, L2);
+    }
 
-    /// <summary>Takes back one earlier <see cref="Learn"/> of the same message with the same label.</summary>
-    public void Forget(ReadOnlyMemory<byte> message, bool isSpam, ScanLimits? limits = null) =>
-        Update(Extract(message, limits), isSpam, -1);
+    /// <summary>
+    /// Takes back one earlier <see cref="Learn"/> of the same message with the same label: exactly for the counts,
+    /// and by a step against the label for the weights (a gradient step cannot be undone exactly, only reversed).
+    /// </summary>
+    public void Forget(ReadOnlyMemory<byte> message, bool isSpam, ScanLimits? limits = null)
+    {
+        var features = Extract(message, limits);
+        Update(features, isSpam, -1);
+        Logistic.Step(features, isSpam, OnlineRate, L2, direction: -1);
+    }
+
+    /// <summary>
+    /// Learns a whole training set: counts for every message, then several shuffled sweeps of the weights (the
+    /// shuffle is seeded, so the same set gives the same model). Adds to what the model already knew.
+    /// </summary>
+    public void Train(IEnumerable<(ReadOnlyMemory<byte> Message, bool IsSpam)> messages, int epochs = DefaultEpochs, ScanLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var set = messages.Select(m => (Features: Extract(m.Message, limits), m.IsSpam)).ToArray();
+        foreach (var (features, isSpam) in set)
+        {
+            Update(features, isSpam, +1);
+        }
+
+        var order = Enumerable.Range(0, set.Length).ToArray();
+        var shuffle = new Random(set.Length);
+        for (var epoch = 0; epoch < epochs; epoch++)
+        {
+            shuffle.Shuffle(order);
+            var rate = BatchRate / Math.Sqrt(1 + epoch);
+            foreach (var i in order)
+            {
+                Logistic.Step(set[i].Features, set[i].IsSpam, rate, L2);
+            }
+        }
+    }
 
     /// <summary>Probability in [0, 1] that the message is spam; 0.5 when the model knows nothing useful.</summary>
     public double Classify(ReadOnlyMemory<byte> message, ScanLimits? limits = null) => Classify(Extract(message, limits));
@@ -50,6 +100,12 @@ public sealed class SpamModel
             return 0.5;
         }
 
+        var counted = CountsProbability(features);
+        return Logistic.Updates == 0 ? counted : (counted + Logistic.Probability(features)) / 2;
+    }
+
+    private double CountsProbability(IReadOnlySet<uint> features)
+    {
         var clues = new List<double>();
         foreach (var feature in features)
         {

@@ -4,8 +4,9 @@ namespace Gateway.Spam.Classifier;
 
 /// <summary>
 /// The model's file: a magic and version, the message counts, then the features sorted by id with the id stored as
-/// the difference from the previous one, all as 7-bit variable-length integers. A model of the public corpus
-/// (a million features) takes a few megabytes; nothing in it can be run, so a model file is data, not code.
+/// the difference from the previous one, all as 7-bit variable-length integers; then the logistic weights that are
+/// not zero, by index difference and value. A model of the public corpus takes a few megabytes; nothing in it can
+/// be run, so a model file is data, not code.
 /// </summary>
 public static class SpamModelFile
 {
@@ -27,6 +28,22 @@ public static class SpamModelFile
             writer.Write7BitEncodedInt(counts.Ham);
             writer.Write7BitEncodedInt(counts.Spam);
             previous = feature;
+        }
+
+        var logistic = model.Logistic;
+        writer.Write7BitEncodedInt(Math.Max(0, logistic.Updates));
+        writer.Write(logistic.Bias);
+        var weights = logistic.Weights;
+        writer.Write7BitEncodedInt(weights.Count(w => w != 0));
+        var last = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            if (weights[i] != 0)
+            {
+                writer.Write7BitEncodedInt(i - last);
+                writer.Write(weights[i]);
+                last = i;
+            }
         }
     }
 
@@ -56,6 +73,7 @@ public static class SpamModelFile
                 model.Counts[feature] = new FeatureCounts(ReadCount(reader), ReadCount(reader));
             }
 
+            model.Logistic = ReadLogistic(reader);
             return model;
         }
         catch (Exception ex) when (ex is EndOfStreamException or FormatException)
@@ -81,6 +99,29 @@ public static class SpamModelFile
     {
         using var stream = File.OpenRead(path);
         return Load(stream);
+    }
+
+    private static LogisticModel ReadLogistic(BinaryReader reader)
+    {
+        var updates = ReadCount(reader);
+        var bias = reader.ReadSingle();
+        var weights = new float[1 << LogisticModel.Bits];
+        var count = ReadCount(reader);
+        var index = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var delta = ReadCount(reader);
+            index += delta;
+            if (index >= weights.Length || (i > 0 && delta == 0))
+            {
+                throw new InvalidDataException("spam model weights are out of range");
+            }
+
+            var weight = reader.ReadSingle();
+            weights[index] = float.IsFinite(weight) ? weight : throw new InvalidDataException("spam model weight is not a number");
+        }
+
+        return new LogisticModel(weights, float.IsFinite(bias) ? bias : 0, updates);
     }
 
     private static int ReadCount(BinaryReader reader)

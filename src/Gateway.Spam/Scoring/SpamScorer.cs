@@ -27,7 +27,7 @@ public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringO
         {
             var p = model.Classify(MessageFeatures.Extract(scanned).Features);
             probability = p;
-            var points = options.ClassifierWeight * ((2 * p) - 1);
+            var points = SpamScoringOptions.CutoffPoints + (options.ClassifierWeight * (p - options.ClassifierCutoff));
             reasons.Add(new SpamReason(ClassifierReason(p), Math.Round(points, 2)));
         }
 

@@ -42,18 +42,21 @@ internal static class SpamTrainCommand
             return ExitCodes.Failure;
         }
 
-        var (hamLearned, hamSkipped) = await LearnAsync(model, ham, isSpam: false).ConfigureAwait(false);
-        var (spamLearned, spamSkipped) = await LearnAsync(model, spam, isSpam: true).ConfigureAwait(false);
+        var (hamMessages, hamSkipped) = await ReadAsync(ham, isSpam: false).ConfigureAwait(false);
+        var (spamMessages, spamSkipped) = await ReadAsync(spam, isSpam: true).ConfigureAwait(false);
+        model.Train([.. hamMessages, .. spamMessages]);
         SpamModelFile.Save(model, path);
+        var (hamLearned, spamLearned) = (hamMessages.Count, spamMessages.Count);
         await Console.Out.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"learned {hamLearned} ham and {spamLearned} spam messages (skipped {hamSkipped + spamSkipped}); model {path}: {model.HamMessages} ham, {model.SpamMessages} spam, {model.FeatureCount} features")).ConfigureAwait(false);
         return hamLearned + spamLearned > 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    private static async Task<(int Learned, int Skipped)> LearnAsync(SpamModel model, string directory, bool isSpam)
+    private static async Task<(List<(ReadOnlyMemory<byte>, bool)> Messages, int Skipped)> ReadAsync(string directory, bool isSpam)
     {
-        var (learned, skipped) = (0, 0);
+        var messages = new List<(ReadOnlyMemory<byte>, bool)>();
+        var skipped = 0;
         foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var info = new FileInfo(file);
@@ -63,10 +66,9 @@ internal static class SpamTrainCommand
                 continue;
             }
 
-            model.Learn(await File.ReadAllBytesAsync(file).ConfigureAwait(false), isSpam);
-            learned++;
+            messages.Add((await File.ReadAllBytesAsync(file).ConfigureAwait(false), isSpam));
         }
 
-        return (learned, skipped);
+        return (messages, skipped);
     }
 }

@@ -9,12 +9,11 @@ public sealed class SpamModelTests
     private static SpamModel Trained(int each = 20)
     {
         var model = new SpamModel();
-        for (var i = 0; i < each; i++)
+        model.Train(Enumerable.Range(0, each).SelectMany(i => new (ReadOnlyMemory<byte>, bool)[]
         {
-            model.Learn(TestMessages.Plain(TestMessages.Ham(i)), isSpam: false);
-            model.Learn(TestMessages.Plain(TestMessages.Spam(i), subject: "WIN BIG NOW", from: "Prize Desk <winner@promo.example>"), isSpam: true);
-        }
-
+            (TestMessages.Plain(TestMessages.Ham(i)), false),
+            (TestMessages.Plain(TestMessages.Spam(i), subject: "WIN BIG NOW", from: "Prize Desk <winner@promo.example>"), true),
+        }));
         return model;
     }
 
@@ -36,20 +35,33 @@ public sealed class SpamModelTests
     }
 
     [Fact]
-    public void Forget_takes_back_exactly_what_learn_added()
+    public void Forget_takes_back_exactly_the_counts_learn_added_and_reverses_its_weight_step()
     {
         var model = Trained(5);
-        var features = model.FeatureCount;
+        var counts = new Dictionary<uint, FeatureCounts>(model.Counts);
         var message = TestMessages.Plain("an entirely different message about gardening and tomatoes");
-        var before = model.Classify(TestMessages.Plain(TestMessages.Spam(3)));
+        var probe = TestMessages.Plain(TestMessages.Spam(3));
+        var before = model.Classify(probe);
 
         model.Learn(message, isSpam: true);
-        Assert.True(model.FeatureCount > features);
+        Assert.True(model.FeatureCount > counts.Count);
         model.Forget(message, isSpam: true);
 
-        Assert.Equal(features, model.FeatureCount);
+        Assert.Equal(counts, model.Counts);
         Assert.Equal(5, model.SpamMessages);
-        Assert.Equal(before, model.Classify(TestMessages.Plain(TestMessages.Spam(3))));
+        Assert.Equal(before, model.Classify(probe), 2);
+    }
+
+    [Fact]
+    public void Learning_a_message_as_spam_raises_its_probability()
+    {
+        var model = Trained(5);
+        var message = TestMessages.Plain("an entirely different message about gardening and tomatoes");
+        var before = model.Classify(message);
+
+        model.Learn(message, isSpam: true);
+
+        Assert.True(model.Classify(message) > before);
     }
 
     [Fact]
@@ -65,10 +77,12 @@ public sealed class SpamModelTests
         Assert.Equal(model.HamMessages, loaded.HamMessages);
         Assert.Equal(model.SpamMessages, loaded.SpamMessages);
         Assert.Equal(model.Counts, loaded.Counts);
+        Assert.Equal(model.Logistic.Weights, loaded.Logistic.Weights);
+        Assert.Equal(model.Logistic.Bias, loaded.Logistic.Bias);
         var probe = TestMessages.Plain(TestMessages.Spam(77));
         Assert.Equal(model.Classify(probe), loaded.Classify(probe));
-        // Compact: a few bytes per feature.
-        Assert.True(file.Length < model.FeatureCount * 10, $"{file.Length} bytes for {model.FeatureCount} features");
+        // Compact: a few bytes per feature and per weight.
+        Assert.True(file.Length < model.FeatureCount * 16, $"{file.Length} bytes for {model.FeatureCount} features");
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace Gateway.Bench;
+
+/// <summary>Scores of a filter over a set of labelled messages, and the rates they give at a threshold.</summary>
+internal sealed record CorpusScores(IReadOnlyList<CorpusMessage> Messages, IReadOnlyList<double> Scores, double CpuMsPerMessage)
+{
+    public double FalsePositiveRate(double threshold) => Rate(false, s => s >= threshold);
+
+    public double Recall(double threshold) => Rate(true, s => s >= threshold);
+
+    /// <summary>The lowest threshold whose false-positive rate stays within <paramref name="maxFalsePositives"/>.</summary>
+    public double ThresholdFor(double maxFalsePositives)
+    {
+        var ham = Messages.Select((m, i) => (m, i)).Where(x => !x.m.IsSpam).Select(x => Scores[x.i]).OrderDescending().ToArray();
+        var allowed = (int)Math.Floor(ham.Length * maxFalsePositives);
+        // Just above the (allowed+1)-th highest ham score: that many ham messages at most reach it.
+        return allowed >= ham.Length ? double.NegativeInfinity : Math.Round(ham[allowed] + 0.01, 2);
+    }
+
+    public string Row(string filter, double threshold) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"| {filter} | {threshold:0.00} | {FalsePositiveRate(threshold):P2} | {Recall(threshold):P1} | {CpuMsPerMessage:0.00} |");
+
+    private double Rate(bool spam, Func<double, bool> flagged)
+    {
+        var (total, hits) = (0, 0);
+        for (var i = 0; i < Messages.Count; i++)
+        {
+            if (Messages[i].IsSpam == spam)
+            {
+                total++;
+                hits += flagged(Scores[i]) ? 1 : 0;
+            }
+        }
+
+        return total == 0 ? 0 : (double)hits / total;
+    }
+}
