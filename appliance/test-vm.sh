@@ -6,7 +6,7 @@
 #   appliance/test-vm.sh [IMAGE]   (default: the newest appliance/out/vm/*.raw)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-image=${1:-$(ls -t appliance/out/vm/*.raw 2>/dev/null | head -1)}
+image=${1:-$(find appliance/out/vm -name '*.raw' -printf '%T@ %p\n' 2>/dev/null | sort -rn | head -1 | cut -d' ' -f2-)}
 [ -n "$image" ] && [ -f "$image" ] || { echo "test-vm: no image; run appliance/vm/build.sh" >&2; exit 1; }
 port=${GATEWAY_VM_PORT:-2625}
 work=$(mktemp -d)
@@ -21,11 +21,19 @@ trap cleanup EXIT
 
 # The kernel and initrd the image holds, for qemu's direct kernel boot (an image built without its EFI partition
 # has no boot loader; one with it boots the same way here, without firmware).
-loop=$(losetup -f --show -r -P "$image")
-root_part=$(sfdisk -l -o Device,Type "$loop" | awk '/Linux root/ { print $1; exit }')
-root_index=${root_part##*p}
+# The root partition (the x86-64 root type of the Discoverable Partitions Specification), reached by offset: a
+# build container may have no device nodes for a loop device's partitions.
+read -r root_index start sectors < <(sfdisk -J "$image" | python3 -c '
+import json, sys
+table = json.load(sys.stdin)["partitiontable"]["partitions"]
+for index, p in enumerate(table, 1):
+    if p["type"].upper() == "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709":
+        print(index, p["start"], p["size"])
+')
+[ -n "$root_index" ] || { echo "test-vm: no root partition in $image" >&2; exit 1; }
+loop=$(losetup -f --show -r -o $((start * 512)) --sizelimit $((sectors * 512)) "$image")
 mkdir -p "$work/root"
-mount -o ro "$root_part" "$work/root"
+mount -o ro "$loop" "$work/root"
 cp "$(ls "$work"/root/boot/vmlinuz-* | sort -V | tail -1)" "$work/vmlinuz"
 cp "$(ls "$work"/root/boot/initrd.img-* | sort -V | tail -1)" "$work/initrd"
 umount "$work/root"; losetup -d "$loop"; loop=

@@ -39,5 +39,5 @@ mkdir -p "$out/../mkosi-cache"
 (cd "$here" && mkosi --force "${bootable[@]}" --cache "$out/../mkosi-cache" --output-dir "$out" build) || status=$?
 [ -n "$nspawn_tmpfs" ] && umount "$nspawn_tmpfs"
 [ "$status" = 0 ] || exit "$status"
-image=$(ls -t "$out"/*.raw | head -1)
+image=$(find "$out" -name '*.raw' -printf '%T@ %p\n' | sort -rn | head -1 | cut -d' ' -f2-)
 echo "built $image in $(( $(date +%s) - start )) s ($(du -h --apparent-size "$image" | cut -f1) apparent, $(du -h "$image" | cut -f1) on disk)"
