@@ -52,7 +52,7 @@ echo "== booting $image ($accel), guest port 25 on 127.0.0.1:$port"
 start=$(date +%s)
 qemu-system-x86_64 -machine pc,accel=$accel -m 1536 -smp 2 -nographic -no-reboot \
   -kernel "$work/vmlinuz" -initrd "$work/initrd" \
-  -append "root=/dev/vda$root_index rw console=ttyS0 systemd.show_status=1 net.ifnames=1" \
+  -append "root=/dev/vda$root_index rw console=ttyS0 systemd.show_status=1 systemd.journald.forward_to_console=1 net.ifnames=1" \
   -drive "if=virtio,file=$work/overlay.qcow2,format=qcow2" \
   -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:25" -device virtio-net-pci,netdev=n0,addr=0x3 \
   -fw_cfg "name=opt/io.systemd.credentials/gateway.init,file=$work/gateway.init" \
