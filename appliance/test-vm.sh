@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Boots the VM image under qemu (KVM when /dev/kvm exists, else software emulation), with a copy-on-write overlay
+# so the image stays as built, the first-boot answers as the systemd credential gateway.init (qemu fw_cfg), and
+# the guest's port 25 forwarded to a loopback port of this host; then swaks must get 250 from the gateway inside.
+# Prints the boot time. Run as root after appliance/vm/build.sh.
+#   appliance/test-vm.sh [IMAGE]   (default: the newest appliance/out/vm/*.raw)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+image=${1:-$(find appliance/out/vm -name '*.raw' -printf '%T@ %p\n' 2>/dev/null | sort -rn | head -1 | cut -d' ' -f2-)}
+[ -n "$image" ] && [ -f "$image" ] || { echo "test-vm: no image; run appliance/vm/build.sh" >&2; exit 1; }
+port=${GATEWAY_VM_PORT:-2625}
+work=$(mktemp -d)
+qemu_pid=
+loop=
+cleanup() {
+  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
+  if [ -n "$loop" ]; then umount "$work/root" 2>/dev/null || true; losetup -d "$loop" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The kernel and initrd the image holds, for qemu's direct kernel boot (an image built without its EFI partition
+# has no boot loader; one with it boots the same way here, without firmware).
+# The root partition (the x86-64 root type of the Discoverable Partitions Specification), reached by offset: a
+# build container may have no device nodes for a loop device's partitions.
+read -r root_index start sectors < <(sfdisk -J "$image" | python3 -c '
+import json, sys
+table = json.load(sys.stdin)["partitiontable"]["partitions"]
+for index, p in enumerate(table, 1):
+    if p["type"].upper() == "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709":
+        print(index, p["start"], p["size"])
+')
+[ -n "$root_index" ] || { echo "test-vm: no root partition in $image" >&2; exit 1; }
+loop=$(losetup -f --show -r -o $((start * 512)) --sizelimit $((sectors * 512)) "$image")
+mkdir -p "$work/root"
+mount -o ro "$loop" "$work/root"
+cp "$(ls "$work"/root/boot/vmlinuz-* | sort -V | tail -1)" "$work/vmlinuz"
+cp "$(ls "$work"/root/boot/initrd.img-* | sort -V | tail -1)" "$work/initrd"
+umount "$work/root"; losetup -d "$loop"; loop=
+
+qemu-img create -q -f qcow2 -b "$(realpath "$image")" -F raw "$work/overlay.qcow2"
+cat > "$work/gateway.init" <<INIT
+hostname=mx.example.test
+domain=example.test
+internal=10.0.2.2:2526
+trusted_network=10.0.2.0/24
+INIT
+
+accel=tcg
+[ -w /dev/kvm ] && accel=kvm
+echo "== booting $image ($accel), guest port 25 on 127.0.0.1:$port"
+start=$(date +%s)
+qemu-system-x86_64 -machine pc,accel=$accel -m 1536 -smp 2 -nographic -no-reboot \
+  -kernel "$work/vmlinuz" -initrd "$work/initrd" \
+  -append "root=/dev/vda$root_index rw console=ttyS0 systemd.show_status=1 systemd.journald.forward_to_console=1 net.ifnames=1" \
+  -drive "if=virtio,file=$work/overlay.qcow2,format=qcow2" \
+  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:25" -device virtio-net-pci,netdev=n0,addr=0x3 \
+  -fw_cfg "name=opt/io.systemd.credentials/gateway.init,file=$work/gateway.init" \
+  -serial "file:$work/console.log" -monitor none </dev/null >"$work/qemu.log" 2>&1 &
+qemu_pid=$!
+
+# Software emulation boots Debian and starts .NET slowly: up to 15 minutes.
+deadline=$(( $(date +%s) + ${GATEWAY_VM_TIMEOUT:-900} ))
+reply=
+while [ "$(date +%s)" -lt "$deadline" ]; do
+  kill -0 "$qemu_pid" 2>/dev/null || { cat "$work/qemu.log" >&2; tail -50 "$work/console.log" >&2; echo "test-vm: qemu exited" >&2; exit 1; }
+  if reply=$(swaks --server "127.0.0.1:$port" --from sender@example.org --to user@example.test \
+      --header "Subject: vm smoke" --timeout 60 2>&1); then
+    break
+  fi
+  reply=
+  sleep 10
+done
+if [ -z "$reply" ]; then
+  tail -80 "$work/console.log" >&2
+  echo "test-vm: FAIL: no 250 from the gateway in the VM within the timeout" >&2
+  exit 1
+fi
+echo "$reply" | grep -E '^<[-~] +(220|250)' | tail -3
+echo "$reply" | grep -qE '^<[-~] +250 2\.0\.0 Ok: queued as' || { echo "$reply" >&2; echo "test-vm: FAIL: no 250 for the message" >&2; exit 1; }
+echo "test-vm: OK: 250 from the gateway in the VM $(( $(date +%s) - start )) s after qemu started ($accel)"
+grep -E 'gateway|Gateway' "$work/console.log" | tail -5 || true
