@@ -18,5 +18,11 @@ internal static class AdminEndpoint
 
     /// <summary>A client for the local endpoint: never through a proxy from the environment, a short timeout.</summary>
     public static HttpClient CreateClient(TimeSpan timeout) =>
-        new(new SocketsHttpHandler { UseProxy = false }) { Timeout = timeout };
+        new(new SocketsHttpHandler { UseProxy = false })
+        {
+            Timeout = timeout,
+
+            // Health and metrics answers are small; whatever holds the port must not make us buffer gigabytes.
+            MaxResponseContentBufferSize = 4 * 1024 * 1024,
+        };
 }

@@ -42,9 +42,22 @@ internal static class SpamTrainCommand
             return ExitCodes.Failure;
         }
 
-        var (hamMessages, hamSkipped) = await ReadAsync(ham, isSpam: false).ConfigureAwait(false);
-        var (spamMessages, spamSkipped) = await ReadAsync(spam, isSpam: true).ConfigureAwait(false);
-        model.Train([.. hamMessages, .. spamMessages]);
+        var (hamMessages, hamSkipped) = List(ham);
+        var (spamMessages, spamSkipped) = List(spam);
+
+        // Read one file at a time as training goes: the model keeps each message's features, never its bytes, so a
+        // large maildir does not have to fit in memory.
+        try
+        {
+            model.Train(hamMessages.Select(f => Read(f, isSpam: false)).Concat(spamMessages.Select(f => Read(f, isSpam: true))));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Nothing is saved: the model file stays as it was.
+            await Console.Error.WriteLineAsync($"gateway: cannot read a training message: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
         SpamModelFile.Save(model, path);
         var (hamLearned, spamLearned) = (hamMessages.Count, spamMessages.Count);
         await Console.Out.WriteLineAsync(string.Create(
@@ -53,9 +66,9 @@ internal static class SpamTrainCommand
         return hamLearned + spamLearned > 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    private static async Task<(List<(ReadOnlyMemory<byte>, bool)> Messages, int Skipped)> ReadAsync(string directory, bool isSpam)
+    private static (List<string> Files, int Skipped) List(string directory)
     {
-        var messages = new List<(ReadOnlyMemory<byte>, bool)>();
+        var files = new List<string>();
         var skipped = 0;
         foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
@@ -66,9 +79,11 @@ internal static class SpamTrainCommand
                 continue;
             }
 
-            messages.Add((await File.ReadAllBytesAsync(file).ConfigureAwait(false), isSpam));
+            files.Add(file);
         }
 
-        return (messages, skipped);
+        return (files, skipped);
     }
+
+    private static (ReadOnlyMemory<byte> Message, bool IsSpam) Read(string file, bool isSpam) => (File.ReadAllBytes(file), isSpam);
 }

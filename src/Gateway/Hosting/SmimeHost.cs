@@ -112,6 +112,12 @@ internal sealed class SmimeHost : IDisposable
             {
                 try
                 {
+                    // A password file, not a dump: anything larger is a wrong path, refused before it is read.
+                    if (new FileInfo(file).Length > 4096)
+                    {
+                        throw new IOException("larger than 4 KiB; not a password file");
+                    }
+
                     password = File.ReadAllText(file).TrimEnd('\r', '\n');
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
