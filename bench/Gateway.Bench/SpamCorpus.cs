@@ -50,4 +50,23 @@ internal sealed record SpamCorpus(IReadOnlyList<CorpusMessage> Training, IReadOn
 }
 
 /// <summary>One corpus message: its set, file and label, and its bytes as a gateway would receive them.</summary>
-internal sealed record CorpusMessage(string Set, string File, bool IsSpam, byte[] Bytes);
+internal sealed record CorpusMessage(string Set, string File, bool IsSpam, byte[] Bytes)
+{
+    /// <summary>The Date field, for ordering a set in time; messages without a readable one sort first.</summary>
+    public DateTimeOffset Date { get; } = ReadDate(Bytes);
+
+    private static DateTimeOffset ReadDate(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        try
+        {
+            var headers = MimeKit.HeaderList.Load(stream);
+            return headers[MimeKit.HeaderId.Date] is { } value && MimeKit.Utils.DateUtils.TryParse(value, out var date)
+                && date.Year is >= 2000 and <= 2003 ? date : DateTimeOffset.MinValue;
+        }
+        catch (FormatException)
+        {
+            return DateTimeOffset.MinValue;
+        }
+    }
+}
