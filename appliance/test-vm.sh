@@ -2,6 +2,9 @@
 # Boots the VM image under qemu (KVM when /dev/kvm exists, else software emulation), with a copy-on-write overlay
 # so the image stays as built, the first-boot answers as the systemd credential gateway.init (qemu fw_cfg), and
 # the guest's port 25 forwarded to a loopback port of this host; then swaks must get 250 from the gateway inside.
+# Then, over SSH with a key made for this run (the credential ssh.authorized_keys.root, guest port 22 forwarded as
+# well): key login works, password login is refused, the gateway unit is active under the shipped hardening,
+# unattended security upgrades are on and the firewall lets only the mail, MTA-STS and SSH ports in.
 # Prints the boot time. Run as root after appliance/vm/build.sh.
 #   appliance/test-vm.sh [IMAGE]   (default: the newest appliance/out/vm/*.raw)
 set -euo pipefail
@@ -9,6 +12,7 @@ cd "$(dirname "$0")/.."
 image=${1:-$(find appliance/out/vm -name '*.raw' -printf '%T@ %p\n' 2>/dev/null | sort -rn | head -1 | cut -d' ' -f2-)}
 [ -n "$image" ] && [ -f "$image" ] || { echo "test-vm: no image; run appliance/vm/build.sh" >&2; exit 1; }
 port=${GATEWAY_VM_PORT:-2625}
+ssh_port=${GATEWAY_VM_SSH_PORT:-2622}
 work=$(mktemp -d)
 qemu_pid=
 loop=
@@ -45,6 +49,9 @@ domain=example.test
 internal=10.0.2.2:2526
 trusted_network=10.0.2.0/24
 INIT
+# A key pair for this run only (no secret in the repository), whose public half is root's authorized key.
+ssh-keygen -q -t ed25519 -N '' -C gateway-vm-test -f "$work/id_test"
+cp "$work/id_test.pub" "$work/authorized_keys"
 
 accel=tcg
 [ -w /dev/kvm ] && accel=kvm
@@ -54,8 +61,9 @@ qemu-system-x86_64 -machine pc,accel=$accel -m 1536 -smp 2 -nographic -no-reboot
   -kernel "$work/vmlinuz" -initrd "$work/initrd" \
   -append "root=/dev/vda$root_index rw console=ttyS0 systemd.show_status=1 systemd.journald.forward_to_console=1 net.ifnames=1" \
   -drive "if=virtio,file=$work/overlay.qcow2,format=qcow2" \
-  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:25" -device virtio-net-pci,netdev=n0,addr=0x3 \
+  -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:25,hostfwd=tcp:127.0.0.1:$ssh_port-:22" -device virtio-net-pci,netdev=n0,addr=0x3 \
   -fw_cfg "name=opt/io.systemd.credentials/gateway.init,file=$work/gateway.init" \
+  -fw_cfg "name=opt/io.systemd.credentials/ssh.authorized_keys.root,file=$work/authorized_keys" \
   -serial "file:$work/console.log" -monitor none </dev/null >"$work/qemu.log" 2>&1 &
 qemu_pid=$!
 
@@ -80,3 +88,27 @@ echo "$reply" | grep -E '^<[-~] +(220|250)' | tail -3
 echo "$reply" | grep -qE '^<[-~] +250 2\.0\.0 Ok: queued as' || { echo "$reply" >&2; echo "test-vm: FAIL: no 250 for the message" >&2; exit 1; }
 echo "test-vm: OK: 250 from the gateway in the VM $(( $(date +%s) - start )) s after qemu started ($accel)"
 grep -E 'gateway|Gateway' "$work/console.log" | tail -5 || true
+
+# The administrator's way in: the key from the credential, and nothing else.
+ssh_opts=(-p "$ssh_port" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=30 -o LogLevel=ERROR)
+if ! remote=$(ssh "${ssh_opts[@]}" -i "$work/id_test" root@127.0.0.1 '
+    echo "gateway: $(systemctl is-active gateway.service) (NRestarts=$(systemctl show -P NRestarts gateway.service))"
+    echo "unattended-upgrades: $(systemctl is-enabled unattended-upgrades.service) $(systemctl is-active unattended-upgrades.service); $(apt-config dump APT::Periodic::Unattended-Upgrade)"
+    echo "firewall tcp in: $(nft list chain inet filter input | grep -oE "dport \{[^}]*\}|dport [0-9]+" | tr "\n" " ")"
+    systemd-analyze security gateway.service --no-pager | tail -1
+  ' 2>&1); then
+  echo "$remote" >&2
+  echo "test-vm: FAIL: SSH login with the credential's key refused" >&2
+  exit 1
+fi
+echo "$remote"
+echo "$remote" | grep -q '^gateway: active' || { echo "test-vm: FAIL: gateway.service not active" >&2; exit 1; }
+echo "$remote" | grep -q '^unattended-upgrades: enabled active; APT::Periodic::Unattended-Upgrade "1";' \
+  || { echo "test-vm: FAIL: unattended upgrades not on" >&2; exit 1; }
+if ssh "${ssh_opts[@]}" -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive root@127.0.0.1 true 2>"$work/ssh-password.log"; then
+  echo "test-vm: FAIL: a login without a key was let in" >&2
+  exit 1
+fi
+grep -q 'Permission denied (publickey)' "$work/ssh-password.log" \
+  || { cat "$work/ssh-password.log" >&2; echo "test-vm: FAIL: password login not refused as publickey-only" >&2; exit 1; }
+echo "test-vm: OK: SSH by key only (password login: $(tr -d '\r' < "$work/ssh-password.log" | tail -1))"

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
-using System.Net.Sockets;
 using Gateway.Abstractions;
 using Gateway.Syntax;
 using Gateway.Transport.Dane;
@@ -28,14 +26,14 @@ public sealed class Router
     private readonly ILogger<Router> _logger;
     private readonly Random _random;
     private readonly string _ourName;
-    private readonly HashSet<IPAddress> _localAddresses;
+    private readonly Func<IPAddress, bool> _isLocal;
     private readonly Lock _randomGate = new();
     private readonly TlsPolicyResolver _tls;
 
     /// <param name="options">Routes, smarthost, port, our name and listeners.</param>
     /// <param name="dns">MX and address lookups.</param>
     /// <param name="logger">Routing problems an operator must see (missing routes, unresolvable hosts).</param>
-    /// <param name="localAddresses">The machine's addresses, matched against wildcard listeners; null reads the interfaces.</param>
+    /// <param name="localAddresses">The machine's addresses, matched against wildcard listeners; null asks the kernel each time.</param>
     /// <param name="random">Shuffles equal preferences; tests pass a seeded one.</param>
     /// <param name="mtaSts">The destinations' MTA-STS policies (RFC 8461); null: MTA-STS is not used.</param>
     public Router(
@@ -54,7 +52,16 @@ public sealed class Router
         _logger = logger;
         _random = random ?? Random.Shared;
         _ourName = DomainName.ComparisonForm(options.HostName);
-        _localAddresses = (localAddresses ?? ReadInterfaceAddresses()).Select(Canonical).ToHashSet();
+        if (localAddresses is null)
+        {
+            _isLocal = new LocalAddressProbe().IsLocal;
+        }
+        else
+        {
+            var known = localAddresses.Select(Canonical).ToHashSet();
+            _isLocal = known.Contains;
+        }
+
         _tls = new TlsPolicyResolver(options.TlsPolicies, new TlsaResolver(dns), mtaSts ?? NoMtaStsPolicySource.Instance, options.Port);
     }
 
@@ -115,7 +122,7 @@ public sealed class Router
             }
 
             var wildcard = bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any);
-            if (wildcard && (IPAddress.IsLoopback(candidate) || _localAddresses.Contains(candidate)))
+            if (wildcard && (IPAddress.IsLoopback(candidate) || _isLocal(candidate)))
             {
                 return true;
             }
@@ -390,23 +397,4 @@ public sealed class Router
     private static string Describe(DnsStatus status) => status == DnsStatus.Timeout ? "timeout" : "server failure";
 
     private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-
-    private static List<IPAddress> ReadInterfaceAddresses()
-    {
-        try
-        {
-            return NetworkInterface.GetAllNetworkInterfaces()
-                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-                .Select(u => u.Address)
-                .ToList();
-        }
-        catch (NetworkInformationException)
-        {
-            return [];
-        }
-        catch (SocketException)
-        {
-            return [];
-        }
-    }
 }
