@@ -55,6 +55,12 @@ public sealed record GatewayPolicy
     /// <summary>Recipient verification for our domains (recipients:).</summary>
     public RecipientsPolicy Recipients { get; init; } = new();
 
+    /// <summary>Connections, messages and recipients per window, per client, network, user and sender (rate_limits:).</summary>
+    public RateLimitsPolicy RateLimits { get; init; } = new();
+
+    /// <summary>Triplet greylisting of anonymous clients at RCPT (greylisting:); off without the section.</summary>
+    public GreylistingPolicy Greylisting { get; init; } = new();
+
     /// <summary>
     /// Every file the policy was read from, absolute: the main file, its includes, the credentials file and the
     /// recipient lists.

@@ -1,6 +1,7 @@
 using Gateway.Abstractions;
 using Gateway.Authentication.Spf;
 using Gateway.Pipeline.Flow;
+using Gateway.Pipeline.Limits;
 using Gateway.Pipeline.Steps.Smime;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
@@ -40,10 +41,13 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     /// <summary>The snapshot this session runs under.</summary>
     public GatewayPolicy Policy => _pipeline.Policy;
 
+    /// <summary>Rate limits and greylisting of the snapshot, over the process's counters; null: none configured.</summary>
+    public SessionLimits? Limits { get; init; }
+
     public ValueTask<Verdict> OnConnectAsync(SessionFacts session, CancellationToken cancellationToken)
     {
-        TrustOf(session);
-        return ValueTask.FromResult(Verdict.Continue);
+        var trust = TrustOf(session);
+        return ValueTask.FromResult(Limits?.OnConnect(session, trust) ?? Verdict.Continue);
     }
 
     public ValueTask<Verdict> OnHeloAsync(SessionFacts session, CancellationToken cancellationToken) =>
@@ -67,6 +71,11 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         {
             PipelineLog.SenderNotOwned(_logger, session.SessionId, trust.User!, from!);
             return Verdict.Reject(PipelineReplies.SenderNotOwned(trust.User!), "sender not owned by " + trust.User);
+        }
+
+        if (Limits?.OnMailFrom(session, trust, from) is { IsContinue: false } limited)
+        {
+            return limited;
         }
 
         if (!_pipeline.RunsSpf(trust) || _pipeline.Authentication is not { } auth)
@@ -93,7 +102,13 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     public async ValueTask<RecipientDecision> OnRecipientAsync(
         SessionFacts session, Mailbox? from, Mailbox recipient, RecipientParameters parameters, CancellationToken cancellationToken)
     {
-        var result = _pipeline.Trust.Route(TrustOf(session), recipient);
+        var trust = TrustOf(session);
+        if (Limits?.OnRecipient(session, trust, from) is { IsContinue: false } limited)
+        {
+            return RecipientDecision.Refuse(limited);
+        }
+
+        var result = _pipeline.Trust.Route(trust, recipient);
         switch (result.Outcome)
         {
             case RelayOutcome.Inbound:
@@ -101,6 +116,11 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
                 {
                     PipelineLog.UnknownRecipient(_logger, session.SessionId, session.ClientAddress, recipient);
                     return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.UnknownRecipient(recipient.ToString()), "unknown recipient " + recipient));
+                }
+
+                if (Limits is { } limits && await limits.GreylistAsync(session, trust, from, recipient, _spf, cancellationToken).ConfigureAwait(false) is { IsContinue: false } greylisted)
+                {
+                    return RecipientDecision.Refuse(greylisted);
                 }
 
                 return RecipientDecision.Accept(MailDirection.Inbound);

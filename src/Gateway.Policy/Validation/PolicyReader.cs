@@ -15,7 +15,7 @@ internal sealed partial class PolicyReader
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
         "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication", "mta_sts", "smime",
-        "spam", "recipients",
+        "spam", "recipients", "rate_limits", "greylisting",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -118,6 +118,8 @@ internal sealed partial class PolicyReader
         var smime = TryGet(fields, "smime", out var smimeNode) ? ReadSmime(smimeNode, domains, domainsComplete) : new SmimePolicy();
         var spam = TryGet(fields, "spam", out var spamNode) ? ReadSpam(spamNode) : new SpamPolicy();
         var recipients = TryGet(fields, "recipients", out var recipientsNode) ? ReadRecipients(recipientsNode, domains, domainsComplete) : new RecipientsPolicy();
+        var rateLimits = TryGet(fields, "rate_limits", out var rateLimitsNode) ? ReadRateLimits(rateLimitsNode) : new RateLimitsPolicy();
+        var greylisting = TryGet(fields, "greylisting", out var greylistingNode) ? ReadGreylisting(greylistingNode) : new GreylistingPolicy();
 
         foreach (var listener in listeners)
         {
@@ -150,6 +152,8 @@ internal sealed partial class PolicyReader
             Smime = smime,
             Spam = spam,
             Recipients = recipients,
+            RateLimits = rateLimits,
+            Greylisting = greylisting,
             SourceFiles = _sourceFiles,
         };
     }

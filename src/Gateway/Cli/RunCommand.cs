@@ -10,6 +10,7 @@ using Gateway.Host.MtaSts;
 using Gateway.Host.Reports;
 using Gateway.Host.Spool;
 using Gateway.Host.Tls;
+using Gateway.Pipeline.Limits;
 using Gateway.Policy;
 using Gateway.Queue;
 using Gateway.Queue.Scheduling;
@@ -232,7 +233,12 @@ internal static class RunCommand
             sp.GetRequiredService<PublicSuffixSource>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DmarcReportStore>(),
-            sp.GetRequiredService<SmimeHost>()));
+            sp.GetRequiredService<SmimeHost>(),
+            sp.GetRequiredService<LimitsState>()));
+
+        // Rate limit counters and the greylist outlive every policy snapshot (and the greylist a restart).
+        builder.Services.AddSingleton(sp => LimitsState.Open(
+            SpoolPaths.GreylistDirectory(policy), time, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<GatewayMetrics>()));
         builder.Services.AddSingleton(sp => new SmimeHost(
             sp.GetRequiredService<KeyVault>(),
             Path.Combine(policy.StateDirectory, "smime"),

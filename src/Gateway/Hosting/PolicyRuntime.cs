@@ -1,6 +1,7 @@
 using Gateway.Host.Tls;
 using Gateway.Pipeline;
 using Gateway.Pipeline.Flow;
+using Gateway.Pipeline.Limits;
 using Gateway.Pipeline.Steps.Smime;
 using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
@@ -57,6 +58,9 @@ internal sealed class PolicyRuntime : IDisposable
     /// <summary>SPF, DKIM, ARC and DMARC services and the signing keys of this snapshot.</summary>
     public SenderAuthentication? Authentication { get; }
 
+    /// <summary>This snapshot's rate limits and greylisting over the host's shared counters; null when neither is configured.</summary>
+    public SessionLimits? Limits { get; private init; }
+
     /// <summary>True once the last reference is gone and the keys and certificate are disposed.</summary>
     public bool IsDisposed => Volatile.Read(ref _references) == 0;
 
@@ -84,7 +88,11 @@ internal sealed class PolicyRuntime : IDisposable
             return null;
         }
 
-        return new PolicyRuntime(policy, certificates, credentials, authentication, smime, spam, services.Loggers.CreateLogger("Gateway.Pipeline"));
+        var pipelineLogger = services.Loggers.CreateLogger("Gateway.Pipeline");
+        return new PolicyRuntime(policy, certificates, credentials, authentication, smime, spam, pipelineLogger)
+        {
+            Limits = SessionLimits.Create(policy, services.Limits, pipelineLogger),
+        };
     }
 
     /// <summary>The options for one session on the named listener, from this snapshot.</summary>

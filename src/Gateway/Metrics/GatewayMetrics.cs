@@ -1,3 +1,4 @@
+using Gateway.Pipeline.Limits;
 using Prometheus;
 
 namespace Gateway.Host.Metrics;
@@ -6,7 +7,7 @@ namespace Gateway.Host.Metrics;
 /// The gateway's metrics on prometheus-net, in a registry of their own (one per host instance, never the library's
 /// static default, so two gateways in one test process do not share counts). Read by the /metrics endpoint.
 /// </summary>
-internal sealed class GatewayMetrics
+internal sealed class GatewayMetrics : ILimitsMetrics
 {
     /// <summary>The content type of the Prometheus text exposition format that <see cref="ExportAsync"/> writes.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -36,6 +37,8 @@ internal sealed class GatewayMetrics
     private readonly Gauge _queueOldestAge;
     private readonly Histogram _acceptLatency;
     private readonly Histogram _deliveryLatency;
+    private readonly Counter _rateLimited;
+    private readonly Counter _greylisting;
 
     public GatewayMetrics()
     {
@@ -60,6 +63,14 @@ internal sealed class GatewayMetrics
             "gateway_delivery_latency_seconds",
             "Time from acceptance to delivery, per recipient.",
             new HistogramConfiguration { Buckets = DeliveryLatencyBuckets });
+        _rateLimited = factory.CreateCounter(
+            "gateway_rate_limited_total",
+            "Connections, messages and recipients refused by a rate limit (421 4.7.0, 450 4.7.1, 452 4.5.3), by the key counted.",
+            new CounterConfiguration { LabelNames = ["scope", "measure"] });
+        _greylisting = factory.CreateCounter(
+            "gateway_greylisting_total",
+            "Greylisting decisions at RCPT: deferred, too_early, passed, allowed, allow_list, spf_pass.",
+            new CounterConfiguration { LabelNames = ["decision"] });
     }
 
     /// <summary>This instance's registry, exported by /metrics.</summary>
@@ -86,6 +97,10 @@ internal sealed class GatewayMetrics
     public void RecipientExpired() => _expired.Inc();
 
     public void NoticeSent() => _notices.Inc();
+
+    public void RateLimited(string scope, string measure) => _rateLimited.WithLabels(scope, measure).Inc();
+
+    public void Greylisting(string decision) => _greylisting.WithLabels(decision).Inc();
 
     /// <summary>Sets the point-in-time values read when /metrics is scraped.</summary>
     public void SetGauges(int sessionsOpen, int queueMessages, double oldestAgeSeconds)

@@ -15,6 +15,9 @@ internal static class SpoolPaths
     /// <summary>The destinations' MTA-STS policies, cached across restarts (RFC 8461 5.1).</summary>
     public static string MtaStsDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "mta-sts");
 
+    /// <summary>The greylist's triplets and allowed networks, kept across restarts.</summary>
+    public static string GreylistDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "greylist");
+
     /// <summary>The TLS-RPT session counters of the days not yet reported (RFC 8460 4).</summary>
     public static string TlsRptDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "tlsrpt");
 
