@@ -232,7 +232,8 @@ internal static class RunCommand
             sp.GetRequiredService<PublicSuffixSource>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DmarcReportStore>(),
-            sp.GetRequiredService<SmimeHost>()));
+            sp.GetRequiredService<SmimeHost>(),
+            sp.GetRequiredService<GatewayMetrics>()));
         builder.Services.AddSingleton(sp => new SmimeHost(
             sp.GetRequiredService<KeyVault>(),
             Path.Combine(policy.StateDirectory, "smime"),

@@ -1,6 +1,7 @@
 using Gateway.Abstractions;
 using Gateway.Authentication.Reports;
 using Gateway.Dns;
+using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,7 +11,7 @@ namespace Gateway.Host.Hosting;
 /// <summary>
 /// What every policy snapshot is built with and no snapshot owns: one DNS resolver (one cache, warm across
 /// reloads), one Public Suffix List, the clock, logging, the DMARC evaluation store and the S/MIME key vault with its
-/// certificate stores. Built once by the host.
+/// certificate stores, and the counters of the scanners. Built once by the host.
 /// </summary>
 internal sealed record RuntimeServices(
     TimeProvider Time,
@@ -18,7 +19,8 @@ internal sealed record RuntimeServices(
     PublicSuffixSource Suffixes,
     ILoggerFactory Loggers,
     DmarcReportStore? Reports = null,
-    SmimeHost? Smime = null)
+    SmimeHost? Smime = null,
+    IScannerMetrics? ScannerMetrics = null)
 {
     /// <summary>For commands that build a runtime once and never serve mail with it (`gateway check`, tests).</summary>
     public static RuntimeServices Standalone(GatewayPolicy policy, TimeProvider time) => new(
