@@ -82,12 +82,13 @@ public sealed class RspamdStepTests(RspamdFixture fixture) : IClassFixture<Rspam
     [Fact]
     public async Task The_envelope_goes_with_the_message()
     {
-        // rspamd logs what it was told; the queue id names the same message in both logs.
+        // The test rule scores only when client address, HELO, sender, both recipients and the queue id arrived.
         var harness = new ScannerHarness(Spam());
 
         await harness.SendAsync(ScannerHarness.Message("hello"), "bob@example.test", "carol@ours.test");
 
-        Assert.Contains("score=0.0 required=5.0 tests=RSPAMD=0", harness.Delivered, StringComparison.Ordinal);
+        Assert.Contains("tests=RSPAMD=0.25\r\n", harness.Delivered, StringComparison.Ordinal);
+        Assert.Contains(harness.Logger.Entries, e => e.EventId == 3166 && e.Message.Contains("GW_TEST_ENVELOPE", StringComparison.Ordinal));
     }
 
     [Fact]

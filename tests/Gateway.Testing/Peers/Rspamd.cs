@@ -10,13 +10,16 @@ namespace Gateway.Testing.Peers;
 /// the temp directory, and a three-line TLD list instead of the public suffix list (whose hyperscan compile takes
 /// tens of seconds on a cold cache). Its only rules are GTUBE (built in) and three test symbols a subject triggers:
 /// "rspamd-spam" (<see cref="SpamScore"/>), "rspamd-reject" (<see cref="RejectScore"/>, past its reject action) and
-/// "rspamd-ham" (<see cref="HamScore"/>).
+/// "rspamd-ham" (<see cref="HamScore"/>), and <see cref="EnvelopeScore"/> when the request's envelope headers say
+/// client 192.0.2.1, HELO client.example.org, sender alice@sender.test, two recipients the second carol@ours.test,
+/// and a queue id of the pipeline tests ("TESTQUEUE...").
 /// </summary>
 public sealed class Rspamd : IAsyncDisposable
 {
     public const double SpamScore = 6.5;
     public const double RejectScore = 20;
     public const double HamScore = -5;
+    public const double EnvelopeScore = 0.25;
 
     private readonly string _directory;
     private Process? _process;
@@ -144,6 +147,17 @@ public sealed class Rspamd : IAsyncDisposable
         rspamd_config:register_symbol{ name = 'GW_TEST_SPAM', score = 6.5, callback = subject_has('rspamd-spam') }
         rspamd_config:register_symbol{ name = 'GW_TEST_REJECT', score = 20.0, callback = subject_has('rspamd-reject') }
         rspamd_config:register_symbol{ name = 'GW_TEST_HAM', score = -5.0, callback = subject_has('rspamd-ham') }
+        rspamd_config:register_symbol{ name = 'GW_TEST_ENVELOPE', score = 0.25, callback = function(task)
+          local from = task:get_from('smtp')
+          local rcpts = task:get_recipients('smtp')
+          local ip = task:get_from_ip()
+          local qid = task:get_queue_id()
+          return from ~= nil and from[1] ~= nil and from[1].addr == 'alice@sender.test'
+            and rcpts ~= nil and #rcpts == 2 and rcpts[2].addr == 'carol@ours.test'
+            and ip ~= nil and ip:is_valid() and ip:to_string() == '192.0.2.1'
+            and task:get_helo() == 'client.example.org'
+            and qid ~= nil and qid:find('TESTQUEUE', 1, true) ~= nil
+        end }
         """;
 
     private string Config()
