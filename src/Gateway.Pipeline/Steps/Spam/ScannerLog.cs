@@ -5,7 +5,7 @@ namespace Gateway.Pipeline.Steps.Spam;
 /// <summary>Log lines of the attachment policy and the external scanners (events 3160-3179).</summary>
 internal static partial class ScannerLog
 {
-    [LoggerMessage(EventId = 3160, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 3160, Level = LogLevel.Information,
         Message = "Attachment {Finding}: session {SessionId} queue id {QueueId}: {Path} {Why}; action {Action}")]
     public static partial void AttachmentFinding(ILogger logger, string sessionId, string queueId, string finding, string path, string why, string action);
 
