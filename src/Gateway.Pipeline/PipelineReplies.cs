@@ -39,6 +39,15 @@ public static class PipelineReplies
     /// <summary>RFC 3463 5.7.1: delivery not authorized; at the end of DATA, so the sender learns and nothing is lost.</summary>
     public static SmtpReply SpamRejected { get; } = new(550, "5.7.1", "Message rejected as spam");
 
+    /// <summary>RFC 3463 5.7.1 at the end of DATA for a blocked attachment; <paramref name="why"/> is printable ASCII (names are cleaned).</summary>
+    public static SmtpReply AttachmentRejected(string why) => new(550, "5.7.1", "Message rejected: " + why);
+
+    /// <summary>A virus: 554 5.7.1 (RFC 3463: delivery not authorized), as clamav-milter and amavis answer; never delivered.</summary>
+    public static SmtpReply VirusFound(string signature) => new(554, "5.7.1", "Message rejected: virus found (" + signature + ")");
+
+    /// <summary>A scanner the policy relies on is down: 451 4.7.1, so the sender tries again and nothing goes unscanned.</summary>
+    public static SmtpReply ScannerUnavailable(string what) => new(451, "4.7.1", what + " unavailable, try again later");
+
     public static SmtpReply DmarcReject { get; } = new(550, "5.7.1", "Message rejected by the DMARC policy of the sender's domain");
 
     public static SmtpReply AuthorInvalid { get; } = new(550, "5.7.1", "Message must have exactly one valid From address (RFC 7489 6.6.1)");

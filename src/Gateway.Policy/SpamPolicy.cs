@@ -24,6 +24,15 @@ public sealed record SpamPolicy
     /// <summary>Where spam.model is written, for a model file that exists but does not load.</summary>
     public PolicyPosition? ModelSource { get; init; }
 
+    /// <summary>clamd for viruses (spam.clamav); null: no virus scanning.</summary>
+    public ClamAvPolicy? ClamAv { get; init; }
+
+    /// <summary>rspamd as one more opinion in the score (spam.rspamd); null: not asked.</summary>
+    public RspamdPolicy? Rspamd { get; init; }
+
+    /// <summary>True when the default or any domain has an attachment policy.</summary>
+    public bool ChecksAttachments => Default.Attachments is not null || Domains.Values.Any(d => d.Attachments is not null);
+
     /// <summary>The settings for one recipient domain: an exact entry, else the closest ".parent" entry, else the default.</summary>
     public SpamDomainPolicy For(string domain) => DomainMap.TryFind(Domains, domain, out var settings) ? settings : Default;
 }
@@ -40,6 +49,9 @@ public sealed record SpamDomainPolicy
 
     /// <summary>Put before the Subject of spam when <see cref="Action"/> is <see cref="SpamAction.Tag"/>; null: the subject stays.</summary>
     public string? SubjectPrefix { get; init; }
+
+    /// <summary>The attachment policy for this domain; null: attachments are not checked.</summary>
+    public AttachmentPolicy? Attachments { get; init; }
 }
 
 /// <summary>What happens to inbound mail scored at or above its domain's threshold.</summary>

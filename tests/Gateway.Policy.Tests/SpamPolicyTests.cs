@@ -95,4 +95,128 @@ public sealed class SpamPolicyTests : IDisposable
     [Fact]
     public void A_misspelt_key_is_suggested() =>
         AssertError(Base + "  treshold: 3\n", 7, 3, "did you mean 'threshold'?");
+
+    [Fact]
+    public void Without_scanner_keys_nothing_is_scanned()
+    {
+        var spam = Valid(Base + "  action: tag\n").Spam;
+
+        Assert.False(spam.ChecksAttachments);
+        Assert.Null(spam.Default.Attachments);
+        Assert.Null(spam.ClamAv);
+        Assert.Null(spam.Rspamd);
+    }
+
+    [Fact]
+    public void The_attachment_policy_is_read_and_domains_override_what_they_set()
+    {
+        var spam = Valid(Base +
+            "  attachments:\n" +
+            "    block_types: [executable, script, office-macro]\n" +
+            "    block_extensions: [.exe, SCR, .js]\n" +
+            "    encrypted_archives: reject\n" +
+            "    archive_depth: 2\n" +
+            "    max_expanded: 50MiB\n" +
+            "    action: tag\n" +
+            "    score: 8\n" +
+            "    encrypted_score: 1.5\n" +
+            "  domains:\n" +
+            "    strict.example.test: {attachments: {action: reject, block_types: [executable, archive]}}\n" +
+            "    loose.example.test: {threshold: 9}\n").Spam;
+
+        Assert.True(spam.ChecksAttachments);
+        var attachments = spam.Default.Attachments!;
+        Assert.Equal(["executable", "script", "office-macro"], attachments.BlockTypes);
+        Assert.Equal([".exe", ".scr", ".js"], attachments.BlockExtensions);
+        Assert.Equal(AttachmentAction.Reject, attachments.EncryptedArchives);
+        Assert.Equal(2, attachments.ArchiveDepth);
+        Assert.Equal(50L * 1024 * 1024, attachments.MaxExpanded);
+        Assert.Equal(AttachmentAction.Tag, attachments.Action);
+        Assert.Equal(8, attachments.Score);
+        Assert.Equal(1.5, attachments.EncryptedScore);
+
+        var strict = spam.For("strict.example.test").Attachments!;
+        Assert.Equal(AttachmentAction.Reject, strict.Action);
+        Assert.Equal(["executable", "archive"], strict.BlockTypes);
+        Assert.Equal([".exe", ".scr", ".js"], strict.BlockExtensions);
+        Assert.Equal(2, strict.ArchiveDepth);
+        Assert.Same(attachments, spam.For("loose.example.test").Attachments);
+    }
+
+    [Fact]
+    public void Attachment_defaults_block_executables_reject_and_tag_encrypted_archives()
+    {
+        var attachments = Valid(Base + "  attachments: {}\n").Spam.Default.Attachments!;
+
+        Assert.Equal(["executable"], attachments.BlockTypes);
+        Assert.Empty(attachments.BlockExtensions);
+        Assert.Equal(AttachmentAction.Reject, attachments.Action);
+        Assert.Equal(AttachmentAction.Tag, attachments.EncryptedArchives);
+        Assert.Equal(3, attachments.ArchiveDepth);
+        Assert.Equal(100L * 1024 * 1024, attachments.MaxExpanded);
+    }
+
+    [Fact]
+    public void An_unknown_file_type_is_refused_with_a_suggestion() =>
+        AssertError(Base + "  attachments:\n    block_types: [exectuable]\n", 8, 19, "did you mean 'executable'?");
+
+    [Fact]
+    public void An_extension_with_a_path_in_it_is_refused() =>
+        AssertError(Base + "  attachments:\n    block_extensions: [../x]\n", 8, 24, "is not a file name extension");
+
+    [Fact]
+    public void An_archive_depth_beyond_ten_is_refused() =>
+        AssertError(Base + "  attachments:\n    archive_depth: 50\n", 8, 20, "spam.attachments.archive_depth");
+
+    [Fact]
+    public void The_scanners_are_read_with_their_failure_policies()
+    {
+        var spam = Valid(Base +
+            "  clamav: {address: 127.0.0.1:3399, timeout: 20s, on_failure: accept, max_size: 10MiB}\n" +
+            "  rspamd: {url: http://127.0.0.1:11333, timeout: 5s, weight: 0.5, max_score: 8, min_score: -1, on_failure: tempfail}\n").Spam;
+
+        Assert.Equal(new HostEndpoint("127.0.0.1", 3399), spam.ClamAv!.Endpoint);
+        Assert.Null(spam.ClamAv.SocketPath);
+        Assert.Equal(TimeSpan.FromSeconds(20), spam.ClamAv.Timeout);
+        Assert.Equal(ScannerFailureAction.Accept, spam.ClamAv.OnFailure);
+        Assert.Equal(10L * 1024 * 1024, spam.ClamAv.MaxSize);
+        var rspamd = spam.Rspamd!;
+        Assert.Equal(new Uri("http://127.0.0.1:11333/"), rspamd.Url);
+        Assert.Equal(TimeSpan.FromSeconds(5), rspamd.Timeout);
+        Assert.Equal(0.5, rspamd.Weight);
+        Assert.Equal(8, rspamd.MaxScore);
+        Assert.Equal(-1, rspamd.MinScore);
+        Assert.Equal(ScannerFailureAction.TempFail, rspamd.OnFailure);
+    }
+
+    [Fact]
+    public void Scanner_defaults_are_tempfail_for_clamav_and_accept_for_rspamd()
+    {
+        var spam = Valid(Base + "  clamav: {address: 'unix:/run/clamav/clamd.ctl'}\n  rspamd: {url: 'http://localhost:11333'}\n").Spam;
+
+        Assert.Equal("/run/clamav/clamd.ctl", spam.ClamAv!.SocketPath);
+        Assert.Null(spam.ClamAv.Endpoint);
+        Assert.Equal(ScannerFailureAction.TempFail, spam.ClamAv.OnFailure);
+        Assert.Equal(TimeSpan.FromSeconds(30), spam.ClamAv.Timeout);
+        Assert.Equal(ScannerFailureAction.Accept, spam.Rspamd!.OnFailure);
+        Assert.Equal(1.0, spam.Rspamd.Weight);
+        Assert.Equal(10, spam.Rspamd.MaxScore);
+        Assert.Equal(0, spam.Rspamd.MinScore);
+    }
+
+    [Fact]
+    public void A_clamav_section_without_an_address_is_refused() =>
+        AssertError(Base + "  clamav: {timeout: 10s}\n", 7, 11, "spam.clamav.address is required");
+
+    [Fact]
+    public void A_relative_socket_path_is_refused() =>
+        AssertError(Base + "  clamav: {address: 'unix:clamd.ctl'}\n", 7, 21, "not an absolute socket path");
+
+    [Fact]
+    public void An_unknown_failure_action_names_the_choices() =>
+        AssertError(Base + "  clamav: {address: 127.0.0.1, on_failure: drop}\n", 7, 44, "tempfail, accept");
+
+    [Fact]
+    public void An_rspamd_url_that_is_not_http_is_refused() =>
+        AssertError(Base + "  rspamd: {url: 'ftp://127.0.0.1/'}\n", 7, 17, "is not an http:// or https:// URL");
 }

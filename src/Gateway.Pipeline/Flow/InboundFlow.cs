@@ -24,7 +24,16 @@ internal static class InboundFlow
         new(steps.Dmarc, StepScope.External),
         new(steps.AuthenticationResults, StepScope.External),
 
-        // Content scoring, for mail that is not our own, with the authentication results above as inputs and
+        // Attachment policy (real types, archives, bombs), for mail that is not our own: local and cheap, so first.
+        new(steps.Attachments, StepScope.External),
+
+        // Viruses, for every client: an infected internal host mailing a colleague is refused all the same.
+        new(steps.ClamAv, StepScope.Always),
+
+        // rspamd's opinion, a reason in the score below (never its own decision).
+        new(steps.Rspamd, StepScope.External),
+
+        // Content scoring, for mail that is not our own, with the authentication results and the reasons above as inputs and
         // before decryption: the score judges the message as it came, and rejecting it here costs no private-key work.
         new(steps.SpamScore, StepScope.External),
 

@@ -22,6 +22,13 @@ internal sealed class PipelineSteps
         Received = new ReceivedStep(policy.HostName);
         SenderOwnership = new SenderOwnershipStep(trust);
         SpamScore = spam is not null && policy.Spam.Enabled ? new SpamScoreStep(spam, logger) : null;
+        if (SpamScore is not null)
+        {
+            Attachments = policy.Spam.ChecksAttachments ? new AttachmentStep(spam!, logger) : null;
+            ClamAv = policy.Spam.ClamAv is { } clamav && spam!.ClamAv is { } clamd ? new ClamAvStep(spam, clamav, clamd, logger) : null;
+            Rspamd = policy.Spam.Rspamd is { } rspamd && spam!.Rspamd is { } client ? new RspamdStep(spam, rspamd, client, logger) : null;
+        }
+
         if (smime is not null && policy.Smime.Enabled)
         {
             var settings = policy.Smime;
@@ -73,6 +80,12 @@ internal sealed class PipelineSteps
     public IMessageStep? DkimSign { get; }
 
     public IMessageStep? SpamScore { get; }
+
+    public IMessageStep? Attachments { get; }
+
+    public IMessageStep? ClamAv { get; }
+
+    public IMessageStep? Rspamd { get; }
 
     public IMessageStep? SmimeSign { get; }
 

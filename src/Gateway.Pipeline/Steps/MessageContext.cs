@@ -1,5 +1,6 @@
 using Gateway.Abstractions;
 using Gateway.Authentication.Spf;
+using Gateway.Spam.Scoring;
 using MimeKit;
 
 namespace Gateway.Pipeline.Steps;
@@ -45,6 +46,9 @@ public sealed class MessageContext : IAsyncDisposable
     internal Task<SpfCheck>? SpfFromMailFrom { get; }
 
     internal AuthenticationState Authentication { get; } = new();
+
+    /// <summary>Points the checks before content scoring gave the message (attachment policy, rspamd), for the scorer.</summary>
+    internal List<SpamReason> SpamInputs { get; } = [];
 
     /// <summary>
     /// The message parsed by MimeKit, once, for the checks that need MIME structure. Persistent: MimeKit keeps

@@ -6,8 +6,8 @@ namespace Gateway.Policy.Validation;
 
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] SpamKeys = ["threshold", "action", "subject_prefix", "model", "rules", "domains"];
-    private static readonly string[] SpamDomainKeys = ["threshold", "action", "subject_prefix"];
+    private static readonly string[] SpamKeys = ["threshold", "action", "subject_prefix", "model", "rules", "domains", "attachments", "clamav", "rspamd"];
+    private static readonly string[] SpamDomainKeys = ["threshold", "action", "subject_prefix", "attachments"];
     private static readonly string[] SpamRuleKeys = ["name", "target", "header", "pattern", "score"];
 
     private static readonly (string Name, SpamAction Value)[] SpamActions =
@@ -36,6 +36,8 @@ internal sealed partial class PolicyReader
             Rules = TryGet(fields, "rules", out var rulesNode) ? ReadSpamRules(rulesNode) : [],
             Model = TryGet(fields, "model", out var modelNode) ? ReadPath(modelNode, "spam.model", PathKind.ExistingFile) : null,
             ModelSource = TryGet(fields, "model", out var sourceNode) ? PositionOf(sourceNode) : null,
+            ClamAv = TryGet(fields, "clamav", out var clamNode) ? ReadClamAv(clamNode) : null,
+            Rspamd = TryGet(fields, "rspamd", out var rspamdNode) ? ReadRspamd(rspamdNode) : null,
         };
     }
 
@@ -47,6 +49,9 @@ internal sealed partial class PolicyReader
             : inherited.Threshold,
         Action = TryGet(fields, "action", out var actionNode) ? ReadEnum(actionNode, section + ".action", SpamActions, inherited.Action) : inherited.Action,
         SubjectPrefix = TryGet(fields, "subject_prefix", out var prefixNode) ? ReadString(prefixNode, section + ".subject_prefix") : inherited.SubjectPrefix,
+        Attachments = TryGet(fields, "attachments", out var attachmentsNode)
+            ? ReadAttachments(attachmentsNode, section + ".attachments", inherited.Attachments ?? new AttachmentPolicy())
+            : inherited.Attachments,
     };
 
     private List<SpamRulePolicy> ReadSpamRules(YamlNode node)

@@ -1,7 +1,8 @@
 namespace Gateway.Spam.Scoring;
 
 /// <summary>What the gateway knew about the message before its content was read: the sender-authentication results
-/// (the pipeline runs them first) and the envelope's recipient count.</summary>
+/// (the pipeline runs them first), the envelope's recipient count, and the reasons of the checks that ran before
+/// the scorer (attachment policy, rspamd).</summary>
 public sealed record SpamContext(
     AuthenticationOutcome Spf = AuthenticationOutcome.None,
     AuthenticationOutcome Dkim = AuthenticationOutcome.None,
@@ -9,4 +10,7 @@ public sealed record SpamContext(
     int EnvelopeRecipients = 1)
 {
     public static SpamContext None { get; } = new();
+
+    /// <summary>Points other checks gave the message, added to the verdict as they are ("ATTACH_BLOCKED", "RSPAMD=6.5").</summary>
+    public IReadOnlyList<SpamReason> Inputs { get; init; } = [];
 }

@@ -21,6 +21,7 @@ public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringO
         var reasons = new List<SpamReason>();
         rules.Evaluate(scanned, reasons, cancellationToken);
         options.Authentication.Add(context, reasons);
+        reasons.AddRange(context.Inputs);
 
         double? probability = null;
         if (model is { IsTrained: true })

@@ -234,7 +234,8 @@ internal static class RunCommand
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DmarcReportStore>(),
             sp.GetRequiredService<SmimeHost>(),
-            sp.GetRequiredService<LimitsState>()));
+            sp.GetRequiredService<LimitsState>(),
+            sp.GetRequiredService<GatewayMetrics>()));
 
         // Rate limit counters and the greylist outlive every policy snapshot (and the greylist a restart).
         builder.Services.AddSingleton(sp => LimitsState.Open(

@@ -2,6 +2,7 @@ using Gateway.Abstractions;
 using Gateway.Authentication.Reports;
 using Gateway.Dns;
 using Gateway.Pipeline.Limits;
+using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +12,7 @@ namespace Gateway.Host.Hosting;
 /// <summary>
 /// What every policy snapshot is built with and no snapshot owns: one DNS resolver (one cache, warm across
 /// reloads), one Public Suffix List, the clock, logging, the DMARC evaluation store and the S/MIME key vault with its
-/// certificate stores, and the rate limits' and greylist's state. Built once by the host.
+/// certificate stores, the rate limits' and greylist's state, and the counters of the scanners. Built once by the host.
 /// </summary>
 internal sealed record RuntimeServices(
     TimeProvider Time,
@@ -20,7 +21,8 @@ internal sealed record RuntimeServices(
     ILoggerFactory Loggers,
     DmarcReportStore? Reports = null,
     SmimeHost? Smime = null,
-    LimitsState? Limits = null)
+    LimitsState? Limits = null,
+    IScannerMetrics? ScannerMetrics = null)
 {
     /// <summary>For commands that build a runtime once and never serve mail with it (`gateway check`, tests).</summary>
     public static RuntimeServices Standalone(GatewayPolicy policy, TimeProvider time) => new(

@@ -11,7 +11,7 @@ namespace Gateway.Host.Hosting;
 /// </summary>
 internal static class SpamFactory
 {
-    public static SpamServices? Build(GatewayPolicy policy, List<PolicyError> problems)
+    public static SpamServices? Build(GatewayPolicy policy, List<PolicyError> problems, IScannerMetrics? metrics = null)
     {
         var spam = policy.Spam;
         if (!spam.Enabled)
@@ -34,6 +34,6 @@ internal static class SpamFactory
             }
         }
 
-        return new SpamServices(spam, model);
+        return new SpamServices(spam, model, metrics);
     }
 }

@@ -1,4 +1,5 @@
 using Gateway.Pipeline.Limits;
+using Gateway.Pipeline.Steps.Spam;
 using Prometheus;
 
 namespace Gateway.Host.Metrics;
@@ -7,7 +8,7 @@ namespace Gateway.Host.Metrics;
 /// The gateway's metrics on prometheus-net, in a registry of their own (one per host instance, never the library's
 /// static default, so two gateways in one test process do not share counts). Read by the /metrics endpoint.
 /// </summary>
-internal sealed class GatewayMetrics : ILimitsMetrics
+internal sealed class GatewayMetrics : ILimitsMetrics, IScannerMetrics
 {
     /// <summary>The content type of the Prometheus text exposition format that <see cref="ExportAsync"/> writes.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -39,6 +40,9 @@ internal sealed class GatewayMetrics : ILimitsMetrics
     private readonly Histogram _deliveryLatency;
     private readonly Counter _rateLimited;
     private readonly Counter _greylisting;
+    private readonly Counter _scannerDetections;
+    private readonly Counter _scannerFailures;
+    private readonly Counter _scannerSkipped;
 
     public GatewayMetrics()
     {
@@ -71,6 +75,18 @@ internal sealed class GatewayMetrics : ILimitsMetrics
             "gateway_greylisting_total",
             "Greylisting decisions at RCPT: deferred, too_early, passed, allowed, allow_list, spf_pass.",
             new CounterConfiguration { LabelNames = ["decision"] });
+        _scannerDetections = factory.CreateCounter(
+            "gateway_scanner_detections_total",
+            "Findings of the attachment policy (blocked, bomb, encrypted, unchecked) and viruses found by clamd.",
+            "scanner", "finding");
+        _scannerFailures = factory.CreateCounter(
+            "gateway_scanner_failures_total",
+            "Scans that failed (scanner down, timed out or answering nonsense), by what the policy made of it (tempfail, accept).",
+            "scanner", "action");
+        _scannerSkipped = factory.CreateCounter(
+            "gateway_scanner_skipped_total",
+            "Messages not sent to a scanner (larger than its max_size).",
+            "scanner", "reason");
     }
 
     /// <summary>This instance's registry, exported by /metrics.</summary>
@@ -101,6 +117,11 @@ internal sealed class GatewayMetrics : ILimitsMetrics
     public void RateLimited(string scope, string measure) => _rateLimited.WithLabels(scope, measure).Inc();
 
     public void Greylisting(string decision) => _greylisting.WithLabels(decision).Inc();
+    public void Detected(string scanner, string finding) => _scannerDetections.WithLabels(scanner, finding).Inc();
+
+    public void Failed(string scanner, string action) => _scannerFailures.WithLabels(scanner, action).Inc();
+
+    public void Skipped(string scanner, string reason) => _scannerSkipped.WithLabels(scanner, reason).Inc();
 
     /// <summary>Sets the point-in-time values read when /metrics is scraped.</summary>
     public void SetGauges(int sessionsOpen, int queueMessages, double oldestAgeSeconds)

@@ -77,7 +77,10 @@ internal sealed class SpamScoreStep(SpamServices spam, ILogger logger) : IMessag
             Outcome(state.Spf?.Result.ToString()),
             dkim,
             Outcome(state.Dmarc?.Result.ToString()),
-            message.Envelope.Recipients.Count);
+            message.Envelope.Recipients.Count)
+        {
+            Inputs = message.SpamInputs,
+        };
     }
 
     /// <summary>The authentication libraries name their results as RFC 8601 does; so does the scorer's enum.</summary>

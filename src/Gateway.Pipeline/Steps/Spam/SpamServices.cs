@@ -1,5 +1,6 @@
 using Gateway.Policy;
 using Gateway.Spam.Classifier;
+using Gateway.Spam.External;
 using Gateway.Spam.Rules;
 using Gateway.Spam.Scoring;
 
@@ -7,14 +8,23 @@ namespace Gateway.Pipeline.Steps.Spam;
 
 /// <summary>
 /// The content scorer of one policy snapshot: the policy's rules compiled once and the classifier model the host
-/// loaded from spam.model (null: rules and authentication results only).
+/// loaded from spam.model (null: rules and authentication results only), and the clients of the external scanners
+/// the policy names.
 /// </summary>
 public sealed class SpamServices
 {
-    public SpamServices(SpamPolicy policy, SpamModel? model)
+    public SpamServices(SpamPolicy policy, SpamModel? model, IScannerMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         Policy = policy;
+        Metrics = metrics ?? IScannerMetrics.None;
+        ClamAv = policy.ClamAv switch
+        {
+            { SocketPath: { } path } => new ClamdClient(path),
+            { Endpoint: { } endpoint } => new ClamdClient(endpoint.Host, endpoint.Port),
+            _ => null,
+        };
+        Rspamd = policy.Rspamd is { } rspamd ? new RspamdClient(rspamd.Url) : null;
         var rules = SpamRuleSet.Create(policy.Rules.Select(r => new SpamRuleDefinition(r.Name, Target(r.Target), r.Pattern, r.Score, r.Header)));
         Scorer = new SpamScorer(rules, model, SpamScoringOptions.Default with { Threshold = policy.Default.Threshold });
     }
@@ -22,6 +32,14 @@ public sealed class SpamServices
     public SpamPolicy Policy { get; }
 
     public SpamScorer Scorer { get; }
+
+    public IScannerMetrics Metrics { get; }
+
+    /// <summary>clamd's client; null without spam.clamav.</summary>
+    public ClamdClient? ClamAv { get; }
+
+    /// <summary>rspamd's client; null without spam.rspamd.</summary>
+    public RspamdClient? Rspamd { get; }
 
     private static SpamRuleTarget Target(SpamRuleTargetPolicy target) => target switch
     {

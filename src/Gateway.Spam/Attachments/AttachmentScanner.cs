@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Globalization;
+using MimeKit;
+using MimeKit.Encodings;
+
+namespace Gateway.Spam.Attachments;
+
+/// <summary>
+/// Finds every file in a message and its real type: the MIME structure is read as a stream (MimeKit's
+/// <see cref="MimeReader"/>, no tree is built), each leaf part is decoded as it passes, only its first octets are
+/// kept for the type, and only a zip is buffered whole (in memory, or a temporary file past
+/// <see cref="AttachmentLimits.MemoryBuffer"/>, never more than <see cref="AttachmentLimits.MaxExpanded"/>) to be looked
+/// into. Broken transfer encodings decode to what they decode to: a verdict is always reached.
+/// </summary>
+public static class AttachmentScanner
+{
+    public static async Task<AttachmentScan> ScanAsync(Stream message, AttachmentLimits limits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(limits);
+        var scan = new AttachmentScan();
+        using var reader = new PartReader(message, limits, scan, cancellationToken);
+        try
+        {
+            await reader.ReadMessageAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException)
+        {
+            // Not even a header section: there is no MIME structure, so no attachment either.
+        }
+
+        return scan;
+    }
+
+    private sealed class PartReader(Stream stream, AttachmentLimits limits, AttachmentScan scan, CancellationToken cancellationToken)
+        : MimeReader(new ParserOptions { MaxMimeDepth = limits.MaxMimeDepth }, stream, MimeFormat.Default), IDisposable
+    {
+        private readonly ArchiveInspector _archives = new(limits, scan, cancellationToken);
+        private readonly byte[] _head = new byte[FileSignatures.HeadLength];
+        private string? _disposition;
+        private string? _transferEncoding;
+        private Part? _part;
+
+        public void Dispose() => _part?.Dispose();
+
+        protected override void OnHeadersBegin(long beginOffset, int beginLineNumber, CancellationToken cancellationToken)
+        {
+            _disposition = null;
+            _transferEncoding = null;
+        }
+
+        protected override void OnHeaderRead(Header header, int beginLineNumber, CancellationToken cancellationToken)
+        {
+            switch (header.Id)
+            {
+                case HeaderId.ContentDisposition:
+                    _disposition = header.Value;
+                    break;
+                case HeaderId.ContentTransferEncoding:
+                    _transferEncoding = header.Value;
+                    break;
+            }
+        }
+
+        protected override void OnMimePartBegin(ContentType contentType, long beginOffset, int beginLineNumber, CancellationToken cancellationToken)
+        {
+            _part?.Dispose();
+            _part = null;
+            scan.Parts++;
+            if (scan.Parts > limits.MaxParts)
+            {
+                if (scan.Parts == limits.MaxParts + 1)
+                {
+                    scan.Issues.Add(new ScanIssue(ScanIssueKind.TooManyParts, "message", string.Create(CultureInfo.InvariantCulture, $"more than {limits.MaxParts} MIME parts")));
+                }
+
+                return;
+            }
+
+            string? name = null;
+            if (_disposition is not null && ContentDisposition.TryParse(_disposition, out var disposition))
+            {
+                name = disposition.FileName;
+            }
+
+            name ??= contentType.Name;
+            _part = new Part(name is { Length: > 0 } ? name : null, Decoder(_transferEncoding), scan.Parts);
+        }
+
+        protected override void OnMimePartContentRead(byte[] content, int startIndex, int count, CancellationToken cancellationToken)
+        {
+            if (_part is not { Done: false } part)
+            {
+                return;
+            }
+
+            if (part.Decoder is null)
+            {
+                Feed(part, content.AsSpan(startIndex, count));
+                return;
+            }
+
+            var output = ArrayPool<byte>.Shared.Rent(part.Decoder.EstimateOutputLength(count));
+            try
+            {
+                var decoded = part.Decoder.Decode(content, startIndex, count, output);
+                Feed(part, output.AsSpan(0, decoded));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(output);
+            }
+        }
+
+        protected override void OnMimePartEnd(ContentType contentType, long beginOffset, int beginLineNumber, long headersEndOffset, long endOffset, int lines, CancellationToken cancellationToken)
+        {
+            if (_part is not { } part)
+            {
+                return;
+            }
+
+            _part = null;
+            using (part)
+            {
+                if (!part.Decided)
+                {
+                    Decide(part);
+                }
+
+                var path = part.Name ?? string.Create(CultureInfo.InvariantCulture, $"part {part.Index}");
+                var type = part.Type;
+                if (part.Archive is { } archive)
+                {
+                    if (part.ArchiveTooLarge)
+                    {
+                        scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, string.Create(CultureInfo.InvariantCulture, $"archive larger than {limits.MaxExpanded} octets")));
+                    }
+                    else
+                    {
+                        using var zip = archive.OpenRead();
+                        type = _archives.InspectZip(zip, path, 1);
+                    }
+                }
+
+                // Unnamed parts of no known type are the message's text: nothing to report.
+                if (part.Name is not null || type is not null)
+                {
+                    scan.Files.Add(new ScannedFile(path, part.Name, type, Encrypted: false, Depth: 0));
+                }
+            }
+        }
+
+        /// <summary>Decoded octets of the current part: the head until it is full, then only a zip's content.</summary>
+        private void Feed(Part part, ReadOnlySpan<byte> data)
+        {
+            if (!part.Decided)
+            {
+                var take = Math.Min(data.Length, _head.Length - part.HeadLength);
+                data[..take].CopyTo(_head.AsSpan(part.HeadLength));
+                part.HeadLength += take;
+                data = data[take..];
+                if (part.HeadLength < _head.Length)
+                {
+                    return;
+                }
+
+                Decide(part);
+            }
+
+            if (part.Archive is not { } archive || data.IsEmpty)
+            {
+                return;
+            }
+
+            if (archive.Length + data.Length > limits.MaxExpanded)
+            {
+                part.ArchiveTooLarge = true;
+                part.Done = true;
+                return;
+            }
+
+            archive.Write(data);
+        }
+
+        /// <summary>The head is full (or the part ended): its type, and whether the rest must be kept.</summary>
+        private void Decide(Part part)
+        {
+            part.Decided = true;
+            part.Type = FileSignatures.Detect(_head.AsSpan(0, part.HeadLength), part.Name);
+            if (part.Type == FileType.Zip)
+            {
+                part.Archive = new SpillBuffer(limits.MemoryBuffer);
+                part.Archive.Write(_head.AsSpan(0, part.HeadLength));
+            }
+            else
+            {
+                // Nothing more of this part is needed: the rest is not even decoded.
+                part.Done = true;
+            }
+        }
+
+        private static IMimeDecoder? Decoder(string? transferEncoding) =>
+            transferEncoding?.Trim().ToLowerInvariant() switch
+            {
+                "base64" => new Base64Decoder(),
+                "quoted-printable" => new QuotedPrintableDecoder(),
+                "x-uuencode" or "uuencode" or "x-uue" => new UUDecoder(),
+                _ => null,
+            };
+    }
+
+    /// <summary>The leaf part being read.</summary>
+    private sealed class Part(string? name, IMimeDecoder? decoder, int index) : IDisposable
+    {
+        public string? Name { get; } = name;
+
+        public IMimeDecoder? Decoder { get; } = decoder;
+
+        public int Index { get; } = index;
+
+        public int HeadLength { get; set; }
+
+        public bool Decided { get; set; }
+
+        /// <summary>Nothing more of the content is needed.</summary>
+        public bool Done { get; set; }
+
+        public FileType? Type { get; set; }
+
+        /// <summary>A zip's decoded content, kept to be looked into at the part's end.</summary>
+        public SpillBuffer? Archive { get; set; }
+
+        public bool ArchiveTooLarge { get; set; }
+
+        public void Dispose() => Archive?.Dispose();
+    }
+}
