@@ -1,7 +1,8 @@
 namespace Gateway.Spam.Scoring;
 
 /// <summary>What the gateway knew about the message before its content was read: the sender-authentication results
-/// (the pipeline runs them first) and the envelope's recipient count.</summary>
+/// (the pipeline runs them first), the envelope's recipient count, and points from outside the content (DNS block
+/// and allow lists, client checks), each already named and weighed.</summary>
 public sealed record SpamContext(
     AuthenticationOutcome Spf = AuthenticationOutcome.None,
     AuthenticationOutcome Dkim = AuthenticationOutcome.None,
@@ -9,4 +10,7 @@ public sealed record SpamContext(
     int EnvelopeRecipients = 1)
 {
     public static SpamContext None { get; } = new();
+
+    /// <summary>Reasons the verdict adds as they are: listings and client findings.</summary>
+    public IReadOnlyList<SpamReason> Reputation { get; init; } = [];
 }
