@@ -23,6 +23,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     private SessionFacts? _trustedFacts;
     private ClientTrust _trust = ClientTrust.Anonymous;
     private Task<SpfCheck>? _spf;
+    private readonly ClientReputation? _reputation;
 
     /// <summary>The encryption plan of each outbound recipient of this transaction, made at RCPT and used to split the parts.</summary>
     private readonly Dictionary<Mailbox, SmimeRecipientPlan> _plans = [];
@@ -35,6 +36,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         _pipeline = pipeline;
         _acceptor = acceptor;
         _logger = logger;
+        _reputation = ClientReputation.For(pipeline.Reputation, logger);
     }
 
     /// <summary>The snapshot this session runs under.</summary>
@@ -42,12 +44,15 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
 
     public ValueTask<Verdict> OnConnectAsync(SessionFacts session, CancellationToken cancellationToken)
     {
-        TrustOf(session);
+        _reputation?.Connect(session, TrustOf(session), cancellationToken);
         return ValueTask.FromResult(Verdict.Continue);
     }
 
-    public ValueTask<Verdict> OnHeloAsync(SessionFacts session, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Verdict.Continue);
+    public ValueTask<Verdict> OnHeloAsync(SessionFacts session, CancellationToken cancellationToken)
+    {
+        _reputation?.Helo(session, TrustOf(session), cancellationToken);
+        return ValueTask.FromResult(Verdict.Continue);
+    }
 
     public async ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Mailbox? from, MailParameters parameters, CancellationToken cancellationToken)
     {
@@ -68,6 +73,8 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             PipelineLog.SenderNotOwned(_logger, session.SessionId, trust.User!, from!);
             return Verdict.Reject(PipelineReplies.SenderNotOwned(trust.User!), "sender not owned by " + trust.User);
         }
+
+        _reputation?.MailFrom(session, trust, from, cancellationToken);
 
         if (!_pipeline.RunsSpf(trust) || _pipeline.Authentication is not { } auth)
         {
@@ -101,6 +108,11 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
                 {
                     PipelineLog.UnknownRecipient(_logger, session.SessionId, session.ClientAddress, recipient);
                     return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.UnknownRecipient(recipient.ToString()), "unknown recipient " + recipient));
+                }
+
+                if (_reputation is not null && await _reputation.RefusalAsync(session, TrustOf(session)).ConfigureAwait(false) is { } listed)
+                {
+                    return RecipientDecision.Refuse(listed);
                 }
 
                 return RecipientDecision.Accept(MailDirection.Inbound);
@@ -149,7 +161,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             throw;
         }
 
-        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts));
+        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts, _reputation?.ScoresAsync(trust)));
     }
 
     /// <summary>

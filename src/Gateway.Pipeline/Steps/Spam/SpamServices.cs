@@ -23,6 +23,9 @@ public sealed class SpamServices
 
     public SpamScorer Scorer { get; }
 
+    /// <summary>DNS lists and client checks; null when the host built none (no DNS, or `gateway spam` tools).</summary>
+    public ReputationChecks? Reputation { get; init; }
+
     private static SpamRuleTarget Target(SpamRuleTargetPolicy target) => target switch
     {
         SpamRuleTargetPolicy.Header => SpamRuleTarget.Header,
