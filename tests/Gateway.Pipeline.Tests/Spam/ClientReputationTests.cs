@@ -133,6 +133,26 @@ public sealed class ClientReputationTests
     }
 
     [Fact]
+    public async Task Lookups_start_as_the_dialogue_gives_their_inputs_so_they_overlap_it()
+    {
+        var dns = Zones();
+        var (handler, _) = Handler(Policy(Lists()), dns, new ListLogger());
+        var facts = Facts("2001:db8::7", "helo.spammer.test");
+
+        await handler.OnConnectAsync(facts with { HeloName = null }, default);
+        Assert.Equal(1, dns.QueryCount("7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.zen.example.test"));
+        Assert.Equal(1, dns.QueryCount("7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"));
+        Assert.Equal(0, dns.QueryCount("spammer.test.dbl.example.test"));
+
+        await handler.OnHeloAsync(facts, default);
+        Assert.Equal(1, dns.QueryCount("helo.spammer.test.dbl.example.test"));
+        Assert.Equal(1, dns.QueryCount("spammer.test.dbl.example.test"));
+
+        await handler.OnMailFromAsync(facts, new Mailbox("a", "friend.test"), MailParameters.None, default);
+        Assert.Equal(1, dns.QueryCount("friend.test.dbl.example.test"));
+    }
+
+    [Fact]
     public async Task An_allow_list_subtracts_and_a_confirmed_client_with_a_good_greeting_scores_nothing_else()
     {
         var (handler, acceptor) = Handler(Policy(Lists()), Zones(), new ListLogger());
