@@ -36,6 +36,14 @@ public static class PipelineReplies
     /// <summary>RFC 7372 3.2: the enhanced status code for an SPF fail.</summary>
     public static SmtpReply SpfFail { get; } = new(550, "5.7.23", "SPF validation failed");
 
+    /// <summary>
+    /// RFC 3463 5.7.1, refused at RCPT by the lists and checks before DATA (spam.reject_score). 554 with the zone named,
+    /// as Postfix's reject_rbl_client answers, so the sender's postmaster knows which list to talk to.
+    /// </summary>
+    public static SmtpReply ClientBlocked(string client, IReadOnlyList<string> zones) => new(554, "5.7.1", zones.Count > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"Service unavailable; client host [{client}] blocked using {string.Join(", ", zones)}")
+        : string.Create(CultureInfo.InvariantCulture, $"Service unavailable; client host [{client}] refused by local policy"));
+
     /// <summary>RFC 3463 5.7.1: delivery not authorized; at the end of DATA, so the sender learns and nothing is lost.</summary>
     public static SmtpReply SpamRejected { get; } = new(550, "5.7.1", "Message rejected as spam");
 

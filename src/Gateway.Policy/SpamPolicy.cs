@@ -32,6 +32,28 @@ public sealed record SpamPolicy
 
     /// <summary>True when the default or any domain has an attachment policy.</summary>
     public bool ChecksAttachments => Default.Attachments is not null || Domains.Values.Any(d => d.Attachments is not null);
+    /// <summary>DNS block and allow lists asked about the client's address (spam.dnsbl), from CONNECT on.</summary>
+    public IReadOnlyList<DnsListPolicy> AddressLists { get; init; } = [];
+
+    /// <summary>Domain lists (RHSBL) asked about the sender's domain and the HELO name (spam.domain_lists).</summary>
+    public IReadOnlyList<DnsListPolicy> DomainLists { get; init; } = [];
+
+    /// <summary>URI lists (SURBL/URIBL style) asked about the registrable domains of the message's links (spam.uri_lists).</summary>
+    public IReadOnlyList<DnsListPolicy> UriLists { get; init; } = [];
+
+    public ClientCheckScores ClientChecks { get; init; } = new();
+
+    /// <summary>
+    /// The sum of the inputs known before DATA (address and domain lists, client checks) at or above which
+    /// recipients are refused at RCPT with 554 5.7.1 (spam.reject_score); 0: never, they only add to the score.
+    /// </summary>
+    public double RejectScore { get; init; }
+
+    /// <summary>How long one list lookup (or the reverse DNS check) may take before it is skipped (spam.lookup_timeout).</summary>
+    public TimeSpan LookupTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether anything of the session is looked up or checked (lists before DATA, client checks).</summary>
+    public bool ChecksClients => AddressLists.Count > 0 || DomainLists.Count > 0 || ClientChecks.NoFcrdns != 0 || ClientChecks.AnyHelo;
 
     /// <summary>The settings for one recipient domain: an exact entry, else the closest ".parent" entry, else the default.</summary>
     public SpamDomainPolicy For(string domain) => DomainMap.TryFind(Domains, domain, out var settings) ? settings : Default;

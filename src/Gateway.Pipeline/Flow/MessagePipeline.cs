@@ -34,6 +34,7 @@ public sealed class MessagePipeline
         _inbound = InboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
         _outbound = OutboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
         SpfRuns = steps.Spf is not null;
+        Reputation = steps.SpamScore is not null ? spam?.Reputation : null;
     }
 
     public GatewayPolicy Policy { get; }
@@ -49,6 +50,9 @@ public sealed class MessagePipeline
 
     /// <summary>Outbound S/MIME encryption decisions (RCPT, message start, the step); null when nothing is encrypted.</summary>
     public SmimeEncryptionPlanner? Encryption { get; }
+
+    /// <summary>DNS lists and client checks as spam score inputs; null when the snapshot scores no spam.</summary>
+    public ReputationChecks? Reputation { get; }
 
     /// <summary>The bound on a message's header section (limits.header_section).</summary>
     public int MaxHeaderSection => Policy.Limits.HeaderSection;

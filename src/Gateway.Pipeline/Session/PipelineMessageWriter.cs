@@ -4,6 +4,7 @@ using Gateway.Authentication.Spf;
 using Gateway.Pipeline.Content;
 using Gateway.Pipeline.Flow;
 using Gateway.Pipeline.Steps;
+using Gateway.Pipeline.Steps.Spam;
 
 namespace Gateway.Pipeline.Session;
 
@@ -20,15 +21,17 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     private readonly MessagePipeline _pipeline;
     private readonly ClientTrust _trust;
     private readonly Task<SpfCheck>? _spf;
+    private readonly Task<SessionScores>? _sessionScores;
     private readonly IReadOnlyList<MessagePart> _parts;
     private readonly HeaderSectionCapture _headers;
     private long _length;
 
-    public PipelineMessageWriter(MessagePipeline pipeline, ClientTrust trust, Task<SpfCheck>? spf, IReadOnlyList<MessagePart> parts)
+    public PipelineMessageWriter(MessagePipeline pipeline, ClientTrust trust, Task<SpfCheck>? spf, IReadOnlyList<MessagePart> parts, Task<SessionScores>? sessionScores = null)
     {
         _pipeline = pipeline;
         _trust = trust;
         _spf = spf;
+        _sessionScores = sessionScores;
         _parts = parts;
         _headers = new HeaderSectionCapture(pipeline.MaxHeaderSection);
     }
@@ -62,7 +65,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
         foreach (var part in _parts)
         {
             var writer = (IInspectableMessageWriter)part.Writer;
-            var context = new MessageContext(part.Envelope, _trust, part.Direction, new StoredMessage(writer, _headers, _length), _spf);
+            var context = new MessageContext(part.Envelope, _trust, part.Direction, new StoredMessage(writer, _headers, _length), _spf, _sessionScores);
             await using (context.ConfigureAwait(false))
             {
                 PartOutcome outcome;

@@ -24,6 +24,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     private SessionFacts? _trustedFacts;
     private ClientTrust _trust = ClientTrust.Anonymous;
     private Task<SpfCheck>? _spf;
+    private readonly ClientReputation? _reputation;
 
     /// <summary>The encryption plan of each outbound recipient of this transaction, made at RCPT and used to split the parts.</summary>
     private readonly Dictionary<Mailbox, SmimeRecipientPlan> _plans = [];
@@ -36,6 +37,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         _pipeline = pipeline;
         _acceptor = acceptor;
         _logger = logger;
+        _reputation = ClientReputation.For(pipeline.Reputation, logger);
     }
 
     /// <summary>The snapshot this session runs under.</summary>
@@ -47,11 +49,20 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     public ValueTask<Verdict> OnConnectAsync(SessionFacts session, CancellationToken cancellationToken)
     {
         var trust = TrustOf(session);
-        return ValueTask.FromResult(Limits?.OnConnect(session, trust) ?? Verdict.Continue);
+        if (Limits?.OnConnect(session, trust) is { IsContinue: false } limited)
+        {
+            return ValueTask.FromResult(limited);
+        }
+
+        _reputation?.Connect(session, trust, cancellationToken);
+        return ValueTask.FromResult(Verdict.Continue);
     }
 
-    public ValueTask<Verdict> OnHeloAsync(SessionFacts session, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Verdict.Continue);
+    public ValueTask<Verdict> OnHeloAsync(SessionFacts session, CancellationToken cancellationToken)
+    {
+        _reputation?.Helo(session, TrustOf(session), cancellationToken);
+        return ValueTask.FromResult(Verdict.Continue);
+    }
 
     public async ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Mailbox? from, MailParameters parameters, CancellationToken cancellationToken)
     {
@@ -77,6 +88,8 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         {
             return limited;
         }
+
+        _reputation?.MailFrom(session, trust, from, cancellationToken);
 
         if (!_pipeline.RunsSpf(trust) || _pipeline.Authentication is not { } auth)
         {
@@ -116,6 +129,12 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
                 {
                     PipelineLog.UnknownRecipient(_logger, session.SessionId, session.ClientAddress, recipient);
                     return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.UnknownRecipient(recipient.ToString()), "unknown recipient " + recipient));
+                }
+
+                // A listed client is refused outright; greylisting it would only invite it back.
+                if (_reputation is not null && await _reputation.RefusalAsync(session, trust).ConfigureAwait(false) is { } listed)
+                {
+                    return RecipientDecision.Refuse(listed);
                 }
 
                 if (Limits is { } limits && await limits.GreylistAsync(session, trust, from, recipient, _spf, cancellationToken).ConfigureAwait(false) is { IsContinue: false } greylisted)
@@ -169,7 +188,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             throw;
         }
 
-        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts));
+        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts, _reputation?.ScoresAsync(trust)));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Gateway.Abstractions;
 using Gateway.Authentication.Spf;
 using Gateway.Spam.Scoring;
+using Gateway.Pipeline.Steps.Spam;
 using MimeKit;
 
 namespace Gateway.Pipeline.Steps;
@@ -17,7 +18,8 @@ public sealed class MessageContext : IAsyncDisposable
     private Stream? _parsedFrom;
     private MimeMessage? _parsed;
 
-    internal MessageContext(Envelope envelope, ClientTrust trust, MailDirection direction, StoredMessage message, Task<SpfCheck>? spf = null)
+    internal MessageContext(
+        Envelope envelope, ClientTrust trust, MailDirection direction, StoredMessage message, Task<SpfCheck>? spf = null, Task<SessionScores>? sessionScores = null)
     {
         Envelope = envelope;
         Trust = trust;
@@ -25,6 +27,7 @@ public sealed class MessageContext : IAsyncDisposable
         Message = message;
         ClientLength = message.Length;
         SpfFromMailFrom = spf;
+        SessionScores = sessionScores;
     }
 
     /// <summary>The envelope of this part: its recipients all go <see cref="Direction"/>.</summary>
@@ -44,6 +47,9 @@ public sealed class MessageContext : IAsyncDisposable
 
     /// <summary>The SPF check started at MAIL FROM (so its lookups overlapped the dialogue); null when none runs.</summary>
     internal Task<SpfCheck>? SpfFromMailFrom { get; }
+
+    /// <summary>The list lookups and client checks started during the dialogue (score inputs); null when none run.</summary>
+    internal Task<SessionScores>? SessionScores { get; }
 
     internal AuthenticationState Authentication { get; } = new();
 

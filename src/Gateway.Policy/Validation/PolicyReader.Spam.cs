@@ -6,7 +6,11 @@ namespace Gateway.Policy.Validation;
 
 internal sealed partial class PolicyReader
 {
-    private static readonly string[] SpamKeys = ["threshold", "action", "subject_prefix", "model", "rules", "domains", "attachments", "clamav", "rspamd"];
+    private static readonly string[] SpamKeys =
+    [
+        "threshold", "action", "subject_prefix", "model", "rules", "domains", "attachments", "clamav", "rspamd",
+        "dnsbl", "domain_lists", "uri_lists", "client_checks", "reject_score", "lookup_timeout",
+    ];
     private static readonly string[] SpamDomainKeys = ["threshold", "action", "subject_prefix", "attachments"];
     private static readonly string[] SpamRuleKeys = ["name", "target", "header", "pattern", "score"];
 
@@ -26,7 +30,8 @@ internal sealed partial class PolicyReader
     {
         var fields = Fields(node, "spam", SpamKeys);
         var defaults = ReadSpamDomain(fields, "spam", new SpamDomainPolicy());
-        return new SpamPolicy
+        var lists = ReadSpamLists(fields);
+        return lists with
         {
             Enabled = true,
             Default = defaults,

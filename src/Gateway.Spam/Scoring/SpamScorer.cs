@@ -15,13 +15,23 @@ public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringO
 {
     public SpamScoringOptions Options => options;
 
-    public SpamVerdict Score(ReadOnlyMemory<byte> message, SpamContext context, CancellationToken cancellationToken = default)
+    public SpamVerdict Score(ReadOnlyMemory<byte> message, SpamContext context, CancellationToken cancellationToken = default) =>
+        Score(Scan(message, cancellationToken), context, cancellationToken);
+
+    /// <summary>The bounded parse alone, for callers that look at the links before scoring.</summary>
+    public SpamScan Scan(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) =>
+        new(MessageScanner.Scan(message, options.Limits, cancellationToken));
+
+    public SpamVerdict Score(SpamScan scan, SpamContext context, CancellationToken cancellationToken = default)
     {
-        var scanned = MessageScanner.Scan(message, options.Limits, cancellationToken);
+        ArgumentNullException.ThrowIfNull(scan);
+        ArgumentNullException.ThrowIfNull(context);
+        var scanned = scan.Message;
         var reasons = new List<SpamReason>();
         rules.Evaluate(scanned, reasons, cancellationToken);
         options.Authentication.Add(context, reasons);
         reasons.AddRange(context.Inputs);
+        reasons.AddRange(context.Reputation);
 
         double? probability = null;
         if (model is { IsTrained: true })

@@ -79,7 +79,7 @@ internal sealed class PolicyRuntime : IDisposable
 
         var authentication = AuthenticationFactory.Build(policy, services, problems);
         var smime = policy.Smime.Enabled ? services.Smime?.Build(policy, problems) : null;
-        var spam = SpamFactory.Build(policy, problems, services.ScannerMetrics);
+        var spam = SpamFactory.Build(policy, services, problems);
         errors = problems;
         if (problems.Count > 0)
         {

@@ -4,6 +4,7 @@ using Gateway.Dns;
 using Gateway.Pipeline.Limits;
 using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
+using Gateway.Spam.Reputation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,7 +13,8 @@ namespace Gateway.Host.Hosting;
 /// <summary>
 /// What every policy snapshot is built with and no snapshot owns: one DNS resolver (one cache, warm across
 /// reloads), one Public Suffix List, the clock, logging, the DMARC evaluation store and the S/MIME key vault with its
-/// certificate stores, the rate limits' and greylist's state, and the counters of the scanners. Built once by the host.
+/// certificate stores, the rate limits' and greylist's state, the counters of the scanners, and the DNS list answers
+/// (kept across reloads like the resolver's). Built once by the host.
 /// </summary>
 internal sealed record RuntimeServices(
     TimeProvider Time,
@@ -24,6 +26,9 @@ internal sealed record RuntimeServices(
     LimitsState? Limits = null,
     IScannerMetrics? ScannerMetrics = null)
 {
+    /// <summary>The DNS list client over <see cref="Dns"/>, shared by every snapshot so its cache outlives a reload.</summary>
+    public DnsListClient DnsLists { get; } = new(Dns, Time);
+
     /// <summary>For commands that build a runtime once and never serve mail with it (`gateway check`, tests).</summary>
     public static RuntimeServices Standalone(GatewayPolicy policy, TimeProvider time) => new(
         time,

@@ -1,17 +1,20 @@
+using Gateway.Authentication.PublicSuffix;
 using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
 using Gateway.Spam.Classifier;
+using Gateway.Spam.Reputation;
 
 namespace Gateway.Host.Hosting;
 
 /// <summary>
 /// Builds the content scorer of one policy snapshot: the rules from the policy and the classifier model from
 /// spam.model, loaded once per snapshot (a retrained model takes effect with the next policy reload). A model file that
-/// does not load is a policy error at its line, so the running policy stays in force (DESIGN invariant 6).
+/// does not load is a policy error at its line, so the running policy stays in force (DESIGN invariant 6). The DNS
+/// lists and client checks run over the host's shared resolver and list cache.
 /// </summary>
 internal static class SpamFactory
 {
-    public static SpamServices? Build(GatewayPolicy policy, List<PolicyError> problems, IScannerMetrics? metrics = null)
+    public static SpamServices? Build(GatewayPolicy policy, RuntimeServices services, List<PolicyError> problems)
     {
         var spam = policy.Spam;
         if (!spam.Enabled)
@@ -34,6 +37,28 @@ internal static class SpamFactory
             }
         }
 
-        return new SpamServices(spam, model, metrics);
+        return new SpamServices(spam, model, services.ScannerMetrics) { Reputation = Reputation(policy, services) };
+    }
+
+    private static ReputationChecks? Reputation(GatewayPolicy policy, RuntimeServices services)
+    {
+        var spam = policy.Spam;
+        if (!spam.ChecksClients && spam.UriLists.Count == 0)
+        {
+            return null;
+        }
+
+        PublicSuffixList suffixes;
+        try
+        {
+            suffixes = services.Suffixes.Get(policy.Authentication.Dmarc.PublicSuffixList);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // The authentication factory reports the unreadable list as a policy error; this snapshot is not used then.
+            suffixes = services.Suffixes.Get(null);
+        }
+
+        return new ReputationChecks(policy, services.DnsLists, new ReverseDnsCheck(services.Dns, services.Time), suffixes);
     }
 }

@@ -10,7 +10,8 @@ namespace Gateway.Pipeline.Steps.Spam;
 
 /// <summary>
 /// Content scoring of inbound mail: the scorer reads a bounded prefix of the message, with the sender-authentication
-/// results of the steps before it as inputs, and the recipients' domains decide what the score means: reject with
+/// results of the steps before it, the session's list lookups and client checks and the URI lists over the message's
+/// link domains as inputs, and the recipients' domains decide what the score means: reject with
 /// 550 5.7.1 at the end of DATA, tag (X-Spam-Status, X-Spam-Score, X-Spam-Flag and an optional subject prefix), or
 /// deliver unchanged. Every verdict is logged. X-Spam-* fields the client sent are dropped: only ours are believed.
 /// </summary>
@@ -21,7 +22,9 @@ internal sealed class SpamScoreStep(SpamServices spam, ILogger logger) : IMessag
     public async ValueTask<StepVerdict> RunAsync(MessageContext message, CancellationToken cancellationToken)
     {
         var content = await ReadPrefixAsync(message.Message, spam.Scorer.Options.Limits.MaxScanBytes, cancellationToken).ConfigureAwait(false);
-        var verdict = spam.Scorer.Score(content, Context(message), cancellationToken);
+        var scan = spam.Scorer.Scan(content, cancellationToken);
+        var reputation = await ReputationAsync(message, scan, cancellationToken).ConfigureAwait(false);
+        var verdict = spam.Scorer.Score(scan, Context(message) with { Reputation = reputation }, cancellationToken);
         var decision = SpamDecision.For(spam.Policy, message.Envelope.Recipients, verdict.Score);
         verdict = verdict with { Threshold = decision.Threshold };
         var status = verdict.ToHeaderValue();
@@ -61,6 +64,24 @@ internal sealed class SpamScoreStep(SpamServices spam, ILogger logger) : IMessag
         }
 
         return new StepVerdict { Fields = fields.ToString(), Removals = forged, Reason = "spam " + status };
+    }
+
+    /// <summary>
+    /// The session's inputs (started during the dialogue, awaited now) and the URI lists over the links. Trusted and
+    /// authenticated clients are never looked up: their mail is the organisation's own or accountable.
+    /// </summary>
+    private async Task<IReadOnlyList<SpamReason>> ReputationAsync(MessageContext message, SpamScan scan, CancellationToken cancellationToken)
+    {
+        if (message.Trust.Class != ClientClass.Anonymous)
+        {
+            return [];
+        }
+
+        var session = message.SessionScores is { } scores ? await scores.ConfigureAwait(false) : SessionScores.None;
+        var uri = spam.Reputation is { } checks
+            ? await checks.UriAsync(message.Session.SessionId, scan.LinkHosts, logger, cancellationToken).ConfigureAwait(false)
+            : [];
+        return [.. session.Reasons, .. uri];
     }
 
     private static SpamContext Context(MessageContext message)

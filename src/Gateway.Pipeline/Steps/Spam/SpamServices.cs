@@ -40,6 +40,8 @@ public sealed class SpamServices
 
     /// <summary>rspamd's client; null without spam.rspamd.</summary>
     public RspamdClient? Rspamd { get; }
+    /// <summary>DNS lists and client checks; null when the host built none (no DNS, or `gateway spam` tools).</summary>
+    public ReputationChecks? Reputation { get; init; }
 
     private static SpamRuleTarget Target(SpamRuleTargetPolicy target) => target switch
     {
