@@ -1,6 +1,7 @@
 using System.Text;
 using Gateway.Abstractions;
 using Gateway.Pipeline.Content;
+using Gateway.Pipeline.Recipients;
 using Gateway.Pipeline.Steps;
 using Gateway.Pipeline.Steps.Smime;
 using Gateway.Pipeline.Steps.Spam;
@@ -20,7 +21,8 @@ public sealed class MessagePipeline
     private readonly IReadOnlyList<FlowStep> _outbound;
     private readonly ILogger _logger;
 
-    public MessagePipeline(GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger, SmimeServices? smime = null, SpamServices? spam = null)
+    public MessagePipeline(
+        GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger, SmimeServices? smime = null, SpamServices? spam = null, RecipientVerification? recipients = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(logger);
@@ -34,6 +36,7 @@ public sealed class MessagePipeline
         _inbound = InboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
         _outbound = OutboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
         SpfRuns = steps.Spf is not null;
+        Recipients = recipients ?? new RecipientVerification(policy.Recipients);
     }
 
     public GatewayPolicy Policy { get; }
@@ -49,6 +52,9 @@ public sealed class MessagePipeline
 
     /// <summary>Outbound S/MIME encryption decisions (RCPT, message start, the step); null when nothing is encrypted.</summary>
     public SmimeEncryptionPlanner? Encryption { get; }
+
+    /// <summary>Which recipients of our domains exist, and how large a message each domain takes (recipients:).</summary>
+    public RecipientVerification Recipients { get; }
 
     /// <summary>The bound on a message's header section (limits.header_section).</summary>
     public int MaxHeaderSection => Policy.Limits.HeaderSection;

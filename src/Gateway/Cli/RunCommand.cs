@@ -232,7 +232,9 @@ internal static class RunCommand
             sp.GetRequiredService<PublicSuffixSource>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<DmarcReportStore>(),
-            sp.GetRequiredService<SmimeHost>()));
+            sp.GetRequiredService<SmimeHost>(),
+            sp.GetRequiredService<RecipientsHost>()));
+        builder.Services.AddSingleton(sp => new RecipientsHost(time, sp.GetRequiredService<IDnsResolver>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton(sp => new SmimeHost(
             sp.GetRequiredService<KeyVault>(),
             Path.Combine(policy.StateDirectory, "smime"),
