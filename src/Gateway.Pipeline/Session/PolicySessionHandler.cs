@@ -57,7 +57,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     {
         _spf = null;
         _plans.Clear();
-        _declaredSize = parameters?.Size;
+        _declaredSize = parameters.Size;
 
         // Next to the listener's require_tls, which the session enforces before it asks us: the same 530 for a
         // client network or a partner's sender domain that must always use TLS (RFC 3207 4).
