@@ -12,8 +12,8 @@ internal static partial class PipelineLog
     public static partial void RelayDenied(ILogger logger, string sessionId, IPAddress client, Mailbox recipient, string reason);
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
-        Message = "Unknown recipient: session {SessionId} client {Client} recipient {Recipient} is not on its domain's list")]
-    public static partial void UnknownRecipient(ILogger logger, string sessionId, IPAddress client, Mailbox recipient);
+        Message = "Unknown recipient: session {SessionId} client {Client} recipient {Recipient} refused by {Source} {Detail}")]
+    public static partial void UnknownRecipient(ILogger logger, string sessionId, IPAddress client, Mailbox recipient, string source, string detail);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
         Message = "Authentication-Results: session {SessionId}: {Results}")]
@@ -54,4 +54,20 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 3011, Level = LogLevel.Information,
         Message = "Spam verdict: session {SessionId} queue id {QueueId} score {Score} required {Threshold} action {Action} tests {Tests}")]
     public static partial void SpamVerdict(ILogger logger, string sessionId, string queueId, double score, double threshold, string action, string tests);
+
+    [LoggerMessage(EventId = 3140, Level = LogLevel.Warning,
+        Message = "Recipient verification failed: session {SessionId} client {Client} recipient {Recipient}: {Source} {Detail}; answering 451 4.4.3")]
+    public static partial void VerificationUnavailable(ILogger logger, string sessionId, IPAddress client, Mailbox recipient, string source, string detail);
+
+    [LoggerMessage(EventId = 3141, Level = LogLevel.Information,
+        Message = "Message too big for the recipient's domain at RCPT: session {SessionId} client {Client} recipient {Recipient} declared SIZE {Size} limit {Limit}")]
+    public static partial void DeclaredSizeTooBig(ILogger logger, string sessionId, IPAddress client, Mailbox recipient, long size, long limit);
+
+    [LoggerMessage(EventId = 3142, Level = LogLevel.Information,
+        Message = "Message too big for a recipient's domain at end of data: session {SessionId} size {Size} limit {Limit}")]
+    public static partial void MessageTooBig(ILogger logger, string sessionId, long size, long limit);
+
+    [LoggerMessage(EventId = 3143, Level = LogLevel.Information,
+        Message = "The internal server of {Domain} declares a message size limit of {Size} octets (EHLO SIZE); messages for it are held to that")]
+    public static partial void MessageSizeLearned(ILogger logger, string domain, long size);
 }

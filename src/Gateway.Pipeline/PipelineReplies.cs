@@ -9,9 +9,24 @@ public static class PipelineReplies
     /// <summary>RFC 5321 has no dedicated relay code; 554 5.7.1 is what Postfix and others answer (RFC 3463 5.7.1: delivery not authorized).</summary>
     public static SmtpReply RelayDenied { get; } = new(554, "5.7.1", "Relay access denied");
 
-    /// <summary>RFC 3463 5.1.1: the recipient is not on our domain's list of addresses (recipients:).</summary>
+    /// <summary>RFC 3463 5.1.1: the source of our domain's addresses (recipients:: list, LDAP, call-ahead) does not know the recipient.</summary>
     public static SmtpReply UnknownRecipient(string recipient) =>
         new(550, "5.1.1", string.Create(CultureInfo.InvariantCulture, $"<{recipient}>: Recipient address rejected: user unknown"));
+
+    /// <summary>
+    /// RFC 3463 4.4.3: directory server failure. The source of our addresses (LDAP, the internal server) gave no verdict:
+    /// the sender's server tries again, and nothing is accepted that might bounce.
+    /// </summary>
+    public static SmtpReply VerificationUnavailable(string recipient) =>
+        new(451, "4.4.3", string.Create(CultureInfo.InvariantCulture, $"<{recipient}>: Recipient address verification unavailable, try again later"));
+
+    /// <summary>
+    /// RFC 3463 5.3.4 / RFC 1870 6: the message (declared with SIZE= at RCPT, or received at the end of data) is larger
+    /// than the recipient's domain takes. RFC 5321 4.5.3.1.10 has clients read a 552 to RCPT as "too many recipients"
+    /// and retry; Postfix and the 5.3.4 code keep it permanent, and the sender learns now instead of by a notice later.
+    /// </summary>
+    public static SmtpReply MessageTooBigForDomain(string domain) =>
+        new(552, "5.3.4", string.Create(CultureInfo.InvariantCulture, $"Message size exceeds fixed maximum message size for {domain}"));
 
     /// <summary>RFC 3463 5.4.6: routing loop detected (RFC 5321 6.3: too many Received fields).</summary>
     public static SmtpReply RoutingLoop { get; } = new(554, "5.4.6", "Routing loop detected: too many Received headers");

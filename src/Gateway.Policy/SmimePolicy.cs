@@ -142,46 +142,5 @@ public sealed record SmimeVerifyPolicy
 public sealed record SmimeDirectoryPolicy
 {
     /// <summary>The organisation's LDAP directory, asked after the vault and the store; null: none.</summary>
-    public SmimeLdapPolicy? Ldap { get; init; }
-}
-
-/// <summary>
-/// An LDAP directory of S/MIME certificates (smime.directory.ldap): userCertificate;binary (RFC 4523) and
-/// userSMIMECertificate (RFC 2798) of the entry whose filter matches the recipient address.
-/// </summary>
-public sealed record SmimeLdapPolicy
-{
-    /// <summary>ldap:// or ldaps:// URIs, tried in order.</summary>
-    public required IReadOnlyList<Uri> Servers { get; init; }
-
-    public required string BaseDn { get; init; }
-
-    /// <summary>Simple bind DN; null: anonymous.</summary>
-    public string? BindDn { get; init; }
-
-    /// <summary>Absolute path of the file holding the bind password (never the password in the policy).</summary>
-    public string? BindPasswordFile { get; init; }
-
-    /// <summary>Search filter with {0} for the address (escaped per RFC 4515 when used).</summary>
-    public string Filter { get; init; } = "(mail={0})";
-
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>How long certificates found for an address are reused.</summary>
-    public TimeSpan CacheFound { get; init; } = TimeSpan.FromHours(1);
-
-    /// <summary>How long "no certificate" for an address is reused.</summary>
-    public TimeSpan CacheNotFound { get; init; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>A stable text of every setting, so a reload that changes nothing keeps the directory and its cache.</summary>
-    public string Identity => string.Join(
-        "\n",
-        string.Join(" ", Servers),
-        BaseDn,
-        BindDn ?? string.Empty,
-        BindPasswordFile ?? string.Empty,
-        Filter,
-        Timeout.Ticks,
-        CacheFound.Ticks,
-        CacheNotFound.Ticks);
+    public LdapPolicy? Ldap { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Gateway.Abstractions;
 using Gateway.Pipeline.Content;
+using Gateway.Pipeline.Recipients;
 using Gateway.Pipeline.Steps;
 using Gateway.Pipeline.Steps.Smime;
 using Gateway.Pipeline.Steps.Spam;
@@ -20,7 +21,8 @@ public sealed class MessagePipeline
     private readonly IReadOnlyList<FlowStep> _outbound;
     private readonly ILogger _logger;
 
-    public MessagePipeline(GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger, SmimeServices? smime = null, SpamServices? spam = null)
+    public MessagePipeline(
+        GatewayPolicy policy, SenderAuthentication? authentication, ILogger logger, SmimeServices? smime = null, SpamServices? spam = null, RecipientVerification? recipients = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(logger);
@@ -35,6 +37,7 @@ public sealed class MessagePipeline
         _outbound = OutboundFlow.Declare(steps).Where(s => s.Step is not null).ToList();
         SpfRuns = steps.Spf is not null;
         Reputation = steps.SpamScore is not null ? spam?.Reputation : null;
+        Recipients = recipients ?? new RecipientVerification(policy.Recipients);
     }
 
     public GatewayPolicy Policy { get; }
@@ -53,6 +56,9 @@ public sealed class MessagePipeline
 
     /// <summary>DNS lists and client checks as spam score inputs; null when the snapshot scores no spam.</summary>
     public ReputationChecks? Reputation { get; }
+
+    /// <summary>Which recipients of our domains exist, and how large a message each domain takes (recipients:).</summary>
+    public RecipientVerification Recipients { get; }
 
     /// <summary>The bound on a message's header section (limits.header_section).</summary>
     public int MaxHeaderSection => Policy.Limits.HeaderSection;

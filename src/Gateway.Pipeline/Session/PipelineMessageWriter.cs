@@ -24,25 +24,41 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     private readonly Task<SessionScores>? _sessionScores;
     private readonly IReadOnlyList<MessagePart> _parts;
     private readonly HeaderSectionCapture _headers;
+    private readonly DomainSizeLimit? _sizeLimit;
     private long _length;
 
-    public PipelineMessageWriter(MessagePipeline pipeline, ClientTrust trust, Task<SpfCheck>? spf, IReadOnlyList<MessagePart> parts, Task<SessionScores>? sessionScores = null)
+    /// <param name="pipeline">The snapshot's flows.</param>
+    /// <param name="trust">The client's trust decision.</param>
+    /// <param name="spf">The SPF check started at MAIL FROM, if any.</param>
+    /// <param name="parts">One spool writer per direction (and encryption group).</param>
+    /// <param name="sizeLimit">The smallest message size limit of a recipient domain, when one is below the global limit.</param>
+    /// <param name="sessionScores">The spam score inputs of the session (DNS lists, client checks), if any.</param>
+    public PipelineMessageWriter(
+        MessagePipeline pipeline,
+        ClientTrust trust,
+        Task<SpfCheck>? spf,
+        IReadOnlyList<MessagePart> parts,
+        DomainSizeLimit? sizeLimit = null,
+        Task<SessionScores>? sessionScores = null)
     {
         _pipeline = pipeline;
         _trust = trust;
         _spf = spf;
         _sessionScores = sessionScores;
         _parts = parts;
+        _sizeLimit = sizeLimit;
         _headers = new HeaderSectionCapture(pipeline.MaxHeaderSection);
     }
+
+    private bool TooBig => _sizeLimit is { } limit && _length > limit.Limit;
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         _length += data.Length;
         _headers.Append(data.Span);
-        if (_headers.Status == HeaderSectionStatus.TooLong)
+        if (_headers.Status == HeaderSectionStatus.TooLong || TooBig)
         {
-            // The first step refuses such a message: storing the rest would only cost disk.
+            // Refused at the end of the data: storing the rest would only cost disk.
             return;
         }
 
@@ -59,6 +75,15 @@ internal sealed class PipelineMessageWriter : IMessageWriter
         {
             // The spool could not even start that part (its writer holds the 451/452): nothing to inspect.
             return await failed.Writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (TooBig)
+        {
+            // Smaller than the listener's SIZE, so the session let it through: the recipient domain's own limit
+            // (policy, or its internal server's EHLO SIZE). Said now, the sender gets 552 instead of a later notice.
+            var limit = _sizeLimit!;
+            PipelineLog.MessageTooBig(_pipeline.Logger, _parts[0].Envelope.Session.SessionId, _length, limit.Limit);
+            return await RefuseAsync(PipelineReplies.MessageTooBigForDomain(limit.Domain), cancellationToken).ConfigureAwait(false);
         }
 
         var outcomes = new List<PartOutcome>(_parts.Count);
@@ -89,13 +114,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
 
         if (outcomes.FirstOrDefault(o => o.Refusal is not null)?.Refusal is { } refusal)
         {
-            // One message, one answer: nothing of any part is kept.
-            foreach (var part in _parts)
-            {
-                await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, cancellationToken).ConfigureAwait(false);
-            }
-
-            return refusal;
+            return await RefuseAsync(refusal, cancellationToken).ConfigureAwait(false);
         }
 
         var replies = await Task.WhenAll(_parts.Select((part, i) =>
@@ -110,6 +129,17 @@ internal sealed class PipelineMessageWriter : IMessageWriter
         return replies.Length == 1
             ? replies[0]
             : new SmtpReply(250, "2.0.0", string.Create(CultureInfo.InvariantCulture, $"Ok: queued as {string.Join(" and ", _parts.Select(p => ((IInspectableMessageWriter)p.Writer).QueueId))}"));
+    }
+
+    /// <summary>One message, one answer: nothing of any part is kept.</summary>
+    private async ValueTask<SmtpReply> RefuseAsync(SmtpReply refusal, CancellationToken cancellationToken)
+    {
+        foreach (var part in _parts)
+        {
+            await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, cancellationToken).ConfigureAwait(false);
+        }
+
+        return refusal;
     }
 
     public async ValueTask DisposeAsync()

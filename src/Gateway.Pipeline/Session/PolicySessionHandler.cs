@@ -2,6 +2,7 @@ using Gateway.Abstractions;
 using Gateway.Authentication.Spf;
 using Gateway.Pipeline.Flow;
 using Gateway.Pipeline.Limits;
+using Gateway.Pipeline.Recipients;
 using Gateway.Pipeline.Steps.Smime;
 using Gateway.Policy;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,9 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     private ClientTrust _trust = ClientTrust.Anonymous;
     private Task<SpfCheck>? _spf;
     private readonly ClientReputation? _reputation;
+
+    /// <summary>MAIL FROM's SIZE= (RFC 1870) of this transaction, held against each recipient domain's limit at RCPT.</summary>
+    private long? _declaredSize;
 
     /// <summary>The encryption plan of each outbound recipient of this transaction, made at RCPT and used to split the parts.</summary>
     private readonly Dictionary<Mailbox, SmimeRecipientPlan> _plans = [];
@@ -68,6 +72,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     {
         _spf = null;
         _plans.Clear();
+        _declaredSize = parameters.Size;
 
         // Next to the listener's require_tls, which the session enforces before it asks us: the same 530 for a
         // client network or a partner's sender domain that must always use TLS (RFC 3207 4).
@@ -125,24 +130,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         switch (result.Outcome)
         {
             case RelayOutcome.Inbound:
-                if (_pipeline.Policy.Recipients.IsKnown(recipient) == false)
-                {
-                    PipelineLog.UnknownRecipient(_logger, session.SessionId, session.ClientAddress, recipient);
-                    return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.UnknownRecipient(recipient.ToString()), "unknown recipient " + recipient));
-                }
-
-                // A listed client is refused outright; greylisting it would only invite it back.
-                if (_reputation is not null && await _reputation.RefusalAsync(session, trust).ConfigureAwait(false) is { } listed)
-                {
-                    return RecipientDecision.Refuse(listed);
-                }
-
-                if (Limits is { } limits && await limits.GreylistAsync(session, trust, from, recipient, _spf, cancellationToken).ConfigureAwait(false) is { IsContinue: false } greylisted)
-                {
-                    return RecipientDecision.Refuse(greylisted);
-                }
-
-                return RecipientDecision.Accept(MailDirection.Inbound);
+                return await InboundRecipientAsync(session, trust, from, recipient, cancellationToken).ConfigureAwait(false);
             case RelayOutcome.Outbound:
                 var plan = _pipeline.Encryption is { } encryption
                     ? (await encryption.PlanAsync(recipient, cancellationToken).ConfigureAwait(false)).Plan
@@ -160,6 +148,48 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
                 PipelineLog.RelayDenied(_logger, session.SessionId, session.ClientAddress, recipient, result.Reason);
                 return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.RelayDenied, result.Reason));
         }
+    }
+
+    /// <summary>
+    /// A recipient in one of our domains: known to the domain's source of addresses (list, LDAP, call-ahead), and the
+    /// declared size within what the domain takes. An unknown address is 550 5.1.1, a source that gives no verdict
+    /// 451 4.4.3, a declared size over the domain's limit 552 5.3.4: each is said now, so nothing is accepted that
+    /// would bounce later to a sender who may be forged.
+    /// </summary>
+    private async ValueTask<RecipientDecision> InboundRecipientAsync(
+        SessionFacts session, ClientTrust trust, Mailbox? from, Mailbox recipient, CancellationToken cancellationToken)
+    {
+        var check = await _pipeline.Recipients.CheckAsync(recipient, cancellationToken).ConfigureAwait(false);
+        switch (check.Status)
+        {
+            case RecipientStatus.Unknown:
+                PipelineLog.UnknownRecipient(_logger, session.SessionId, session.ClientAddress, recipient, check.Source, check.Detail ?? string.Empty);
+                return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.UnknownRecipient(recipient.ToString()), "unknown recipient " + recipient));
+            case RecipientStatus.Unavailable:
+                PipelineLog.VerificationUnavailable(_logger, session.SessionId, session.ClientAddress, recipient, check.Source, check.Detail ?? string.Empty);
+                return RecipientDecision.Refuse(Verdict.Reject(
+                    PipelineReplies.VerificationUnavailable(recipient.ToString()), $"recipient verification ({check.Source}) unavailable for {recipient}"));
+        }
+
+        // Asked after the check, which may just have learned the limit from the internal server.
+        if (_declaredSize is { } declared && _pipeline.Recipients.MaxMessageSize(recipient.Domain) is { } limit && declared > limit)
+        {
+            PipelineLog.DeclaredSizeTooBig(_logger, session.SessionId, session.ClientAddress, recipient, declared, limit);
+            return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.MessageTooBigForDomain(recipient.Domain), $"SIZE={declared} over {limit} for {recipient.Domain}"));
+        }
+
+        // A listed client is refused outright; greylisting it would only invite it back.
+        if (_reputation is not null && await _reputation.RefusalAsync(session, trust).ConfigureAwait(false) is { } listed)
+        {
+            return RecipientDecision.Refuse(listed);
+        }
+
+        if (Limits is { } limits && await limits.GreylistAsync(session, trust, from, recipient, _spf, cancellationToken).ConfigureAwait(false) is { IsContinue: false } greylisted)
+        {
+            return RecipientDecision.Refuse(greylisted);
+        }
+
+        return RecipientDecision.Accept(MailDirection.Inbound);
     }
 
     public async ValueTask<(Verdict Verdict, IMessageWriter? Writer)> OnMessageStartAsync(Envelope envelope, CancellationToken cancellationToken)
@@ -188,7 +218,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             throw;
         }
 
-        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts, _reputation?.ScoresAsync(trust)));
+        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts, SizeLimit(envelope), _reputation?.ScoresAsync(trust)));
     }
 
     /// <summary>
@@ -222,6 +252,21 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         }
 
         return new[] { encrypted, plain }.Where(g => g.Count > 0).ToList();
+    }
+
+    /// <summary>The smallest per-domain message size limit among the inbound recipients, with its domain; null: none applies.</summary>
+    private DomainSizeLimit? SizeLimit(Envelope envelope)
+    {
+        DomainSizeLimit? smallest = null;
+        foreach (var domain in envelope.Recipients.Where(r => r.Direction == MailDirection.Inbound).Select(r => r.Address.Domain).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            if (_pipeline.Recipients.MaxMessageSize(domain) is { } limit && (smallest is null || limit < smallest.Limit))
+            {
+                smallest = new DomainSizeLimit(domain, limit);
+            }
+        }
+
+        return smallest;
     }
 
     /// <summary>The trust decision for the session as it is now; made again only when its inputs changed.</summary>

@@ -1,7 +1,7 @@
 using Gateway.Abstractions;
 using Gateway.Authentication.Spf;
-using Gateway.Spam.Scoring;
 using Gateway.Pipeline.Steps.Spam;
+using Gateway.Spam.Scoring;
 using MimeKit;
 
 namespace Gateway.Pipeline.Steps;

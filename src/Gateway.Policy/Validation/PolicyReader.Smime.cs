@@ -6,7 +6,6 @@ internal sealed partial class PolicyReader
 {
     private static readonly string[] SmimeKeys = ["vault", "sign", "encrypt", "decrypt", "verify", "directory", "lists"];
     private static readonly string[] SmimeDirectoryKeys = ["ldap"];
-    private static readonly string[] SmimeLdapKeys = ["servers", "base_dn", "bind_dn", "bind_password_file", "filter", "timeout", "cache_found", "cache_not_found"];
     private static readonly string[] SmimeVaultKeys = ["unseal_key_file", "pkcs11"];
     private static readonly string[] SmimePkcs11Keys = ["module", "token", "key", "pin_file"];
     private static readonly string[] SmimeSignKeys = ["senders", "form", "missing_key"];

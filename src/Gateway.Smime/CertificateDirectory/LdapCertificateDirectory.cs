@@ -1,3 +1,4 @@
+using Gateway.Lookups;
 using Gateway.Smime.Cms;
 using Microsoft.Extensions.Logging;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
@@ -10,9 +11,10 @@ namespace Gateway.Smime.CertificateDirectory;
 /// an unreachable directory for <see cref="LdapDirectoryOptions.FailureTtl"/>. A failure is logged and answered
 /// with no certificate: the sender's encryption policy then decides, exactly as for an unknown recipient.
 /// The cache keeps the certificates as found and the usability rules run on every lookup, so a certificate
-/// that expires while cached stops being offered at once.
+/// that expires while cached stops being offered at once. Disposing closes the directory's kept connections; it still
+/// answers after that, on a new connection per search.
 /// </summary>
-public sealed class LdapCertificateDirectory : ICertificateDirectory
+public sealed class LdapCertificateDirectory : ICertificateDirectory, IDisposable
 {
     private readonly LdapDirectoryOptions _options;
     private readonly TimeProvider _time;
@@ -25,16 +27,6 @@ public sealed class LdapCertificateDirectory : ICertificateDirectory
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        if (options.Servers.Count == 0 || options.Servers.Any(s => s.Scheme is not ("ldap" or "ldaps")))
-        {
-            throw new ArgumentException("at least one server, each an ldap:// or ldaps:// URI", nameof(options));
-        }
-
-        if (!options.FilterTemplate.Contains("{0}", StringComparison.Ordinal))
-        {
-            throw new ArgumentException("the filter template must contain {0} for the address", nameof(options));
-        }
-
         _options = options;
         _time = time;
         _logger = logger;
@@ -52,7 +44,7 @@ public sealed class LdapCertificateDirectory : ICertificateDirectory
                 certificates = await _search.SearchAsync(address, cancellationToken).ConfigureAwait(false);
                 _cache.Set(address, certificates, certificates.Count > 0 ? _options.PositiveTtl : _options.NegativeTtl);
             }
-            catch (LdapDirectoryUnavailableException e)
+            catch (LdapUnavailableException e)
             {
                 DirectoryLog.LdapUnavailable(_logger, address, e.Message);
                 certificates = [];
@@ -62,4 +54,6 @@ public sealed class LdapCertificateDirectory : ICertificateDirectory
 
         return EncryptionCertificateRules.Select(certificates, address, _time.GetUtcNow());
     }
+
+    public void Dispose() => _search.Dispose();
 }

@@ -1,4 +1,4 @@
-using Gateway.Smime.CertificateDirectory;
+using Gateway.Lookups;
 using Microsoft.Extensions.Logging;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;

@@ -235,7 +235,9 @@ internal static class RunCommand
             sp.GetRequiredService<DmarcReportStore>(),
             sp.GetRequiredService<SmimeHost>(),
             sp.GetRequiredService<LimitsState>(),
-            sp.GetRequiredService<GatewayMetrics>()));
+            sp.GetRequiredService<GatewayMetrics>(),
+            sp.GetRequiredService<RecipientsHost>()));
+        builder.Services.AddSingleton(sp => new RecipientsHost(time, sp.GetRequiredService<IDnsResolver>(), sp.GetRequiredService<ILoggerFactory>()));
 
         // Rate limit counters and the greylist outlive every policy snapshot (and the greylist a restart).
         builder.Services.AddSingleton(sp => LimitsState.Open(

@@ -2,6 +2,7 @@ using Gateway.Host.Tls;
 using Gateway.Pipeline;
 using Gateway.Pipeline.Flow;
 using Gateway.Pipeline.Limits;
+using Gateway.Pipeline.Recipients;
 using Gateway.Pipeline.Steps.Smime;
 using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
@@ -28,11 +29,18 @@ internal sealed class PolicyRuntime : IDisposable
     private int _ownerReleased;
 
     private PolicyRuntime(
-        GatewayPolicy policy, LoadedCertificates? certificates, CredentialsFile? credentials, SenderAuthentication? authentication, SmimeServices? smime, SpamServices? spam, ILogger pipelineLogger)
+        GatewayPolicy policy,
+        LoadedCertificates? certificates,
+        CredentialsFile? credentials,
+        SenderAuthentication? authentication,
+        SmimeServices? smime,
+        SpamServices? spam,
+        RecipientVerification? recipients,
+        ILogger pipelineLogger)
     {
         Policy = policy;
         Smime = smime;
-        Pipeline = new MessagePipeline(policy, authentication, pipelineLogger, smime, spam);
+        Pipeline = new MessagePipeline(policy, authentication, pipelineLogger, smime, spam, recipients);
         Certificates = certificates?.Certificates;
         CertificateFingerprint = certificates?.Fingerprint;
         Credentials = credentials;
@@ -80,6 +88,7 @@ internal sealed class PolicyRuntime : IDisposable
         var authentication = AuthenticationFactory.Build(policy, services, problems);
         var smime = policy.Smime.Enabled ? services.Smime?.Build(policy, problems) : null;
         var spam = SpamFactory.Build(policy, services, problems);
+        var recipients = services.Recipients?.Build(policy, problems);
         errors = problems;
         if (problems.Count > 0)
         {
@@ -89,7 +98,7 @@ internal sealed class PolicyRuntime : IDisposable
         }
 
         var pipelineLogger = services.Loggers.CreateLogger("Gateway.Pipeline");
-        return new PolicyRuntime(policy, certificates, credentials, authentication, smime, spam, pipelineLogger)
+        return new PolicyRuntime(policy, certificates, credentials, authentication, smime, spam, recipients, pipelineLogger)
         {
             Limits = SessionLimits.Create(policy, services.Limits, pipelineLogger),
         };

@@ -87,19 +87,17 @@ internal sealed class SmimeHost : IDisposable
         _store.Dispose();
         _fetcher.Dispose();
         _keys.Dispose();
+        _ldap?.Directory.Dispose();
     }
 
-    private LdapCertificateDirectory? Ldap(SmimeLdapPolicy? settings, List<PolicyError> problems)
+    private LdapCertificateDirectory? Ldap(LdapPolicy? settings, List<PolicyError> problems)
     {
         if (settings is null)
         {
             return null;
         }
 
-        // A rewritten password file counts as a changed setting.
-        var identity = settings.BindPasswordFile is { } passwordFile
-            ? settings.Identity + "\n" + File.GetLastWriteTimeUtc(passwordFile).Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : settings.Identity;
+        var identity = LdapSettings.Identity(settings);
         lock (_ldapGate)
         {
             if (_ldap is { } current && current.Identity == identity)
@@ -107,38 +105,18 @@ internal sealed class SmimeHost : IDisposable
                 return current.Directory;
             }
 
-            string? password = null;
-            if (settings.BindPasswordFile is { } file)
+            if (LdapSettings.Build(settings, "smime.directory.ldap", problems) is not { } search)
             {
-                try
-                {
-                    // A password file, not a dump: anything larger is a wrong path, refused before it is read.
-                    if (new FileInfo(file).Length > 4096)
-                    {
-                        throw new IOException("larger than 4 KiB; not a password file");
-                    }
-
-                    password = File.ReadAllText(file).TrimEnd('\r', '\n');
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    problems.Add(new PolicyError(file, 1, 1, "smime.directory.ldap.bind_password_file: " + e.Message));
-                    return null;
-                }
+                return null;
             }
 
             var directory = new LdapCertificateDirectory(
-                new LdapDirectoryOptions(settings.Servers, settings.BaseDn)
-                {
-                    BindDn = settings.BindDn,
-                    BindPassword = password,
-                    FilterTemplate = settings.Filter,
-                    Timeout = settings.Timeout,
-                    PositiveTtl = settings.CacheFound,
-                    NegativeTtl = settings.CacheNotFound,
-                },
+                new LdapDirectoryOptions(search) { PositiveTtl = settings.CacheFound, NegativeTtl = settings.CacheNotFound },
                 _time,
                 _loggers.CreateLogger<LdapCertificateDirectory>());
+
+            // Snapshots still holding the replaced directory go on searching, on new connections.
+            _ldap?.Directory.Dispose();
             _ldap = (identity, directory);
             return directory;
         }

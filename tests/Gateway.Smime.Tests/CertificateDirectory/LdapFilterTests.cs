@@ -1,4 +1,4 @@
-using Gateway.Smime.CertificateDirectory;
+using Gateway.Lookups;
 
 namespace Gateway.Smime.Tests.CertificateDirectory;
 

@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Gateway.Smime.CertificateDirectory;
+namespace Gateway.Lookups;
 
 /// <summary>RFC 4515 3 assertion-value escaping, so an address can never change the shape of the filter it is put in.</summary>
-internal static class LdapFilter
+public static class LdapFilter
 {
     public static string Escape(string value)
     {

@@ -1,10 +1,10 @@
-namespace Gateway.Smime.CertificateDirectory;
+namespace Gateway.Lookups;
 
 /// <summary>
 /// A bounded map whose entries each expire at their own time (by the injected clock); when full, the entry
 /// closest to expiry makes room. Thread-safe by a single lock: lookups are rare next to the network calls they save.
 /// </summary>
-internal sealed class TtlCache<TKey, TValue>
+public sealed class TtlCache<TKey, TValue>
     where TKey : notnull
 {
     private readonly Dictionary<TKey, (TValue Value, DateTimeOffset Expires)> _entries;
