@@ -53,8 +53,11 @@ INIT
 ssh-keygen -q -t ed25519 -N '' -C gateway-vm-test -f "$work/id_test"
 cp "$work/id_test.pub" "$work/authorized_keys"
 
+# KVM only where the CPU shows its virtualisation extensions: a /dev/kvm without them (seen in a nested sandbox)
+# lets qemu start and then hang in the boot loader. GATEWAY_VM_ACCEL=tcg|kvm overrides.
 accel=tcg
-[ -w /dev/kvm ] && accel=kvm
+[ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo && accel=kvm
+accel=${GATEWAY_VM_ACCEL:-$accel}
 echo "== booting $image ($accel), guest port 25 on 127.0.0.1:$port"
 start=$(date +%s)
 qemu-system-x86_64 -machine pc,accel=$accel -m 1536 -smp 2 -nographic -no-reboot \
@@ -91,16 +94,22 @@ grep -E 'gateway|Gateway' "$work/console.log" | tail -5 || true
 
 # The administrator's way in: the key from the credential, and nothing else.
 ssh_opts=(-p "$ssh_port" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=30 -o LogLevel=ERROR)
-if ! remote=$(ssh "${ssh_opts[@]}" -i "$work/id_test" root@127.0.0.1 '
+# sshd makes the copy's host keys on its first start, which may still be under way: retry for up to two minutes.
+ssh_deadline=$(( $(date +%s) + 120 ))
+until remote=$(ssh "${ssh_opts[@]}" -i "$work/id_test" root@127.0.0.1 '
     echo "gateway: $(systemctl is-active gateway.service) (NRestarts=$(systemctl show -P NRestarts gateway.service))"
     echo "unattended-upgrades: $(systemctl is-enabled unattended-upgrades.service) $(systemctl is-active unattended-upgrades.service); $(apt-config dump APT::Periodic::Unattended-Upgrade)"
     echo "firewall tcp in: $(nft list chain inet filter input | grep -oE "dport \{[^}]*\}|dport [0-9]+" | tr "\n" " ")"
     systemd-analyze security gateway.service --no-pager | tail -1
-  ' 2>&1); then
-  echo "$remote" >&2
-  echo "test-vm: FAIL: SSH login with the credential's key refused" >&2
-  exit 1
-fi
+  ' 2>&1); do
+  if [ "$(date +%s)" -ge "$ssh_deadline" ] || echo "$remote" | grep -q 'Permission denied'; then
+    echo "$remote" >&2
+    grep -aiE 'ssh|firstboot|credential' "$work/console.log" | tail -30 >&2 || true
+    echo "test-vm: FAIL: SSH login with the credential's key refused" >&2
+    exit 1
+  fi
+  sleep 5
+done
 echo "$remote"
 echo "$remote" | grep -q '^gateway: active' || { echo "test-vm: FAIL: gateway.service not active" >&2; exit 1; }
 echo "$remote" | grep -q '^unattended-upgrades: enabled active; APT::Periodic::Unattended-Upgrade "1";' \

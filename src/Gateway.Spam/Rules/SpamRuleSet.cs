@@ -20,8 +20,12 @@ public sealed class SpamRuleSet
     /// <summary>Points for GTUBE: far above any threshold, so that no negative rule can pull it back under.</summary>
     public const double GtubeScore = 1000;
 
-    /// <summary>Default per-pattern budget; a sane rule matches a few hundred kilobytes in microseconds.</summary>
-    public static readonly TimeSpan DefaultMatchTimeout = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Default per-pattern budget. A sane rule matches a few hundred kilobytes in microseconds, so this only ever cuts
+    /// off a backtracking one; it is wall-clock time, and a tighter budget (50 ms was tried) mistook a scheduler
+    /// pause on a loaded two-core machine for backtracking and skipped a sane rule.
+    /// </summary>
+    public static readonly TimeSpan DefaultMatchTimeout = TimeSpan.FromMilliseconds(250);
 
     private readonly SpamRule[] _rules;
 
