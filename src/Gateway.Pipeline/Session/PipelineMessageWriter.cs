@@ -24,6 +24,9 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     private readonly HeaderSectionCapture _headers;
     private long _length;
 
+    /// <summary>The parts' step summaries (one message, one log line); null until the flows ran or when none said anything.</summary>
+    public string? ContentVerdict { get; private set; }
+
     public PipelineMessageWriter(MessagePipeline pipeline, ClientTrust trust, Task<SpfCheck>? spf, IReadOnlyList<MessagePart> parts)
     {
         _pipeline = pipeline;
@@ -84,6 +87,8 @@ internal sealed class PipelineMessageWriter : IMessageWriter
             }
         }
 
+        var verdicts = outcomes.Select(o => o.Verdict).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        ContentVerdict = verdicts.Count > 0 ? string.Join("; ", verdicts) : null;
         if (outcomes.FirstOrDefault(o => o.Refusal is not null)?.Refusal is { } refusal)
         {
             // One message, one answer: nothing of any part is kept.

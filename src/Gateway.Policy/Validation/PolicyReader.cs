@@ -15,7 +15,7 @@ internal sealed partial class PolicyReader
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
         "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication", "mta_sts", "smime",
-        "spam", "recipients",
+        "spam", "recipients", "quarantine",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -25,7 +25,7 @@ internal sealed partial class PolicyReader
 
     private static readonly string[] RelayKeys = ["reject_routing_local_parts"];
     private static readonly string[] SmtpKeys = ["vrfy"];
-    private static readonly string[] AdminKeys = ["listen"];
+    private static readonly string[] AdminKeys = ["listen", "token_file"];
     private static readonly string[] LoggingKeys = ["format", "level"];
 
     private static readonly string[] LimitKeys =
@@ -118,6 +118,7 @@ internal sealed partial class PolicyReader
         var smime = TryGet(fields, "smime", out var smimeNode) ? ReadSmime(smimeNode, domains, domainsComplete) : new SmimePolicy();
         var spam = TryGet(fields, "spam", out var spamNode) ? ReadSpam(spamNode) : new SpamPolicy();
         var recipients = TryGet(fields, "recipients", out var recipientsNode) ? ReadRecipients(recipientsNode, domains, domainsComplete) : new RecipientsPolicy();
+        var quarantine = TryGet(fields, "quarantine", out var quarantineNode) ? ReadQuarantine(quarantineNode) : new QuarantinePolicy();
 
         foreach (var listener in listeners)
         {
@@ -150,6 +151,7 @@ internal sealed partial class PolicyReader
             Smime = smime,
             Spam = spam,
             Recipients = recipients,
+            Quarantine = quarantine,
             SourceFiles = _sourceFiles,
         };
     }
@@ -364,7 +366,8 @@ internal sealed partial class PolicyReader
             listen = ReadEndPoint(listenNode, "admin.listen") ?? defaults.Listen;
         }
 
-        return new AdminPolicy { Listen = listen };
+        var tokenFile = TryGet(fields, "token_file", out var tokenNode) ? ReadPath(tokenNode, "admin.token_file", PathKind.ExistingFile) : null;
+        return new AdminPolicy { Listen = listen, TokenFile = tokenFile };
     }
 
     private LoggingPolicy ReadLogging(YamlNode node)

@@ -23,6 +23,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     private const string MessageExtension = ".msg";
     private const string StateExtension = ".json";
 
+    // A record names a few dozen tests at most; a larger marker is not one of ours.
+    private const int MaxQuarantineRecordBytes = 64 * 1024;
+
     private readonly string _incoming;
     private readonly string _messages;
     private readonly string _state;
@@ -241,7 +244,8 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
         var state = ReadState(record.Envelope);
         var held = File.Exists(HoldPath(queueId));
-        return ValueTask.FromResult<QueueEntry?>(new QueueEntry(record.Envelope, state, held, record.DeliveredLength));
+        var quarantine = held ? ReadQuarantine(queueId) : null;
+        return ValueTask.FromResult<QueueEntry?>(new QueueEntry(record.Envelope, state, held, record.DeliveredLength) { Quarantine = quarantine });
     }
 
     public async IAsyncEnumerable<QueueEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -396,12 +400,18 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     /// <summary>Messages renamed into messages/ whose writers wait for its next fsync (see <see cref="GroupCommitter"/>); for tests.</summary>
     internal int CommitsWaitingForDirectoryFsync => _committer.WaitingForDirectoryFsync;
 
-    /// <summary>Called by a writer whose file is complete: group commit (fsync, rename, directory fsync), then bookkeeping.</summary>
-    /// <summary>Creates the hold marker of a message about to be committed, durably (quarantine at acceptance).</summary>
-    internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath, string? holdReason = null)
+    /// <summary>
+    /// Called by a writer whose file is complete: group commit (fsync, rename, directory fsync), then bookkeeping.
+    /// With <paramref name="quarantine"/>, the message is kept in the quarantine: its hold marker, holding the
+    /// quarantine record, is made durable before the message is (see <see cref="GroupCommitter"/>).
+    /// </summary>
+    internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath, QuarantineNote? quarantine = null)
     {
         var envelope = record.Envelope;
-        await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId), holdReason is null ? null : HoldPath(envelope.QueueId)).ConfigureAwait(false);
+        var marker = quarantine is null
+            ? null
+            : JsonSerializer.SerializeToUtf8Bytes(QuarantineRecord.From(quarantine, _time.GetUtcNow()), QueueJsonContext.Default.QuarantineRecord);
+        await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId), quarantine is null ? null : HoldPath(envelope.QueueId), marker).ConfigureAwait(false);
         _records[envelope.QueueId] = record;
         var received = Event(
             "received",
@@ -409,9 +419,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             SpoolReplies.Queued(envelope.QueueId).ToString(),
             ReceivedDetail(envelope, record.DeliveredLength));
         await TraceAsync(received with { Remote = envelope.ClientIp }).ConfigureAwait(false);
-        if (holdReason is not null)
+        if (quarantine is not null)
         {
-            await TraceAsync(Event("held", envelope, null, holdReason)).ConfigureAwait(false);
+            await TraceAsync(Event("held", envelope, null, $"quarantine ({quarantine.Source}): {quarantine.Reason}")).ConfigureAwait(false);
         }
 
         try
@@ -537,6 +547,50 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             QueueStoreLog.StateUnreadable(_logger, envelope.QueueId, ex);
             return MessageState.Initial(envelope);
         }
+    }
+
+    /// <summary>
+    /// The quarantine record in a hold marker; null for an operator's (empty) marker or one removed meanwhile. A record
+    /// that cannot be read still marks a quarantine item, so it is listed, kept and expired like the others.
+    /// </summary>
+    private QuarantineRecord? ReadQuarantine(string queueId)
+    {
+        var path = HoldPath(queueId);
+        byte[] json;
+        DateTimeOffset written;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length == 0)
+            {
+                return null;
+            }
+
+            written = info.LastWriteTimeUtc;
+            if (info.Length > MaxQuarantineRecordBytes)
+            {
+                return Unreadable(written);
+            }
+
+            json = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, QueueJsonContext.Default.QuarantineRecord) ?? Unreadable(written);
+        }
+        catch (JsonException ex)
+        {
+            QuarantineLog.RecordUnreadable(_logger, queueId, ex);
+            return Unreadable(written);
+        }
+
+        static QuarantineRecord Unreadable(DateTimeOffset written) =>
+            new("unknown", "the quarantine record could not be read", null, null, [], written);
     }
 
     private string? Verify(string path, string id, out bool readFailed)
