@@ -40,6 +40,10 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     // Message files never change once renamed in, so their parsed header can be kept.
     private readonly ConcurrentDictionary<string, SpoolRecord> _records = new(StringComparer.Ordinal);
 
+    // Nor do quarantine records: written once with the message, deleted on release. The scheduler lists the spool
+    // every few seconds, and a month of quarantined spam must not cost a file read per item per scan.
+    private readonly ConcurrentDictionary<string, QuarantineRecord> _quarantine = new(StringComparer.Ordinal);
+
     public FileQueueStore(
         string queueRoot,
         TimeProvider time,
@@ -243,8 +247,15 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
 
         var state = ReadState(record.Envelope);
-        var held = File.Exists(HoldPath(queueId));
-        var quarantine = held ? ReadQuarantine(queueId) : null;
+        // One stat, as File.Exists was: an empty marker is an operator's hold, a non-empty one a quarantine record.
+        var marker = new FileInfo(HoldPath(queueId));
+        var held = marker.Exists;
+        var quarantine = held && marker.Length > 0 ? QuarantineOf(queueId) : null;
+        if (quarantine is null)
+        {
+            _quarantine.TryRemove(queueId, out _);
+        }
+
         return ValueTask.FromResult<QueueEntry?>(new QueueEntry(record.Envelope, state, held, record.DeliveredLength) { Quarantine = quarantine });
     }
 
@@ -346,6 +357,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         _io.Delete(StatePath(queueId));
         _io.Delete(HoldPath(queueId));
         _records.TryRemove(queueId, out _);
+        _quarantine.TryRemove(queueId, out _);
         if (record is not null)
         {
             QueueStoreLog.Removed(_logger, queueId, reason);
@@ -384,6 +396,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             _io.FlushDirectory(_hold);
         }
 
+        _quarantine.TryRemove(queueId, out _);
         await TraceAsync(Event("released", record.Envelope, null, null)).ConfigureAwait(false);
     }
 
@@ -547,6 +560,23 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             QueueStoreLog.StateUnreadable(_logger, envelope.QueueId, ex);
             return MessageState.Initial(envelope);
         }
+    }
+
+    private QuarantineRecord? QuarantineOf(string queueId)
+    {
+        if (_quarantine.TryGetValue(queueId, out var cached))
+        {
+            return cached;
+        }
+
+        // A damaged record is kept as read too: it will not mend, and its warning is logged once, not every scan.
+        var record = ReadQuarantine(queueId);
+        if (record is not null)
+        {
+            _quarantine[queueId] = record;
+        }
+
+        return record;
     }
 
     /// <summary>

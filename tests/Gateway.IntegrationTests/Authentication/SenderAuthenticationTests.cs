@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Gateway.IntegrationTests.Fixtures;
 using Gateway.Testing.Peers;
 
@@ -106,6 +107,19 @@ public sealed class SenderAuthenticationTests
         Assert.True(show.ExitCode == 0, show.StdErr);
         Assert.Contains("verdict:      dmarc: dmarc=fail policy.from=careful.test p=quarantine", show.StdOut, StringComparison.Ordinal);
         Assert.Contains("Subject: quarantined", show.StdOut, StringComparison.Ordinal);
+
+        // Without admin.token_file the quarantine endpoints refuse TCP; the owner-only control socket answers.
+        using (var tcp = new HttpClient { BaseAddress = policy.AdminUri })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await tcp.GetAsync(new Uri("quarantine", UriKind.Relative))).StatusCode);
+        }
+
+        using (var local = ControlSocketClient(Path.Combine(policy.Directory, "var", "control.sock")))
+        {
+            var json = await local.GetStringAsync(new Uri("http://localhost/quarantine/" + id));
+            Assert.Contains("\"source\":\"dmarc\"", json, StringComparison.Ordinal);
+            Assert.Contains("p=quarantine", json, StringComparison.Ordinal);
+        }
 
         // The summary line of the transaction says it was quarantined, and why.
         await gateway.WaitForLogAsync(
@@ -227,4 +241,23 @@ public sealed class SenderAuthenticationTests
 
         return field;
     }
+
+    /// <summary>An HTTP client over the gateway's control socket (a Unix domain socket), as `gateway keys status` uses it.</summary>
+    private static HttpClient ControlSocketClient(string path) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    });
 }

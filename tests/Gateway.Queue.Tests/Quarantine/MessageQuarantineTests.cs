@@ -78,6 +78,12 @@ public sealed class MessageQuarantineTests
         Assert.False(await quarantine.ReleaseAsync(id, "tester", null, CancellationToken.None));
         Assert.False(await quarantine.DeleteAsync(id, "tester", CancellationToken.None));
         Assert.NotNull(await ctx.Store.GetAsync(id, CancellationToken.None));
+
+        // An operator's hold afterwards is a plain hold, not the old item coming back.
+        await ctx.Store.HoldAsync(id, CancellationToken.None);
+        var rehold = await ctx.Store.GetAsync(id, CancellationToken.None);
+        Assert.True(rehold!.Held);
+        Assert.Null(rehold.Quarantine);
     }
 
     [Fact]
