@@ -11,4 +11,12 @@ public sealed record QuarantinePolicy
     /// and traced.
     /// </summary>
     public TimeSpan Retention { get; init; } = DefaultRetention;
+
+    /// <summary>Once a day, each of our recipients gets a mail listing the items held for them since the last one.</summary>
+    public bool Digest { get; init; }
+
+    /// <summary>The hour of the day (UTC, 0-23) from which the day's digest goes out.</summary>
+    public int DigestHour { get; init; } = DefaultDigestHour;
+
+    public const int DefaultDigestHour = 7;
 }

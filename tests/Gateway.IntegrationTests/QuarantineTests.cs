@@ -106,6 +106,35 @@ public sealed class QuarantineTests
         Assert.Contains("learned 1 ham and 1 spam messages", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task With_the_digest_on_a_recipient_gets_the_list_of_what_was_held_for_them()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = new TestPolicy(extraYaml: Mail.RouteToSink(sink) + "spam:\n  action: quarantine\nquarantine:\n  digest: true\n  digest_hour: 0\n");
+        string id;
+        await using (var gateway = await GatewayProcess.StartAsync(policy))
+        {
+            // At start the day's digest went out with nothing in it; this item waits for tomorrow's.
+            id = await SendGtubeAsync(gateway, "d-1");
+        }
+
+        // Tomorrow, as far as the record of the last digest is concerned.
+        var sent = Path.Combine(policy.Directory, "var", "quarantine", "digest-sent");
+        Assert.True(File.Exists(sent));
+        await File.WriteAllTextAsync(sent, DateTimeOffset.UtcNow.AddDays(-1).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        await using (var gateway = await GatewayProcess.StartAsync(policy))
+        {
+            var digest = Assert.Single(await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
+            Assert.Contains("Subject: Quarantine: 1 message(s) held for you", digest, StringComparison.Ordinal);
+            Assert.Contains("id " + id, digest, StringComparison.Ordinal);
+            Assert.Contains("subject: offer", digest, StringComparison.Ordinal);
+            Assert.Contains("Auto-Submitted: auto-generated", digest, StringComparison.Ordinal);
+        }
+
+        // The quarantined message itself was never delivered.
+        Assert.DoesNotContain(sink.Messages(), m => m.Contains("<d-1@sender.test>", StringComparison.Ordinal));
+    }
+
     private static bool Summary(string line) => line.Contains("\"EventId\":1070,", StringComparison.Ordinal);
 
     private static async Task<string> SendGtubeAsync(GatewayProcess gateway, string id)

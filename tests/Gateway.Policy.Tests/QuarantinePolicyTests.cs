@@ -21,6 +21,7 @@ public sealed class QuarantinePolicyTests : IDisposable
         Assert.Equal(TimeSpan.FromDays(30), policy.Quarantine.Retention);
         Assert.Null(policy.Admin.TokenFile);
         Assert.Null(policy.Spam.Default.QuarantineThreshold);
+        Assert.False(policy.Quarantine.Digest);
     }
 
     [Fact]
@@ -57,15 +58,18 @@ public sealed class QuarantinePolicyTests : IDisposable
     {
         var token = _files.Write("admin.token", "0123456789abcdef0123456789abcdef\n");
 
-        var policy = _files.Valid(PolicyFiles.Minimal + "quarantine:\n  retention: 7d\nadmin:\n  token_file: admin.token\n");
+        var policy = _files.Valid(PolicyFiles.Minimal + "quarantine:\n  retention: 7d\n  digest: true\n  digest_hour: 6\nadmin:\n  token_file: admin.token\n");
 
         Assert.Equal(TimeSpan.FromDays(7), policy.Quarantine.Retention);
+        Assert.True(policy.Quarantine.Digest);
+        Assert.Equal(6, policy.Quarantine.DigestHour);
         Assert.Equal(token, policy.Admin.TokenFile);
     }
 
     [Theory]
     [InlineData("quarantine:\n  retention: 10m\n", 6, 14, "quarantine.retention: 10m is out of range")]
     [InlineData("quarantine:\n  keep: 7d\n", 6, 3, "keep")]
+    [InlineData("quarantine:\n  digest_hour: 24\n", 6, 16, "quarantine.digest_hour")]
     [InlineData("admin:\n  token_file: missing.token\n", 6, 15, "admin.token_file")]
     public void Bad_settings_name_their_place(string yaml, int line, int column, string message)
     {

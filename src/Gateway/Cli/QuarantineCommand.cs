@@ -95,9 +95,18 @@ internal static class QuarantineCommand
 
     private static async Task<int> ReleaseAsync(MessageQuarantine quarantine, string id, string? learnDirectory)
     {
-        if (!await quarantine.ReleaseAsync(id, QuarantineActor.CommandLine(), learnDirectory, CancellationToken.None).ConfigureAwait(false))
+        try
         {
-            return await NotFoundAsync(id).ConfigureAwait(false);
+            if (!await quarantine.ReleaseAsync(id, QuarantineActor.CommandLine(), learnDirectory, CancellationToken.None).ConfigureAwait(false))
+            {
+                return await NotFoundAsync(id).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The copy for training comes first: when it cannot be written, the item stays quarantined as it was.
+            await Console.Error.WriteLineAsync($"gateway: {id} not released: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
         }
 
         Console.Out.WriteLine(learnDirectory is null

@@ -42,9 +42,17 @@ internal static class QuarantineEndpoints
         {
             var learn = string.Equals(context.Request.Query["learn"].ToString(), "true", StringComparison.OrdinalIgnoreCase);
             var directory = learn ? SpoolPaths.LearnHamDirectory(runtime.Current.Policy) : null;
-            return await quarantine.ReleaseAsync(id, AdminAccess.Actor(context), directory, cancellationToken).ConfigureAwait(false)
-                ? Results.Json(new QuarantineAnswer(id, learn ? "released, copied for training as ham" : "released"), QuarantineJsonContext.Default.QuarantineAnswer)
-                : NotFound(id);
+            try
+            {
+                return await quarantine.ReleaseAsync(id, AdminAccess.Actor(context), directory, cancellationToken).ConfigureAwait(false)
+                    ? Results.Json(new QuarantineAnswer(id, learn ? "released, copied for training as ham" : "released"), QuarantineJsonContext.Default.QuarantineAnswer)
+                    : NotFound(id);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The copy for training comes first: when it cannot be written, the item stays quarantined as it was.
+                return Results.Json(new QuarantineAnswer(id, "not released: " + ex.Message), QuarantineJsonContext.Default.QuarantineAnswer, statusCode: StatusCodes.Status500InternalServerError);
+            }
         });
         group.MapDelete("/{id}", async (string id, HttpContext context, MessageQuarantine quarantine, CancellationToken cancellationToken) =>
             await quarantine.DeleteAsync(id, AdminAccess.Actor(context), cancellationToken).ConfigureAwait(false)

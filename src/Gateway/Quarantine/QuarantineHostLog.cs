@@ -12,4 +12,10 @@ internal static partial class QuarantineHostLog
 
     [LoggerMessage(EventId = 5182, Level = LogLevel.Information, Message = "Quarantine retention {Retention}: {Count} item(s) deleted")]
     public static partial void Swept(ILogger logger, TimeSpan retention, int count);
+
+    [LoggerMessage(EventId = 5183, Level = LogLevel.Information, Message = "Quarantine digest: {Count} digest(s) queued")]
+    public static partial void DigestSent(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5184, Level = LogLevel.Warning, Message = "Quarantine digest failed; it is tried again in {Interval}")]
+    public static partial void DigestFailed(ILogger logger, TimeSpan interval, Exception exception);
 }
