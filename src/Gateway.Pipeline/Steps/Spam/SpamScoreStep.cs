@@ -13,7 +13,8 @@ namespace Gateway.Pipeline.Steps.Spam;
 /// Content scoring of inbound mail: the scorer reads a bounded prefix of the message, with the sender-authentication
 /// results of the steps before it as inputs, and the recipients' domains decide what the score means: reject with
 /// 550 5.7.1 at the end of DATA, quarantine (accepted, held with its verdict), tag (X-Spam-Status, X-Spam-Score,
-/// X-Spam-Flag and an optional subject prefix), or deliver unchanged. Every verdict is logged. X-Spam-* fields the client sent are dropped: only ours are believed.
+/// X-Spam-Flag and an optional subject prefix), or deliver unchanged. Every verdict is logged. X-Spam-* fields the
+/// client sent are dropped: only ours are believed.
 /// </summary>
 internal sealed class SpamScoreStep(SpamServices spam, ILogger logger) : IMessageStep
 {
