@@ -14,4 +14,10 @@ public interface IMessageWriter : IAsyncDisposable
     /// and its envelope are durable (DESIGN invariant 1); otherwise a 4xx/5xx.
     /// </summary>
     ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the content checks concluded, for the transaction's summary log line (e.g. "spam 7.2/5.0 tag",
+    /// "quarantined: dmarc=fail p=quarantine"); null when nothing was checked. Read after <see cref="CompleteAsync"/>.
+    /// </summary>
+    string? ContentVerdict => null;
 }

@@ -16,8 +16,8 @@ public sealed record MessageAmendment
     /// <summary>How many bytes from the start of the content <see cref="Prefix"/> stands for (0: it is only put on top).</summary>
     public long ReplacedLength { get; init; }
 
-    /// <summary>When set, the message is queued but held for an administrator (quarantine), with this reason.</summary>
-    public string? HoldReason { get; init; }
+    /// <summary>When set, the message is queued but held in the quarantine for an administrator, with this note.</summary>
+    public QuarantineNote? Quarantine { get; init; }
 
     /// <summary>
     /// The message carries <c>TLS-Required: No</c> (RFC 8689 4) and no REQUIRETLS option: delivery may ignore
@@ -25,5 +25,5 @@ public sealed record MessageAmendment
     /// </summary>
     public bool TlsRequiredNo { get; init; }
 
-    public bool IsEmpty => Prefix.IsEmpty && ReplacedLength == 0 && HoldReason is null && !TlsRequiredNo;
+    public bool IsEmpty => Prefix.IsEmpty && ReplacedLength == 0 && Quarantine is null && !TlsRequiredNo;
 }

@@ -32,6 +32,8 @@ public sealed record GatewayPolicy
 
     public LimitsPolicy Limits { get; init; } = new();
 
+    public QuarantinePolicy Quarantine { get; init; } = new();
+
     public AdminPolicy Admin { get; init; } = new();
 
     public LoggingPolicy Logging { get; init; } = new();

@@ -69,6 +69,13 @@ public sealed record SpamDomainPolicy
 
     public SpamAction Action { get; init; } = SpamAction.Tag;
 
+    /// <summary>
+    /// A second threshold (spam.quarantine_threshold) at or above which the message is quarantined whatever
+    /// <see cref="Action"/> says below it: "tag at 5, quarantine at 10". With <see cref="SpamAction.Reject"/> it is
+    /// the band below the reject threshold that is quarantined; null: one threshold, one action.
+    /// </summary>
+    public double? QuarantineThreshold { get; init; }
+
     /// <summary>Put before the Subject of spam when <see cref="Action"/> is <see cref="SpamAction.Tag"/>; null: the subject stays.</summary>
     public string? SubjectPrefix { get; init; }
 
@@ -87,6 +94,12 @@ public enum SpamAction
 
     /// <summary>Delivered unchanged: the verdict is only logged (for measuring a policy before enforcing it).</summary>
     Deliver,
+
+    /// <summary>
+    /// Accepted (250: it is on disk) and kept in the quarantine with its verdict instead of being delivered, until an
+    /// administrator releases or deletes it or its retention ends (quarantine.retention).
+    /// </summary>
+    Quarantine,
 }
 
 /// <summary>Which part of the message a rule's pattern reads (spam.rules[].target).</summary>

@@ -86,7 +86,8 @@ public sealed class MessagePipeline
     {
         var fields = new List<string>();
         var removals = new List<ContentRange>();
-        string? hold = null;
+        var summaries = new List<string>();
+        QuarantineNote? hold = null;
         foreach (var step in StepsFor(message.Trust, message.Direction))
         {
             StepVerdict verdict;
@@ -101,10 +102,15 @@ public sealed class MessagePipeline
             }
 
             PipelineLog.StepDone(_logger, message.Session.SessionId, message.Message.QueueId, step.Name, verdict.Action, verdict.Reason ?? string.Empty);
+            if (verdict.Summary is { Length: > 0 } summary)
+            {
+                summaries.Add(summary);
+            }
+
             if (verdict.Refusal is { } refusal)
             {
                 PipelineLog.ContentRefused(_logger, message.Session.SessionId, message.Message.QueueId, step.Name, refusal, verdict.Reason ?? string.Empty);
-                return PartOutcome.Refused(refusal, step.Name);
+                return PartOutcome.Refused(refusal, step.Name, Summarize(summaries, null));
             }
 
             if (verdict.Fields is { Length: > 0 } added)
@@ -120,7 +126,7 @@ public sealed class MessagePipeline
                 removals.Clear();
             }
 
-            hold ??= verdict.HoldReason;
+            hold ??= verdict.Quarantine;
         }
 
         var amendment = message.Message.IsReplaced
@@ -131,11 +137,20 @@ public sealed class MessagePipeline
         // the option, given over a TLS session, wins over a header field anyone on the way could have added. So the
         // two flags delivery reads are never both set.
         var tlsRequiredNo = !message.Envelope.MailParameters.RequireTls && TlsRequiredField.SaysNo(message.Message.HeaderSection.Span);
-        return PartOutcome.Accepted(tlsRequiredNo ? amendment with { TlsRequiredNo = true } : amendment);
+        return PartOutcome.Accepted(tlsRequiredNo ? amendment with { TlsRequiredNo = true } : amendment, Summarize(summaries, hold));
+    }
+
+    /// <summary>The steps' summaries in order, after "quarantined (SOURCE)" when the message is held; null: nothing to say.</summary>
+    private static string? Summarize(List<string> summaries, QuarantineNote? hold)
+    {
+        var text = string.Join(", ", summaries);
+        return hold is not null ? $"quarantined ({hold.Source}){(text.Length > 0 ? ": " + text : string.Empty)}"
+            : text.Length > 0 ? text
+            : null;
     }
 
     /// <summary>Each step's fields above the earlier ones; then, when fields go, the header section without them.</summary>
-    private static MessageAmendment BuildAmendment(ReadOnlySpan<byte> headerSection, List<string> fields, List<ContentRange> removals, string? hold)
+    private static MessageAmendment BuildAmendment(ReadOnlySpan<byte> headerSection, List<string> fields, List<ContentRange> removals, QuarantineNote? hold)
     {
         var prefix = FieldsOnTop(fields);
         long replaced = 0;
@@ -145,11 +160,11 @@ public sealed class MessagePipeline
             replaced = headerSection.Length;
         }
 
-        return new MessageAmendment { Prefix = prefix.ToArray(), ReplacedLength = replaced, HoldReason = hold };
+        return new MessageAmendment { Prefix = prefix.ToArray(), ReplacedLength = replaced, Quarantine = hold };
     }
 
     /// <summary>A step replaced the content: the amendment carries all of it, in place of everything the client sent.</summary>
-    private static MessageAmendment BuildReplacement(MessageContext message, List<string> fields, List<ContentRange> removals, string? hold)
+    private static MessageAmendment BuildReplacement(MessageContext message, List<string> fields, List<ContentRange> removals, QuarantineNote? hold)
     {
         var prefix = FieldsOnTop(fields);
         var current = message.Message;
@@ -161,7 +176,7 @@ public sealed class MessagePipeline
         var section = current.HeaderSection.Span;
         prefix.Write(removals.Count > 0 ? HeaderSectionEditor.Without(section, removals, dropTerminator: false) : section);
         prefix.Write(content.Span[section.Length..]);
-        return new MessageAmendment { Prefix = prefix.ToArray(), ReplacedLength = message.ClientLength, HoldReason = hold };
+        return new MessageAmendment { Prefix = prefix.ToArray(), ReplacedLength = message.ClientLength, Quarantine = hold };
     }
 
     private static MemoryStream FieldsOnTop(List<string> fields)

@@ -27,6 +27,9 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     private readonly DomainSizeLimit? _sizeLimit;
     private long _length;
 
+    /// <summary>The parts' step summaries (one message, one log line); null until the flows ran or when none said anything.</summary>
+    public string? ContentVerdict { get; private set; }
+
     /// <param name="pipeline">The snapshot's flows.</param>
     /// <param name="trust">The client's trust decision.</param>
     /// <param name="spf">The SPF check started at MAIL FROM, if any.</param>
@@ -112,6 +115,8 @@ internal sealed class PipelineMessageWriter : IMessageWriter
             }
         }
 
+        var verdicts = outcomes.Select(o => o.Verdict).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        ContentVerdict = verdicts.Count > 0 ? string.Join("; ", verdicts) : null;
         if (outcomes.FirstOrDefault(o => o.Refusal is not null)?.Refusal is { } refusal)
         {
             return await RefuseAsync(refusal, cancellationToken).ConfigureAwait(false);

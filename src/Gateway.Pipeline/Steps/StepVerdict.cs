@@ -24,8 +24,8 @@ public sealed record StepVerdict
     /// </summary>
     public ReadOnlyMemory<byte>? ReplacementTail { get; init; }
 
-    /// <summary>Set: the message is queued but held (quarantine) with this reason.</summary>
-    public string? HoldReason { get; init; }
+    /// <summary>Set: the message is queued but kept in the quarantine (held, not delivered) with this note.</summary>
+    public QuarantineNote? Quarantine { get; init; }
 
     /// <summary>Set: the message is refused with this reply (4xx or 5xx) and nothing of it is kept.</summary>
     public SmtpReply? Refusal { get; init; }
@@ -33,11 +33,17 @@ public sealed record StepVerdict
     /// <summary>Why, for the log (never shown to the client).</summary>
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// A few words for the transaction's summary log line (e.g. "spam 7.2/5.0 tag"); null: this step has nothing
+    /// to say there. Kept short: the step's own log line has the details.
+    /// </summary>
+    public string? Summary { get; init; }
+
     public StepAction Action => Refusal switch
     {
         { IsTransientFailure: true } => StepAction.TempFail,
         not null => StepAction.Reject,
-        _ => HoldReason is not null ? StepAction.Hold : StepAction.Continue,
+        _ => Quarantine is not null ? StepAction.Hold : StepAction.Continue,
     };
 
     public static StepVerdict AddFields(string fields) => new() { Fields = fields };

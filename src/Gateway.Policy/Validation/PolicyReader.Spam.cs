@@ -8,14 +8,14 @@ internal sealed partial class PolicyReader
 {
     private static readonly string[] SpamKeys =
     [
-        "threshold", "action", "subject_prefix", "model", "rules", "domains", "attachments", "clamav", "rspamd",
+        "threshold", "action", "quarantine_threshold", "subject_prefix", "model", "rules", "domains", "attachments", "clamav", "rspamd",
         "dnsbl", "domain_lists", "uri_lists", "client_checks", "reject_score", "lookup_timeout",
     ];
-    private static readonly string[] SpamDomainKeys = ["threshold", "action", "subject_prefix", "attachments"];
+    private static readonly string[] SpamDomainKeys = ["threshold", "action", "quarantine_threshold", "subject_prefix", "attachments"];
     private static readonly string[] SpamRuleKeys = ["name", "target", "header", "pattern", "score"];
 
     private static readonly (string Name, SpamAction Value)[] SpamActions =
-        [("tag", SpamAction.Tag), ("reject", SpamAction.Reject), ("deliver", SpamAction.Deliver)];
+        [("tag", SpamAction.Tag), ("reject", SpamAction.Reject), ("deliver", SpamAction.Deliver), ("quarantine", SpamAction.Quarantine)];
 
     private static readonly (string Name, SpamRuleTargetPolicy Value)[] SpamRuleTargets =
     [
@@ -46,18 +46,46 @@ internal sealed partial class PolicyReader
         };
     }
 
-    /// <summary>Threshold, action and subject prefix; what is not given comes from <paramref name="inherited"/>.</summary>
-    private SpamDomainPolicy ReadSpamDomain(Dictionary<string, YamlNode>? fields, string section, SpamDomainPolicy inherited) => new()
+    /// <summary>Threshold, action, quarantine threshold and subject prefix; what is not given comes from <paramref name="inherited"/>.</summary>
+    private SpamDomainPolicy ReadSpamDomain(Dictionary<string, YamlNode>? fields, string section, SpamDomainPolicy inherited)
     {
-        Threshold = TryGet(fields, "threshold", out var thresholdNode)
-            ? ReadNumber(thresholdNode, section + ".threshold", -MaxSpamScore, MaxSpamScore, inherited.Threshold)
-            : inherited.Threshold,
-        Action = TryGet(fields, "action", out var actionNode) ? ReadEnum(actionNode, section + ".action", SpamActions, inherited.Action) : inherited.Action,
-        SubjectPrefix = TryGet(fields, "subject_prefix", out var prefixNode) ? ReadString(prefixNode, section + ".subject_prefix") : inherited.SubjectPrefix,
-        Attachments = TryGet(fields, "attachments", out var attachmentsNode)
-            ? ReadAttachments(attachmentsNode, section + ".attachments", inherited.Attachments ?? new AttachmentPolicy())
-            : inherited.Attachments,
-    };
+        var settings = new SpamDomainPolicy
+        {
+            Threshold = TryGet(fields, "threshold", out var thresholdNode)
+                ? ReadNumber(thresholdNode, section + ".threshold", -MaxSpamScore, MaxSpamScore, inherited.Threshold)
+                : inherited.Threshold,
+            Action = TryGet(fields, "action", out var actionNode) ? ReadEnum(actionNode, section + ".action", SpamActions, inherited.Action) : inherited.Action,
+            QuarantineThreshold = inherited.QuarantineThreshold,
+            SubjectPrefix = TryGet(fields, "subject_prefix", out var prefixNode) ? ReadString(prefixNode, section + ".subject_prefix") : inherited.SubjectPrefix,
+            Attachments = TryGet(fields, "attachments", out var attachmentsNode)
+                ? ReadAttachments(attachmentsNode, section + ".attachments", inherited.Attachments ?? new AttachmentPolicy())
+                : inherited.Attachments,
+        };
+        if (!TryGet(fields, "quarantine_threshold", out var quarantineNode))
+        {
+            return settings;
+        }
+
+        // Only a value written here is checked against this section's threshold and action; an inherited one that
+        // does not fit is harmless (the stricter action wins: reject above its threshold, else quarantine).
+        var name = section + ".quarantine_threshold";
+        var quarantine = ReadNumber(quarantineNode, name, -MaxSpamScore, MaxSpamScore, double.NaN);
+        var threshold = settings.Threshold.ToString(CultureInfo.InvariantCulture);
+        switch (settings.Action)
+        {
+            case SpamAction.Quarantine:
+                Error(quarantineNode, $"{name}: the action is already quarantine at threshold {threshold}");
+                return settings;
+            case SpamAction.Reject when quarantine >= settings.Threshold:
+                Error(quarantineNode, $"{name}: must be below the reject threshold {threshold} (the band below it is quarantined)");
+                return settings;
+            case SpamAction.Tag or SpamAction.Deliver when quarantine <= settings.Threshold:
+                Error(quarantineNode, $"{name}: must be above threshold {threshold} (tag or deliver below it, quarantine from it)");
+                return settings;
+        }
+
+        return double.IsNaN(quarantine) ? settings : settings with { QuarantineThreshold = quarantine };
+    }
 
     private List<SpamRulePolicy> ReadSpamRules(YamlNode node)
     {

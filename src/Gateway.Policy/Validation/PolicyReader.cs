@@ -15,7 +15,7 @@ internal sealed partial class PolicyReader
     [
         IncludeResolver.IncludeKey, "hostname", "domains", "trusted_networks", "state_directory", "listeners", "tls", "auth",
         "relay", "smtp", "limits", "admin", "logging", "delivery", "dns", "authentication", "mta_sts", "smime",
-        "spam", "recipients", "rate_limits", "greylisting",
+        "spam", "recipients", "rate_limits", "greylisting", "quarantine",
     ];
 
     private static readonly string[] ListenerKeys =
@@ -25,7 +25,7 @@ internal sealed partial class PolicyReader
 
     private static readonly string[] RelayKeys = ["reject_routing_local_parts"];
     private static readonly string[] SmtpKeys = ["vrfy"];
-    private static readonly string[] AdminKeys = ["listen"];
+    private static readonly string[] AdminKeys = ["listen", "token_file"];
     private static readonly string[] LoggingKeys = ["format", "level"];
 
     private static readonly string[] LimitKeys =
@@ -120,6 +120,7 @@ internal sealed partial class PolicyReader
         var recipients = TryGet(fields, "recipients", out var recipientsNode) ? ReadRecipients(recipientsNode, domains, domainsComplete, delivery, limits) : new RecipientsPolicy();
         var rateLimits = TryGet(fields, "rate_limits", out var rateLimitsNode) ? ReadRateLimits(rateLimitsNode) : new RateLimitsPolicy();
         var greylisting = TryGet(fields, "greylisting", out var greylistingNode) ? ReadGreylisting(greylistingNode) : new GreylistingPolicy();
+        var quarantine = TryGet(fields, "quarantine", out var quarantineNode) ? ReadQuarantine(quarantineNode) : new QuarantinePolicy();
 
         foreach (var listener in listeners)
         {
@@ -154,6 +155,7 @@ internal sealed partial class PolicyReader
             Recipients = recipients,
             RateLimits = rateLimits,
             Greylisting = greylisting,
+            Quarantine = quarantine,
             SourceFiles = _sourceFiles,
         };
     }
@@ -368,7 +370,8 @@ internal sealed partial class PolicyReader
             listen = ReadEndPoint(listenNode, "admin.listen") ?? defaults.Listen;
         }
 
-        return new AdminPolicy { Listen = listen };
+        var tokenFile = TryGet(fields, "token_file", out var tokenNode) ? ReadPath(tokenNode, "admin.token_file", PathKind.ExistingFile) : null;
+        return new AdminPolicy { Listen = listen, TokenFile = tokenFile };
     }
 
     private LoggingPolicy ReadLogging(YamlNode node)

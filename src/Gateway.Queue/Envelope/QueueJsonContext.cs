@@ -3,7 +3,7 @@ using Gateway.Abstractions;
 
 namespace Gateway.Queue;
 
-/// <summary>Source-generated (reflection-free) JSON for the spool's envelope and state files: snake_case names.</summary>
+/// <summary>Source-generated (reflection-free) JSON for the spool's envelope and state files and quarantine records: snake_case names.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
@@ -20,4 +20,5 @@ namespace Gateway.Queue;
     ])]
 [JsonSerializable(typeof(QueuedEnvelope))]
 [JsonSerializable(typeof(MessageState))]
+[JsonSerializable(typeof(QuarantineRecord))]
 internal sealed partial class QueueJsonContext : JsonSerializerContext;

@@ -9,8 +9,19 @@ public sealed record MessageState(
     IReadOnlyList<RecipientState> Recipients,
     DateTimeOffset NextAttemptAt,
     bool DelayNoticeSent,
-    int Attempts)
+    int Attempts,
+    DateTimeOffset? LifetimeStart = null)
 {
+    /// <summary>
+    /// Where the retry schedule's clock starts (delay notice, expiry): the release from the quarantine for a message
+    /// that was held there, so days in the quarantine do not count as days of failed delivery; else the reception.
+    /// </summary>
+    public DateTimeOffset QueuedSince(QueuedEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        return LifetimeStart ?? envelope.ReceivedAt;
+    }
+
     /// <summary>The state of a message no attempt has touched yet: every recipient pending, due at once.</summary>
     public static MessageState Initial(QueuedEnvelope envelope)
     {

@@ -350,7 +350,8 @@ public sealed class QueueScheduler
         await TraceAsync("attempt", envelope, round.PendingAddresses, null, null, attemptDetail, cancellationToken).ConfigureAwait(false);
         var outcomes = await DeliverAsync(queueId, envelope, round, cancellationToken).ConfigureAwait(false);
         var finished = _time.GetUtcNow();
-        var expired = finished >= schedule.ExpiresAt(envelope.ReceivedAt);
+        var since = state.QueuedSince(envelope);
+        var expired = finished >= schedule.ExpiresAt(since);
         round.Apply(outcomes, finished, expired, address => SchedulerLog.MissingOutcome(_logger, queueId, address));
         foreach (var change in round.Changes)
         {
@@ -358,7 +359,7 @@ public sealed class QueueScheduler
         }
 
         var attempts = state.Attempts + 1;
-        var next = round.AnyPending ? schedule.NextAttempt(envelope.ReceivedAt, finished, attempts) : finished;
+        var next = round.AnyPending ? schedule.NextAttempt(since, finished, attempts) : finished;
         var delayNoticeSent = state.DelayNoticeSent;
         var noticeFailed = false;
 
@@ -378,9 +379,9 @@ public sealed class QueueScheduler
         }
 
         // RFC 3464 / operators: one delay notice per message once the threshold has passed.
-        if (round.AnyPending && !delayNoticeSent && finished >= schedule.DelayNoticeAt(envelope.ReceivedAt))
+        if (round.AnyPending && !delayNoticeSent && finished >= schedule.DelayNoticeAt(since))
         {
-            var expires = schedule.ExpiresAt(envelope.ReceivedAt);
+            var expires = schedule.ExpiresAt(since);
             if (await SendNoticeAsync(entry, settings.Notices, NoticeKind.Delay, round.DelayNotices(), expires, cancellationToken).ConfigureAwait(false))
             {
                 delayNoticeSent = true;
@@ -391,10 +392,10 @@ public sealed class QueueScheduler
             }
         }
 
-        if (round.AnyPending && !delayNoticeSent && next > schedule.DelayNoticeAt(envelope.ReceivedAt))
+        if (round.AnyPending && !delayNoticeSent && next > schedule.DelayNoticeAt(since))
         {
             // One more attempt exactly when the delay threshold passes, so the sender hears on time.
-            var noticeAt = schedule.DelayNoticeAt(envelope.ReceivedAt);
+            var noticeAt = schedule.DelayNoticeAt(since);
             next = noticeAt > finished ? noticeAt : next;
         }
 
@@ -403,7 +404,7 @@ public sealed class QueueScheduler
             next = finished + _options.ErrorBackoff;
         }
 
-        var newState = new MessageState(queueId, round.States, next, delayNoticeSent, attempts);
+        var newState = new MessageState(queueId, round.States, next, delayNoticeSent, attempts, state.LifetimeStart);
         if (!round.AnyPending)
         {
             // Finished: removing the message is the state change that matters. Writing a state file first would

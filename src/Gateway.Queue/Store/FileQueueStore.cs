@@ -23,6 +23,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     private const string MessageExtension = ".msg";
     private const string StateExtension = ".json";
 
+    // A record names a few dozen tests at most; a larger marker is not one of ours.
+    private const int MaxQuarantineRecordBytes = 64 * 1024;
+
     private readonly string _incoming;
     private readonly string _messages;
     private readonly string _state;
@@ -36,6 +39,10 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
     // Message files never change once renamed in, so their parsed header can be kept.
     private readonly ConcurrentDictionary<string, SpoolRecord> _records = new(StringComparer.Ordinal);
+
+    // Nor do quarantine records: written once with the message, deleted on release. The scheduler lists the spool
+    // every few seconds, and a month of quarantined spam must not cost a file read per item per scan.
+    private readonly ConcurrentDictionary<string, QuarantineRecord> _quarantine = new(StringComparer.Ordinal);
 
     public FileQueueStore(
         string queueRoot,
@@ -240,8 +247,16 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
 
         var state = ReadState(record.Envelope);
-        var held = File.Exists(HoldPath(queueId));
-        return ValueTask.FromResult<QueueEntry?>(new QueueEntry(record.Envelope, state, held, record.DeliveredLength));
+        // One stat, as File.Exists was: an empty marker is an operator's hold, a non-empty one a quarantine record.
+        var marker = new FileInfo(HoldPath(queueId));
+        var held = marker.Exists;
+        var quarantine = held && marker.Length > 0 ? QuarantineOf(queueId) : null;
+        if (quarantine is null)
+        {
+            _quarantine.TryRemove(queueId, out _);
+        }
+
+        return ValueTask.FromResult<QueueEntry?>(new QueueEntry(record.Envelope, state, held, record.DeliveredLength) { Quarantine = quarantine });
     }
 
     public async IAsyncEnumerable<QueueEntry> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -342,6 +357,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         _io.Delete(StatePath(queueId));
         _io.Delete(HoldPath(queueId));
         _records.TryRemove(queueId, out _);
+        _quarantine.TryRemove(queueId, out _);
         if (record is not null)
         {
             QueueStoreLog.Removed(_logger, queueId, reason);
@@ -380,6 +396,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             _io.FlushDirectory(_hold);
         }
 
+        _quarantine.TryRemove(queueId, out _);
         await TraceAsync(Event("released", record.Envelope, null, null)).ConfigureAwait(false);
     }
 
@@ -396,12 +413,18 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     /// <summary>Messages renamed into messages/ whose writers wait for its next fsync (see <see cref="GroupCommitter"/>); for tests.</summary>
     internal int CommitsWaitingForDirectoryFsync => _committer.WaitingForDirectoryFsync;
 
-    /// <summary>Called by a writer whose file is complete: group commit (fsync, rename, directory fsync), then bookkeeping.</summary>
-    /// <summary>Creates the hold marker of a message about to be committed, durably (quarantine at acceptance).</summary>
-    internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath, string? holdReason = null)
+    /// <summary>
+    /// Called by a writer whose file is complete: group commit (fsync, rename, directory fsync), then bookkeeping.
+    /// With <paramref name="quarantine"/>, the message is kept in the quarantine: its hold marker, holding the
+    /// quarantine record, is made durable before the message is (see <see cref="GroupCommitter"/>).
+    /// </summary>
+    internal async Task CommitAsync(SpoolRecord record, SafeFileHandle file, string tempPath, QuarantineNote? quarantine = null)
     {
         var envelope = record.Envelope;
-        await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId), holdReason is null ? null : HoldPath(envelope.QueueId)).ConfigureAwait(false);
+        var marker = quarantine is null
+            ? null
+            : JsonSerializer.SerializeToUtf8Bytes(QuarantineRecord.From(quarantine, _time.GetUtcNow()), QueueJsonContext.Default.QuarantineRecord);
+        await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId), quarantine is null ? null : HoldPath(envelope.QueueId), marker).ConfigureAwait(false);
         _records[envelope.QueueId] = record;
         var received = Event(
             "received",
@@ -409,9 +432,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             SpoolReplies.Queued(envelope.QueueId).ToString(),
             ReceivedDetail(envelope, record.DeliveredLength));
         await TraceAsync(received with { Remote = envelope.ClientIp }).ConfigureAwait(false);
-        if (holdReason is not null)
+        if (quarantine is not null)
         {
-            await TraceAsync(Event("held", envelope, null, holdReason)).ConfigureAwait(false);
+            await TraceAsync(Event("held", envelope, null, $"quarantine ({quarantine.Source}): {quarantine.Reason}")).ConfigureAwait(false);
         }
 
         try
@@ -537,6 +560,67 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             QueueStoreLog.StateUnreadable(_logger, envelope.QueueId, ex);
             return MessageState.Initial(envelope);
         }
+    }
+
+    private QuarantineRecord? QuarantineOf(string queueId)
+    {
+        if (_quarantine.TryGetValue(queueId, out var cached))
+        {
+            return cached;
+        }
+
+        // A damaged record is kept as read too: it will not mend, and its warning is logged once, not every scan.
+        var record = ReadQuarantine(queueId);
+        if (record is not null)
+        {
+            _quarantine[queueId] = record;
+        }
+
+        return record;
+    }
+
+    /// <summary>
+    /// The quarantine record in a hold marker; null for an operator's (empty) marker or one removed meanwhile. A record
+    /// that cannot be read still marks a quarantine item, so it is listed, kept and expired like the others.
+    /// </summary>
+    private QuarantineRecord? ReadQuarantine(string queueId)
+    {
+        var path = HoldPath(queueId);
+        byte[] json;
+        DateTimeOffset written;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length == 0)
+            {
+                return null;
+            }
+
+            written = info.LastWriteTimeUtc;
+            if (info.Length > MaxQuarantineRecordBytes)
+            {
+                return Unreadable(written);
+            }
+
+            json = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, QueueJsonContext.Default.QuarantineRecord) ?? Unreadable(written);
+        }
+        catch (JsonException ex)
+        {
+            QuarantineLog.RecordUnreadable(_logger, queueId, ex);
+            return Unreadable(written);
+        }
+
+        static QuarantineRecord Unreadable(DateTimeOffset written) =>
+            new("unknown", "the quarantine record could not be read", null, null, [], written);
     }
 
     private string? Verify(string path, string id, out bool readFailed)

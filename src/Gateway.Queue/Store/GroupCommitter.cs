@@ -51,12 +51,13 @@ internal sealed class GroupCommitter : IAsyncDisposable
     /// <summary>
     /// Takes ownership of <paramref name="file"/> (written, not yet synced). Completes once it is durably at
     /// <paramref name="destinationPath"/>; throws otherwise, and then nothing is left at the destination.
-    /// With <paramref name="holdMarkerPath"/>, that marker is made durable first, so a held message is never
-    /// visible without its marker, not even after a crash; a commit that fails takes the marker back.
+    /// With <paramref name="holdMarkerPath"/>, that marker (holding <paramref name="holdMarkerContent"/>, the
+    /// quarantine record) is made durable first, so a held message is never visible without its marker, not even
+    /// after a crash; a commit that fails takes the marker back.
     /// </summary>
-    public Task CommitAsync(SafeFileHandle file, string sourcePath, string destinationPath, string? holdMarkerPath = null)
+    public Task CommitAsync(SafeFileHandle file, string sourcePath, string destinationPath, string? holdMarkerPath = null, byte[]? holdMarkerContent = null)
     {
-        var request = new CommitRequest(file, sourcePath, destinationPath, holdMarkerPath);
+        var request = new CommitRequest(file, sourcePath, destinationPath, holdMarkerPath, holdMarkerContent);
         ObjectDisposedException.ThrowIf(!_requests.Writer.TryWrite(request), this);
 
         return request.Completion.Task;
@@ -89,7 +90,13 @@ internal sealed class GroupCommitter : IAsyncDisposable
                         // Here rather than on the session's thread: creating and syncing the marker blocks.
                         if (!System.IO.File.Exists(marker))
                         {
-                            _io.CreateNew(marker).Dispose();
+                            using var created = _io.CreateNew(marker);
+                            if (request.HoldMarkerContent is { Length: > 0 } content)
+                            {
+                                // This is a dedicated flusher thread (see the class remarks): blocking here is its job.
+                                _io.WriteAsync(created, content, 0, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                                _io.FlushFile(created);
+                            }
                         }
 
                         _io.FlushDirectory(Path.GetDirectoryName(marker)!);
@@ -179,9 +186,11 @@ internal sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
-    private sealed class CommitRequest(SafeFileHandle file, string sourcePath, string destinationPath, string? holdMarkerPath)
+    private sealed class CommitRequest(SafeFileHandle file, string sourcePath, string destinationPath, string? holdMarkerPath, byte[]? holdMarkerContent)
     {
         public string? HoldMarkerPath { get; } = holdMarkerPath;
+
+        public byte[]? HoldMarkerContent { get; } = holdMarkerContent;
 
         public SafeFileHandle File { get; } = file;
 

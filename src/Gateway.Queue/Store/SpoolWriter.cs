@@ -164,7 +164,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         {
             // The group commit fsyncs the file, renames it into messages/ and fsyncs the directory; a hold marker
             // is made durable first, so a quarantined message is never delivered, not even after a crash.
-            await _store.CommitAsync(record, _file, _tempPath, amendment.HoldReason).ConfigureAwait(false);
+            await _store.CommitAsync(record, _file, _tempPath, amendment.Quarantine).ConfigureAwait(false);
             _finished = true;
             ReleaseBuffers();
             return SpoolReplies.Queued(_envelope.QueueId);

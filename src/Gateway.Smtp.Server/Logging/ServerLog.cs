@@ -83,7 +83,7 @@ internal static partial class ServerLog
     public static partial void ClientDisconnected(this ILogger logger, string sessionId, string phase);
 
     [LoggerMessage(EventId = 1070, Level = LogLevel.Information,
-        Message = "Transaction {TransactionId} session {SessionId} client {Client} helo {Helo} tls {Tls} cipher {Cipher} auth {AuthUser} from <{From}> requiretls {RequireTls} rcpt {Recipients} size {Size} chunking {ViaChunking} result {Outcome}")]
+        Message = "Transaction {TransactionId} session {SessionId} client {Client} helo {Helo} tls {Tls} cipher {Cipher} auth {AuthUser} from <{From}> requiretls {RequireTls} rcpt {Recipients} size {Size} chunking {ViaChunking} result {Outcome} verdict {Verdict}")]
     public static partial void TransactionSummary(
         this ILogger logger,
         string transactionId,
@@ -98,5 +98,6 @@ internal static partial class ServerLog
         string recipients,
         long size,
         bool viaChunking,
-        string outcome);
+        string outcome,
+        string verdict);
 }

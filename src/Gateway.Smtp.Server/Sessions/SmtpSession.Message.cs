@@ -90,8 +90,10 @@ internal sealed partial class SmtpSession
             reply = await CompleteWriterAsync(transaction.Writer);
         }
 
+        // Read before the writer goes: what the content checks concluded belongs on the summary line.
+        var verdict = transaction.Writer?.ContentVerdict;
         await AbortWriterAsync(transaction);
-        LogSummary(transaction, viaChunking, reply);
+        LogSummary(transaction, viaChunking, reply, verdict);
         return reply;
     }
 
@@ -144,7 +146,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>The one summary line per transaction (who, what, where to, and how it ended).</summary>
-    private void LogSummary(Transaction transaction, bool viaChunking, SmtpReply outcome)
+    private void LogSummary(Transaction transaction, bool viaChunking, SmtpReply outcome, string? verdict = null)
     {
         if (!_logger.IsEnabled(LogLevel.Information))
         {
@@ -165,6 +167,7 @@ internal sealed partial class SmtpSession
             recipients,
             transaction.BodySize,
             viaChunking,
-            outcome.ToString());
+            outcome.ToString(),
+            LogText.Safe(verdict ?? "none"));
     }
 }

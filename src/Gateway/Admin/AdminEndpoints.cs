@@ -11,7 +11,7 @@ namespace Gateway.Host.Admin;
 
 /// <summary>
 /// The admin HTTP surface: /health, /metrics and the internal CA's CRLs. It listens on loopback by default and says
-/// nothing about mail content.
+/// nothing about mail content; the quarantine, which does, has its own guarded endpoints (QuarantineEndpoints).
 /// </summary>
 internal static class AdminEndpoints
 {

@@ -30,6 +30,7 @@ internal static class GatewayCommands
         root.Subcommands.Add(Check());
         root.Subcommands.Add(Health());
         root.Subcommands.Add(Queue());
+        root.Subcommands.Add(Quarantine());
         root.Subcommands.Add(Trace());
         root.Subcommands.Add(Passwd());
         root.Subcommands.Add(Dkim());
@@ -156,6 +157,20 @@ internal static class GatewayCommands
     }
 
     private static Task<int> QueueAction(ParseResult result) => QueueCommand.ExecuteAsync(CommandLine.From(result));
+
+    private static Command Quarantine()
+    {
+        var quarantine = new Command("quarantine", "Work on the quarantine (held messages with their verdict) of a running or stopped gateway.");
+        quarantine.Options.Add(Config(recursive: true));
+        quarantine.Subcommands.Add(Leaf("list", "List quarantined messages: age, time left, size, source, sender, recipients, reason.", QuarantineAction));
+        quarantine.Subcommands.Add(Leaf("show", "Show one item: verdict, reasons, envelope, headers.", QuarantineAction, QueueId()));
+        var learn = new Option<bool>("--learn", "--train-ham") { Description = "Also keep a copy under the state directory's spam/learn/ham/ for `gateway spam train --ham`." };
+        quarantine.Subcommands.Add(Leaf("release", "Deliver an item to its original recipients through the queue.", QuarantineAction, QueueId(), learn));
+        quarantine.Subcommands.Add(Leaf("delete", "Remove an item (the trace log records who and when).", QuarantineAction, QueueId()));
+        return quarantine;
+    }
+
+    private static Task<int> QuarantineAction(ParseResult result) => QuarantineCommand.ExecuteAsync(CommandLine.From(result));
 
     private static Argument<string> QueueId(bool optional = false)
     {

@@ -53,7 +53,7 @@ internal static class QueueCommand
             var envelope = entry.Envelope;
             var pending = entry.State.Recipients.Count(r => r.Status == RecipientStatus.Pending);
             var last = entry.State.Recipients.Select(r => r.LastReply).LastOrDefault(r => r is not null) ?? string.Empty;
-            var state = entry.Held ? "held" : entry.State.Attempts == 0 ? "new" : "deferred";
+            var state = entry.Quarantine is not null ? "quarant." : entry.Held ? "held" : entry.State.Attempts == 0 ? "new" : "deferred";
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{envelope.QueueId,-17} {Age(now - envelope.ReceivedAt),8} {entry.MessageBytes,9} {state,-8} {Sender(envelope.From),-30} {pending}/{envelope.Recipients.Count} {string.Join(",", envelope.Recipients.Select(r => r.Address))} {last}"));
         }
@@ -123,9 +123,16 @@ internal static class QueueCommand
 
     private static async Task<int> ChangeAsync(FileQueueStore store, string verb, string id)
     {
-        if (await store.GetAsync(id, CancellationToken.None).ConfigureAwait(false) is null)
+        if (await store.GetAsync(id, CancellationToken.None).ConfigureAwait(false) is not { } entry)
         {
             await Console.Error.WriteLineAsync($"gateway: no message {id} in the queue").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        if (verb == "release" && entry.Quarantine is not null)
+        {
+            // A quarantine release restarts the retry clock (and may teach the classifier): one way to do it.
+            await Console.Error.WriteLineAsync($"gateway: {id} is in the quarantine; use `gateway quarantine release {id}`").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
 

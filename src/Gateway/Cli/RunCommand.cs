@@ -7,6 +7,7 @@ using Gateway.Host.Control;
 using Gateway.Host.Hosting;
 using Gateway.Host.Metrics;
 using Gateway.Host.MtaSts;
+using Gateway.Host.Quarantine;
 using Gateway.Host.Reports;
 using Gateway.Host.Spool;
 using Gateway.Host.Tls;
@@ -266,6 +267,8 @@ internal static class RunCommand
             sp.GetRequiredService<ILogger<FileQueueStore>>()));
         builder.Services.AddSingleton<IQueueStore>(sp => sp.GetRequiredService<FileQueueStore>());
         builder.Services.AddSingleton<IMessageAcceptor>(sp => sp.GetRequiredService<FileQueueStore>());
+        builder.Services.AddSingleton(sp => new MessageQuarantine(
+            sp.GetRequiredService<IQueueStore>(), time, sp.GetRequiredService<ILogger<MessageQuarantine>>()));
         AddTransportSecurity(builder.Services, policy, time);
         builder.Services.AddKeyVault(VaultPaths.VaultDirectory(policy), time, vault);
         builder.Services.AddSingleton(sp => new ReloadingDeliveryAgent(
@@ -305,6 +308,7 @@ internal static class RunCommand
         // Order matters: the spool is recovered before the listeners open, and stops after they have drained.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueHostedService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpHostedService>());
+        builder.Services.AddHostedService<QuarantineRetentionService>();
         builder.Services.AddHostedService<DmarcReportService>();
         builder.Services.AddHostedService<TlsRptReportService>();
         builder.Services.AddHostedService<MtaStsRefreshService>();
@@ -350,6 +354,7 @@ internal static class RunCommand
         }
 
         app.MapAdmin();
+        app.MapQuarantine();
         app.MapControl();
         return app;
     }

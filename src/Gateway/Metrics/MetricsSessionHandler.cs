@@ -33,6 +33,8 @@ internal sealed class MetricsSessionHandler(ISmtpSessionHandler inner, GatewayMe
     {
         private long _lastWrite = time.GetTimestamp();
 
+        public string? ContentVerdict => inner.ContentVerdict;
+
         public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
             await inner.WriteAsync(data, cancellationToken).ConfigureAwait(false);

@@ -21,6 +21,12 @@ internal static class SpoolPaths
     /// <summary>The TLS-RPT session counters of the days not yet reported (RFC 8460 4).</summary>
     public static string TlsRptDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "tlsrpt");
 
+    /// <summary>The quarantine's own state (when the last digest went out); the items themselves are in the spool.</summary>
+    public static string QuarantineDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "quarantine");
+
+    /// <summary>Messages released from the quarantine with --learn, for `gateway spam train --ham`.</summary>
+    public static string LearnHamDirectory(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "spam", "learn", "ham");
+
     /// <summary>The running gateway's local control channel (a Unix domain socket, owner only): `keys unseal|seal|status`.</summary>
     public static string ControlSocket(GatewayPolicy policy) => Path.Combine(policy.StateDirectory, "control.sock");
 }

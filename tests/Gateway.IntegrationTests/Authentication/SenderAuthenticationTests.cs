@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Gateway.IntegrationTests.Fixtures;
 using Gateway.Testing.Peers;
 
@@ -80,7 +81,7 @@ public sealed class SenderAuthenticationTests
     }
 
     [Fact]
-    public async Task Mail_failing_dmarc_of_a_p_quarantine_domain_is_queued_on_hold()
+    public async Task Mail_failing_dmarc_of_a_p_quarantine_domain_is_a_quarantine_item_with_its_reason()
     {
         await using var dns = await KnotDns.StartAsync(new Dictionary<string, string>
         {
@@ -95,7 +96,35 @@ public sealed class SenderAuthenticationTests
         Assert.Equal(250, reply.Code);
 
         var list = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "queue", "list", "--config", policy.MainFile);
-        Assert.Contains("held", list.StdOut, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("quarant.", list.StdOut, StringComparison.Ordinal);
+        var id = reply.Last.Split(' ')[^1];
+        var items = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "quarantine", "list", "--config", policy.MainFile);
+        Assert.Contains("-- 1 quarantined message(s)", items.StdOut, StringComparison.Ordinal);
+        var item = Assert.Single(items.StdOut.Split('\n'), l => l.StartsWith(id, StringComparison.Ordinal));
+        Assert.Contains("dmarc", item, StringComparison.Ordinal);
+        Assert.Contains("dmarc=fail policy.from=careful.test p=quarantine", item, StringComparison.Ordinal);
+        var show = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "quarantine", "show", id, "--config", policy.MainFile);
+        Assert.True(show.ExitCode == 0, show.StdErr);
+        Assert.Contains("verdict:      dmarc: dmarc=fail policy.from=careful.test p=quarantine", show.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Subject: quarantined", show.StdOut, StringComparison.Ordinal);
+
+        // Without admin.token_file the quarantine endpoints refuse TCP; the owner-only control socket answers.
+        using (var tcp = new HttpClient { BaseAddress = policy.AdminUri })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await tcp.GetAsync(new Uri("quarantine", UriKind.Relative))).StatusCode);
+        }
+
+        using (var local = ControlSocketClient(Path.Combine(policy.Directory, "var", "control.sock")))
+        {
+            var json = await local.GetStringAsync(new Uri("http://localhost/quarantine/" + id));
+            Assert.Contains("\"source\":\"dmarc\"", json, StringComparison.Ordinal);
+            Assert.Contains("p=quarantine", json, StringComparison.Ordinal);
+        }
+
+        // The summary line of the transaction says it was quarantined, and why.
+        await gateway.WaitForLogAsync(
+            l => l.Contains("\"EventId\":1070,", StringComparison.Ordinal) && l.Contains("quarantined (dmarc): dmarc=fail p=quarantine", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10));
         var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--from", "news@careful.test");
         Assert.Contains("dmarc", trace.StdOut, StringComparison.Ordinal);
 
@@ -212,4 +241,23 @@ public sealed class SenderAuthenticationTests
 
         return field;
     }
+
+    /// <summary>An HTTP client over the gateway's control socket (a Unix domain socket), as `gateway keys status` uses it.</summary>
+    private static HttpClient ControlSocketClient(string path) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    });
 }

@@ -76,6 +76,9 @@ public sealed class TestPolicy
 
     public string? ExtraYaml { get; set; }
 
+    /// <summary>admin.token_file (the bearer token of the quarantine endpoints); null: none.</summary>
+    public string? AdminTokenFile { get; set; }
+
     /// <summary>
     /// The only name server the gateway may ask (tests moving to another server call <see cref="Write"/>). Tests never reach DNS outside this machine: by default it is
     /// 127.0.0.1:9, where nothing answers, so an unplanned lookup fails (temporarily) instead of leaving loopback.
@@ -115,6 +118,7 @@ public sealed class TestPolicy
             {TlsYaml}
             {credentials}admin:
               listen: 127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}
+            {(AdminTokenFile is null ? string.Empty : $"  token_file: {AdminTokenFile}")}
             logging:
               format: json
               level: information

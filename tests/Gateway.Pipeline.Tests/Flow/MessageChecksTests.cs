@@ -120,7 +120,7 @@ public sealed class MessageChecksTests
         Assert.Contains("spf=pass", field, StringComparison.Ordinal);
         Assert.Contains("dkim=none", field, StringComparison.Ordinal);
         Assert.Contains("dmarc=pass", field, StringComparison.Ordinal);
-        Assert.Null(writer.Amendment!.HoldReason);
+        Assert.Null(writer.Amendment!.Quarantine);
     }
 
     [Fact]
@@ -156,7 +156,12 @@ public sealed class MessageChecksTests
         var (reply, writer) = await RunAsync(policy, Zones(), "198.51.100.7", "news@careful.test", "From: news@careful.test\r\n\r\nx\r\n");
 
         Assert.Equal(250, reply.Code);
-        Assert.Equal(held, writer.Amendment!.HoldReason is not null);
+        Assert.Equal(held, writer.Amendment!.Quarantine is not null);
+        if (held)
+        {
+            Assert.Equal("dmarc", writer.Amendment.Quarantine!.Source);
+            Assert.Equal("dmarc=fail policy.from=careful.test p=quarantine", writer.Amendment.Quarantine.Reason);
+        }
     }
 
     [Theory]

@@ -44,4 +44,39 @@ public sealed class SpamDecisionTests
     {
         Assert.Equal(new SpamDecision(SpamAction.Tag, 5, true, "[SPAM]"), SpamDecision.For(Policy, To("lenient.test", "example.test"), 6));
     }
+
+    [Fact]
+    public void A_quarantine_threshold_above_the_tag_threshold_tags_first_and_quarantines_from_it_without_a_subject_prefix()
+    {
+        var policy = Policy with { Default = Policy.Default with { QuarantineThreshold = 10 } };
+
+        Assert.Equal(new SpamDecision(SpamAction.Tag, 5, true, "[SPAM]"), SpamDecision.For(policy, To("example.test"), 9.9));
+        Assert.Equal(new SpamDecision(SpamAction.Quarantine, 10, true, null), SpamDecision.For(policy, To("example.test"), 10));
+    }
+
+    [Fact]
+    public void Below_a_reject_threshold_the_band_from_the_quarantine_threshold_is_quarantined()
+    {
+        var policy = Policy with { Default = new SpamDomainPolicy { Threshold = 15, Action = SpamAction.Reject, QuarantineThreshold = 8 } };
+
+        Assert.Equal(new SpamDecision(SpamAction.Tag, 15, false, null), SpamDecision.For(policy, To("example.test"), 7.9));
+        Assert.Equal(new SpamDecision(SpamAction.Quarantine, 8, true, null), SpamDecision.For(policy, To("example.test"), 8));
+        Assert.Equal(new SpamDecision(SpamAction.Reject, 15, true, null), SpamDecision.For(policy, To("example.test"), 15));
+    }
+
+    [Fact]
+    public void A_domain_that_quarantines_wins_over_one_that_tags_and_yields_to_one_that_rejects()
+    {
+        var policy = Policy with
+        {
+            Domains = new Dictionary<string, SpamDomainPolicy>(Policy.Domains, StringComparer.Ordinal)
+            {
+                ["careful.test"] = new() { Threshold = 6, Action = SpamAction.Quarantine },
+            },
+        };
+
+        Assert.Equal(new SpamDecision(SpamAction.Tag, 6, false, null), SpamDecision.For(policy, To("careful.test"), 4));
+        Assert.Equal(new SpamDecision(SpamAction.Quarantine, 6, true, null), SpamDecision.For(policy, To("example.test", "careful.test"), 7));
+        Assert.Equal(new SpamDecision(SpamAction.Reject, 8, true, null), SpamDecision.For(policy, To("careful.test", "strict.test"), 9));
+    }
 }

@@ -277,6 +277,33 @@ public sealed class QueueSchedulerTests
     }
 
     [Fact]
+    public async Task A_held_message_gets_no_notice_however_long_it_waits_and_after_release_its_lifetime_starts_at_the_release()
+    {
+        _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test", DsnNotify.Failure | DsnNotify.Delay)), held: true);
+        _agent.Script("alice@example.test", "451 4.2.0 try again later", "451 4.2.0 try again later");
+        var scheduler = Scheduler();
+
+        // Far past the delay notice (6 h) and the queue lifetime (2 d) of the default schedule.
+        _time.Advance(TimeSpan.FromDays(5));
+        await RunDueAsync(scheduler);
+        Assert.Empty(_agent.Jobs);
+        Assert.Empty(_store.Notices);
+
+        // What a quarantine release does: due now, the retry clock restarted, then unheld.
+        var released = _time.GetUtcNow();
+        await _store.SaveStateAsync(_store.Entry("m1")!.State with { NextAttemptAt = released, LifetimeStart = released }, CancellationToken.None);
+        await _store.ReleaseAsync("m1", CancellationToken.None);
+        await RunDueAsync(scheduler);
+
+        // A transient failure now is retried, not expired against the reception five days ago.
+        var state = _store.Entry("m1")!.State;
+        Assert.Equal(RecipientStatus.Pending, Assert.Single(state.Recipients).Status);
+        Assert.Equal(released + TimeSpan.FromMinutes(5), state.NextAttemptAt);
+        Assert.Equal(released, state.LifetimeStart);
+        Assert.Empty(_store.Notices);
+    }
+
+    [Fact]
     public async Task A_message_held_after_the_scan_is_not_delivered()
     {
         _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test")));

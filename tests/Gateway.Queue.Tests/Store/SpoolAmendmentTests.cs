@@ -117,7 +117,7 @@ public sealed class SpoolAmendmentTests
         };
         var writer = await WriterWithClientMessageAsync(ctx);
 
-        var reply = await writer.CompleteAsync(new MessageAmendment { HoldReason = "quarantine" }, CancellationToken.None);
+        var reply = await writer.CompleteAsync(new MessageAmendment { Quarantine = new QuarantineNote("test", "quarantine") }, CancellationToken.None);
         await writer.DisposeAsync();
 
         Assert.Equal(250, reply.Code);
@@ -132,7 +132,7 @@ public sealed class SpoolAmendmentTests
         var writer = await WriterWithClientMessageAsync(ctx);
         ctx.Io.FileFlushFailure = FaultySpoolIo.IoError();
 
-        var reply = await writer.CompleteAsync(new MessageAmendment { HoldReason = "quarantine" }, CancellationToken.None);
+        var reply = await writer.CompleteAsync(new MessageAmendment { Quarantine = new QuarantineNote("test", "quarantine") }, CancellationToken.None);
         await writer.DisposeAsync();
 
         Assert.Equal(451, reply.Code);
@@ -146,14 +146,15 @@ public sealed class SpoolAmendmentTests
         await using var ctx = new SpoolTestContext();
         var writer = await WriterWithClientMessageAsync(ctx);
 
-        var reply = await writer.CompleteAsync(new MessageAmendment { HoldReason = "dmarc=fail p=quarantine" }, CancellationToken.None);
+        var reply = await writer.CompleteAsync(new MessageAmendment { Quarantine = new QuarantineNote("dmarc", "dmarc=fail p=quarantine") }, CancellationToken.None);
         await writer.DisposeAsync();
 
         var id = SpoolTestContext.QueueIdOf(reply);
         var entry = await ctx.Store.GetAsync(id, CancellationToken.None);
         Assert.True(entry!.Held);
         var held = Assert.Single(await ctx.TraceEventsAsync(), e => e.Event == "held");
-        Assert.Equal("dmarc=fail p=quarantine", held.Detail);
+        Assert.Equal("quarantine (dmarc): dmarc=fail p=quarantine", held.Detail);
+        Assert.Equal("dmarc", entry.Quarantine!.Source);
     }
 
     [Fact]

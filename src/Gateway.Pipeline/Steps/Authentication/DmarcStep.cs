@@ -51,9 +51,11 @@ internal sealed class DmarcStep(SenderAuthentication auth) : IMessageStep
 
         if (evaluation is { Disposition: DmarcDisposition.Quarantine } && policy.Dmarc.Enforce && policy.Dmarc.Quarantine == DmarcQuarantineAction.Hold)
         {
+            var result = evaluation.Result.ToString().ToLowerInvariant();
             return new StepVerdict
             {
-                HoldReason = $"quarantine: dmarc={evaluation.Result.ToString().ToLowerInvariant()} policy.from={evaluation.PolicyDomain} p=quarantine",
+                Quarantine = new QuarantineNote("dmarc", $"dmarc={result} policy.from={evaluation.PolicyDomain} p=quarantine"),
+                Summary = $"dmarc={result} p=quarantine",
             };
         }
 

@@ -6,7 +6,8 @@ namespace Gateway.Pipeline.Steps.Spam;
 /// <summary>
 /// What one score means for a message whose recipients may sit in several of our domains. The message is one SMTP
 /// transaction, answered once, so the strictest domain decides: a domain that rejects at its threshold wins over one
-/// that tags, which wins over one that only delivers; the lowest threshold of the deciding action applies.
+/// that quarantines, which wins over one that tags, which wins over one that only delivers; the lowest threshold of
+/// the deciding action applies.
 /// </summary>
 internal readonly record struct SpamDecision(SpamAction Action, double Threshold, bool IsSpam, string? SubjectPrefix)
 {
@@ -18,12 +19,15 @@ internal readonly record struct SpamDecision(SpamAction Action, double Threshold
             settings.Add(policy.Default);
         }
 
-        foreach (var action in (SpamAction[])[SpamAction.Reject, SpamAction.Tag])
+        var reached = settings
+            .Select(s => Reached(s, score) is { } r ? new SpamDecision(r.Action, r.Threshold, true, r.Action == SpamAction.Tag ? s.SubjectPrefix : null) : (SpamDecision?)null)
+            .OfType<SpamDecision>()
+            .ToList();
+        foreach (var action in (SpamAction[])[SpamAction.Reject, SpamAction.Quarantine, SpamAction.Tag])
         {
-            var strictest = settings.Where(s => s.Action == action && score >= s.Threshold).MinBy(s => s.Threshold);
-            if (strictest is not null)
+            if (reached.Where(d => d.Action == action).OrderBy(d => d.Threshold).Take(1).ToList() is [var strictest])
             {
-                return new SpamDecision(action, strictest.Threshold, true, strictest.SubjectPrefix);
+                return strictest;
             }
         }
 
@@ -32,5 +36,24 @@ internal readonly record struct SpamDecision(SpamAction Action, double Threshold
         return tagging is not null
             ? new SpamDecision(SpamAction.Tag, tagging.Threshold, false, null)
             : new SpamDecision(SpamAction.Deliver, settings.Min(s => s.Threshold), score >= settings.Min(s => s.Threshold), null);
+    }
+
+    /// <summary>
+    /// The action one domain takes at this score and the threshold that brought it, null below every threshold:
+    /// reject above its threshold first, then the quarantine threshold, then the domain's action at its threshold.
+    /// </summary>
+    private static (SpamAction Action, double Threshold)? Reached(SpamDomainPolicy settings, double score)
+    {
+        if (settings.Action == SpamAction.Reject && score >= settings.Threshold)
+        {
+            return (SpamAction.Reject, settings.Threshold);
+        }
+
+        if (settings.QuarantineThreshold is { } quarantine && score >= quarantine)
+        {
+            return (SpamAction.Quarantine, quarantine);
+        }
+
+        return score >= settings.Threshold ? (settings.Action, settings.Threshold) : null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Gateway.Abstractions;
 using Gateway.Authentication.Dkim;
@@ -11,9 +12,10 @@ namespace Gateway.Pipeline.Steps.Spam;
 /// <summary>
 /// Content scoring of inbound mail: the scorer reads a bounded prefix of the message, with the sender-authentication
 /// results of the steps before it, the session's list lookups and client checks and the URI lists over the message's
-/// link domains as inputs, and the recipients' domains decide what the score means: reject with
-/// 550 5.7.1 at the end of DATA, tag (X-Spam-Status, X-Spam-Score, X-Spam-Flag and an optional subject prefix), or
-/// deliver unchanged. Every verdict is logged. X-Spam-* fields the client sent are dropped: only ours are believed.
+/// link domains as inputs, and the recipients' domains decide what the score means: reject with 550 5.7.1 at the end
+/// of DATA, quarantine (accepted, held with its verdict), tag (X-Spam-Status, X-Spam-Score, X-Spam-Flag and an
+/// optional subject prefix), or deliver unchanged. Every verdict is logged. X-Spam-* fields the client sent are
+/// dropped: only ours are believed.
 /// </summary>
 internal sealed class SpamScoreStep(SpamServices spam, ILogger logger) : IMessageStep
 {
@@ -33,18 +35,31 @@ internal sealed class SpamScoreStep(SpamServices spam, ILogger logger) : IMessag
         {
             SpamAction.Reject => "reject",
             SpamAction.Tag => "tag",
+            SpamAction.Quarantine => "quarantine",
             _ => "deliver",
         };
         PipelineLog.SpamVerdict(logger, message.Session.SessionId, message.Message.QueueId, verdict.Score, verdict.Threshold, action, tests);
+        var summary = string.Create(CultureInfo.InvariantCulture, $"spam {verdict.Score:0.0}/{verdict.Threshold:0.0} {action}");
 
         var header = message.Message.HeaderSection.Span;
         var forged = Ranges(HeaderFieldFinder.Find(header, name => name.StartsWith("X-Spam-", StringComparison.OrdinalIgnoreCase)));
         switch (decision)
         {
             case { Action: SpamAction.Reject, IsSpam: true }:
-                return StepVerdict.Refuse(PipelineReplies.SpamRejected, "spam " + status);
+                return StepVerdict.Refuse(PipelineReplies.SpamRejected, "spam " + status) with { Summary = summary };
             case { Action: SpamAction.Deliver }:
-                return new StepVerdict { Removals = forged, Reason = "spam " + status };
+                return new StepVerdict { Removals = forged, Reason = "spam " + status, Summary = summary };
+            case { Action: SpamAction.Quarantine, IsSpam: true }:
+                // Kept with the status fields (a released message shows why it was held) but no flag or subject
+                // prefix: whoever releases it has judged it wanted.
+                return new StepVerdict
+                {
+                    Fields = $"X-Spam-Status: {status}\r\nX-Spam-Score: {verdict.ScoreText}\r\n",
+                    Removals = forged,
+                    Reason = "spam " + status,
+                    Summary = summary,
+                    Quarantine = SpamQuarantine.Note(verdict),
+                };
         }
 
         var fields = new StringBuilder()
@@ -63,7 +78,7 @@ internal sealed class SpamScoreStep(SpamServices spam, ILogger logger) : IMessag
             }
         }
 
-        return new StepVerdict { Fields = fields.ToString(), Removals = forged, Reason = "spam " + status };
+        return new StepVerdict { Fields = fields.ToString(), Removals = forged, Reason = "spam " + status, Summary = summary };
     }
 
     /// <summary>
