@@ -73,6 +73,16 @@ public enum ScannerFailureAction
     Accept,
 }
 
+/// <summary>What a virus found by clamd means for the message (spam.clamav.virus_action); never delivery.</summary>
+public enum VirusAction
+{
+    /// <summary>554 5.7.1 at the end of DATA, naming the signature: the sender learns, nothing is kept.</summary>
+    Reject,
+
+    /// <summary>Accepted and kept in the quarantine with the signature; only an administrator can release it.</summary>
+    Quarantine,
+}
+
 /// <summary>
 /// ClamAV's clamd (spam.clamav): every inbound message is streamed to it with INSTREAM; a virus is refused with
 /// 554 5.7.1 and never delivered.
@@ -91,6 +101,8 @@ public sealed record ClamAvPolicy
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public ScannerFailureAction OnFailure { get; init; } = ScannerFailureAction.TempFail;
+
+    public VirusAction VirusAction { get; init; } = VirusAction.Reject;
 
     /// <summary>
     /// Larger messages are not sent (clamd's own StreamMaxLength, 25 MB by default, would refuse them): they are

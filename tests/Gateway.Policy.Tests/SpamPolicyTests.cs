@@ -172,13 +172,14 @@ public sealed class SpamPolicyTests : IDisposable
     public void The_scanners_are_read_with_their_failure_policies()
     {
         var spam = Valid(Base +
-            "  clamav: {address: 127.0.0.1:3399, timeout: 20s, on_failure: accept, max_size: 10MiB}\n" +
+            "  clamav: {address: 127.0.0.1:3399, timeout: 20s, on_failure: accept, virus_action: quarantine, max_size: 10MiB}\n" +
             "  rspamd: {url: http://127.0.0.1:11333, timeout: 5s, weight: 0.5, max_score: 8, min_score: -1, on_failure: tempfail}\n").Spam;
 
         Assert.Equal(new HostEndpoint("127.0.0.1", 3399), spam.ClamAv!.Endpoint);
         Assert.Null(spam.ClamAv.SocketPath);
         Assert.Equal(TimeSpan.FromSeconds(20), spam.ClamAv.Timeout);
         Assert.Equal(ScannerFailureAction.Accept, spam.ClamAv.OnFailure);
+        Assert.Equal(VirusAction.Quarantine, spam.ClamAv.VirusAction);
         Assert.Equal(10L * 1024 * 1024, spam.ClamAv.MaxSize);
         var rspamd = spam.Rspamd!;
         Assert.Equal(new Uri("http://127.0.0.1:11333/"), rspamd.Url);
@@ -215,6 +216,10 @@ public sealed class SpamPolicyTests : IDisposable
     [Fact]
     public void An_unknown_failure_action_names_the_choices() =>
         AssertError(Base + "  clamav: {address: 127.0.0.1, on_failure: drop}\n", 7, 44, "tempfail, accept");
+
+    [Fact]
+    public void An_unknown_virus_action_names_the_choices_and_delivery_is_not_one() =>
+        AssertError(Base + "  clamav: {address: 127.0.0.1, virus_action: deliver}\n", 7, 46, "reject, quarantine");
 
     [Fact]
     public void An_rspamd_url_that_is_not_http_is_refused() =>

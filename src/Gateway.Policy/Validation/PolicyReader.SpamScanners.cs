@@ -7,7 +7,9 @@ internal sealed partial class PolicyReader
     private static readonly string[] AttachmentKeys =
         ["block_types", "block_extensions", "action", "encrypted_archives", "archive_depth", "max_expanded", "score", "encrypted_score"];
 
-    private static readonly string[] ClamAvKeys = ["address", "timeout", "on_failure", "max_size"];
+    private static readonly string[] ClamAvKeys = ["address", "timeout", "on_failure", "virus_action", "max_size"];
+
+    private static readonly (string Name, VirusAction Value)[] VirusActions = [("reject", VirusAction.Reject), ("quarantine", VirusAction.Quarantine)];
     private static readonly string[] RspamdKeys = ["url", "timeout", "weight", "max_score", "min_score", "on_failure", "max_size"];
 
     private static readonly (string Name, AttachmentAction Value)[] AttachmentActions =
@@ -158,6 +160,9 @@ internal sealed partial class PolicyReader
             OnFailure = TryGet(fields, "on_failure", out var failureNode)
                 ? ReadEnum(failureNode, section + ".on_failure", ScannerFailureActions, defaults.OnFailure)
                 : defaults.OnFailure,
+            VirusAction = TryGet(fields, "virus_action", out var virusNode)
+                ? ReadEnum(virusNode, section + ".virus_action", VirusActions, defaults.VirusAction)
+                : defaults.VirusAction,
             MaxSize = TryGet(fields, "max_size", out var sizeNode)
                 ? ReadSize(sizeNode, section + ".max_size", 1024, 4L * 1024 * 1024 * 1024, defaults.MaxSize)
                 : defaults.MaxSize,

@@ -52,6 +52,22 @@ public sealed class ClamAvStepTests
     }
 
     [Fact]
+    public async Task With_virus_action_quarantine_eicar_is_accepted_but_held_with_its_signature_never_delivered()
+    {
+        await using var clamd = await Clamd.StartAsync();
+        var harness = new ScannerHarness(Spam(Tcp(clamd.EndPoint) with { VirusAction = VirusAction.Quarantine }));
+
+        var reply = await harness.SendAsync(WithEicar());
+
+        Assert.Equal(250, reply.Code);
+        var note = harness.Acceptor.Writer.Amendment!.Quarantine!;
+        Assert.Equal("clamav", note.Source);
+        Assert.StartsWith("virus " + Clamd.EicarSignature, note.Reason, StringComparison.Ordinal);
+        Assert.Single(note.Tests, t => t.StartsWith("VIRUS=" + Clamd.EicarSignature, StringComparison.Ordinal));
+        Assert.Equal(["detected clamav/virus"], harness.Metrics.Events);
+    }
+
+    [Fact]
     public async Task Eicar_inside_a_zip_is_found_too()
     {
         await using var clamd = await Clamd.StartAsync();

@@ -10,7 +10,8 @@ namespace Gateway.Pipeline.Steps.Spam;
 
 /// <summary>
 /// Virus scanning with clamd: the message as received is streamed to it (INSTREAM) within the policy's timeout. A
-/// virus is refused with 554 5.7.1 naming the signature and is never delivered. A clamd that is down, times out or
+/// virus is refused with 554 5.7.1 naming the signature, or kept in the quarantine (spam.clamav.virus_action), and is
+/// never delivered. A clamd that is down, times out or
 /// answers with an error means what spam.clamav.on_failure says: 451 4.7.1 (tempfail), or delivery with
 /// "X-Virus-Scanned: clamav; unavailable", a warning and a metric (accept): never a silent pass. A message larger
 /// than max_size is not sent and is marked "skipped" the same visible way. A clean message is marked
@@ -60,7 +61,18 @@ internal sealed class ClamAvStep(SpamServices spam, ClamAvPolicy policy, ClamdCl
                 var signature = AttachmentFindings.Clean(result.Signature ?? "unknown", 80);
                 ScannerLog.VirusFound(logger, session, queueId, message.Session.RemoteEndPoint.Address.ToString(), signature);
                 spam.Metrics.Detected(Name, "virus");
-                return StepVerdict.Refuse(PipelineReplies.VirusFound(signature), "virus " + signature);
+                if (policy.VirusAction == VirusAction.Quarantine)
+                {
+                    return new StepVerdict
+                    {
+                        Removals = forged,
+                        Quarantine = new QuarantineNote("clamav", "virus " + signature) { Tests = ["VIRUS=" + signature] },
+                        Reason = "virus " + signature + ", quarantined",
+                        Summary = "virus " + signature + " quarantine",
+                    };
+                }
+
+                return StepVerdict.Refuse(PipelineReplies.VirusFound(signature), "virus " + signature) with { Summary = "virus " + signature + " reject" };
             case ClamdStatus.Clean:
                 ScannerLog.VirusScanClean(logger, session, queueId);
                 return new StepVerdict { Fields = FieldName + ": clamav; clean\r\n", Removals = forged, Reason = "clamav clean" };
