@@ -261,7 +261,7 @@ internal static class AuthBenchmark
     /// The spam: section of the content gateway: a model learned from the corpus's 2002 sets, written where the policy
     /// names it, the default threshold, tag action (every message is scored and gets its X-Spam fields).
     /// </summary>
-    private static string ContentPolicy(string corpusDirectory, string work)
+    internal static string ContentPolicy(string corpusDirectory, string work)
     {
         var corpus = SpamCorpus.Load(corpusDirectory);
         var model = new SpamModel();
@@ -280,7 +280,7 @@ internal static class AuthBenchmark
             """;
     }
 
-    private static byte[] SignedMessage(DkimGeneratedKey key)
+    internal static byte[] SignedMessage(DkimGeneratedKey key)
     {
         var text = new StringBuilder();
         text.Append("From: Alice <alice@sender.bench>\r\nTo: <user@bench.test>\r\nSubject: signed load\r\n");

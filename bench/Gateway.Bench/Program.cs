@@ -12,7 +12,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage: gateway-bench idle --gateway-dll PATH [--connections N] [--samples N] [--no-postfix]
-               gateway-bench relay --gateway-dll PATH [--messages N] [--timeout SECONDS] [--no-postfix] [--no-gateway]
+               gateway-bench relay --gateway-dll PATH [--messages N] [--timeout SECONDS] [--no-postfix] [--no-gateway] [--full-policy CORPUS_DIR]
                gateway-bench auth --gateway-dll PATH [--messages N] [--rounds N] [--only spf|dkim|arc|dmarc | --except spf|dkim|arc|dmarc] [--content CORPUS_DIR]
                gateway-bench tls --gateway-dll PATH --ca PEM --cert PEM --key PEM [--messages N] [--sessions N] [--rounds N] [--concurrency N] [--timeout SECONDS] [--no-relay] [--no-starttls]
                gateway-bench smime [--seconds S]
