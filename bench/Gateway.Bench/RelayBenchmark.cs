@@ -77,18 +77,7 @@ internal static class RelayBenchmark
         {
             gateway = await MeasureAsync(
                 "gateway",
-                async (sink, probeSink) => await GatewayTarget.StartAsync(dll, $"""
-                    limits:
-                      connections_per_ip: 1000
-                    delivery:
-                      routes:
-                        probe.test:
-                          - host: 127.0.0.1
-                            port: {probeSink}
-                        "*":
-                          - host: 127.0.0.1
-                            port: {sink}
-                    """, "[bench.test, probe.test]").ConfigureAwait(false),
+                async (sink, probeSink) => await GatewayTarget.StartAsync(dll, RelayPolicy(sink, probeSink, string.Empty), "[bench.test, probe.test]").ConfigureAwait(false),
                 target => ((GatewayTarget)target).Output,
                 messages,
                 timeout,
@@ -265,21 +254,12 @@ internal static class RelayBenchmark
             var content = AuthBenchmark.ContentPolicy(corpus, work.FullName);
             return await MeasureAsync(
                 "gateway (full inbound policy)",
-                async (sink, probeSink) => await GatewayTarget.StartAsync(dll, $"""
-                    limits:
-                      connections_per_ip: 1000
-                    delivery:
-                      routes:
-                        probe.test:
-                          - host: 127.0.0.1
-                            port: {probeSink}
-                        "*":
-                          - host: 127.0.0.1
-                            port: {sink}
-                    authentication:
-                      authserv_id: mx.bench.test
-                    {content}
-                    """, "[bench.test, probe.test]", trustedNetworks: "[\"10.255.0.0/16\"]", dnsServer: dns.EndPoint.ToString()).ConfigureAwait(false),
+                async (sink, probeSink) => await GatewayTarget.StartAsync(
+                    dll,
+                    RelayPolicy(sink, probeSink, "authentication:\n  authserv_id: mx.bench.test\n" + content),
+                    "[bench.test, probe.test]",
+                    trustedNetworks: "[\"10.255.0.0/16\"]",
+                    dnsServer: dns.EndPoint.ToString()).ConfigureAwait(false),
                 target => ((GatewayTarget)target).Output,
                 messages,
                 timeout,
@@ -293,6 +273,21 @@ internal static class RelayBenchmark
             work.Delete(recursive: true);
         }
     }
+
+    /// <summary>The gateway's relay settings: the probe's domain to its own sink, everything else to the load's sink.</summary>
+    private static string RelayPolicy(int sink, int probeSink, string extraYaml) => $"""
+        limits:
+          connections_per_ip: 1000
+        delivery:
+          routes:
+            probe.test:
+              - host: 127.0.0.1
+                port: {probeSink}
+            "*":
+              - host: 127.0.0.1
+                port: {sink}
+        {extraYaml}
+        """;
 
     /// <summary>Sends a probe message every interval until the load is done; a slow reply delays the next one.</summary>
     private static async Task<(List<double> Latencies, int Refused, string? Error)> ProbeAsync(

@@ -5,7 +5,6 @@ using Gateway.Pipeline.Flow;
 using Gateway.Pipeline.Session;
 using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
-using Microsoft.Extensions.Logging;
 
 namespace Gateway.Pipeline.Tests.Spam;
 
@@ -16,7 +15,7 @@ namespace Gateway.Pipeline.Tests.Spam;
 /// </summary>
 internal sealed class ScannerHarness(SpamPolicy spam, bool inMemory = true)
 {
-    public RecordingLogger Logger { get; } = new();
+    public ListLogger Logger { get; } = new();
 
     public RecordingMetrics Metrics { get; } = new();
 
@@ -80,37 +79,6 @@ internal sealed class ScannerHarness(SpamPolicy spam, bool inMemory = true)
     {
         var at = address.IndexOf('@', StringComparison.Ordinal);
         return new EnvelopeRecipient(new Mailbox(address[..at], address[(at + 1)..]), RecipientParameters.None, MailDirection.Inbound);
-    }
-}
-
-/// <summary>Every log line, with its event id.</summary>
-internal sealed class RecordingLogger : ILogger
-{
-    private readonly Lock _lock = new();
-    private readonly List<(int EventId, LogLevel Level, string Message)> _entries = [];
-
-    public IReadOnlyList<(int EventId, LogLevel Level, string Message)> Entries
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _entries];
-            }
-        }
-    }
-
-    public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        lock (_lock)
-        {
-            _entries.Add((eventId.Id, logLevel, formatter(state, exception)));
-        }
     }
 }
 
