@@ -76,12 +76,20 @@ public sealed class SessionLimits
     }
 
     /// <summary>
-    /// The greylist for one inbound recipient of an anonymous client. Skipped for the allow lists, for a network that
-    /// passed a retry before, and for a client whose SPF passes for the MAIL FROM domain (<paramref name="spf"/>, started
-    /// at MAIL FROM, is awaited only when the greylist would otherwise defer).
+    /// The greylist for one inbound recipient of an anonymous client. Skipped for the allow lists (the policy's, and a
+    /// DNS allow list: <c>allowListed</c>, spam.dnsbl or domain_lists entries with a negative weight, asked only when
+    /// the greylist would otherwise answer, as it waits for the lookups started at connect), for a network that passed
+    /// a retry before, and for a client whose SPF passes for the MAIL FROM domain (<paramref name="spf"/>, started at
+    /// MAIL FROM, is awaited only when the greylist would otherwise defer).
     /// </summary>
     public async ValueTask<Verdict> GreylistAsync(
-        SessionFacts session, ClientTrust trust, Mailbox? from, Mailbox recipient, Task<SpfCheck>? spf, CancellationToken cancellationToken)
+        SessionFacts session,
+        ClientTrust trust,
+        Mailbox? from,
+        Mailbox recipient,
+        Task<SpfCheck>? spf,
+        CancellationToken cancellationToken,
+        Func<ValueTask<bool>>? allowListed = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(trust);
@@ -116,6 +124,11 @@ public sealed class SessionLimits
         if (greylist.IsAllowed(network, settings.AutoAllow))
         {
             return Skip(session, client, sender, recipientText, "allowed", $"network {network} passed a retry before");
+        }
+
+        if (allowListed is not null && await allowListed().ConfigureAwait(false))
+        {
+            return Skip(session, client, sender, recipientText, "allow_list", "client or sender on a DNS allow list");
         }
 
         if (from is not null && await SpfPassesAsync(spf, from, cancellationToken).ConfigureAwait(false))

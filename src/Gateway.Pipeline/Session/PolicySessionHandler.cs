@@ -184,7 +184,10 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             return RecipientDecision.Refuse(listed);
         }
 
-        if (Limits is { } limits && await limits.GreylistAsync(session, trust, from, recipient, _spf, cancellationToken).ConfigureAwait(false) is { IsContinue: false } greylisted)
+        var reputation = _reputation;
+        Func<ValueTask<bool>>? allowListed = reputation is null ? null : () => reputation.AllowListedAsync(trust);
+        if (Limits is { } limits
+            && await limits.GreylistAsync(session, trust, from, recipient, _spf, cancellationToken, allowListed).ConfigureAwait(false) is { IsContinue: false } greylisted)
         {
             return RecipientDecision.Refuse(greylisted);
         }

@@ -163,6 +163,31 @@ public sealed class GreylistTests : IDisposable
     }
 
     [Fact]
+    public async Task A_client_on_a_dns_allow_list_is_not_greylisted_and_the_lists_are_asked_only_when_it_matters()
+    {
+        var limits = Limits(Open());
+        var asked = 0;
+        Assert.True((await limits.GreylistAsync(Facts("192.0.2.10"), Anonymous, Sender, Recipient, null, default, () =>
+        {
+            asked++;
+            return ValueTask.FromResult(true);
+        })).IsContinue);
+        Assert.Equal("grey:allow_list", _metrics.Events[^1]);
+        Assert.Equal(1, asked);
+
+        // Not listed: greylisted as any other client.
+        Assert.Equal(450, (await limits.GreylistAsync(Facts("192.0.2.11"), Anonymous, Sender, Recipient, null, default, () => ValueTask.FromResult(false))).Reply!.Code);
+
+        // A trusted client is let through before the lists are asked at all.
+        Assert.True((await limits.GreylistAsync(Facts("192.0.2.12"), Trusted, Sender, Recipient, null, default, () =>
+        {
+            asked++;
+            return ValueTask.FromResult(true);
+        })).IsContinue);
+        Assert.Equal(1, asked);
+    }
+
+    [Fact]
     public async Task The_state_is_written_and_read_back_so_a_restart_does_not_greylist_everyone_again()
     {
         var first = Open();
