@@ -37,6 +37,13 @@ public sealed record SessionFacts
     /// <summary>The HELO/EHLO argument as given (domain or address literal).</summary>
     public string? HeloName { get; init; }
 
+    /// <summary>
+    /// The client sent a further command before our reply to its EHLO/HELO, or pipelined commands after HELO,
+    /// where PIPELINING is never offered (RFC 2920 3.1: only after an EHLO reply that offers it). Real MTAs wait;
+    /// spambots that fire the whole dialogue at once do not (Postfix postscreen's pipelining test). A score input only.
+    /// </summary>
+    public bool PipelinedWithoutOffer { get; init; }
+
     /// <summary>Null until STARTTLS (or implicit TLS) completed.</summary>
     public TlsFacts? Tls { get; init; }
 

@@ -54,5 +54,8 @@ public sealed record ClientCheckScores
     /// <summary>HELO is an address literal other than the client's address.</summary>
     public double HeloLiteralMismatch { get; init; }
 
+    /// <summary>The client sent commands before PIPELINING was offered: behind its EHLO/HELO, or at all after HELO.</summary>
+    public double Pipelining { get; init; }
+
     public bool AnyHelo => HeloInvalid != 0 || HeloIsOurs != 0 || HeloLiteralMismatch != 0;
 }

@@ -53,7 +53,7 @@ public sealed record SpamPolicy
     public TimeSpan LookupTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether anything of the session is looked up or checked (lists before DATA, client checks).</summary>
-    public bool ChecksClients => AddressLists.Count > 0 || DomainLists.Count > 0 || ClientChecks.NoFcrdns != 0 || ClientChecks.AnyHelo;
+    public bool ChecksClients => AddressLists.Count > 0 || DomainLists.Count > 0 || ClientChecks.NoFcrdns != 0 || ClientChecks.AnyHelo || ClientChecks.Pipelining != 0;
 
     /// <summary>The settings for one recipient domain: an exact entry, else the closest ".parent" entry, else the default.</summary>
     public SpamDomainPolicy For(string domain) => DomainMap.TryFind(Domains, domain, out var settings) ? settings : Default;

@@ -91,6 +91,19 @@ public sealed class SpamListsPolicyTests : IDisposable
         _files.AssertError(Base + "  client_checks: {no_rdns: 1}\n", 7, 19, "unknown key 'no_rdns' in spam.client_checks");
 
     [Fact]
+    public void The_pipelining_check_alone_makes_clients_checked()
+    {
+        var spam = _files.Valid(Base + "  client_checks: {pipelining: 2.5}\n").Spam;
+
+        Assert.Equal(new ClientCheckScores { Pipelining = 2.5 }, spam.ClientChecks);
+        Assert.True(spam.ChecksClients);
+    }
+
+    [Fact]
+    public void A_pipelining_score_that_is_not_a_number_is_refused_at_the_value() =>
+        _files.AssertError(Base + "  client_checks: {pipelining: yes}\n", 7, 31, "spam.client_checks.pipelining");
+
+    [Fact]
     public void A_lookup_timeout_beyond_30_seconds_is_refused() =>
         _files.AssertError(Base + "  lookup_timeout: 1m\n", 7, 19, "spam.lookup_timeout");
 }

@@ -17,6 +17,7 @@ internal sealed class ClientReputation
     private Task<ReputationPart>? _address;
     private (string Name, Task<ReputationPart> Part)? _helo;
     private (string Domain, Task<ReputationPart> Part)? _sender;
+    private ReputationPart? _pipelining;
     private Task<SessionScores>? _scores;
 
     private ClientReputation(ReputationChecks checks, ILogger logger)
@@ -40,7 +41,13 @@ internal sealed class ClientReputation
     public void Helo(SessionFacts session, ClientTrust trust, CancellationToken cancellationToken)
     {
         var name = session.HeloName ?? string.Empty;
-        if (IsLookedUp(trust) && _helo?.Name != name)
+        if (!IsLookedUp(trust))
+        {
+            return;
+        }
+
+        Observe(session);
+        if (_helo?.Name != name)
         {
             _helo = (name, _checks.HeloAsync(session, _logger, cancellationToken));
         }
@@ -65,8 +72,16 @@ internal sealed class ClientReputation
     }
 
     /// <summary>The transaction's inputs, once every lookup has answered or run out of time.</summary>
-    public Task<SessionScores> ScoresAsync(ClientTrust trust) =>
-        IsLookedUp(trust) ? _scores ??= SumAsync() : Task.FromResult(SessionScores.None);
+    public Task<SessionScores> ScoresAsync(SessionFacts session, ClientTrust trust)
+    {
+        if (!IsLookedUp(trust))
+        {
+            return Task.FromResult(SessionScores.None);
+        }
+
+        Observe(session);
+        return _scores ??= SumAsync();
+    }
 
     /// <summary>
     /// Whether an allow list (a DNS list with a negative weight) lists the client or its sender: such a client is not
@@ -84,7 +99,7 @@ internal sealed class ClientReputation
             return null;
         }
 
-        var scores = await ScoresAsync(trust).ConfigureAwait(false);
+        var scores = await ScoresAsync(session, trust).ConfigureAwait(false);
         if (scores.Sum < threshold)
         {
             return null;
@@ -98,6 +113,19 @@ internal sealed class ClientReputation
     /// <summary>Anonymous clients only: a trusted network's or an authenticated user's mail is the organisation's own or accountable.</summary>
     private static bool IsLookedUp(ClientTrust trust) => trust.Class == ClientClass.Anonymous;
 
+    /// <summary>
+    /// What the session has seen of the client so far, which grows during the dialogue: pipelining after HELO
+    /// shows only at a later command, so each stage looks again and a new finding makes the sum be taken anew.
+    /// </summary>
+    private void Observe(SessionFacts session)
+    {
+        if (_pipelining is null && session.PipelinedWithoutOffer)
+        {
+            _pipelining = _checks.Pipelining(session, _logger);
+            _scores = null;
+        }
+    }
+
     private async Task<ReputationPart> AddressAsync(SessionFacts session, CancellationToken cancellationToken)
     {
         var lists = _checks.AddressAsync(session.SessionId, session.ClientAddress, _logger, cancellationToken);
@@ -108,7 +136,12 @@ internal sealed class ClientReputation
 
     private async Task<SessionScores> SumAsync()
     {
-        var parts = new List<ReputationPart>(3);
+        var parts = new List<ReputationPart>(4);
+        if (_pipelining is { } pipelining)
+        {
+            parts.Add(pipelining);
+        }
+
         foreach (var part in (Task<ReputationPart>?[])[_address, _helo?.Part, _sender?.Part])
         {
             if (part is not null)

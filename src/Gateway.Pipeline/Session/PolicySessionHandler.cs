@@ -221,7 +221,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             throw;
         }
 
-        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts, SizeLimit(envelope), _reputation?.ScoresAsync(trust)));
+        return (Verdict.Continue, new PipelineMessageWriter(_pipeline, trust, _spf, parts, SizeLimit(envelope), _reputation?.ScoresAsync(envelope.Session, trust)));
     }
 
     /// <summary>

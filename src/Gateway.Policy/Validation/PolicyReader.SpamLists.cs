@@ -10,7 +10,7 @@ internal sealed partial class PolicyReader
 {
     private static readonly string[] DnsListKeys = ["zone", "weight", "codes", "mask", "name"];
     private static readonly string[] DomainListKeys = ["zone", "weight", "codes", "mask", "name", "check"];
-    private static readonly string[] ClientCheckKeys = ["no_fcrdns", "helo_invalid", "helo_is_ours", "helo_literal_mismatch"];
+    private static readonly string[] ClientCheckKeys = ["no_fcrdns", "helo_invalid", "helo_is_ours", "helo_literal_mismatch", "pipelining"];
 
     private static readonly (string Name, DomainListSubjects Value)[] DomainListChecks =
         [("sender", DomainListSubjects.Sender), ("helo", DomainListSubjects.Helo)];
@@ -178,6 +178,7 @@ internal sealed partial class PolicyReader
             HeloInvalid = Score("helo_invalid"),
             HeloIsOurs = Score("helo_is_ours"),
             HeloLiteralMismatch = Score("helo_literal_mismatch"),
+            Pipelining = Score("pipelining"),
         };
     }
 }

@@ -40,6 +40,10 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "Session {SessionId}: client {Client} talked before the greeting")]
     public static partial void EarlyTalker(this ILogger logger, string sessionId, IPAddress client);
 
+    [LoggerMessage(EventId = 1090, Level = LogLevel.Information,
+        Message = "Session {SessionId}: client {Client} sent more input behind {Command} before PIPELINING was offered")]
+    public static partial void PipelinedWithoutOffer(this ILogger logger, string sessionId, IPAddress client, string command);
+
     [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "Session {SessionId}: connection refused by the connect stage: {Reply}")]
     public static partial void ConnectRefused(this ILogger logger, string sessionId, string reply);
 

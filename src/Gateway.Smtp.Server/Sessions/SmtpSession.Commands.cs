@@ -15,6 +15,12 @@ internal sealed partial class SmtpSession
             _discardingFailedChunks = false;
         }
 
+        if (_facts.Greeting == GreetingKind.Helo)
+        {
+            // HELO never offers PIPELINING, so a command with more behind it is one the client did not wait to see answered.
+            NotePipelining(command.Verb);
+        }
+
         switch (command)
         {
             case InvalidCommand invalid:
@@ -75,6 +81,9 @@ internal sealed partial class SmtpSession
     private async ValueTask<bool> HeloAsync(HeloCommand helo)
     {
         await ResetTransactionAsync();
+
+        // Our reply is not out yet: whatever follows the greeting was sent without waiting for it.
+        NotePipelining(helo.Verb);
         var greeted = _facts with
         {
             Greeting = helo.Extended ? GreetingKind.Ehlo : GreetingKind.Helo,

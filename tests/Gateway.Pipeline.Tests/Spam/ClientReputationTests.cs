@@ -187,6 +187,55 @@ public sealed class ClientReputationTests
     }
 
     [Fact]
+    public async Task A_client_that_pipelined_before_the_offer_scores_pipelining_early()
+    {
+        var logger = new ListLogger();
+        var (handler, acceptor) = Handler(Policy(Lists(checks: new ClientCheckScores { Pipelining = 2 })), Zones(), logger);
+
+        var reply = await DialogueAsync(handler, Facts("203.0.113.8", "mail.friend.test") with { PipelinedWithoutOffer = true }, new Mailbox("a", "friend.test"), "Hello.");
+
+        Assert.Equal(250, reply.Code);
+        Assert.StartsWith("X-Spam-Status: No, score=2.0 required=5.0 tests=PIPELINING_EARLY", Status(acceptor), StringComparison.Ordinal);
+        Assert.Single(logger.Entries, e => e.EventId == 3113 && e.Message.Contains("PIPELINING_EARLY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Pipelining_seen_only_after_mail_from_still_counts_for_the_message()
+    {
+        // After HELO the finding shows at a later command, so the facts at the message start carry it first.
+        var (handler, acceptor) = Handler(Policy(Lists(checks: new ClientCheckScores { Pipelining = 2 })), Zones(), new ListLogger());
+        var facts = Facts("203.0.113.8", "mail.friend.test");
+        await handler.OnConnectAsync(facts with { HeloName = null }, default);
+        await handler.OnHeloAsync(facts, default);
+        await handler.OnMailFromAsync(facts, Bob, MailParameters.None, default);
+        var rcpt = await handler.OnRecipientAsync(facts, Bob, Bob, RecipientParameters.None, default);
+        var envelope = new Envelope
+        {
+            TransactionId = "t1",
+            Session = facts with { PipelinedWithoutOffer = true },
+            From = Bob,
+            MailParameters = MailParameters.None,
+            Recipients = [new EnvelopeRecipient(Bob, RecipientParameters.None, rcpt.Direction)],
+            ReceivedAt = DateTimeOffset.UnixEpoch,
+        };
+        var (_, writer) = await handler.OnMessageStartAsync(envelope, default);
+        await writer!.WriteAsync(Encoding.UTF8.GetBytes("Subject: hi\r\n\r\nHello.\r\n"), default);
+        await writer.CompleteAsync(default);
+
+        Assert.Contains("tests=PIPELINING_EARLY", Status(acceptor), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_that_waited_for_the_replies_does_not_score_pipelining()
+    {
+        var (handler, acceptor) = Handler(Policy(Lists(checks: new ClientCheckScores { Pipelining = 2 })), Zones(), new ListLogger());
+
+        await DialogueAsync(handler, Facts("203.0.113.8", "mail.friend.test"), new Mailbox("a", "friend.test"), "Hello.");
+
+        Assert.DoesNotContain("PIPELINING_EARLY", Status(acceptor), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_zone_that_fails_is_skipped_with_a_warning_and_the_message_is_still_accepted()
     {
         var dns = Zones().SetStatus("7.113.0.203.zen.example.test", DnsStatus.Timeout).SetStatus("spammer.test.dbl.example.test", DnsStatus.ServerFailure);

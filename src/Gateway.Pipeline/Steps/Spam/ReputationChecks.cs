@@ -115,6 +115,19 @@ public sealed class ReputationChecks
         return new ReputationPart([.. reasons, .. lists.Reasons], lists.Listings);
     }
 
+    /// <summary>Commands sent before PIPELINING was offered (no lookup), when it scores.</summary>
+    internal ReputationPart Pipelining(SessionFacts session, ILogger logger)
+    {
+        var score = Policy.ClientChecks.Pipelining;
+        if (score == 0 || !session.PipelinedWithoutOffer)
+        {
+            return ReputationPart.None;
+        }
+
+        ReputationLog.ClientCheck(logger, session.SessionId, session.ClientAddress, session.HeloName ?? string.Empty, "PIPELINING_EARLY", score);
+        return new ReputationPart([new SpamReason("PIPELINING_EARLY", score)], []);
+    }
+
     /// <summary>The MAIL FROM domain against the domain lists that check it.</summary>
     internal Task<ReputationPart> SenderAsync(string sessionId, string domain, ILogger logger, CancellationToken cancellationToken) =>
         DomainAsync(sessionId, domain, SenderLists, logger, cancellationToken);
