@@ -87,8 +87,8 @@ internal sealed class ClientReputation
     /// Whether an allow list (a DNS list with a negative weight) lists the client or its sender: such a client is not
     /// greylisted. Waits for the lookups, each bounded by spam.lookup_timeout.
     /// </summary>
-    public async ValueTask<bool> AllowListedAsync(ClientTrust trust) =>
-        IsLookedUp(trust) && (await ScoresAsync(trust).ConfigureAwait(false)).Reasons.Any(r => r.Score < 0);
+    public async ValueTask<bool> AllowListedAsync(SessionFacts session, ClientTrust trust) =>
+        IsLookedUp(trust) && (await ScoresAsync(session, trust).ConfigureAwait(false)).Reasons.Any(r => r.Score < 0);
 
     /// <summary>The refusal for a recipient when the inputs before DATA reach spam.reject_score; null otherwise.</summary>
     public async ValueTask<Verdict?> RefusalAsync(SessionFacts session, ClientTrust trust)

@@ -185,7 +185,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         }
 
         var reputation = _reputation;
-        Func<ValueTask<bool>>? allowListed = reputation is null ? null : () => reputation.AllowListedAsync(trust);
+        Func<ValueTask<bool>>? allowListed = reputation is null ? null : () => reputation.AllowListedAsync(session, trust);
         if (Limits is { } limits
             && await limits.GreylistAsync(session, trust, from, recipient, _spf, cancellationToken, allowListed).ConfigureAwait(false) is { IsContinue: false } greylisted)
         {
