@@ -45,6 +45,9 @@ internal static class RelayBenchmark
         double? CpuSeconds,
         string? Failure)
     {
+        /// <summary>Which probe (1-based, in sending order) was the slowest: the first ones pay start-up costs, later ones do not.</summary>
+        public int? SlowestProbe { get; init; }
+
         public double? CpuMsPerMessage => CpuSeconds * 1000.0 / Messages;
 
         public double? AcceptRate => Accept is { } t ? Messages / t.TotalSeconds : null;
@@ -220,8 +223,12 @@ internal static class RelayBenchmark
                     Console.Error.WriteLine($"[{Now()}] {name}: done, end-to-end {endToEnd!.Value.TotalSeconds:F1} s");
                 }
 
+                int? slowest = latencies.Count == 0 ? null : latencies.IndexOf(latencies.Max()) + 1;
                 latencies.Sort();
-                return new Result(name, messages, accept, endToEnd, latencies, refused, sampler.PeakPss, sampler.PeakRss, sampler.PeakHwm, cpu, failure);
+                return new Result(name, messages, accept, endToEnd, latencies, refused, sampler.PeakPss, sampler.PeakRss, sampler.PeakHwm, cpu, failure)
+                {
+                    SlowestProbe = slowest,
+                };
             }
         }
     }
@@ -340,6 +347,7 @@ internal static class RelayBenchmark
         Row("probe accept latency p99 ms", r => r.Percentile(0.99), "F2");
         Row("probe accept latency p99.9 ms", r => r.Percentile(0.999), "F2");
         Row("probe accept latency max ms", r => r.Percentile(1.0), "F2");
+        Row("slowest probe (n-th sent)", r => r.SlowestProbe, "F0");
         Row("probe messages accepted", r => r.Latencies.Count, "F0");
         Row("probe messages refused", r => r.ProbeRefused, "F0");
         Row("server CPU ms per message", r => r.CpuMsPerMessage, "F3");
