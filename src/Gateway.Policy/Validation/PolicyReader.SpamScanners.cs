@@ -150,22 +150,17 @@ internal sealed partial class PolicyReader
             endpoint = new HostEndpoint(host, port);
         }
 
+        var (timeout, onFailure, maxSize) = ReadScannerLimits(fields, section, defaults.Timeout, defaults.OnFailure, defaults.MaxSize);
         return new ClamAvPolicy
         {
             Endpoint = endpoint,
             SocketPath = socket,
-            Timeout = TryGet(fields, "timeout", out var timeoutNode)
-                ? ReadDuration(timeoutNode, section + ".timeout", MinTimeout, MaxScannerTimeout, defaults.Timeout)
-                : defaults.Timeout,
-            OnFailure = TryGet(fields, "on_failure", out var failureNode)
-                ? ReadEnum(failureNode, section + ".on_failure", ScannerFailureActions, defaults.OnFailure)
-                : defaults.OnFailure,
+            Timeout = timeout,
+            OnFailure = onFailure,
             VirusAction = TryGet(fields, "virus_action", out var virusNode)
                 ? ReadEnum(virusNode, section + ".virus_action", VirusActions, defaults.VirusAction)
                 : defaults.VirusAction,
-            MaxSize = TryGet(fields, "max_size", out var sizeNode)
-                ? ReadSize(sizeNode, section + ".max_size", 1024, 4L * 1024 * 1024 * 1024, defaults.MaxSize)
-                : defaults.MaxSize,
+            MaxSize = maxSize,
         };
     }
 
@@ -211,21 +206,24 @@ internal sealed partial class PolicyReader
         var defaults = new RspamdPolicy { Url = url };
         var maxScore = TryGet(fields, "max_score", out var maxNode) ? ReadNumber(maxNode, section + ".max_score", 0, MaxSpamScore, defaults.MaxScore) : defaults.MaxScore;
         var minScore = TryGet(fields, "min_score", out var minNode) ? ReadNumber(minNode, section + ".min_score", -MaxSpamScore, 0, defaults.MinScore) : defaults.MinScore;
+        var (timeout, onFailure, maxSize) = ReadScannerLimits(fields, section, defaults.Timeout, defaults.OnFailure, defaults.MaxSize);
         return new RspamdPolicy
         {
             Url = url,
-            Timeout = TryGet(fields, "timeout", out var timeoutNode)
-                ? ReadDuration(timeoutNode, section + ".timeout", MinTimeout, MaxScannerTimeout, defaults.Timeout)
-                : defaults.Timeout,
+            Timeout = timeout,
             Weight = TryGet(fields, "weight", out var weightNode) ? ReadNumber(weightNode, section + ".weight", 0, 100, defaults.Weight) : defaults.Weight,
             MaxScore = maxScore,
             MinScore = minScore,
-            OnFailure = TryGet(fields, "on_failure", out var failureNode)
-                ? ReadEnum(failureNode, section + ".on_failure", ScannerFailureActions, defaults.OnFailure)
-                : defaults.OnFailure,
-            MaxSize = TryGet(fields, "max_size", out var sizeNode)
-                ? ReadSize(sizeNode, section + ".max_size", 1024, 4L * 1024 * 1024 * 1024, defaults.MaxSize)
-                : defaults.MaxSize,
+            OnFailure = onFailure,
+            MaxSize = maxSize,
         };
     }
+
+    /// <summary>timeout, on_failure and max_size, which every external scanner has; what is not given keeps its default.</summary>
+    private (TimeSpan Timeout, ScannerFailureAction OnFailure, long MaxSize) ReadScannerLimits(
+        Dictionary<string, YamlNode> fields, string section, TimeSpan timeout, ScannerFailureAction onFailure, long maxSize) =>
+    (
+        TryGet(fields, "timeout", out var timeoutNode) ? ReadDuration(timeoutNode, section + ".timeout", MinTimeout, MaxScannerTimeout, timeout) : timeout,
+        TryGet(fields, "on_failure", out var failureNode) ? ReadEnum(failureNode, section + ".on_failure", ScannerFailureActions, onFailure) : onFailure,
+        TryGet(fields, "max_size", out var sizeNode) ? ReadSize(sizeNode, section + ".max_size", 1024, 4L * 1024 * 1024 * 1024, maxSize) : maxSize);
 }

@@ -138,31 +138,7 @@ internal sealed partial class PolicyReader
     {
         var fields = Fields(node, "tls.require_for", RequireForKeys);
         var networks = TryGet(fields, "networks", out var networksNode) ? ReadNetworks(networksNode, "tls.require_for.networks") : [];
-        var domains = new List<string>();
-        if (TryGet(fields, "sender_domains", out var domainsNode))
-        {
-            var index = 0;
-            foreach (var item in Items(domainsNode, "tls.require_for.sender_domains"))
-            {
-                var name = $"tls.require_for.sender_domains[{index++}]";
-                var text = ReadString(item, name);
-                if (text is null)
-                {
-                    continue;
-                }
-
-                // Postfix's notation: ".example.org" stands for the subdomains of example.org, not for itself.
-                var parent = text.StartsWith('.');
-                var problem = DomainNameParser.TryCanonicalize(parent ? text[1..] : text, requireFullyQualified: false, out var canonical);
-                if (problem is not null)
-                {
-                    Error(item, $"{name}: {problem}");
-                    continue;
-                }
-
-                domains.Add(parent ? "." + canonical : canonical);
-            }
-        }
+        var domains = TryGet(fields, "sender_domains", out var domainsNode) ? ReadSenderDomains(domainsNode, "tls.require_for.sender_domains") : [];
 
         return new TlsRequirementPolicy { Networks = networks, SenderDomains = domains };
     }
