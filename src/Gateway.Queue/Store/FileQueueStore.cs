@@ -13,6 +13,9 @@ namespace Gateway.Queue;
 /// complete with end record), state/&lt;id&gt;.json (replaced atomically), hold/&lt;id&gt; (markers), corrupt/
 /// (files recovery set aside). A 250 is given only after the file is fsync'd, renamed into messages/ and
 /// that directory fsync'd (DESIGN invariant 1); directory fsyncs are shared by concurrent writers.
+/// With segments on, the process that owns the spool keeps a message that fits its write buffer in segments/ instead
+/// until its first delivery attempt is over (see <see cref="SegmentSpool"/>): one fsync per batch of messages, no
+/// file per message. Every other operation on such a message first moves it into messages/.
 /// </summary>
 /// <remarks>
 /// Several processes may open the same spool (the gateway and the queue CLI); only the one that owns it
@@ -31,6 +34,8 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     private readonly string _state;
     private readonly string _hold;
     private readonly string _corrupt;
+    private readonly string _segmentsDirectory;
+    private readonly bool _segmentsWanted;
     private readonly TimeProvider _time;
     private readonly ITraceLog _trace;
     private readonly ILogger<FileQueueStore> _logger;
@@ -44,12 +49,25 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     // every few seconds, and a month of quarantined spam must not cost a file read per item per scan.
     private readonly ConcurrentDictionary<string, QuarantineRecord> _quarantine = new(StringComparer.Ordinal);
 
+    // The owner's messages that live in a segment; each is in messages/ or here, never both for long.
+    private readonly ConcurrentDictionary<string, SegmentMessage> _inSegments = new(StringComparer.Ordinal);
+
+    // Ids given to writers not yet done: ids are random, but a clash must not make two messages one.
+    private readonly ConcurrentDictionary<string, byte> _idsInUse = new(StringComparer.Ordinal);
+
+    // Serialises moving a message out of its segment with removing it, so a removal never leaves a moved copy behind.
+    private readonly SemaphoreSlim _moving = new(1, 1);
+
+    // Set by RecoverAsync in the owning process, when segments are wanted.
+    private SegmentSpool? _segments;
+
     public FileQueueStore(
         string queueRoot,
         TimeProvider time,
         ITraceLog trace,
         ILogger<FileQueueStore> logger,
-        ISpoolIo? io = null)
+        ISpoolIo? io = null,
+        bool segments = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(queueRoot);
         ArgumentNullException.ThrowIfNull(time);
@@ -61,12 +79,14 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         _state = Path.Combine(Root, "state");
         _hold = Path.Combine(Root, "hold");
         _corrupt = Path.Combine(Root, "corrupt");
+        _segmentsDirectory = Path.Combine(Root, "segments");
+        _segmentsWanted = segments;
         _time = time;
         _trace = trace;
         _logger = logger;
         _io = io ?? DefaultSpoolIo.Instance;
         var created = !Directory.Exists(Root);
-        foreach (var directory in new[] { _incoming, _messages, _state, _hold, _corrupt })
+        foreach (var directory in new[] { _incoming, _messages, _state, _hold, _corrupt, _segmentsDirectory })
         {
             created |= !Directory.Exists(directory);
             Directory.CreateDirectory(directory);
@@ -89,23 +109,14 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
     public string Root { get; }
 
+    /// <summary>This process owns the spool and keeps new messages in segments.</summary>
+    internal bool HasSegments => _segments is not null;
+
     public async ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var now = _time.GetUtcNow();
-        string id;
-        SafeFileHandle file;
-        try
-        {
-            (id, file) = CreateTempFile();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var reply = SpoolReplies.ForFailure(ex);
-            QueueStoreLog.SpoolFailed(_logger, "-", reply.ToString(), ex);
-            return new RejectingWriter(reply);
-        }
-
+        var id = NewId();
         byte[] prefix;
         QueuedEnvelope queued;
         try
@@ -115,14 +126,12 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
         catch (Exception ex)
         {
-            file.Dispose();
-            DeleteQuietly(TempPath(id));
             QueueStoreLog.SpoolFailed(_logger, id, SpoolReplies.LocalError.ToString(), ex);
             return new RejectingWriter(SpoolReplies.LocalError);
         }
 
         // The spool only stores: the client's bytes as they arrive; trace fields and checks are the pipeline's.
-        var writer = new SpoolWriter(this, _io, _logger, queued, file, TempPath(id));
+        var writer = new SpoolWriter(this, _io, _logger, queued, TempPath(id));
         await writer.StartAsync(prefix, cancellationToken).ConfigureAwait(false);
         return writer;
     }
@@ -130,26 +139,16 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     public async ValueTask<string> EnqueueAsync(QueuedEnvelope envelopeWithoutId, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopeWithoutId);
-        var (id, file) = CreateTempFile();
+        var id = NewId();
         var envelope = envelopeWithoutId with
         {
             QueueId = id,
             ReceivedAt = envelopeWithoutId.ReceivedAt == default ? _time.GetUtcNow() : envelopeWithoutId.ReceivedAt,
         };
-        byte[] prefix;
-        try
-        {
-            prefix = SpoolFormat.BuildPrefix(envelope);
-        }
-        catch
-        {
-            file.Dispose();
-            DeleteQuietly(TempPath(id));
-            throw;
-        }
+        var prefix = SpoolFormat.BuildPrefix(envelope);
 
         // A message we generated is stored exactly as given.
-        var writer = new SpoolWriter(this, _io, _logger, envelope, file, TempPath(id));
+        var writer = new SpoolWriter(this, _io, _logger, envelope, TempPath(id));
         await using (writer.ConfigureAwait(false))
         {
             await writer.StartAsync(prefix, cancellationToken).ConfigureAwait(false);
@@ -174,6 +173,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             temporary++;
         }
 
+        var nextSegment = RecoverSegments();
         var ids = new List<string>();
         var unreadable = new List<string>();
         var corrupt = 0;
@@ -230,6 +230,11 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         RemoveOrphans(_hold, name => name, present);
         ids.Sort(StringComparer.Ordinal);
         QueueStoreLog.Recovered(_logger, ids.Count, temporary, corrupt);
+        if (_segmentsWanted && _segments is null)
+        {
+            _segments = new SegmentSpool(_io, _segmentsDirectory, nextSegment, _logger);
+        }
+
         return ids;
     }
 
@@ -240,10 +245,18 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             return ValueTask.FromResult<QueueEntry?>(null);
         }
 
+        if (_inSegments.TryGetValue(queueId, out var inSegment))
+        {
+            // In its first attempt: no state file and no hold marker can exist yet (both move it into messages/ first).
+            return ValueTask.FromResult<QueueEntry?>(FirstAttemptEntry(inSegment.Record));
+        }
+
         var record = TryGetRecord(queueId);
         if (record is null)
         {
-            return ValueTask.FromResult<QueueEntry?>(null);
+            return ValueTask.FromResult<QueueEntry?>(_segments is null && SegmentView().FirstOrDefault(m => m.Record.Envelope.QueueId == queueId) is { } viewed
+                ? FirstAttemptEntry(viewed.Record)
+                : null);
         }
 
         var state = ReadState(record.Envelope);
@@ -271,6 +284,8 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             }
         }
 
+        var files = new HashSet<string>(ids, StringComparer.Ordinal);
+        ids.AddRange(_inSegments.Keys.Where(id => !files.Contains(id)));
         ids.Sort(StringComparer.Ordinal);
         foreach (var id in ids)
         {
@@ -281,11 +296,25 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
                 yield return entry;
             }
         }
+
+        if (_segments is null)
+        {
+            // Another process (the queue CLI) sees the owner's messages in their first attempt too, read-only.
+            foreach (var viewed in SegmentView().Where(m => !files.Contains(m.Record.Envelope.QueueId)))
+            {
+                yield return FirstAttemptEntry(viewed.Record);
+            }
+        }
     }
 
     public ValueTask<Stream> OpenMessageAsync(string queueId, CancellationToken cancellationToken)
     {
         RequireValid(queueId);
+        if (_inSegments.TryGetValue(queueId, out var inSegment))
+        {
+            return ValueTask.FromResult<Stream>(inSegment.Record.OpenStream(_io.OpenRead(inSegment.SegmentPath), inSegment.ImageOffset));
+        }
+
         SafeFileHandle file;
         try
         {
@@ -293,6 +322,11 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
         catch (FileNotFoundException ex)
         {
+            if (_segments is null && SegmentView().FirstOrDefault(m => m.Record.Envelope.QueueId == queueId) is { } viewed)
+            {
+                return ValueTask.FromResult<Stream>(viewed.Record.OpenStream(_io.OpenRead(viewed.SegmentPath), viewed.ImageOffset));
+            }
+
             throw new KeyNotFoundException($"Message {queueId} is not queued.", ex);
         }
 
@@ -312,6 +346,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(state);
         RequireValid(state.Id);
+        await MoveOutOfSegmentAsync(state.Id).ConfigureAwait(false);
         if (!File.Exists(MessagePath(state.Id)))
         {
             // Removed meanwhile (e.g. by the CLI): a state file would only be an orphan.
@@ -343,6 +378,13 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     public async ValueTask RemoveAsync(string queueId, string reason, CancellationToken cancellationToken)
     {
         RequireValid(queueId);
+        if (await RemoveFromSegmentAsync(queueId, cancellationToken).ConfigureAwait(false) is { } removed)
+        {
+            QueueStoreLog.Removed(_logger, queueId, reason);
+            await TraceAsync(Event("deleted", removed.Envelope, null, reason)).ConfigureAwait(false);
+            return;
+        }
+
         var record = TryGetRecord(queueId);
         if (record is not null)
         {
@@ -367,7 +409,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
     public async ValueTask HoldAsync(string queueId, CancellationToken cancellationToken)
     {
-        var record = RequireQueued(queueId);
+        var record = await RequireQueuedAsync(queueId).ConfigureAwait(false);
         var marker = HoldPath(queueId);
         if (!File.Exists(marker))
         {
@@ -388,7 +430,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
     public async ValueTask ReleaseAsync(string queueId, CancellationToken cancellationToken)
     {
-        var record = RequireQueued(queueId);
+        var record = await RequireQueuedAsync(queueId).ConfigureAwait(false);
         var marker = HoldPath(queueId);
         if (File.Exists(marker))
         {
@@ -402,13 +444,22 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 
     public async ValueTask RetryNowAsync(string queueId, CancellationToken cancellationToken)
     {
-        var record = RequireQueued(queueId);
+        var record = await RequireQueuedAsync(queueId).ConfigureAwait(false);
         var state = ReadState(record.Envelope);
         await SaveStateAsync(state with { NextAttemptAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         await TraceAsync(Event("retry", record.Envelope, null, null)).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => _committer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_segments is not null)
+        {
+            await _segments.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _committer.DisposeAsync().ConfigureAwait(false);
+        _moving.Dispose();
+    }
 
     /// <summary>Messages renamed into messages/ whose writers wait for its next fsync (see <see cref="GroupCommitter"/>); for tests.</summary>
     internal int CommitsWaitingForDirectoryFsync => _committer.WaitingForDirectoryFsync;
@@ -426,6 +477,27 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             : JsonSerializer.SerializeToUtf8Bytes(QuarantineRecord.From(quarantine, _time.GetUtcNow()), QueueJsonContext.Default.QuarantineRecord);
         await _committer.CommitAsync(file, tempPath, MessagePath(envelope.QueueId), quarantine is null ? null : HoldPath(envelope.QueueId), marker).ConfigureAwait(false);
         _records[envelope.QueueId] = record;
+        await AnnounceAsync(record, quarantine).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Called by a writer whose whole image is in its buffer, when this process owns segments: one append to the
+    /// current segment, fsync'd with its batch.
+    /// </summary>
+    internal async Task CommitToSegmentAsync(SpoolRecord record, ReadOnlyMemory<byte> image)
+    {
+        var id = record.Envelope.QueueId;
+        var location = await _segments!.AppendAsync(id, image).ConfigureAwait(false);
+        _inSegments[id] = new SegmentMessage(location, record);
+        await AnnounceAsync(record, null).ConfigureAwait(false);
+    }
+
+    /// <summary>The writer is done with its id, committed or not.</summary>
+    internal void ForgetId(string queueId) => _idsInUse.TryRemove(queueId, out _);
+
+    private async Task AnnounceAsync(SpoolRecord record, QuarantineNote? quarantine)
+    {
+        var envelope = record.Envelope;
         var received = Event(
             "received",
             envelope,
@@ -493,10 +565,215 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
     }
 
-    private SpoolRecord RequireQueued(string queueId)
+    /// <summary>The message as a file in messages/, moved there first if it is in a segment of ours.</summary>
+    private async Task<SpoolRecord> RequireQueuedAsync(string queueId)
     {
         RequireValid(queueId);
-        return TryGetRecord(queueId) ?? throw new KeyNotFoundException($"Message {queueId} is not queued.");
+        await MoveOutOfSegmentAsync(queueId).ConfigureAwait(false);
+        if (TryGetRecord(queueId) is { } record)
+        {
+            return record;
+        }
+
+        if (_segments is null && SegmentView().Any(m => m.Record.Envelope.QueueId == queueId))
+        {
+            throw new InvalidOperationException(
+                $"Message {queueId} is in its first delivery attempt, in a spool segment of the running gateway; try again once that attempt is over (a deferred message moves into the queue proper), or after the gateway's next start, which moves it there.");
+        }
+
+        throw new KeyNotFoundException($"Message {queueId} is not queued.");
+    }
+
+    private static QueueEntry FirstAttemptEntry(SpoolRecord record) =>
+        new(record.Envelope, MessageState.Initial(record.Envelope), false, record.DeliveredLength);
+
+    /// <summary>
+    /// Moves a message of ours out of its segment into messages/ (fsync, rename, directory fsync), then marks it done
+    /// there: from then on it is a message file like any other. No-op for a message not in a segment.
+    /// </summary>
+    private async Task MoveOutOfSegmentAsync(string queueId)
+    {
+        if (_segments is null || !_inSegments.ContainsKey(queueId))
+        {
+            return;
+        }
+
+        await _moving.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_inSegments.TryGetValue(queueId, out var message))
+            {
+                return;
+            }
+
+            var image = new byte[message.Location.ImageLength];
+            using (var segment = _segments.OpenRead(message.Location))
+            {
+                await RandomAccess.ReadAsync(segment, image, message.ImageOffset).ConfigureAwait(false);
+            }
+
+            var temp = TempPath(queueId);
+            var file = _io.CreateNew(temp);
+            try
+            {
+                await _io.WriteAsync(file, image, 0, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch
+            {
+                file.Dispose();
+                DeleteQuietly(temp);
+                throw;
+            }
+
+            await _committer.CommitAsync(file, temp, MessagePath(queueId)).ConfigureAwait(false);
+            _records[queueId] = message.Record;
+            _inSegments.TryRemove(queueId, out _);
+            _segments.MarkDone(message.Location);
+        }
+        finally
+        {
+            _moving.Release();
+        }
+    }
+
+    /// <summary>Marks a message of ours done in its segment; null when it is not in one.</summary>
+    private async Task<SpoolRecord?> RemoveFromSegmentAsync(string queueId, CancellationToken cancellationToken)
+    {
+        if (_segments is null || !_inSegments.ContainsKey(queueId))
+        {
+            return null;
+        }
+
+        await _moving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_inSegments.TryRemove(queueId, out var message))
+            {
+                return null;
+            }
+
+            _segments.MarkDone(message.Location);
+            return message.Record;
+        }
+        finally
+        {
+            _moving.Release();
+        }
+    }
+
+    /// <summary>
+    /// Start-up, before anything is accepted: every message not done in a segment left by the last run moves into
+    /// messages/ (where the recovery that follows checks it like any file), then the segment goes; one with damage
+    /// between records goes to corrupt/ instead. Returns the sequence number for this run's first segment.
+    /// </summary>
+    private long RecoverSegments()
+    {
+        var next = 1L;
+        foreach (var path in SegmentSpool.List(_segmentsDirectory))
+        {
+            next = Math.Max(next, SegmentSpool.SequenceOf(path)!.Value + 1);
+            SegmentContents contents;
+            try
+            {
+                contents = SegmentReader.Read(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                QueueStoreLog.UnreadableFile(_logger, path, ex.Message);
+                continue;
+            }
+
+            var moved = false;
+            foreach (var record in contents.Records)
+            {
+                // Moved already by the run that crashed before its done mark reached the disk.
+                var target = MessagePath(record.QueueId);
+                if (File.Exists(target))
+                {
+                    continue;
+                }
+
+                if (record.AfterDamage)
+                {
+                    // Held before it is visible: an operator's hold, released only by a person (see SegmentRecord).
+                    _io.CreateNew(HoldPath(record.QueueId)).Dispose();
+                    _io.FlushDirectory(_hold);
+                    QueueStoreLog.HeldAfterDamage(_logger, record.QueueId, path);
+                }
+
+                var temp = TempPath(record.QueueId);
+                using (var file = _io.CreateNew(temp))
+                {
+                    _io.WriteAsync(file, contents.Image(record), 0, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    _io.FlushFile(file);
+                }
+
+                _io.Move(temp, target, overwrite: false);
+                moved = true;
+            }
+
+            if (moved)
+            {
+                // The moves must be durable before the segment that held the messages can go.
+                _io.FlushDirectory(_messages);
+            }
+
+            if (contents.Damaged)
+            {
+                SetAside(path, "bytes between records frame no message");
+                _io.FlushDirectory(_corrupt);
+            }
+            else
+            {
+                _io.Delete(path);
+            }
+
+            _io.Delete(SegmentSpool.DonePathOf(path));
+        }
+
+        foreach (var orphan in Directory.EnumerateFiles(_segmentsDirectory, "*" + SegmentSpool.DoneExtension))
+        {
+            if (!File.Exists(Path.ChangeExtension(orphan, SegmentSpool.Extension)))
+            {
+                _io.Delete(orphan);
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>For a process that does not own the spool: the owner's messages now in their first attempt.</summary>
+    private IEnumerable<SegmentMessage> SegmentView()
+    {
+        foreach (var path in SegmentSpool.List(_segmentsDirectory))
+        {
+            SegmentContents contents;
+            try
+            {
+                contents = SegmentReader.Read(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Deleted meanwhile (all done), or not ours to read.
+                continue;
+            }
+
+            using var file = _io.OpenRead(path);
+            foreach (var record in contents.Records)
+            {
+                SpoolRecord parsed;
+                try
+                {
+                    parsed = SpoolFormat.ReadRecord(file, record.ImageOffset, record.ImageLength);
+                }
+                catch (InvalidDataException)
+                {
+                    continue;
+                }
+
+                yield return new SegmentMessage(new SegmentLocation(record.QueueId, new Segment(path), record.ImageOffset, record.ImageLength), parsed);
+            }
+        }
     }
 
     private SpoolRecord? TryGetRecord(string queueId)
@@ -680,24 +957,16 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
     }
 
-    private (string Id, SafeFileHandle File) CreateTempFile()
+    private string NewId()
     {
-        // 32 random bits per millisecond make a clash rare; a clash is simply retried with a fresh id.
-        for (var attempt = 0; ; attempt++)
+        // 32 random bits per millisecond make a clash rare; a clash is simply retried with a fresh id. Known ids only:
+        // a look at the disk would cost a syscall per message, and the rename into messages/ refuses to replace.
+        while (true)
         {
             var id = QueueId.New(_time);
-            if (File.Exists(MessagePath(id)) && attempt < 8)
+            if (!_records.ContainsKey(id) && !_inSegments.ContainsKey(id) && _idsInUse.TryAdd(id, 0))
             {
-                continue;
-            }
-
-            var temp = TempPath(id);
-            try
-            {
-                return (id, _io.CreateNew(temp));
-            }
-            catch (IOException) when (attempt < 8 && File.Exists(temp))
-            {
+                return id;
             }
         }
     }
@@ -721,4 +990,12 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     private string StatePath(string id) => Path.Combine(_state, id + StateExtension);
 
     private string HoldPath(string id) => Path.Combine(_hold, id);
+}
+
+/// <summary>A message of the owner's in a segment, with its parsed header.</summary>
+internal sealed record SegmentMessage(SegmentLocation Location, SpoolRecord Record)
+{
+    public string SegmentPath => Location.Segment.Path;
+
+    public long ImageOffset => Location.ImageOffset;
 }

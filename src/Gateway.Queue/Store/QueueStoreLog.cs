@@ -36,6 +36,10 @@ internal static partial class QueueStoreLog
     [LoggerMessage(EventId = 5109, Level = LogLevel.Information, Message = "Message {QueueId} removed from the queue: {Reason}")]
     public static partial void Removed(ILogger logger, string queueId, string reason);
 
+    [LoggerMessage(EventId = 5112, Level = LogLevel.Warning,
+        Message = "Message {QueueId} was found past damage in spool segment {Path}: moved into the queue on hold; check it before releasing it")]
+    public static partial void HeldAfterDamage(ILogger logger, string queueId, string path);
+
     [LoggerMessage(EventId = 5110, Level = LogLevel.Debug, Message = "State of {QueueId} not saved: the message is no longer queued")]
     public static partial void StateForMissingMessage(ILogger logger, string queueId);
 }

@@ -82,11 +82,16 @@ internal static class SpoolFormat
     }
 
     /// <summary>Parses the header line and envelope without checking the end record (files in messages/ are complete).</summary>
-    public static SpoolRecord ReadRecord(SafeFileHandle file)
+    public static SpoolRecord ReadRecord(SafeFileHandle file) => ReadRecord(file, 0, RandomAccess.GetLength(file));
+
+    /// <summary>
+    /// The same for a spool image of <paramref name="length"/> bytes at <paramref name="start"/> of a larger file (a
+    /// segment); the record's offsets are relative to the image.
+    /// </summary>
+    public static SpoolRecord ReadRecord(SafeFileHandle file, long start, long length)
     {
-        var length = RandomAccess.GetLength(file);
         Span<byte> head = stackalloc byte[MaxPrefixLength];
-        head = head[..RandomAccess.Read(file, head, 0)];
+        head = head[..RandomAccess.Read(file, head[..(int)Math.Min(MaxPrefixLength, length)], start)];
         if (!head.StartsWith(Magic))
         {
             throw new InvalidDataException("not a spool file (bad magic)");
@@ -109,7 +114,7 @@ internal static class SpoolFormat
         }
 
         var json = new byte[jsonLength + 1];
-        ReadExactly(file, json, jsonOffset);
+        ReadExactly(file, json, start + jsonOffset);
         if (json[^1] != (byte)'\n')
         {
             throw new InvalidDataException("envelope not followed by a line feed");
@@ -130,13 +135,13 @@ internal static class SpoolFormat
             throw new InvalidDataException("envelope lacks a valid id or recipients");
         }
 
-        var (flags, flagged) = ReadFlags(file, messageOffset, messageLength);
+        var (flags, flagged) = ReadFlags(file, start + messageOffset, messageLength);
         if ((flags & TlsRequiredNoFlag) != 0)
         {
             envelope = envelope with { TlsRequiredNo = true };
         }
 
-        return ReadTrailer(file, new SpoolRecord(envelope, messageOffset, flagged));
+        return ReadTrailer(file, start, new SpoolRecord(envelope, messageOffset, flagged));
     }
 
     /// <summary>The flags record at the end of the stored bytes, if there is one, and the length before it.</summary>
@@ -211,7 +216,7 @@ internal static class SpoolFormat
         return record;
     }
 
-    private static SpoolRecord ReadTrailer(SafeFileHandle file, SpoolRecord record)
+    private static SpoolRecord ReadTrailer(SafeFileHandle file, long start, SpoolRecord record)
     {
         if (record.MessageLength < TrailerTagLength)
         {
@@ -220,7 +225,7 @@ internal static class SpoolFormat
 
         Span<byte> tag = stackalloc byte[TrailerTagLength];
         var tagOffset = record.MessageOffset + record.MessageLength - TrailerTagLength;
-        ReadExactly(file, tag, tagOffset);
+        ReadExactly(file, tag, start + tagOffset);
         // Only the exact tag counts: a message always ends in CRLF, so a body whose last line merely looks like
         // one ends in "\r\n", never in a hex digit followed by "\n".
         if (!tag.StartsWith(TrailerMarker) || tag[^1] != (byte)'\n' || tag[TrailerMarker.Length + 16] != (byte)' '
@@ -240,7 +245,7 @@ internal static class SpoolFormat
 
         var storedLength = record.MessageLength - TrailerTagLength - replacementLength;
         var replacement = new byte[replacementLength];
-        ReadExactly(file, replacement, record.MessageOffset + storedLength);
+        ReadExactly(file, replacement, start + record.MessageOffset + storedLength);
         return record with { MessageLength = storedLength, Replacement = replacement, ReplacedLength = replacedLength };
     }
 

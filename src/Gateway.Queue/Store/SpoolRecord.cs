@@ -16,4 +16,8 @@ internal sealed record SpoolRecord(QueuedEnvelope Envelope, long MessageOffset, 
 
     public SpoolMessageStream OpenStream(Microsoft.Win32.SafeHandles.SafeFileHandle file, bool ownsFile = true) =>
         new(file, Replacement, MessageOffset + ReplacedLength, MessageLength - ReplacedLength, ownsFile);
+
+    /// <summary>The message of an image that starts at <paramref name="imageOffset"/> of a segment file.</summary>
+    public SpoolMessageStream OpenStream(Microsoft.Win32.SafeHandles.SafeFileHandle file, long imageOffset) =>
+        new(file, Replacement, imageOffset + MessageOffset + ReplacedLength, MessageLength - ReplacedLength, ownsFile: true);
 }

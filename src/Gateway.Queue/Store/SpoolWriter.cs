@@ -9,6 +9,8 @@ namespace Gateway.Queue;
 /// <summary>
 /// Streams one message into incoming/&lt;id&gt;.tmp (buffered, hashed as it goes), then at completion appends the
 /// pipeline's amendment and the end record and hands the file to the group commit (fsync, rename, directory fsync).
+/// The file is made only once the buffer overflows: a message that fits in it whole goes to a segment instead (see
+/// <see cref="SegmentSpool"/>), when the store has segments, and never touches incoming/.
 /// It only stores: the client's bytes go to the file as they arrive, unchanged. Never throws for I/O trouble: the
 /// failure becomes the 451/452 answer of <see cref="CompleteAsync(MessageAmendment, CancellationToken)"/>, and the temp file is removed.
 /// </summary>
@@ -20,8 +22,8 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
     private readonly ISpoolIo _io;
     private readonly ILogger _logger;
     private readonly QueuedEnvelope _envelope;
-    private readonly SafeFileHandle _file;
     private readonly string _tempPath;
+    private SafeFileHandle? _file;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _buffered;
@@ -35,14 +37,12 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         ISpoolIo io,
         ILogger logger,
         QueuedEnvelope envelope,
-        SafeFileHandle file,
         string tempPath)
     {
         _store = store;
         _io = io;
         _logger = logger;
         _envelope = envelope;
-        _file = file;
         _tempPath = tempPath;
     }
 
@@ -115,7 +115,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
 
         // The pipeline reads through the file; what is still buffered has to reach it first (page cache, no fsync).
         await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
-        return new SpoolMessageStream(_file, ReadOnlyMemory<byte>.Empty, _messageOffset, _flushed - _messageOffset, ownsFile: false);
+        return new SpoolMessageStream(_file!, ReadOnlyMemory<byte>.Empty, _messageOffset, _flushed - _messageOffset, ownsFile: false);
     }
 
     public async ValueTask<SmtpReply> CompleteAsync(MessageAmendment amendment, CancellationToken cancellationToken)
@@ -133,7 +133,6 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         {
             messageLength = _flushed + _buffered - _messageOffset;
             record = new SpoolRecord(_envelope, _messageOffset, messageLength);
-            await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
             if (!amendment.Prefix.IsEmpty || amendment.ReplacedLength > 0)
             {
                 if (amendment.ReplacedLength < 0 || amendment.ReplacedLength > messageLength)
@@ -153,6 +152,15 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
 
             var end = SpoolFormat.BuildEndRecord(_hash.GetHashAndReset());
             await AppendRawAsync(end, cancellationToken).ConfigureAwait(false);
+            if (_file is null && amendment.Quarantine is null && _store.HasSegments)
+            {
+                // The whole image is in the buffer: one append to the shared segment, fsync'd with its batch.
+                await _store.CommitToSegmentAsync(record, _buffer.AsMemory(0, _buffered)).ConfigureAwait(false);
+                _finished = true;
+                ReleaseBuffers();
+                return SpoolReplies.Queued(_envelope.QueueId);
+            }
+
             await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -164,7 +172,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         {
             // The group commit fsyncs the file, renames it into messages/ and fsyncs the directory; a hold marker
             // is made durable first, so a quarantined message is never delivered, not even after a crash.
-            await _store.CommitAsync(record, _file, _tempPath, amendment.Quarantine).ConfigureAwait(false);
+            await _store.CommitAsync(record, _file!, _tempPath, amendment.Quarantine).ConfigureAwait(false);
             _finished = true;
             ReleaseBuffers();
             return SpoolReplies.Queued(_envelope.QueueId);
@@ -208,6 +216,12 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
     private void Abort()
     {
         _finished = true;
+        if (_file is null)
+        {
+            ReleaseBuffers();
+            return;
+        }
+
         _file.Dispose();
         try
         {
@@ -224,6 +238,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
 
     private void ReleaseBuffers()
     {
+        _store.ForgetId(_envelope.QueueId);
         _hash.Dispose();
         if (_buffer is not null)
         {
@@ -251,7 +266,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         await FlushBufferAsync(cancellationToken).ConfigureAwait(false);
         if (data.Length >= buffer.Length)
         {
-            await _io.WriteAsync(_file, data, _flushed, cancellationToken).ConfigureAwait(false);
+            await _io.WriteAsync(File(), data, _flushed, cancellationToken).ConfigureAwait(false);
             _flushed += data.Length;
             return;
         }
@@ -267,8 +282,11 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
             return;
         }
 
-        await _io.WriteAsync(_file, _buffer.AsMemory(0, _buffered), _flushed, cancellationToken).ConfigureAwait(false);
+        await _io.WriteAsync(File(), _buffer.AsMemory(0, _buffered), _flushed, cancellationToken).ConfigureAwait(false);
         _flushed += _buffered;
         _buffered = 0;
     }
+
+    /// <summary>The temp file, made on first need; a failure to make it is the writer's failure, as a write's is.</summary>
+    private SafeFileHandle File() => _file ??= _io.CreateNew(_tempPath);
 }

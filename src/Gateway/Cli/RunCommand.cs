@@ -264,7 +264,8 @@ internal static class RunCommand
             SpoolPaths.QueueRoot(policy),
             time,
             sp.GetRequiredService<ITraceLog>(),
-            sp.GetRequiredService<ILogger<FileQueueStore>>()));
+            sp.GetRequiredService<ILogger<FileQueueStore>>(),
+            segments: true));
         builder.Services.AddSingleton<IQueueStore>(sp => sp.GetRequiredService<FileQueueStore>());
         builder.Services.AddSingleton<IMessageAcceptor>(sp => sp.GetRequiredService<FileQueueStore>());
         builder.Services.AddSingleton(sp => new MessageQuarantine(

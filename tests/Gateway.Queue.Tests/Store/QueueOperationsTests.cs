@@ -181,14 +181,7 @@ public sealed class QueueOperationsTests
         var queued = new List<string>();
         ctx.Store.MessageQueued += queued.Add;
         var notice = Encoding.ASCII.GetBytes("From: MAILER-DAEMON@mx.gateway.test\r\nTo: alice@example.org\r\nSubject: Undelivered Mail\r\n\r\nSorry.\r\n");
-        var envelope = new QueuedEnvelope
-        {
-            QueueId = string.Empty,
-            ReceivedAt = default,
-            Origin = QueuedEnvelope.NoticeOrigin,
-            From = null,
-            Recipients = [new QueuedRecipient("alice@example.org", Gateway.Abstractions.MailDirection.Outbound, Gateway.Abstractions.DsnNotify.None, null, null)],
-        };
+        var envelope = SpoolTestContext.NoticeEnvelope("alice@example.org");
 
         var id = await ctx.Store.EnqueueAsync(envelope, notice, CancellationToken.None);
 

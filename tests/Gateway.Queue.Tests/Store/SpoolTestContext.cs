@@ -14,14 +14,18 @@ internal sealed class SpoolTestContext : IAsyncDisposable
 {
     public const string HostName = "mx.gateway.test";
 
-    public SpoolTestContext()
+    public SpoolTestContext(bool segments = false)
     {
+        Segments = segments;
         Root = TestDirectories.CreateTemp("gwq");
         Trace = new FileTraceLog(Path.Combine(Root, "log"));
         Store = CreateStore();
     }
 
     public string Root { get; }
+
+    /// <summary>The store keeps new messages in segments once it has recovered (as the running gateway's does).</summary>
+    public bool Segments { get; }
 
     public string QueueRoot => Path.Combine(Root, "queue");
 
@@ -72,10 +76,24 @@ internal sealed class SpoolTestContext : IAsyncDisposable
         };
     }
 
+    /// <summary>The envelope of a notice we generate (null sender), for EnqueueAsync.</summary>
+    public static QueuedEnvelope NoticeEnvelope(string recipient) => new()
+    {
+        QueueId = string.Empty,
+        ReceivedAt = default,
+        Origin = QueuedEnvelope.NoticeOrigin,
+        From = null,
+        Recipients = [new QueuedRecipient(recipient, MailDirection.Outbound, DsnNotify.None, null, null)],
+    };
+
     public static byte[] Message(string subject = "Hello", string body = "Body line\r\n") =>
         Encoding.UTF8.GetBytes($"From: alice@example.org\r\nTo: bob@example.test\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n\r\n{body}");
 
     public FileQueueStore CreateStore() =>
+        new(QueueRoot, Time, Trace, NullLogger<FileQueueStore>.Instance, Io, Segments);
+
+    /// <summary>Another process's view of the same spool (the queue CLI): no recovery, no segments of its own.</summary>
+    public FileQueueStore CreateViewer() =>
         new(QueueRoot, Time, Trace, NullLogger<FileQueueStore>.Instance, Io);
 
     /// <summary>Simulates a restart: a new store instance over the same directory.</summary>

@@ -144,6 +144,15 @@ public sealed class SpoolWriteTests
         await using var ctx = new SpoolTestContext();
         var writer = await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
         await writer.WriteAsync(SpoolTestContext.Message(), CancellationToken.None);
+
+        // A message smaller than the write buffer has not touched the disk yet; a larger one has its temp file.
+        Assert.Empty(ctx.Files("incoming"));
+        await writer.WriteAsync(SpoolTestContext.Message(body: new string('x', 998) + "\r\n"), CancellationToken.None);
+        for (var i = 0; i < 100; i++)
+        {
+            await writer.WriteAsync(Encoding.ASCII.GetBytes(new string('y', 998) + "\r\n"), CancellationToken.None);
+        }
+
         Assert.Single(ctx.Files("incoming"));
 
         await writer.DisposeAsync();
