@@ -70,7 +70,7 @@ internal sealed class GatewayTarget : IBenchTarget
             {extraYaml}
             """).ConfigureAwait(false);
 
-        var process = ToolProcess.Start("dotnet", ["exec", dll, "run", "--config", config], work.FullName);
+        var process = ToolProcess.Start("dotnet", ["exec", dll, "run", "--config", config], work.FullName, UnitRuntimeSettings());
         var target = new GatewayTarget(process, work, new IPEndPoint(IPAddress.Loopback, smtpPort), new IPEndPoint(IPAddress.Loopback, adminPort));
         try
         {
@@ -86,6 +86,32 @@ internal sealed class GatewayTarget : IBenchTarget
     }
 
     public IReadOnlyList<int> Processes() => [_process.Id];
+
+    /// <summary>
+    /// The .NET runtime settings the shipped systemd unit gives the gateway (its DOTNET_* Environment= lines), so the
+    /// bench measures the gateway as it runs in production. Read from appliance/gateway.service under the current
+    /// directory (the bench scripts run from the repository root); none when it is not there.
+    /// </summary>
+    private static Dictionary<string, string> UnitRuntimeSettings()
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var unit = Path.Combine("appliance", "gateway.service");
+        if (!File.Exists(unit))
+        {
+            return settings;
+        }
+
+        foreach (var line in File.ReadLines(unit))
+        {
+            const string prefix = "Environment=DOTNET_";
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && line.IndexOf('=', prefix.Length) is var equals and > 0)
+            {
+                settings[line["Environment=".Length..equals]] = line[(equals + 1)..];
+            }
+        }
+
+        return settings;
+    }
 
     /// <summary>The sum of counters from one read of the admin listener's /metrics (Prometheus text format).</summary>
     public async Task<long> CountersAsync(params string[] names)

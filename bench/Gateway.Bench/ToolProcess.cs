@@ -28,7 +28,11 @@ internal sealed class ToolProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ToolProcess Start(string file, IEnumerable<string> args, string? workingDirectory = null)
+    public static ToolProcess Start(
+        string file,
+        IEnumerable<string> args,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file, args)
         {
@@ -37,6 +41,11 @@ internal sealed class ToolProcess : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
         var tool = new ToolProcess(process) { Name = Path.GetFileName(file) };
         process.OutputDataReceived += (_, e) => tool.Keep(e.Data);
