@@ -10,10 +10,15 @@ internal static class FeatureHasher
     private const uint OffsetBasis = 2166136261;
     private const uint Prime = 16777619;
 
-    public static uint Hash(ReadOnlySpan<char> token)
+    public static uint Hash(ReadOnlySpan<char> token) => Continue(OffsetBasis, token);
+
+    /// <summary>
+    /// The hash of a token that goes on with <paramref name="more"/>, from the hash of what came before: a token made
+    /// of parts hashes as their concatenation would, without the concatenated string being made.
+    /// </summary>
+    public static uint Continue(uint hash, ReadOnlySpan<char> more)
     {
-        var hash = OffsetBasis;
-        foreach (var c in token)
+        foreach (var c in more)
         {
             hash = (hash ^ (c & 0xFFu)) * Prime;
             hash = (hash ^ (uint)(c >> 8)) * Prime;

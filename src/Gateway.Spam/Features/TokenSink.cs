@@ -15,17 +15,23 @@ internal sealed class TokenSink
     /// <summary>The token strings, when kept for tests and diagnostics.</summary>
     public IReadOnlyList<string> Names => _names ?? [];
 
-    public void Add(string prefix, ReadOnlySpan<char> value)
+    public void Add(string prefix, ReadOnlySpan<char> value) => Add(prefix, value, [], []);
+
+    /// <summary>
+    /// The token <paramref name="prefix"/> + <paramref name="first"/> + <paramref name="second"/> + <paramref name="third"/>,
+    /// hashed part by part: a message has thousands of tokens, and the strings are only made when names are kept.
+    /// </summary>
+    public void Add(string prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second, ReadOnlySpan<char> third)
     {
         if (Features.Count >= MaxFeatures)
         {
             return;
         }
 
-        var token = string.Concat(prefix, value);
-        if (Features.Add(FeatureHasher.Hash(token)))
+        var hash = FeatureHasher.Continue(FeatureHasher.Continue(FeatureHasher.Continue(FeatureHasher.Hash(prefix), first), second), third);
+        if (Features.Add(hash))
         {
-            _names?.Add(token);
+            _names?.Add(string.Concat(prefix, first, second, third));
         }
     }
 
