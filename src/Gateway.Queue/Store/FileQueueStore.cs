@@ -112,6 +112,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     /// <summary>This process owns the spool and keeps new messages in segments.</summary>
     internal bool HasSegments => _segments is not null;
 
+    /// <summary>A segment's size at which the next one is started; smaller in tests, to see rotation and deletion.</summary>
+    internal long SegmentSize { get; init; } = SegmentSpool.DefaultRotateAt;
+
     public async ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
@@ -232,7 +235,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         QueueStoreLog.Recovered(_logger, ids.Count, temporary, corrupt);
         if (_segmentsWanted && _segments is null)
         {
-            _segments = new SegmentSpool(_io, _segmentsDirectory, nextSegment, _logger);
+            _segments = new SegmentSpool(_io, _segmentsDirectory, nextSegment, _logger, SegmentSize);
         }
 
         return ids;
@@ -609,7 +612,11 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             var image = new byte[message.Location.ImageLength];
             using (var segment = _segments.OpenRead(message.Location))
             {
-                await RandomAccess.ReadAsync(segment, image, message.ImageOffset).ConfigureAwait(false);
+                for (var read = 0; read < image.Length;)
+                {
+                    var n = await RandomAccess.ReadAsync(segment, image.AsMemory(read), message.ImageOffset + read).ConfigureAwait(false);
+                    read += n > 0 ? n : throw new InvalidDataException($"spool segment {message.SegmentPath} ends inside message {queueId}");
+                }
             }
 
             var temp = TempPath(queueId);
@@ -696,7 +703,12 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
                 if (record.AfterDamage)
                 {
                     // Held before it is visible: an operator's hold, released only by a person (see SegmentRecord).
-                    _io.CreateNew(HoldPath(record.QueueId)).Dispose();
+                    // The marker may be there already, from a recovery that crashed before it could move the message.
+                    if (!File.Exists(HoldPath(record.QueueId)))
+                    {
+                        _io.CreateNew(HoldPath(record.QueueId)).Dispose();
+                    }
+
                     _io.FlushDirectory(_hold);
                     QueueStoreLog.HeldAfterDamage(_logger, record.QueueId, path);
                 }

@@ -30,9 +30,11 @@ internal sealed class SegmentSpool : IAsyncDisposable
     /// <summary>"GWS1 " + 16 + " " + 8 + "\n".</summary>
     public const int HeaderLength = 5 + QueueId.Length + 1 + 8 + 1;
 
-    // Small enough that a segment held by one slow message wastes little disk, large enough that rotation (a file
-    // create and a directory fsync) is rare.
-    private const long RotateAt = 16L * 1024 * 1024;
+    /// <summary>
+    /// Small enough that a segment held by one slow message wastes little disk, large enough that rotation (a file
+    /// create and a directory fsync) is rare.
+    /// </summary>
+    public const long DefaultRotateAt = 16L * 1024 * 1024;
 
     // One write per batch: bounds the buffer a burst can make us allocate.
     private const int MaxBatchBytes = 4 * 1024 * 1024;
@@ -44,6 +46,7 @@ internal sealed class SegmentSpool : IAsyncDisposable
         Channel.CreateUnbounded<AppendRequest>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Lock _lock = new();
+    private readonly long _rotateAt;
     private readonly Task _writer;
     private long _nextSequence;
 
@@ -51,9 +54,10 @@ internal sealed class SegmentSpool : IAsyncDisposable
     private Segment? _active;
     private SafeFileHandle? _activeFile;
 
-    public SegmentSpool(ISpoolIo io, string directory, long firstSequence, ILogger logger)
+    public SegmentSpool(ISpoolIo io, string directory, long firstSequence, ILogger logger, long rotateAt = DefaultRotateAt)
     {
         _io = io;
+        _rotateAt = rotateAt;
         _directory = directory;
         _nextSequence = firstSequence;
         _logger = logger;
@@ -223,7 +227,7 @@ internal sealed class SegmentSpool : IAsyncDisposable
 
     private (Segment Segment, SafeFileHandle File) ActiveSegment()
     {
-        if (_active is { } active && _activeFile is { } file && active.Length < RotateAt)
+        if (_active is { } active && _activeFile is { } file && active.Length < _rotateAt)
         {
             return (active, file);
         }

@@ -33,7 +33,7 @@ public sealed class SegmentSpoolTests
 
         Assert.Equal(first, await ReadAsync(ctx.Store, firstId));
         Assert.Equal(second, await ReadAsync(ctx.Store, secondId));
-        Assert.Equal([firstId, secondId], await IdsAsync(ctx.Store));
+        Assert.Equal(new[] { firstId, secondId }.Order(StringComparer.Ordinal), await IdsAsync(ctx.Store));
     }
 
     [Fact]
@@ -192,9 +192,34 @@ public sealed class SegmentSpoolTests
         Assert.Equal(body, await ReadAsync(ctx.Store, id));
     }
 
-    private static async Task<SpoolTestContext> OwnerAsync()
+    [Fact]
+    public async Task A_full_segment_goes_once_every_message_in_it_is_done()
     {
-        var ctx = new SpoolTestContext(segments: true);
+        await using var ctx = await OwnerAsync(segmentSize: 1024);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            // Each message fills a segment past 1 KiB, so every append starts a new one.
+            ids.Add(SpoolTestContext.QueueIdOf(await ctx.SendAsync(SpoolTestContext.Message($"m{i}", new string('x', 1200) + "\r\n"))));
+        }
+
+        Assert.Equal(3, Segments(ctx).Length);
+        await ctx.Store.RemoveAsync(ids[0], "delivered", CancellationToken.None);
+        await ctx.Store.RemoveAsync(ids[1], "delivered", CancellationToken.None);
+
+        // The first two are full and done; the third is still being written to and holds a message.
+        Assert.Single(Segments(ctx));
+        Assert.Equal([ids[2]], await IdsAsync(ctx.Store));
+        await ctx.RestartAsync();
+        Assert.Equal([ids[2]], await ctx.Store.RecoverAsync(CancellationToken.None));
+    }
+
+    private static string[] Segments(SpoolTestContext ctx) =>
+        [.. ctx.Files("segments").Where(name => name.EndsWith(".seg", StringComparison.Ordinal))];
+
+    private static async Task<SpoolTestContext> OwnerAsync(long segmentSize = SegmentSpool.DefaultRotateAt)
+    {
+        var ctx = new SpoolTestContext(segments: true, segmentSize);
         await ctx.Store.RecoverAsync(CancellationToken.None);
         return ctx;
     }

@@ -14,9 +14,10 @@ internal sealed class SpoolTestContext : IAsyncDisposable
 {
     public const string HostName = "mx.gateway.test";
 
-    public SpoolTestContext(bool segments = false)
+    public SpoolTestContext(bool segments = false, long segmentSize = SegmentSpool.DefaultRotateAt)
     {
         Segments = segments;
+        SegmentSize = segmentSize;
         Root = TestDirectories.CreateTemp("gwq");
         Trace = new FileTraceLog(Path.Combine(Root, "log"));
         Store = CreateStore();
@@ -26,6 +27,9 @@ internal sealed class SpoolTestContext : IAsyncDisposable
 
     /// <summary>The store keeps new messages in segments once it has recovered (as the running gateway's does).</summary>
     public bool Segments { get; }
+
+    /// <summary>Where the store starts a new segment.</summary>
+    public long SegmentSize { get; }
 
     public string QueueRoot => Path.Combine(Root, "queue");
 
@@ -90,7 +94,7 @@ internal sealed class SpoolTestContext : IAsyncDisposable
         Encoding.UTF8.GetBytes($"From: alice@example.org\r\nTo: bob@example.test\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.org>\r\n\r\n{body}");
 
     public FileQueueStore CreateStore() =>
-        new(QueueRoot, Time, Trace, NullLogger<FileQueueStore>.Instance, Io, Segments);
+        new(QueueRoot, Time, Trace, NullLogger<FileQueueStore>.Instance, Io, Segments) { SegmentSize = SegmentSize };
 
     /// <summary>Another process's view of the same spool (the queue CLI): no recovery, no segments of its own.</summary>
     public FileQueueStore CreateViewer() =>
