@@ -25,6 +25,9 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     private readonly IReadOnlyList<MessagePart> _parts;
     private readonly HeaderSectionCapture _headers;
     private readonly DomainSizeLimit? _sizeLimit;
+    // The spool's write buffer: most mail is smaller, and its checks cost well under a millisecond.
+    private const long InlineChecksLimit = 64 * 1024;
+
     private long _length;
 
     /// <summary>The parts' step summaries (one message, one log line); null until the flows ran or when none said anything.</summary>
@@ -87,6 +90,14 @@ internal sealed class PipelineMessageWriter : IMessageWriter
             var limit = _sizeLimit!;
             PipelineLog.MessageTooBig(_pipeline.Logger, _parts[0].Envelope.Session.SessionId, _length, limit.Limit);
             return await RefuseAsync(PipelineReplies.MessageTooBigForDomain(limit.Domain), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_length > InlineChecksLimit)
+        {
+            // The checks of a large message take a while (MIME parsing, hashing, scanning, decryption): not on the
+            // thread that delivered its last bytes, which with inline socket completions (the appliance's setting) is a
+            // socket engine's thread that serves many other sessions too.
+            await Task.Yield();
         }
 
         var outcomes = new List<PartOutcome>(_parts.Count);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
+using Gateway.Testing;
 
 namespace Gateway.IntegrationTests.Fixtures;
 
@@ -191,6 +192,18 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         // The admin/Kestrel layer must not pick up URLs or environments from the test runner's environment.
         info.Environment.Remove("ASPNETCORE_URLS");
         info.Environment.Remove("DOTNET_URLS");
+
+        // The runtime settings the shipped unit gives the gateway (inline socket completions, the GC budget), so the
+        // tests exercise the threading the appliance runs with.
+        foreach (var line in File.ReadLines(Path.Combine(RepositoryRoot.Path, "appliance", "gateway.service")))
+        {
+            const string prefix = "Environment=DOTNET_";
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && line.IndexOf('=', prefix.Length) is var equals and > 0)
+            {
+                info.Environment[line["Environment=".Length..equals]] = line[(equals + 1)..];
+            }
+        }
+
         return info;
     }
 
