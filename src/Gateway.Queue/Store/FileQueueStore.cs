@@ -55,6 +55,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     // Ids given to writers not yet done: ids are random, but a clash must not make two messages one.
     private readonly ConcurrentDictionary<string, byte> _idsInUse = new(StringComparer.Ordinal);
 
+    // Serialises moving a message out of its segment with removing it, so a removal never leaves a moved copy behind.
+    private readonly SemaphoreSlim _moving = new(1, 1);
+
     // Set by RecoverAsync in the owning process, when segments are wanted.
     private SegmentSpool? _segments;
 
@@ -458,6 +461,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
 
         await _committer.DisposeAsync().ConfigureAwait(false);
+        _moving.Dispose();
     }
 
     /// <summary>Messages renamed into messages/ whose writers wait for its next fsync (see <see cref="GroupCommitter"/>); for tests.</summary>
@@ -592,15 +596,15 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     /// </summary>
     private async Task MoveOutOfSegmentAsync(string queueId)
     {
-        if (_segments is null || !_inSegments.TryGetValue(queueId, out var message))
+        if (_segments is null || !_inSegments.ContainsKey(queueId))
         {
             return;
         }
 
-        await message.Gate.WaitAsync().ConfigureAwait(false);
+        await _moving.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (!_inSegments.TryGetValue(queueId, out var current) || !ReferenceEquals(current, message))
+            if (!_inSegments.TryGetValue(queueId, out var message))
             {
                 return;
             }
@@ -635,22 +639,22 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
         finally
         {
-            message.Gate.Release();
+            _moving.Release();
         }
     }
 
     /// <summary>Marks a message of ours done in its segment; null when it is not in one.</summary>
     private async Task<SpoolRecord?> RemoveFromSegmentAsync(string queueId, CancellationToken cancellationToken)
     {
-        if (_segments is null || !_inSegments.TryGetValue(queueId, out var message))
+        if (_segments is null || !_inSegments.ContainsKey(queueId))
         {
             return null;
         }
 
-        await message.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _moving.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_inSegments.TryRemove(new KeyValuePair<string, SegmentMessage>(queueId, message)))
+            if (!_inSegments.TryRemove(queueId, out var message))
             {
                 return null;
             }
@@ -660,7 +664,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
         finally
         {
-            message.Gate.Release();
+            _moving.Release();
         }
     }
 
@@ -1003,12 +1007,6 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
 /// <summary>A message of the owner's in a segment, with its parsed header.</summary>
 internal sealed record SegmentMessage(SegmentLocation Location, SpoolRecord Record)
 {
-    /// <summary>
-    /// Serialises moving the message out of its segment with removing it, so a removal never leaves a moved copy
-    /// behind; one per message, so a slow move (two fsyncs) holds up no other message.
-    /// </summary>
-    public SemaphoreSlim Gate { get; } = new(1, 1);
-
     public string SegmentPath => Location.Segment.Path;
 
     public long ImageOffset => Location.ImageOffset;
