@@ -18,6 +18,13 @@ internal sealed record CorpusScores(IReadOnlyList<CorpusMessage> Messages, IRead
         return allowed >= ham.Length ? double.NegativeInfinity : Math.Round(ham[allowed] + 0.01, 2);
     }
 
+    /// <summary>
+    /// The rate each set gives at a threshold (false positives for ham, recall for spam): easy and hard ham fail in
+    /// different ways, and a total hides which one moved.
+    /// </summary>
+    public string PerSet(double threshold) => string.Join(", ", Messages.Select((m, i) => (m, i)).GroupBy(x => x.m.Set).Select(g =>
+        string.Create(CultureInfo.InvariantCulture, $"{g.Key} {(double)g.Count(x => Scores[x.i] >= threshold) / g.Count():P1} flagged of {g.Count()}")));
+
     public string Row(string filter, double threshold) => string.Create(
         CultureInfo.InvariantCulture,
         $"| {filter} | {threshold:0.00} | {FalsePositiveRate(threshold):P2} | {Recall(threshold):P1} | {CpuMsPerMessage:0.00} |");

@@ -37,6 +37,7 @@ internal static class SpamCorpusBenchmark
         var laterThreshold = later.ThresholdFor(TargetFalsePositives);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"time split of 2002 (learn the older two thirds, score the newer third): at {options.Threshold:0.0} FP {later.FalsePositiveRate(options.Threshold):P2} recall {later.Recall(options.Threshold):P1}; threshold for FP <= {TargetFalsePositives:P1}: {laterThreshold:0.00} (recall {later.Recall(laterThreshold):P1})"));
+        Console.WriteLine(later.PerSet(options.Threshold));
         if (devOnly)
         {
             return 0;
