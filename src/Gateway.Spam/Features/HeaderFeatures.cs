@@ -14,6 +14,8 @@ internal static class HeaderFeatures
     private const int MaxWordsPerField = 12;
     private const int MaxRelays = 8;
 
+    private static readonly System.Buffers.SearchValues<char> ProtocolEnd = System.Buffers.SearchValues.Create(" \t\r\n;(");
+
     public static void Add(IReadOnlyList<HeaderText> headers, TokenSink sink)
     {
         var relays = 0;
@@ -59,8 +61,13 @@ internal static class HeaderFeatures
         }
     }
 
+    /// <summary>
+    /// Fields added after the message left the gateway's view: by filters, by final delivery, or by the reader's mail
+    /// client when it saved the message to a mailbox. A gateway never sees them, so a model must not lean on them.
+    /// </summary>
     private static bool IsFilterField(string name) =>
-        name.StartsWith("x-spam", StringComparison.Ordinal) || name is "delivered-to" or "x-original-to";
+        name.StartsWith("x-spam", StringComparison.Ordinal)
+        || name is "delivered-to" or "x-original-to" or "status" or "x-status" or "x-keywords" or "x-uid" or "content-length";
 
     private static void AddAddresses(string name, string value, TokenSink sink)
     {
@@ -80,9 +87,14 @@ internal static class HeaderFeatures
 
             var address = mailbox.Address.ToLowerInvariant();
             var at = address.LastIndexOf('@');
-            sink.Add("h:" + name + ":addr:", address);
             sink.Add("h:" + name + ":dom:", at < 0 ? "none" : address.AsSpan(at + 1));
-            sink.Add("h:" + name + ":local:", Shape(at < 0 ? address : address[..at]));
+            if (name is not ("to" or "cc"))
+            {
+                // A recipient's own address is the same on all the mail it gets, ham or spam: learned from one
+                // mailbox it only tells that mailbox apart, and teaches nothing about other recipients.
+                sink.Add("h:" + name + ":addr:", address);
+                sink.Add("h:" + name + ":local:", Shape(at < 0 ? address : address[..at]));
+            }
             if (string.IsNullOrWhiteSpace(mailbox.Name))
             {
                 sink.Add("h:" + name + ":noname");
@@ -101,9 +113,21 @@ internal static class HeaderFeatures
 
     private static void AddRelay(string value, TokenSink sink)
     {
-        foreach (var range in value.AsSpan().SplitAny(" \t\r\n()[];"))
+        // RFC 5321 4.4: "from" names the sending side as the receiver saw it, "by" the receiver. The receiver of the
+        // last hop is the recipient's own MX, the same for all its mail, so only the from clause is evidence. Hops
+        // between local programs (loopback) and retrieval after delivery (IMAP, POP) are not part of the transfer a
+        // gateway sees.
+        var by = value.IndexOf(" by ", StringComparison.OrdinalIgnoreCase);
+        var from = by < 0 ? value : value[..by];
+        if (from.Contains("127.0.0.1", StringComparison.Ordinal) || from.Contains("localhost", StringComparison.OrdinalIgnoreCase)
+            || value.Contains(" with IMAP", StringComparison.OrdinalIgnoreCase) || value.Contains(" with POP", StringComparison.OrdinalIgnoreCase))
         {
-            var word = value.AsSpan(range).Trim('.');
+            return;
+        }
+
+        foreach (var range in from.AsSpan().SplitAny(" \t\r\n()[];"))
+        {
+            var word = from.AsSpan(range).Trim('.');
             if (word.Length < 3)
             {
                 continue;
@@ -119,9 +143,18 @@ internal static class HeaderFeatures
             {
                 sink.Add("h:rcvd:dom:", LastLabels(word.ToString().ToLowerInvariant(), 2));
             }
-            else if (word is "ESMTP" or "SMTP" or "ESMTPS" or "ESMTPA" or "HTTP" or "IMAP" or "LMTP" or "QMQP" or "Microsoft" or "Postfix" or "qmail" or "Exim" or "sendmail")
+        }
+
+        // The protocol the hop used ("with ESMTPA", "with HTTP" from webmail) describes the sender's side.
+        var with = value.IndexOf(" with ", StringComparison.OrdinalIgnoreCase);
+        if (with >= 0)
+        {
+            var protocol = value.AsSpan(with + 6).TrimStart();
+            var end = protocol.IndexOfAny(ProtocolEnd);
+            protocol = end < 0 ? protocol : protocol[..end];
+            if (protocol.Length is > 0 and <= 12)
             {
-                sink.Add("h:rcvd:w:", word);
+                sink.Add("h:rcvd:w:", protocol.ToString().ToUpperInvariant());
             }
         }
     }
