@@ -27,6 +27,13 @@ internal static class HeaderFeatures
                 continue;
             }
 
+            if (name.StartsWith("list-", StringComparison.Ordinal))
+            {
+                // RFC 2369 and 2919 fields all say one thing, that a mailing list sent the message, and mostly in the
+                // same words; learned field by field they would count that one fact six times.
+                name = "list-*";
+            }
+
             sink.Add("hn:", name);
             switch (name)
             {
@@ -133,7 +140,8 @@ internal static class HeaderFeatures
                 continue;
             }
 
-            if (System.Net.IPAddress.TryParse(word, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            // Strictly a dotted quad: the lenient parser reads version numbers ("1.0", "8.12") as addresses.
+            if (Gateway.Syntax.IPAddressText.TryParseIPv4(word, out var ip))
             {
                 // The /24 rather than the address: spam comes from networks, and addresses are one-off.
                 var bytes = ip.GetAddressBytes();
@@ -216,7 +224,7 @@ internal static class HeaderFeatures
         return host[(end + 1)..];
     }
 
-    private static string FoldDigits(ReadOnlySpan<char> word)
+    internal static string FoldDigits(ReadOnlySpan<char> word)
     {
         Span<char> buffer = stackalloc char[word.Length];
         for (var i = 0; i < word.Length; i++)

@@ -2,7 +2,7 @@ using Gateway.Spam.Scanning;
 
 namespace Gateway.Spam.Features;
 
-/// <summary>All features of one scanned message: headers, subject, body words, links, HTML markup and structure.</summary>
+/// <summary>All features of one scanned message: headers, subject, body words, links, HTML markup, structure and sender alignment.</summary>
 internal static class MessageFeatures
 {
     public static TokenSink Extract(ScannedMessage message, bool keepNames = false)
@@ -18,6 +18,8 @@ internal static class MessageFeatures
         }
 
         AddStructure(message, sink);
+        AlignmentFeatures.Add(message, sink);
+
         return sink;
     }
 
@@ -27,7 +29,7 @@ internal static class MessageFeatures
         {
             sink.Add("u:host:", host);
             sink.Add("u:dom:", HeaderFeatures.LastLabels(host, 2));
-            if (System.Net.IPAddress.TryParse(host, out _))
+            if (Gateway.Syntax.IPAddressText.TryParseIPv4(host, out _))
             {
                 sink.Add("u:ip-host");
             }
@@ -51,6 +53,11 @@ internal static class MessageFeatures
         if (letters >= 5 && !message.Subject.Any(char.IsLower))
         {
             sink.Add("st:subject-all-caps");
+        }
+
+        foreach (var shape in message.TextPartShapes)
+        {
+            sink.Add("st:part:", shape);
         }
 
         foreach (var name in message.AttachmentNames)

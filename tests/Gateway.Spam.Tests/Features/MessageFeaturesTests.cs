@@ -61,4 +61,58 @@ public sealed class MessageFeaturesTests
         Assert.DoesNotContain(names, n => n.StartsWith("h:to:addr:", StringComparison.Ordinal) || n.StartsWith("h:to:local:", StringComparison.Ordinal));
         Assert.Contains("h:from:addr:alice@example.org", names);
     }
+
+    [Fact]
+    public void Numbers_are_learned_by_shape_so_a_new_price_is_a_known_feature()
+    {
+        var first = Names(TestMessages.Plain("only $1,999 today, call 555-0199"));
+        var second = Names(TestMessages.Plain("only $2,499 today, call 555-0123"));
+
+        Assert.Contains("w:$#,###", first);
+        Assert.Contains("w:2:only $#,###", first);
+        Assert.Equal(first.Where(n => n.StartsWith("w:", StringComparison.Ordinal)), second.Where(n => n.StartsWith("w:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Mailing_list_fields_count_as_one_fact()
+    {
+        var names = Names(TestMessages.Plain(
+            "hello",
+            extraHeaders: "List-Help: <mailto:talk-request@lists.example?subject=help>\r\nList-Unsubscribe: <mailto:talk-request@lists.example?subject=unsubscribe>\r\n"));
+
+        Assert.Contains("hn:list-*", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("hn:list-help", StringComparison.Ordinal) || n.StartsWith("h:list-unsubscribe", StringComparison.Ordinal));
+        Assert.Single(names, n => n.StartsWith("h:list-*:a:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Alignment_compares_the_from_domain_with_the_message_id_and_the_links()
+    {
+        var aligned = Names(TestMessages.Plain("see https://www.example.org/news", from: "News <news@mail.example.org>"));
+        var forged = Names(TestMessages.Plain("see http://cheap.example.biz/x", from: "Bank <alerts@bank.example>"));
+
+        Assert.Contains("al:mid:same", aligned);
+        Assert.Contains("al:links:all", aligned);
+        Assert.Contains("al:mid:other", forged);
+        Assert.Contains("al:links:none", forged);
+    }
+
+    [Fact]
+    public void Each_text_part_says_how_it_was_encoded()
+    {
+        Assert.Contains("st:part:text/plain base64 utf-8", Names(TestMessages.Base64Text("hello there")));
+    }
+
+    [Fact]
+    public void Version_numbers_in_a_received_field_are_not_read_as_addresses()
+    {
+        var names = Names(TestMessages.Plain(
+            "hello", extraHeaders: "Received: from relay.sender.example (Mailer 1.0) by mx.example.net with SMTP\r\n"));
+
+        Assert.DoesNotContain(names, n => n.StartsWith("h:rcvd:net:", StringComparison.Ordinal));
+        Assert.Contains("h:rcvd:dom:sender.example", names);
+    }
+
+    private static IReadOnlyList<string> Names(byte[] message) =>
+        MessageFeatures.Extract(MessageScanner.Scan(message, ScanLimits.Default, CancellationToken.None), keepNames: true).Names;
 }
