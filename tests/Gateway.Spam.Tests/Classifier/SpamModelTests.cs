@@ -18,6 +18,24 @@ public sealed class SpamModelTests
     }
 
     [Fact]
+    public void A_feature_learned_in_one_message_only_gets_no_logistic_weight()
+    {
+        var model = new SpamModel();
+        model.Train(Enumerable.Range(0, 5).SelectMany(i => new (ReadOnlyMemory<byte>, bool)[]
+        {
+            (TestMessages.Plain(TestMessages.Ham(i)), false),
+            (TestMessages.Plain(TestMessages.Spam(i) + (i == 0 ? " zyxwvut" : "")), true),
+        }));
+
+        Assert.Equal(0, WeightOf(model, "w:zyxwvut"));
+        Assert.True(WeightOf(model, "w:prize") > 0);
+        Assert.True(WeightOf(model, "w:budget") < 0);
+    }
+
+    private static float WeightOf(SpamModel model, string feature) =>
+        model.Logistic.Weights[Gateway.Spam.Features.FeatureHasher.Hash(feature) & ((1u << LogisticModel.Bits) - 1)];
+
+    [Fact]
     public void An_untrained_model_is_unsure()
     {
         Assert.Equal(0.5, new SpamModel().Classify(TestMessages.Plain(TestMessages.Spam(1))));
