@@ -51,7 +51,8 @@ internal static class HeaderFeatures
                     AddContentType(value, sink);
                     break;
                 case "x-mailer" or "user-agent":
-                    sink.Add("h:mailer:", value.AsSpan(0, Math.Min(value.Length, 40)));
+                    // The program without its version, which changes with every release and which bulk mailers fake.
+                    sink.Add("h:mailer:", FoldDigits(value.AsSpan(0, Math.Min(value.Length, 40))));
                     AddWords("h:mailer:w:", value, sink);
                     break;
                 case "message-id":
