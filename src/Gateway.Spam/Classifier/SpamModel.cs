@@ -111,13 +111,10 @@ public sealed class SpamModel
             return 0.5;
         }
 
-        var counted = CountsProbability(features);
-        return Logistic.Updates == 0 ? counted : (counted + Logistic.Probability(features)) / 2;
-    }
-
-    private double CountsProbability(IReadOnlySet<uint> features)
-    {
+        // One lookup per feature serves both models. The logistic model reads only the weights of features it was
+        // allowed to learn (MinWeightedCount): any other slot of its hashed table belongs to some other feature.
         var clues = new List<double>();
+        double margin = Logistic.Bias;
         foreach (var feature in features)
         {
             if (Counts.TryGetValue(feature, out var counts))
@@ -127,9 +124,20 @@ public sealed class SpamModel
                 {
                     clues.Add(p);
                 }
+
+                if (counts.Ham + counts.Spam >= MinWeightedCount)
+                {
+                    margin += Logistic.Weight(feature);
+                }
             }
         }
 
+        var counted = CountsProbability(clues);
+        return Logistic.Updates == 0 ? counted : (counted + LogisticModel.Sigmoid(margin)) / 2;
+    }
+
+    private static double CountsProbability(List<double> clues)
+    {
         if (clues.Count > MaxClues)
         {
             clues.Sort((a, b) => Math.Abs(b - 0.5).CompareTo(Math.Abs(a - 0.5)));

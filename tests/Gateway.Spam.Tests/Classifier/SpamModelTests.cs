@@ -32,6 +32,19 @@ public sealed class SpamModelTests
         Assert.True(WeightOf(model, "w:budget") < 0);
     }
 
+    [Fact]
+    public void Scoring_ignores_the_weight_slot_of_a_feature_the_model_did_not_learn()
+    {
+        var model = Trained();
+        var novel = TestMessages.Plain("tomatoes and gardening");
+        var before = model.Classify(novel);
+
+        // What a hash collision, or an older model that weighed one-off features, leaves in that slot.
+        model.Logistic.Weights[Gateway.Spam.Features.FeatureHasher.Hash("w:tomatoes") & ((1u << LogisticModel.Bits) - 1)] = 50;
+
+        Assert.Equal(before, model.Classify(novel));
+    }
+
     private static float WeightOf(SpamModel model, string feature) =>
         model.Logistic.Weights[Gateway.Spam.Features.FeatureHasher.Hash(feature) & ((1u << LogisticModel.Bits) - 1)];
 
