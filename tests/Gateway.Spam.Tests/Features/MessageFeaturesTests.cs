@@ -113,6 +113,18 @@ public sealed class MessageFeaturesTests
         Assert.Contains("h:rcvd:dom:sender.example", names);
     }
 
+    [Fact]
+    public void Writing_systems_beyond_ascii_are_named_with_their_share_of_the_letters()
+    {
+        var korean = Names(TestMessages.Plain("안녕하세요 특별 할인 행사 mail", subject: "특가"));
+        var english = Names(TestMessages.Plain("plain english text, café aside"));
+
+        Assert.Contains("st:script:hangul:most", korean);
+        Assert.Contains("st:script:s:hangul:most", korean);
+        Assert.Contains("st:script:latin-ext:some", english);
+        Assert.DoesNotContain(english, n => n.StartsWith("st:script:hangul", StringComparison.Ordinal));
+    }
+
     private static IReadOnlyList<string> Names(byte[] message) =>
         MessageFeatures.Extract(MessageScanner.Scan(message, ScanLimits.Default, CancellationToken.None), keepNames: true).Names;
 }
