@@ -25,11 +25,12 @@ public sealed class SpamModel
     private const int MaxClues = 150;
 
     // Online steps (Learn, Forget) are small so that one message moves the weights little; batch training sweeps the
-    // set several times with a decaying rate. Both values, and the L2 strength, were chosen by cross-validation on the
-    // 2002 sets of the public corpus.
+    // set several times with a decaying rate. Both values, and the L2 strength, were chosen on the 2002 sets of the
+    // public corpus: the L2 strength by how well a model of older mail ranks newer mail (the bench's time splits), since
+    // a model meets mail newer than what it learned.
     private const double OnlineRate = 0.02;
     private const double BatchRate = 0.05;
-    private const double L2 = 1e-5;
+    private const double L2 = 3e-3;
     private const int DefaultEpochs = 5;
 
     /// <summary>
