@@ -19,6 +19,10 @@ internal static class HeaderFeatures
     public static void Add(IReadOnlyList<HeaderText> headers, TokenSink sink)
     {
         var relays = 0;
+        // The length of the relay chain: a direct-to-MX bulk sender and a mailing list behind two relays differ in
+        // shape, whatever their hosts are called.
+        sink.Add("h:rcvd:hops:", Bucket(headers.Count(h => h.Name.Equals("Received", StringComparison.OrdinalIgnoreCase) && !IsLocalHop(h.Value))));
+
         foreach (var (field, value) in headers)
         {
             var name = field.ToLowerInvariant();
@@ -122,17 +126,13 @@ internal static class HeaderFeatures
     private static void AddRelay(string value, TokenSink sink)
     {
         // RFC 5321 4.4: "from" names the sending side as the receiver saw it, "by" the receiver. The receiver of the
-        // last hop is the recipient's own MX, the same for all its mail, so only the from clause is evidence. Hops
-        // between local programs (loopback) and retrieval after delivery (IMAP, POP) are not part of the transfer a
-        // gateway sees.
-        var by = value.IndexOf(" by ", StringComparison.OrdinalIgnoreCase);
-        var from = by < 0 ? value : value[..by];
-        if (from.Contains("127.0.0.1", StringComparison.Ordinal) || from.Contains("localhost", StringComparison.OrdinalIgnoreCase)
-            || value.Contains(" with IMAP", StringComparison.OrdinalIgnoreCase) || value.Contains(" with POP", StringComparison.OrdinalIgnoreCase))
+        // last hop is the recipient's own MX, the same for all its mail, so only the from clause is evidence.
+        if (IsLocalHop(value))
         {
             return;
         }
 
+        var from = FromClause(value);
         foreach (var range in from.AsSpan().SplitAny(" \t\r\n()[];"))
         {
             var word = from.AsSpan(range).Trim('.');
@@ -166,6 +166,23 @@ internal static class HeaderFeatures
                 sink.Add("h:rcvd:w:", protocol.ToString().ToUpperInvariant());
             }
         }
+    }
+
+    /// <summary>
+    /// A hop between local programs (loopback) or a retrieval after delivery (IMAP, POP): not part of the transfer a
+    /// gateway sees.
+    /// </summary>
+    private static bool IsLocalHop(string value)
+    {
+        var from = FromClause(value);
+        return from.Contains("127.0.0.1", StringComparison.Ordinal) || from.Contains("localhost", StringComparison.OrdinalIgnoreCase)
+            || value.Contains(" with IMAP", StringComparison.OrdinalIgnoreCase) || value.Contains(" with POP", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string FromClause(string received)
+    {
+        var by = received.IndexOf(" by ", StringComparison.OrdinalIgnoreCase);
+        return by < 0 ? received : received[..by];
     }
 
     private static void AddContentType(string value, TokenSink sink)

@@ -55,6 +55,7 @@ public sealed class MessageFeaturesTests
         Assert.DoesNotContain("h:rcvd:dom:recipient.example", names);
         Assert.DoesNotContain("h:rcvd:dom:example.net", names);
         Assert.DoesNotContain("h:rcvd:w:IMAP", names);
+        Assert.Contains("h:rcvd:hops:1", names);
         Assert.DoesNotContain(names, n => n.StartsWith("hn:x-status", StringComparison.Ordinal) || n.StartsWith("hn:x-keywords", StringComparison.Ordinal));
 
         // The recipient's own address is the same on all its mail; the sender's is not.
