@@ -4,7 +4,9 @@
 # spam-1); the 2003 sets (easy-ham-2, spam-2) are held out and only scored. Prints ham false-positive rate, spam
 # recall and CPU ms per message. No network lookups by either filter; the corpus is fetched once into
 # bench/.cache (git-ignored).
-# Usage: bench/run-spam.sh [--no-spamassassin] [--folds N]
+# --dev-only prints only the 2002 figures (cross-validation and time split) and never reads the 2003 sets: use it
+# while developing, so the held-out sets stay unseen until the final evaluation.
+# Usage: bench/run-spam.sh [--dev-only] [--no-spamassassin] [--folds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -263,7 +263,7 @@ internal static class AuthBenchmark
     /// </summary>
     internal static string ContentPolicy(string corpusDirectory, string work)
     {
-        var corpus = SpamCorpus.Load(corpusDirectory);
+        var corpus = SpamCorpus.Load(corpusDirectory, includeHeldOut: false);
         var model = new SpamModel();
         model.Train(corpus.Training.Select(m => ((ReadOnlyMemory<byte>)m.Bytes, m.IsSpam)));
         var path = Path.Combine(work, "spam.model");

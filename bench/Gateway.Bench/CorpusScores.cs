@@ -18,6 +18,48 @@ internal sealed record CorpusScores(IReadOnlyList<CorpusMessage> Messages, IRead
         return allowed >= ham.Length ? double.NegativeInfinity : Math.Round(ham[allowed] + 0.01, 2);
     }
 
+    /// <summary>
+    /// The chance that a random spam scores above a random ham (ties count half): how well the scores rank, at every
+    /// threshold at once, so it moves smoothly where rates at one threshold jump by whole messages.
+    /// </summary>
+    public double Auc()
+    {
+        var ranked = Messages.Select((m, i) => (m.IsSpam, Score: Scores[i])).OrderBy(x => x.Score).ToArray();
+        double spamRankSum = 0;
+        var spam = 0;
+        for (var start = 0; start < ranked.Length;)
+        {
+            var end = start;
+            while (end < ranked.Length && ranked[end].Score == ranked[start].Score)
+            {
+                end++;
+            }
+
+            // Tied scores share the mean of their ranks (1-based).
+            var meanRank = (start + 1 + end) / 2.0;
+            for (var i = start; i < end; i++)
+            {
+                if (ranked[i].IsSpam)
+                {
+                    spamRankSum += meanRank;
+                    spam++;
+                }
+            }
+
+            start = end;
+        }
+
+        var ham = ranked.Length - spam;
+        return spam == 0 || ham == 0 ? double.NaN : (spamRankSum - (spam * (spam + 1) / 2.0)) / ((double)spam * ham);
+    }
+
+    /// <summary>
+    /// The rate each set gives at a threshold (false positives for ham, recall for spam): easy and hard ham fail in
+    /// different ways, and a total hides which one moved.
+    /// </summary>
+    public string PerSet(double threshold) => string.Join(", ", Messages.Select((m, i) => (m, i)).GroupBy(x => x.m.Set).Select(g =>
+        string.Create(CultureInfo.InvariantCulture, $"{g.Key} {(double)g.Count(x => Scores[x.i] >= threshold) / g.Count():P1} flagged of {g.Count()}")));
+
     public string Row(string filter, double threshold) => string.Create(
         CultureInfo.InvariantCulture,
         $"| {filter} | {threshold:0.00} | {FalsePositiveRate(threshold):P2} | {Recall(threshold):P1} | {CpuMsPerMessage:0.00} |");

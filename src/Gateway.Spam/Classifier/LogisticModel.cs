@@ -36,7 +36,11 @@ internal sealed class LogisticModel
         return sum;
     }
 
-    public double Probability(IReadOnlySet<uint> features) => 1 / (1 + Math.Exp(-Margin(features)));
+    public double Probability(IReadOnlySet<uint> features) => Sigmoid(Margin(features));
+
+    public float Weight(uint feature) => Weights[feature & Mask];
+
+    public static double Sigmoid(double margin) => 1 / (1 + Math.Exp(-margin));
 
     /// <summary>One gradient step on one message; <paramref name="direction"/> −1 takes a step back (forgetting).</summary>
     public void Step(IReadOnlySet<uint> features, bool isSpam, double rate, double l2, int direction = 1)

@@ -14,15 +14,28 @@ internal static class HeaderFeatures
     private const int MaxWordsPerField = 12;
     private const int MaxRelays = 8;
 
+    private static readonly System.Buffers.SearchValues<char> ProtocolEnd = System.Buffers.SearchValues.Create(" \t\r\n;(");
+
     public static void Add(IReadOnlyList<HeaderText> headers, TokenSink sink)
     {
         var relays = 0;
+        // The length of the relay chain: a direct-to-MX bulk sender and a mailing list behind two relays differ in
+        // shape, whatever their hosts are called.
+        sink.Add("h:rcvd:hops:", Bucket(headers.Count(h => h.Name.Equals("Received", StringComparison.OrdinalIgnoreCase) && !IsLocalHop(h.Value))));
+
         foreach (var (field, value) in headers)
         {
             var name = field.ToLowerInvariant();
             if (IsFilterField(name))
             {
                 continue;
+            }
+
+            if (name.StartsWith("list-", StringComparison.Ordinal))
+            {
+                // RFC 2369 and 2919 fields all say one thing, that a mailing list sent the message, and mostly in the
+                // same words; learned field by field they would count that one fact six times.
+                name = "list-*";
             }
 
             sink.Add("hn:", name);
@@ -42,7 +55,8 @@ internal static class HeaderFeatures
                     AddContentType(value, sink);
                     break;
                 case "x-mailer" or "user-agent":
-                    sink.Add("h:mailer:", value.AsSpan(0, Math.Min(value.Length, 40)));
+                    // The program without its version, which changes with every release and which bulk mailers fake.
+                    sink.Add("h:mailer:", FoldDigits(value.AsSpan(0, Math.Min(value.Length, 40))));
                     AddWords("h:mailer:w:", value, sink);
                     break;
                 case "message-id":
@@ -59,8 +73,13 @@ internal static class HeaderFeatures
         }
     }
 
+    /// <summary>
+    /// Fields added after the message left the gateway's view: by filters, by final delivery, or by the reader's mail
+    /// client when it saved the message to a mailbox. A gateway never sees them, so a model must not lean on them.
+    /// </summary>
     private static bool IsFilterField(string name) =>
-        name.StartsWith("x-spam", StringComparison.Ordinal) || name is "delivered-to" or "x-original-to";
+        name.StartsWith("x-spam", StringComparison.Ordinal)
+        || name is "delivered-to" or "x-original-to" or "status" or "x-status" or "x-keywords" or "x-uid" or "content-length";
 
     private static void AddAddresses(string name, string value, TokenSink sink)
     {
@@ -80,9 +99,14 @@ internal static class HeaderFeatures
 
             var address = mailbox.Address.ToLowerInvariant();
             var at = address.LastIndexOf('@');
-            sink.Add("h:" + name + ":addr:", address);
             sink.Add("h:" + name + ":dom:", at < 0 ? "none" : address.AsSpan(at + 1));
-            sink.Add("h:" + name + ":local:", Shape(at < 0 ? address : address[..at]));
+            if (name is not ("to" or "cc"))
+            {
+                // A recipient's own address is the same on all the mail it gets, ham or spam: learned from one
+                // mailbox it only tells that mailbox apart, and teaches nothing about other recipients.
+                sink.Add("h:" + name + ":addr:", address);
+                sink.Add("h:" + name + ":local:", Shape(at < 0 ? address : address[..at]));
+            }
             if (string.IsNullOrWhiteSpace(mailbox.Name))
             {
                 sink.Add("h:" + name + ":noname");
@@ -101,15 +125,24 @@ internal static class HeaderFeatures
 
     private static void AddRelay(string value, TokenSink sink)
     {
-        foreach (var range in value.AsSpan().SplitAny(" \t\r\n()[];"))
+        // RFC 5321 4.4: "from" names the sending side as the receiver saw it, "by" the receiver. The receiver of the
+        // last hop is the recipient's own MX, the same for all its mail, so only the from clause is evidence.
+        if (IsLocalHop(value))
         {
-            var word = value.AsSpan(range).Trim('.');
+            return;
+        }
+
+        var from = FromClause(value);
+        foreach (var range in from.AsSpan().SplitAny(" \t\r\n()[];"))
+        {
+            var word = from.AsSpan(range).Trim('.');
             if (word.Length < 3)
             {
                 continue;
             }
 
-            if (System.Net.IPAddress.TryParse(word, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            // Strictly a dotted quad: the lenient parser reads version numbers ("1.0", "8.12") as addresses.
+            if (Gateway.Syntax.IPAddressText.TryParseIPv4(word, out var ip))
             {
                 // The /24 rather than the address: spam comes from networks, and addresses are one-off.
                 var bytes = ip.GetAddressBytes();
@@ -119,11 +152,37 @@ internal static class HeaderFeatures
             {
                 sink.Add("h:rcvd:dom:", LastLabels(word.ToString().ToLowerInvariant(), 2));
             }
-            else if (word is "ESMTP" or "SMTP" or "ESMTPS" or "ESMTPA" or "HTTP" or "IMAP" or "LMTP" or "QMQP" or "Microsoft" or "Postfix" or "qmail" or "Exim" or "sendmail")
+        }
+
+        // The protocol the hop used ("with ESMTPA", "with HTTP" from webmail) describes the sender's side.
+        var with = value.IndexOf(" with ", StringComparison.OrdinalIgnoreCase);
+        if (with >= 0)
+        {
+            var protocol = value.AsSpan(with + 6).TrimStart();
+            var end = protocol.IndexOfAny(ProtocolEnd);
+            protocol = end < 0 ? protocol : protocol[..end];
+            if (protocol.Length is > 0 and <= 12)
             {
-                sink.Add("h:rcvd:w:", word);
+                sink.Add("h:rcvd:w:", protocol.ToString().ToUpperInvariant());
             }
         }
+    }
+
+    /// <summary>
+    /// A hop between local programs (loopback) or a retrieval after delivery (IMAP, POP): not part of the transfer a
+    /// gateway sees.
+    /// </summary>
+    private static bool IsLocalHop(string value)
+    {
+        var from = FromClause(value);
+        return from.Contains("127.0.0.1", StringComparison.Ordinal) || from.Contains("localhost", StringComparison.OrdinalIgnoreCase)
+            || value.Contains(" with IMAP", StringComparison.OrdinalIgnoreCase) || value.Contains(" with POP", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string FromClause(string received)
+    {
+        var by = received.IndexOf(" by ", StringComparison.OrdinalIgnoreCase);
+        return by < 0 ? received : received[..by];
     }
 
     private static void AddContentType(string value, TokenSink sink)
@@ -183,7 +242,7 @@ internal static class HeaderFeatures
         return host[(end + 1)..];
     }
 
-    private static string FoldDigits(ReadOnlySpan<char> word)
+    internal static string FoldDigits(ReadOnlySpan<char> word)
     {
         Span<char> buffer = stackalloc char[word.Length];
         for (var i = 0; i < word.Length; i++)

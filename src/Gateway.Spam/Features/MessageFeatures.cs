@@ -2,7 +2,7 @@ using Gateway.Spam.Scanning;
 
 namespace Gateway.Spam.Features;
 
-/// <summary>All features of one scanned message: headers, subject, body words, links, HTML markup and structure.</summary>
+/// <summary>All features of one scanned message: headers, subject, body words, links, HTML markup, structure and sender alignment.</summary>
 internal static class MessageFeatures
 {
     public static TokenSink Extract(ScannedMessage message, bool keepNames = false)
@@ -18,6 +18,8 @@ internal static class MessageFeatures
         }
 
         AddStructure(message, sink);
+        AlignmentFeatures.Add(message, sink);
+
         return sink;
     }
 
@@ -27,7 +29,7 @@ internal static class MessageFeatures
         {
             sink.Add("u:host:", host);
             sink.Add("u:dom:", HeaderFeatures.LastLabels(host, 2));
-            if (System.Net.IPAddress.TryParse(host, out _))
+            if (Gateway.Syntax.IPAddressText.TryParseIPv4(host, out _))
             {
                 sink.Add("u:ip-host");
             }
@@ -41,6 +43,61 @@ internal static class MessageFeatures
         sink.Add("u:count:", HeaderFeatures.Bucket(message.Links.Count));
     }
 
+    /// <summary>
+    /// Which writing systems the text uses beyond ASCII, and roughly how much: spam in a script the recipients do not
+    /// read is spam whatever its words, and a script is not learned away by the next campaign.
+    /// </summary>
+    private static void AddScripts(string text, string prefix, TokenSink sink)
+    {
+        int letters = 0, latinExtended = 0, cyrillic = 0, cjk = 0, hangul = 0, other = 0;
+        foreach (var c in text.AsSpan(0, Math.Min(text.Length, 20_000)))
+        {
+            if (!char.IsLetter(c))
+            {
+                continue;
+            }
+
+            letters++;
+            switch (c)
+            {
+                case < '\u0080':
+                    break;
+                case < '\u0250':
+                    latinExtended++;
+                    break;
+                case >= '\u0400' and < '\u0530':
+                    cyrillic++;
+                    break;
+                case >= '\uAC00' and < '\uD7B0':
+                case >= '\u1100' and < '\u1200':
+                case >= '\u3130' and < '\u3190':
+                    hangul++;
+                    break;
+                case >= '\u3040' and < '\u3100':
+                case >= '\u4E00' and < '\uA000':
+                    cjk++;
+                    break;
+                default:
+                    other++;
+                    break;
+            }
+        }
+
+        Add(prefix, "latin-ext", latinExtended, letters, sink);
+        Add(prefix, "cyrillic", cyrillic, letters, sink);
+        Add(prefix, "cjk", cjk, letters, sink);
+        Add(prefix, "hangul", hangul, letters, sink);
+        Add(prefix, "other", other, letters, sink);
+
+        static void Add(string prefix, string script, int count, int letters, TokenSink sink)
+        {
+            if (count > 0)
+            {
+                sink.Add(prefix, string.Concat(script, count * 2 >= letters ? ":most" : ":some"));
+            }
+        }
+    }
+
     private static void AddStructure(ScannedMessage message, TokenSink sink)
     {
         sink.Add("st:text:", message.HasHtml ? (message.HasPlainText ? "both" : "html-only") : message.HasPlainText ? "plain-only" : "none");
@@ -51,6 +108,14 @@ internal static class MessageFeatures
         if (letters >= 5 && !message.Subject.Any(char.IsLower))
         {
             sink.Add("st:subject-all-caps");
+        }
+
+        AddScripts(message.Subject, "st:script:s:", sink);
+        AddScripts(message.BodyText, "st:script:", sink);
+
+        foreach (var shape in message.TextPartShapes)
+        {
+            sink.Add("st:part:", shape);
         }
 
         foreach (var name in message.AttachmentNames)

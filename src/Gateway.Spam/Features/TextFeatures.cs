@@ -46,11 +46,14 @@ internal static class TextFeatures
                 continue;
             }
 
-            var lower = word.ToString().ToLowerInvariant();
+            // Digits folded ("$1,999" becomes "$#,###"): prices, phone numbers and reference numbers change with every
+            // campaign, their shape does not.
+            var folded = word.ContainsAnyInRange('0', '9') ? HeaderFeatures.FoldDigits(word) : word.ToString();
+            var lower = folded.ToLowerInvariant();
             sink.Add(prefix, lower);
-            if (!word.SequenceEqual(lower))
+            if (!folded.Equals(lower, StringComparison.Ordinal))
             {
-                sink.Add(prefix + "c:", word);
+                sink.Add(prefix + "c:", folded);
             }
 
             if (previous is not null)

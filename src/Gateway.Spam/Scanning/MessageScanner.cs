@@ -123,6 +123,8 @@ internal static class MessageScanner
         }
 
         var content = part.Text ?? "";
+        scanned.TextPartShapes.Add(string.Join(' ', part.ContentType.MimeType.ToLowerInvariant(),
+            part.ContentTransferEncoding.ToString().ToLowerInvariant(), (part.ContentType.Charset ?? "none").ToLowerInvariant()));
         if (part.IsHtml)
         {
             scanned.HasHtml = true;

@@ -21,6 +21,9 @@ internal sealed class ScannedMessage
 
     public List<string> AttachmentNames { get; } = [];
 
+    /// <summary>How each text part was sent: "text/html base64 utf-8". Senders pick encodings by habit and tool.</summary>
+    public List<string> TextPartShapes { get; } = [];
+
     /// <summary>Element and attribute names seen in HTML parts ("font", "font:color"), as the classifier's hints.</summary>
     public List<string> HtmlMarkup { get; } = [];
 

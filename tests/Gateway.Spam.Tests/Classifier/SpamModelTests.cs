@@ -18,6 +18,37 @@ public sealed class SpamModelTests
     }
 
     [Fact]
+    public void A_feature_learned_in_one_message_only_gets_no_logistic_weight()
+    {
+        var model = new SpamModel();
+        model.Train(Enumerable.Range(0, 5).SelectMany(i => new (ReadOnlyMemory<byte>, bool)[]
+        {
+            (TestMessages.Plain(TestMessages.Ham(i)), false),
+            (TestMessages.Plain(TestMessages.Spam(i) + (i == 0 ? " zyxwvut" : "")), true),
+        }));
+
+        Assert.Equal(0, WeightOf(model, "w:zyxwvut"));
+        Assert.True(WeightOf(model, "w:prize") > 0);
+        Assert.True(WeightOf(model, "w:budget") < 0);
+    }
+
+    [Fact]
+    public void Scoring_ignores_the_weight_slot_of_a_feature_the_model_did_not_learn()
+    {
+        var model = Trained();
+        var novel = TestMessages.Plain("tomatoes and gardening");
+        var before = model.Classify(novel);
+
+        // What a hash collision, or an older model that weighed one-off features, leaves in that slot.
+        model.Logistic.Weights[Gateway.Spam.Features.FeatureHasher.Hash("w:tomatoes") & ((1u << LogisticModel.Bits) - 1)] = 50;
+
+        Assert.Equal(before, model.Classify(novel));
+    }
+
+    private static float WeightOf(SpamModel model, string feature) =>
+        model.Logistic.Weights[Gateway.Spam.Features.FeatureHasher.Hash(feature) & ((1u << LogisticModel.Bits) - 1)];
+
+    [Fact]
     public void An_untrained_model_is_unsure()
     {
         Assert.Equal(0.5, new SpamModel().Classify(TestMessages.Plain(TestMessages.Spam(1))));
