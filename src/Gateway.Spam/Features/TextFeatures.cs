@@ -16,7 +16,14 @@ internal static class TextFeatures
 
     public static void Add(string prefix, string text, TokenSink sink)
     {
-        var previous = (string?)null;
+        // Thousands of words per message: the folded, lower-cased and previous word live on the stack and tokens are
+        // hashed in parts (TokenSink), so a word costs no string.
+        var casePrefix = prefix + "c:";
+        var pairPrefix = prefix + "2:";
+        Span<char> folded = stackalloc char[MaxWordLength];
+        Span<char> lower = stackalloc char[MaxWordLength];
+        Span<char> previous = stackalloc char[MaxWordLength];
+        var previousLength = -1;
         var words = 0;
         foreach (var range in text.AsSpan().SplitAny(" \t\r\n\u00a0"))
         {
@@ -34,7 +41,7 @@ internal static class TextFeatures
             if (word.Length < MinWordLength || word.Contains("://", StringComparison.Ordinal))
             {
                 // Short words carry little and links are features of their own.
-                previous = null;
+                previousLength = -1;
                 continue;
             }
 
@@ -42,26 +49,33 @@ internal static class TextFeatures
             {
                 // Long runs (encoded junk, hashes, URLs) are summarised by first character and length, as SpamBayes does.
                 sink.Add(prefix, $"skip:{word[0]}{word.Length / 10}");
-                previous = null;
+                previousLength = -1;
                 continue;
             }
 
             // Digits folded ("$1,999" becomes "$#,###"): prices, phone numbers and reference numbers change with every
             // campaign, their shape does not.
-            var folded = word.ContainsAnyInRange('0', '9') ? HeaderFeatures.FoldDigits(word) : word.ToString();
-            var lower = folded.ToLowerInvariant();
-            sink.Add(prefix, lower);
-            if (!folded.Equals(lower, StringComparison.Ordinal))
+            var asWritten = folded[..word.Length];
+            for (var i = 0; i < word.Length; i++)
             {
-                sink.Add(prefix + "c:", folded);
+                asWritten[i] = char.IsAsciiDigit(word[i]) ? '#' : word[i];
             }
 
-            if (previous is not null)
+            var lowered = lower[..word.Length];
+            asWritten.ToLowerInvariant(lowered);
+            sink.Add(prefix, lowered);
+            if (!asWritten.SequenceEqual(lowered))
             {
-                sink.Add(prefix + "2:", string.Concat(previous, " ", lower));
+                sink.Add(casePrefix, asWritten);
             }
 
-            previous = lower;
+            if (previousLength >= 0)
+            {
+                sink.Add(pairPrefix, previous[..previousLength], " ", lowered);
+            }
+
+            lowered.CopyTo(previous);
+            previousLength = lowered.Length;
         }
     }
 }
