@@ -16,6 +16,8 @@ public sealed class DefaultSpoolIo : ISpoolIo
     public ValueTask WriteAsync(SafeFileHandle file, ReadOnlyMemory<byte> data, long fileOffset, CancellationToken cancellationToken) =>
         RandomAccess.WriteAsync(file, data, fileOffset, cancellationToken);
 
+    public void Write(SafeFileHandle file, ReadOnlySpan<byte> data, long fileOffset) => RandomAccess.Write(file, data, fileOffset);
+
     public void FlushFile(SafeFileHandle file) => RandomAccess.FlushToDisk(file);
 
     public void Move(string sourcePath, string destinationPath, bool overwrite) => File.Move(sourcePath, destinationPath, overwrite);

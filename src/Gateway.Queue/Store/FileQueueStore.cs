@@ -55,8 +55,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     // Ids given to writers not yet done: ids are random, but a clash must not make two messages one.
     private readonly ConcurrentDictionary<string, byte> _idsInUse = new(StringComparer.Ordinal);
 
-    // Serialises moving a message out of its segment with removing it, so a removal never leaves a moved copy behind.
-    private readonly SemaphoreSlim _moving = new(1, 1);
+    // Serialise moving a message out of its segment with removing it, so a removal never leaves a moved copy behind.
+    // Striped by id: a move waits for two fsyncs, and must not hold up the removal of every other message meanwhile.
+    private readonly SemaphoreSlim[] _moving = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
 
     // Set by RecoverAsync in the owning process, when segments are wanted.
     private SegmentSpool? _segments;
@@ -461,7 +462,10 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
 
         await _committer.DisposeAsync().ConfigureAwait(false);
-        _moving.Dispose();
+        foreach (var stripe in _moving)
+        {
+            stripe.Dispose();
+        }
     }
 
     /// <summary>Messages renamed into messages/ whose writers wait for its next fsync (see <see cref="GroupCommitter"/>); for tests.</summary>
@@ -601,7 +605,8 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             return;
         }
 
-        await _moving.WaitAsync().ConfigureAwait(false);
+        var gate = MovingGate(queueId);
+        await gate.WaitAsync().ConfigureAwait(false);
         try
         {
             if (!_inSegments.TryGetValue(queueId, out var message))
@@ -639,9 +644,12 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
         finally
         {
-            _moving.Release();
+            gate.Release();
         }
     }
+
+    private SemaphoreSlim MovingGate(string queueId) =>
+        _moving[(uint)StringComparer.Ordinal.GetHashCode(queueId) % (uint)_moving.Length];
 
     /// <summary>Marks a message of ours done in its segment; null when it is not in one.</summary>
     private async Task<SpoolRecord?> RemoveFromSegmentAsync(string queueId, CancellationToken cancellationToken)
@@ -651,7 +659,8 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             return null;
         }
 
-        await _moving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = MovingGate(queueId);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (!_inSegments.TryRemove(queueId, out var message))
@@ -664,7 +673,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
         finally
         {
-            _moving.Release();
+            gate.Release();
         }
     }
 
@@ -716,7 +725,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
                 var temp = TempPath(record.QueueId);
                 using (var file = _io.CreateNew(temp))
                 {
-                    _io.WriteAsync(file, contents.Image(record), 0, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    _io.Write(file, contents.Image(record).Span, 0);
                     _io.FlushFile(file);
                 }
 

@@ -94,7 +94,7 @@ internal sealed class GroupCommitter : IAsyncDisposable
                             if (request.HoldMarkerContent is { Length: > 0 } content)
                             {
                                 // This is a dedicated flusher thread (see the class remarks): blocking here is its job.
-                                _io.WriteAsync(created, content, 0, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                                _io.Write(created, content, 0);
                                 _io.FlushFile(created);
                             }
                         }

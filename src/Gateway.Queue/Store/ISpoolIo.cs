@@ -15,6 +15,13 @@ public interface ISpoolIo
 
     ValueTask WriteAsync(SafeFileHandle file, ReadOnlyMemory<byte> data, long fileOffset, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// pwrite(2) on the calling thread. For the spool's own threads and for code under a lock: the asynchronous write of
+    /// a file opened for synchronous I/O runs on the thread pool, and a thread that blocks waiting for it can wait
+    /// as long as the pool is busy, or starve it.
+    /// </summary>
+    void Write(SafeFileHandle file, ReadOnlySpan<byte> data, long fileOffset);
+
     /// <summary>fsync(2): the file's data and metadata are on stable storage when this returns.</summary>
     void FlushFile(SafeFileHandle file);
 

@@ -87,7 +87,7 @@ internal sealed class SegmentSpool : IAsyncDisposable
             try
             {
                 segment.DoneFile ??= _io.CreateNew(segment.DonePath);
-                _io.WriteAsync(segment.DoneFile, line, segment.DoneLength, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                _io.Write(segment.DoneFile, line, segment.DoneLength);
                 segment.DoneLength += line.Length;
             }
             catch (Exception ex)
@@ -196,7 +196,7 @@ internal sealed class SegmentSpool : IAsyncDisposable
                 // skips that as it skips a torn tail.
                 var offset = segment.Length;
                 segment.Length += used;
-                _io.WriteAsync(file, buffer.AsMemory(0, used), offset, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                _io.Write(file, buffer.AsSpan(0, used), offset);
                 _io.FlushFile(file);
                 lock (_lock)
                 {

@@ -46,6 +46,16 @@ internal sealed class FaultySpoolIo : ISpoolIo
     public ValueTask WriteAsync(SafeFileHandle file, ReadOnlyMemory<byte> data, long fileOffset, CancellationToken cancellationToken) =>
         WriteFailure is { } failure ? ValueTask.FromException(failure) : _inner.WriteAsync(file, data, fileOffset, cancellationToken);
 
+    public void Write(SafeFileHandle file, ReadOnlySpan<byte> data, long fileOffset)
+    {
+        if (WriteFailure is { } failure)
+        {
+            throw failure;
+        }
+
+        _inner.Write(file, data, fileOffset);
+    }
+
     public void FlushFile(SafeFileHandle file)
     {
         if (FileFlushFailure is { } failure)
