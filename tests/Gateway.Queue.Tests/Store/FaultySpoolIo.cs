@@ -8,6 +8,7 @@ internal sealed class FaultySpoolIo : ISpoolIo
 {
     private readonly DefaultSpoolIo _inner = DefaultSpoolIo.Instance;
     private int _fileFlushes;
+    private int _asyncWrites;
     private int _moves;
 
     /// <summary>Skips the real fsyncs (still counted): for tests about the file format, not durability, that sync thousands of times.</summary>
@@ -32,6 +33,9 @@ internal sealed class FaultySpoolIo : ISpoolIo
 
     public int Moves => Volatile.Read(ref _moves);
 
+    /// <summary>Calls of <see cref="WriteAsync"/> (the thread-pool write), as opposed to the synchronous <see cref="Write"/>.</summary>
+    public int AsyncWrites => Volatile.Read(ref _asyncWrites);
+
     public static IOException DiskFull() => new("No space left on device", 28);
 
     public static IOException IoError() => new("Input/output error", 5);
@@ -43,8 +47,11 @@ internal sealed class FaultySpoolIo : ISpoolIo
 
     public SafeFileHandle OpenRead(string path) => OpenReadFailure?.Invoke(path) is { } failure ? throw failure : _inner.OpenRead(path);
 
-    public ValueTask WriteAsync(SafeFileHandle file, ReadOnlyMemory<byte> data, long fileOffset, CancellationToken cancellationToken) =>
-        WriteFailure is { } failure ? ValueTask.FromException(failure) : _inner.WriteAsync(file, data, fileOffset, cancellationToken);
+    public ValueTask WriteAsync(SafeFileHandle file, ReadOnlyMemory<byte> data, long fileOffset, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _asyncWrites);
+        return WriteFailure is { } failure ? ValueTask.FromException(failure) : _inner.WriteAsync(file, data, fileOffset, cancellationToken);
+    }
 
     public void Write(SafeFileHandle file, ReadOnlySpan<byte> data, long fileOffset)
     {

@@ -23,6 +23,21 @@ public sealed class SegmentSpoolTests
     }
 
     [Fact]
+    public async Task A_message_in_a_segment_never_waits_on_a_thread_pool_write()
+    {
+        // The segment's writer thread and the done marks (written under a lock) once waited on the asynchronous write,
+        // which for a synchronously opened file runs on the thread pool: under load the pool starved and acceptance
+        // stalled for seconds. Their writes must stay on the calling thread.
+        await using var ctx = await OwnerAsync();
+        var id = SpoolTestContext.QueueIdOf(await ctx.SendAsync(SpoolTestContext.Message()));
+
+        await ctx.Store.RemoveAsync(id, "delivered", CancellationToken.None);
+
+        Assert.Equal(0, ctx.Io.AsyncWrites);
+        Assert.Single(ctx.Files("segments"), name => name.EndsWith(".done", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_message_reads_back_exactly_from_the_segment()
     {
         await using var ctx = await OwnerAsync();
