@@ -71,13 +71,7 @@ internal static class AuthBenchmark
                 : ChecksOn;
 
         var key = DkimKeyGenerator.GenerateRsa(2048);
-        await using var dns = await KnotDns.StartAsync(new Dictionary<string, string>
-        {
-            ["sender.bench"] =
-                "@ TXT \"v=spf1 ip4:127.0.0.1 -all\"\n" +
-                $"sel._domainkey TXT {key.ToZoneFileText()}\n" +
-                "_dmarc TXT \"v=DMARC1; p=reject\"\n",
-        }).ConfigureAwait(false);
+        await using var dns = await SenderZone.StartAsync(key).ConfigureAwait(false);
         var message = SignedMessage(key);
         var corpus = Option(args, "--content");
         var work = Directory.CreateTempSubdirectory("gateway-bench-model");

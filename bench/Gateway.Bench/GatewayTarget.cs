@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Gateway.Testing;
 
 namespace Gateway.Bench;
 
@@ -70,7 +71,9 @@ internal sealed class GatewayTarget : IBenchTarget
             {extraYaml}
             """).ConfigureAwait(false);
 
-        var process = ToolProcess.Start("dotnet", ["exec", dll, "run", "--config", config], work.FullName, UnitRuntimeSettings());
+        var process = ToolProcess.Start("dotnet", ["exec", dll, "run", "--config", config], work.FullName,
+            // As the shipped unit runs it; the bench scripts run from the repository root.
+            UnitEnvironment.Read(Environment.CurrentDirectory));
         var target = new GatewayTarget(process, work, new IPEndPoint(IPAddress.Loopback, smtpPort), new IPEndPoint(IPAddress.Loopback, adminPort));
         try
         {
@@ -86,32 +89,6 @@ internal sealed class GatewayTarget : IBenchTarget
     }
 
     public IReadOnlyList<int> Processes() => [_process.Id];
-
-    /// <summary>
-    /// The .NET runtime settings the shipped systemd unit gives the gateway (its DOTNET_* Environment= lines), so the
-    /// bench measures the gateway as it runs in production. Read from appliance/gateway.service under the current
-    /// directory (the bench scripts run from the repository root); none when it is not there.
-    /// </summary>
-    private static Dictionary<string, string> UnitRuntimeSettings()
-    {
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-        var unit = Path.Combine("appliance", "gateway.service");
-        if (!File.Exists(unit))
-        {
-            return settings;
-        }
-
-        foreach (var line in File.ReadLines(unit))
-        {
-            const string prefix = "Environment=DOTNET_";
-            if (line.StartsWith(prefix, StringComparison.Ordinal) && line.IndexOf('=', prefix.Length) is var equals and > 0)
-            {
-                settings[line["Environment=".Length..equals]] = line[(equals + 1)..];
-            }
-        }
-
-        return settings;
-    }
 
     /// <summary>The sum of counters from one read of the admin listener's /metrics (Prometheus text format).</summary>
     public async Task<long> CountersAsync(params string[] names)

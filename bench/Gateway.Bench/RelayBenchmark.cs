@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Gateway.Authentication.Dkim;
-using Gateway.Testing.Peers;
 
 namespace Gateway.Bench;
 
@@ -244,13 +243,7 @@ internal static class RelayBenchmark
         try
         {
             var key = DkimKeyGenerator.GenerateRsa(2048);
-            await using var dns = await KnotDns.StartAsync(new Dictionary<string, string>
-            {
-                ["sender.bench"] =
-                    "@ TXT \"v=spf1 ip4:127.0.0.1 -all\"\n" +
-                    $"sel._domainkey TXT {key.ToZoneFileText()}\n" +
-                    "_dmarc TXT \"v=DMARC1; p=reject\"\n",
-            }).ConfigureAwait(false);
+            await using var dns = await SenderZone.StartAsync(key).ConfigureAwait(false);
 
             // smtp-source appends CRLF to every line of the file: the file has bare LF, the wire has what was signed.
             var messageFile = Path.Combine(work.FullName, "signed.eml");

@@ -1,3 +1,4 @@
+using Gateway.Testing.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Policy.Tests;

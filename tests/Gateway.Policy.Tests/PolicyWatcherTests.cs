@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Gateway.Testing.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 

@@ -130,6 +130,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
         catch (Exception ex)
         {
+            ForgetId(id);
             QueueStoreLog.SpoolFailed(_logger, id, SpoolReplies.LocalError.ToString(), ex);
             return new RejectingWriter(SpoolReplies.LocalError);
         }
@@ -149,7 +150,16 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             QueueId = id,
             ReceivedAt = envelopeWithoutId.ReceivedAt == default ? _time.GetUtcNow() : envelopeWithoutId.ReceivedAt,
         };
-        var prefix = SpoolFormat.BuildPrefix(envelope);
+        byte[] prefix;
+        try
+        {
+            prefix = SpoolFormat.BuildPrefix(envelope);
+        }
+        catch
+        {
+            ForgetId(id);
+            throw;
+        }
 
         // A message we generated is stored exactly as given.
         var writer = new SpoolWriter(this, _io, _logger, envelope, TempPath(id));
@@ -789,6 +799,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
                 }
                 catch (InvalidDataException)
                 {
+                    // A damaged record: the owner's recovery sets it aside; this read-only view just does not list it.
                     continue;
                 }
 
@@ -982,7 +993,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     {
         // 32 random bits per millisecond make a clash rare; a clash is simply retried with a fresh id. Known ids only:
         // a look at the disk would cost a syscall per message, and the rename into messages/ refuses to replace.
-        while (true)
+        for (var attempt = 0; attempt < 64; attempt++)
         {
             var id = QueueId.New(_time);
             if (!_records.ContainsKey(id) && !_inSegments.ContainsKey(id) && _idsInUse.TryAdd(id, 0))
@@ -990,6 +1001,8 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
                 return id;
             }
         }
+
+        throw new InvalidOperationException("No free queue id after 64 random draws: the id generator is broken.");
     }
 
     private void DeleteQuietly(string path)

@@ -11,8 +11,20 @@ namespace Gateway.Queue;
 /// </summary>
 internal static class SegmentReader
 {
+    /// <summary>
+    /// Far above any segment we write (16 MiB, then one more batch of at most 4 MiB): a larger file is not one of ours
+    /// and is not read into memory; the caller logs it and leaves it where it is.
+    /// </summary>
+    public const long MaxSegmentBytes = 256L * 1024 * 1024;
+
     public static SegmentContents Read(string segmentPath)
     {
+        var size = new FileInfo(segmentPath).Length;
+        if (size > MaxSegmentBytes)
+        {
+            throw new IOException($"{size} bytes, more than any spool segment ({MaxSegmentBytes})");
+        }
+
         var bytes = File.ReadAllBytes(segmentPath);
         var done = ReadDone(SegmentSpool.DonePathOf(segmentPath));
         var records = new List<SegmentRecord>();
@@ -52,6 +64,12 @@ internal static class SegmentReader
         var done = new HashSet<string>(StringComparer.Ordinal);
         if (!File.Exists(path))
         {
+            return done;
+        }
+
+        if (new FileInfo(path).Length > MaxSegmentBytes)
+        {
+            // Not ours either: read no done marks, so nothing is skipped (a duplicate at worst, never a loss).
             return done;
         }
 

@@ -195,13 +195,9 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
         // The runtime settings the shipped unit gives the gateway (inline socket completions, the GC budget), so the
         // tests exercise the threading the appliance runs with.
-        foreach (var line in File.ReadLines(Path.Combine(RepositoryRoot.Path, "appliance", "gateway.service")))
+        foreach (var (name, value) in UnitEnvironment.Read(RepositoryRoot.Path))
         {
-            const string prefix = "Environment=DOTNET_";
-            if (line.StartsWith(prefix, StringComparison.Ordinal) && line.IndexOf('=', prefix.Length) is var equals and > 0)
-            {
-                info.Environment[line["Environment=".Length..equals]] = line[(equals + 1)..];
-            }
+            info.Environment[name] = value;
         }
 
         return info;

@@ -8,6 +8,7 @@ using Gateway.Pipeline.Session;
 using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
 using Gateway.Spam.Reputation;
+using Gateway.Testing.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Pipeline.Tests.Spam;

@@ -5,6 +5,7 @@ using Gateway.Pipeline.Flow;
 using Gateway.Pipeline.Session;
 using Gateway.Pipeline.Steps.Spam;
 using Gateway.Policy;
+using Gateway.Testing.Logging;
 
 namespace Gateway.Pipeline.Tests.Spam;
 

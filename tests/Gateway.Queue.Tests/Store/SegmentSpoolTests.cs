@@ -46,8 +46,8 @@ public sealed class SegmentSpoolTests
         var firstId = SpoolTestContext.QueueIdOf(await ctx.SendAsync(first));
         var secondId = SpoolTestContext.QueueIdOf(await ctx.SendAsync(second));
 
-        Assert.Equal(first, await ReadAsync(ctx.Store, firstId));
-        Assert.Equal(second, await ReadAsync(ctx.Store, secondId));
+        Assert.Equal(first, await SpoolWriteTests.ReadAllAsync(ctx.Store, firstId));
+        Assert.Equal(second, await SpoolWriteTests.ReadAllAsync(ctx.Store, secondId));
         Assert.Equal(new[] { firstId, secondId }.Order(StringComparer.Ordinal), await IdsAsync(ctx.Store));
     }
 
@@ -60,7 +60,7 @@ public sealed class SegmentSpoolTests
         var id = SpoolTestContext.QueueIdOf(await ctx.SendAsync(big));
 
         Assert.Equal([id + ".msg"], ctx.Files("messages"));
-        Assert.Equal(big, await ReadAsync(ctx.Store, id));
+        Assert.Equal(big, await SpoolWriteTests.ReadAllAsync(ctx.Store, id));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class SegmentSpoolTests
         Assert.Equal([id], recovered);
         Assert.Equal([id + ".msg"], ctx.Files("messages"));
         Assert.DoesNotContain(ctx.Files("segments"), name => name.EndsWith(".seg", StringComparison.Ordinal) && name.StartsWith("0000000000000001", StringComparison.Ordinal));
-        Assert.Equal(message, await ReadAsync(ctx.Store, id));
+        Assert.Equal(message, await SpoolWriteTests.ReadAllAsync(ctx.Store, id));
         Assert.Empty(ctx.Files("corrupt"));
     }
 
@@ -107,7 +107,7 @@ public sealed class SegmentSpoolTests
 
         Assert.Equal([id + ".msg"], ctx.Files("messages"));
         Assert.Equal(1, (await ctx.Store.GetAsync(id, CancellationToken.None))!.State.Attempts);
-        Assert.Equal(message, await ReadAsync(ctx.Store, id));
+        Assert.Equal(message, await SpoolWriteTests.ReadAllAsync(ctx.Store, id));
         await ctx.RestartAsync();
         Assert.Equal([id], await ctx.Store.RecoverAsync(CancellationToken.None));
         Assert.Equal(1, (await ctx.Store.GetAsync(id, CancellationToken.None))!.State.Attempts);
@@ -178,6 +178,24 @@ public sealed class SegmentSpoolTests
     }
 
     [Fact]
+    public async Task A_segment_larger_than_any_we_write_is_not_read_but_left_in_place()
+    {
+        await using var ctx = await OwnerAsync();
+        var id = SpoolTestContext.QueueIdOf(await ctx.SendAsync(SpoolTestContext.Message()));
+        await ctx.RestartAsync();
+        var stranger = Path.Combine(ctx.QueueRoot, "segments", "00000000000000ff.seg");
+        await using (var file = File.Create(stranger))
+        {
+            // Sparse: no disk is used, but its length says it is not one of ours.
+            file.SetLength(SegmentReader.MaxSegmentBytes + 1);
+        }
+
+        Assert.Equal([id], await ctx.Store.RecoverAsync(CancellationToken.None));
+        Assert.True(File.Exists(stranger));
+        Assert.Empty(ctx.Files("corrupt"));
+    }
+
+    [Fact]
     public async Task Another_process_sees_messages_in_segments_and_is_told_why_it_cannot_change_them()
     {
         await using var ctx = await OwnerAsync();
@@ -186,7 +204,7 @@ public sealed class SegmentSpoolTests
 
         Assert.Equal([id], await IdsAsync(cli));
         Assert.NotNull(await cli.GetAsync(id, CancellationToken.None));
-        Assert.Equal(SpoolTestContext.Message("in flight").Length, (await ReadAsync(cli, id)).Length);
+        Assert.Equal(SpoolTestContext.Message("in flight").Length, (await SpoolWriteTests.ReadAllAsync(cli, id)).Length);
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => cli.HoldAsync(id, CancellationToken.None).AsTask());
         Assert.Contains("first delivery attempt", refused.Message, StringComparison.Ordinal);
 
@@ -204,7 +222,7 @@ public sealed class SegmentSpoolTests
         var id = await ctx.Store.EnqueueAsync(envelope, body, CancellationToken.None);
 
         Assert.Empty(ctx.Files("messages"));
-        Assert.Equal(body, await ReadAsync(ctx.Store, id));
+        Assert.Equal(body, await SpoolWriteTests.ReadAllAsync(ctx.Store, id));
     }
 
     [Fact]
@@ -241,14 +259,6 @@ public sealed class SegmentSpoolTests
 
     private static string SegmentPath(SpoolTestContext ctx) =>
         Directory.EnumerateFiles(Path.Combine(ctx.QueueRoot, "segments"), "*.seg").Single();
-
-    private static async Task<byte[]> ReadAsync(FileQueueStore store, string id)
-    {
-        await using var stream = await store.OpenMessageAsync(id, CancellationToken.None);
-        using var copy = new MemoryStream();
-        await stream.CopyToAsync(copy);
-        return copy.ToArray();
-    }
 
     private static async Task<List<string>> IdsAsync(FileQueueStore store)
     {

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace Gateway.Pipeline.Tests.Spam;
+namespace Gateway.Testing.Logging;
 
 /// <summary>Collects log lines with their level and event id so tests can assert on them.</summary>
-internal sealed class ListLogger : ILogger
+public class ListLogger : ILogger
 {
     private readonly Lock _lock = new();
     private readonly List<(LogLevel Level, int EventId, string Message)> _entries = [];
@@ -26,9 +26,13 @@ internal sealed class ListLogger : ILogger
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
+        ArgumentNullException.ThrowIfNull(formatter);
         lock (_lock)
         {
             _entries.Add((logLevel, eventId.Id, formatter(state, exception)));
         }
     }
 }
+
+/// <summary>The same, for code that asks for an <see cref="ILogger{TCategoryName}"/>.</summary>
+public sealed class ListLogger<T> : ListLogger, ILogger<T>;
