@@ -1,4 +1,5 @@
 using Gateway.Testing;
+using Gateway.Testing.Logging;
 using Gateway.Transport.MtaSts;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -59,11 +60,11 @@ public sealed class MtaStsPolicyStoreTests : IDisposable
             Path.Combine(_directory, "invalid.example.json"),
             goodJson.Replace("good.example", "invalid.example", StringComparison.Ordinal).Replace("mode: enforce", "mode: sometimes", StringComparison.Ordinal));
 
-        var logger = new CollectingLogger();
+        var logger = new ListLogger<MtaStsPolicyStore>();
         var reopened = await MtaStsPolicyStore.OpenAsync(_directory, logger, CancellationToken.None);
 
         Assert.Equal(["good.example"], reopened.Entries.Select(e => e.Domain));
-        Assert.Equal(5, logger.Messages.Count(m => m.Contains("ignored", StringComparison.Ordinal)));
+        Assert.Equal(5, logger.Entries.Count(e => e.Message.Contains("ignored", StringComparison.Ordinal)));
     }
 
     [Fact]
