@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the container image FROM scratch: stages the self-contained publish, the libraries it needs from this
-# Debian host (the dynamic loader, libc, libstdc++, libgcc_s, and the OpenSSL and zlib it loads at run time; no
+# Builds the container image FROM scratch: stages the native-AOT publish, the libraries it needs from this
+# Debian host (the dynamic loader and what `ldd` names, plus the OpenSSL and zlib it loads at run time; no
 # ICU: the gateway runs with invariant globalization), the CA certificates and a passwd entry for the gateway's
 # user (uid 10025), then runs `podman build`.
 #   appliance/build-container.sh [PUBLISH_DIR] [IMAGE]   (default: runs publish.sh; image localhost/gateway:latest)

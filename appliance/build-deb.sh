@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Debian package (dpkg-deb, no debhelper): the self-contained gateway in /usr/lib/gateway with
+# Builds the Debian package (dpkg-deb, no debhelper): the natively compiled gateway in /usr/lib/gateway with
 # /usr/bin/gateway, the systemd unit, /etc/gateway/gateway.env as a conffile (kept when edited), the gateway user
 # made in postinst. Checks it with lintian (no errors allowed) and prints its size.
 #   appliance/build-deb.sh [PUBLISH_DIR]   (default: runs appliance/publish.sh into appliance/out/gateway)
@@ -60,8 +60,9 @@ License: Expat
 Files: usr/lib/gateway/*
 Copyright: .NET Foundation and Contributors; the authors of the NuGet packages listed in README.md
 License: Expat
-Comment: the self-contained .NET runtime, ASP.NET Core, YamlDotNet, MailKit/MimeKit, BouncyCastle,
- DnsClient, System.CommandLine, prometheus-net and Pkcs11Interop (MIT or MIT-style licences); the embedded
+Comment: the .NET runtime, ASP.NET Core, YamlDotNet, MailKit/MimeKit, BouncyCastle,
+ DnsClient, System.CommandLine and prometheus-net, compiled into one native executable (MIT or MIT-style
+ licences); the embedded
  Public Suffix List is under MPL-2.0.
 
 License: Expat

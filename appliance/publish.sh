@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the appliance's gateway: self-contained for linux-x64 (no .NET installed on the target), ReadyToRun
-# (compiled ahead of time, so the first mail after a start is not paid for by the JIT), with the appliance layout
-# (policies in /etc/gateway, state in /var/lib/gateway) and the version from `git describe`.
-# Output: one directory, by default appliance/out/gateway, with the `gateway` executable. Not trimmed: trimming
-# would remove what YamlDotNet, MimeKit and the DI container find by reflection.
+# Builds the appliance's gateway: native AOT for linux-x64 (the whole program compiled ahead of time into one
+# executable: no .NET installed on the target, no JIT, so no writable and executable memory and no compiling while
+# the first mail waits), with the appliance layout (policies in /etc/gateway, state in /var/lib/gateway) and the
+# version from `git describe`. Needs clang and zlib1g-dev on the build machine (`.ci/run` installs them).
+# Output: one directory, by default appliance/out/gateway, with the `gateway` executable. The build fails on any
+# trim or AOT analysis warning, so nothing the program finds by reflection can be silently trimmed away.
 #   appliance/publish.sh [OUTPUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,7 @@ numeric=$(printf '%s' "$describe" | sed -nE 's/^v?([0-9]+\.[0-9]+\.[0-9]+).*/\1/
 numeric=${numeric:-0.0.0}
 
 rm -rf "$out"
-dotnet publish src/Gateway -c Release -r linux-x64 --self-contained \
-  -p:PublishReadyToRun=true \
+dotnet publish src/Gateway -c Release -r linux-x64 \
   -p:GatewayLayout=appliance \
   -p:Version="$numeric" \
   -p:InformationalVersion="$describe" \

@@ -12,8 +12,12 @@ if ! command -v knotd >/dev/null && [ "$(id -u)" = 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends knot
 fi
-# As the appliance ships it (appliance/publish.sh): ReadyToRun, so the first mail after a start is not paid for by the JIT.
-dotnet publish src/Gateway -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o bench/out/gateway -v quiet -nologo
+# As the appliance ships it (appliance/publish.sh): compiled natively ahead of time (needs clang and zlib1g-dev).
+if ! dpkg -s clang zlib1g-dev >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang zlib1g-dev
+fi
+dotnet publish src/Gateway -c Release -r linux-x64 -o bench/out/gateway -v quiet -nologo
 dotnet build -c Release bench/Gateway.Bench -o bench/out/bench -v quiet -nologo
 content=()
 if [[ " $* " == *" --content "* ]]; then
@@ -25,4 +29,4 @@ if [[ " $* " == *" --content "* ]]; then
   content=(--content "$cache/package/data")
   set -- "${@/--content/}"
 fi
-dotnet bench/out/bench/gateway-bench.dll auth --gateway-dll "$PWD/bench/out/gateway/gateway.dll" --messages "${1:-5000}" --rounds "${2:-8}" "${content[@]}"
+dotnet bench/out/bench/gateway-bench.dll auth --gateway "$PWD/bench/out/gateway/gateway" --messages "${1:-5000}" --rounds "${2:-8}" "${content[@]}"

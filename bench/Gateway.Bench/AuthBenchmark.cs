@@ -57,7 +57,7 @@ internal static class AuthBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var dll = Option(args, "--gateway-dll") ?? throw new ArgumentException("--gateway-dll is required");
+        var dll = Option(args, "--gateway") ?? throw new ArgumentException("--gateway is required");
         var messages = int.Parse(Option(args, "--messages") ?? "10000", CultureInfo.InvariantCulture);
         var rounds = int.Parse(Option(args, "--rounds") ?? "2", CultureInfo.InvariantCulture);
 

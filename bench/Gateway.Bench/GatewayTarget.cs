@@ -4,7 +4,7 @@ using Gateway.Testing;
 
 namespace Gateway.Bench;
 
-/// <summary>The gateway started from its built dll on a bench policy in a temp directory.</summary>
+/// <summary>The gateway started from its natively compiled executable (or a built gateway.dll) on a bench policy in a temp directory.</summary>
 internal sealed class GatewayTarget : IBenchTarget
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -30,14 +30,14 @@ internal sealed class GatewayTarget : IBenchTarget
     /// <summary>What the gateway wrote on stdout/stderr (the last 16 KiB), for a failure report.</summary>
     public string Output => _process.Output();
 
-    /// <param name="dll">The built gateway.dll.</param>
+    /// <param name="gateway">The published gateway executable, as the appliance ships it, or a built gateway.dll to run with the JIT.</param>
     /// <param name="extraYaml">Top-level policy keys added verbatim (no indentation).</param>
     /// <param name="domains">The policy's <c>domains</c> value.</param>
     /// <param name="trustedNetworks">The policy's <c>trusted_networks</c> value (default: all of loopback).</param>
     /// <param name="dnsServer">The only name server the gateway may ask (default: 127.0.0.1:9, where nothing answers).</param>
     /// <param name="certificate">PEM files of the listener's certificate and key (default: a self-signed one, "auto").</param>
     public static async Task<GatewayTarget> StartAsync(
-        string dll,
+        string gateway,
         string extraYaml,
         string domains = "[bench.test]",
         string trustedNetworks = "[\"127.0.0.0/8\"]",
@@ -71,7 +71,8 @@ internal sealed class GatewayTarget : IBenchTarget
             {extraYaml}
             """).ConfigureAwait(false);
 
-        var process = ToolProcess.Start("dotnet", ["exec", dll, "run", "--config", config], work.FullName,
+        var jit = gateway.EndsWith(".dll", StringComparison.Ordinal);
+        var process = ToolProcess.Start(jit ? "dotnet" : gateway, jit ? ["exec", gateway, "run", "--config", config] : ["run", "--config", config], work.FullName,
             // As the shipped unit runs it; the bench scripts run from the repository root.
             UnitEnvironment.Read(Environment.CurrentDirectory));
         var target = new GatewayTarget(process, work, new IPEndPoint(IPAddress.Loopback, smtpPort), new IPEndPoint(IPAddress.Loopback, adminPort));

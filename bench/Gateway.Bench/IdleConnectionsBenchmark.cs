@@ -20,7 +20,7 @@ internal static class IdleConnectionsBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var dll = Option(args, "--gateway-dll") ?? throw new ArgumentException("--gateway-dll is required");
+        var dll = Option(args, "--gateway") ?? throw new ArgumentException("--gateway is required");
         var connections = int.Parse(Option(args, "--connections") ?? "1000", CultureInfo.InvariantCulture);
         var samples = int.Parse(Option(args, "--samples") ?? "20", CultureInfo.InvariantCulture);
         var withPostfix = !args.Contains("--no-postfix");

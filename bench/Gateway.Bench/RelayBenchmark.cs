@@ -59,7 +59,7 @@ internal static class RelayBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var dll = Option(args, "--gateway-dll") ?? throw new ArgumentException("--gateway-dll is required");
+        var dll = Option(args, "--gateway") ?? throw new ArgumentException("--gateway is required");
         var messages = int.Parse(Option(args, "--messages") ?? "20000", CultureInfo.InvariantCulture);
         var timeout = TimeSpan.FromSeconds(int.Parse(Option(args, "--timeout") ?? "600", CultureInfo.InvariantCulture));
         var withGateway = !args.Contains("--no-gateway");

@@ -103,7 +103,7 @@ internal static partial class TlsBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var dll = Option(args, "--gateway-dll") ?? throw new ArgumentException("--gateway-dll is required");
+        var dll = Option(args, "--gateway") ?? throw new ArgumentException("--gateway is required");
         var files = new Files(
             Option(args, "--ca") ?? throw new ArgumentException("--ca is required"),
             Option(args, "--cert") ?? throw new ArgumentException("--cert is required"),

@@ -117,6 +117,56 @@ public sealed class KeyVaultCommandTests
     }
 
     [Fact]
+    public async Task A_vault_sealed_to_a_softhsm_token_unseals_the_running_gateway_from_the_token()
+    {
+        // The PKCS#11 module is driven through the gateway's own binding in the executable under test (in CI the
+        // native-AOT build the appliance ships); a token made here with softhsm2-util.
+        var policy = new TestPolicy();
+        var tokens = Path.Combine(policy.Directory, "tokens");
+        Directory.CreateDirectory(tokens);
+        var softHsmConfig = Path.Combine(policy.Directory, "softhsm2.conf");
+        await File.WriteAllTextAsync(softHsmConfig, $"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n");
+        var pinFile = Path.Combine(policy.Directory, "token.pin");
+        await File.WriteAllTextAsync(pinFile, "4711-test");
+        var initToken = new ProcessStartInfo("softhsm2-util", ["--init-token", "--free", "--label", "vault", "--so-pin", "0815-so", "--pin", "4711-test"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        initToken.Environment["SOFTHSM2_CONF"] = softHsmConfig;
+        using (var util = Process.Start(initToken)!)
+        {
+            var output = await util.StandardOutput.ReadToEndAsync() + await util.StandardError.ReadToEndAsync();
+            await util.WaitForExitAsync();
+            Assert.True(util.ExitCode == 0, output);
+        }
+
+        var environment = new Dictionary<string, string> { ["SOFTHSM2_CONF"] = softHsmConfig };
+        const string Module = "/usr/lib/softhsm/libsofthsm2.so";
+        var init = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, environment,
+            "keys", "init", "--shares", "2", "--threshold", "2", "--pkcs11-module", Module, "--pkcs11-token", "vault", "--pkcs11-pin-file", pinFile, "--config", policy.MainFile);
+        Assert.True(init.ExitCode == 0, init.StdOut + init.StdErr);
+        Assert.Contains("pkcs11:vault/gateway-vault", (await GatewayAsync(policy, null, "keys", "status")).StdOut, StringComparison.Ordinal);
+
+        var wrongPin = Path.Combine(policy.Directory, "wrong.pin");
+        await File.WriteAllTextAsync(wrongPin, "0000");
+        var refused = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, environment,
+            "keys", "generate", "a@example.test", "--pkcs11-module", Module, "--pkcs11-token", "vault", "--pkcs11-pin-file", wrongPin, "--config", policy.MainFile);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("C_Login returned CKR_PIN_INCORRECT", refused.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("0000", refused.StdOut + refused.StdErr, StringComparison.Ordinal);
+
+        var startEnvironment = new Dictionary<string, string>(environment)
+        {
+            ["GATEWAY_VAULT_PKCS11_MODULE"] = Module,
+            ["GATEWAY_VAULT_PKCS11_TOKEN"] = "vault",
+            ["GATEWAY_VAULT_PKCS11_PIN_FILE"] = pinFile,
+        };
+        await using var gateway = await GatewayProcess.StartAsync(policy, startEnvironment);
+        Assert.Contains("state:     unsealed", (await GatewayAsync(policy, null, "keys", "status")).StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_control_endpoints_do_not_exist_on_the_tcp_admin_listener()
     {
         var policy = new TestPolicy();

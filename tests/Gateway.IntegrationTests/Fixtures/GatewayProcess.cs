@@ -34,13 +34,25 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Path of the built gateway.dll (copied next to the tests by the project reference).</summary>
+    /// <summary>
+    /// Path of the built gateway.dll (copied next to the tests by the project reference), which the tests run with the
+    /// JIT unless GATEWAY_EXECUTABLE names a published executable (CI sets it to the native-AOT build the appliance ships).
+    /// </summary>
     public static string GatewayDll => Path.Combine(AppContext.BaseDirectory, "gateway.dll");
 
     /// <summary>Runs `gateway args...` to completion (for check/version/usage tests).</summary>
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunToCompletionAsync(string workingDirectory, string? stdin, params string[] args)
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunToCompletionAsync(string workingDirectory, string? stdin, params string[] args) =>
+        RunToCompletionAsync(workingDirectory, stdin, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs `gateway args...` to completion with <paramref name="environment"/> added to its environment.</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunToCompletionAsync(string workingDirectory, string? stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         using var process = new Process { StartInfo = CreateStartInfo(workingDirectory, args) };
+        foreach (var (name, value) in environment)
+        {
+            process.StartInfo.Environment[name] = value;
+        }
+
         process.StartInfo.RedirectStandardInput = true;
         process.Start();
         if (stdin is not null)
@@ -174,16 +186,21 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
     private static ProcessStartInfo CreateStartInfo(string workingDirectory, params string[] args)
     {
+        var native = Environment.GetEnvironmentVariable("GATEWAY_EXECUTABLE");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var info = new ProcessStartInfo(dotnet)
+        var info = new ProcessStartInfo(native is { Length: > 0 } ? native : dotnet)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(GatewayDll);
+        if (native is not { Length: > 0 })
+        {
+            info.ArgumentList.Add("exec");
+            info.ArgumentList.Add(GatewayDll);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

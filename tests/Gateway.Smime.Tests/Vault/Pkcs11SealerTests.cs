@@ -47,7 +47,7 @@ public sealed class Pkcs11SealerTests : IClassFixture<SoftHsmToken>, IDisposable
         var token = _hsm.CreateToken("gw-attrs");
         Pkcs11Sealer.Seal(token, "0011223344556677", new byte[32]);
 
-        var factories = Pkcs11Runtime.Factories();
+        var factories = Pkcs11InteropLoader.Factories();
         using var library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, SoftHsmToken.Module, AppType.MultiThreaded);
         var slot = library.GetSlotList(SlotsType.WithTokenPresent).Single(s => s.GetTokenInfo().Label.Trim() == "gw-attrs");
         using var session = slot.OpenSession(SessionType.ReadOnly);
@@ -115,6 +115,35 @@ public sealed class Pkcs11SealerTests : IClassFixture<SoftHsmToken>, IDisposable
         var absent = new Pkcs11TokenOptions { ModulePath = SoftHsmToken.Module, TokenLabel = "no-such-token", KeyLabel = "k", Pin = "1" };
         var error = await Assert.ThrowsAsync<VaultException>(() => vault.AddTokenSealerAsync(absent, "admin", default));
         Assert.Equal($"no PKCS#11 token labelled 'no-such-token' in {SoftHsmToken.Module}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("/nonexistent/libpkcs11.so", "cannot load the PKCS#11 module /nonexistent/libpkcs11.so")]
+    [InlineData("libc.so.6", "libc.so.6 is not a PKCS#11 module (no C_GetFunctionList)")]
+    public async Task A_file_that_is_not_a_pkcs11_module_is_named(string module, string expected)
+    {
+        using var vault = NewVault();
+        using var init = await vault.InitializeAsync(2, 2, "setup", default);
+        var token = new Pkcs11TokenOptions { ModulePath = module, TokenLabel = "t", KeyLabel = "k", Pin = "1" };
+        var error = await Assert.ThrowsAsync<VaultException>(() => vault.AddTokenSealerAsync(token, "admin", default));
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Fact]
+    public void The_module_stays_usable_for_another_user_in_the_process()
+    {
+        // Another PKCS#11 user in this process initialised the module first: our binding must neither fail on
+        // CKR_CRYPTOKI_ALREADY_INITIALIZED nor finalise the module under that user.
+        var token = _hsm.CreateToken("gw-shared");
+        var factories = Pkcs11InteropLoader.Factories();
+        using var library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, SoftHsmToken.Module, AppType.MultiThreaded);
+
+        var entry = Pkcs11Sealer.Seal(token, "8899aabbccddeeff", Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+        using var key = Pkcs11Sealer.Unseal(token, "8899aabbccddeeff", entry);
+
+        var slot = library.GetSlotList(SlotsType.WithTokenPresent).Single(s => s.GetTokenInfo().Label.Trim() == "gw-shared");
+        using var session = slot.OpenSession(SessionType.ReadOnly);
+        Assert.NotNull(session.GetSessionInfo());
     }
 
     private KeyVault NewVault() => new(Path.Combine(_directory.Path, "vault"), _time);

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Net.Pkcs11Interop.Common;
-using Net.Pkcs11Interop.HighLevelAPI;
+using Gateway.Smime.Vault.Sealers.Pkcs11;
 
 namespace Gateway.Smime.Vault.Sealers;
 
@@ -14,7 +13,7 @@ namespace Gateway.Smime.Vault.Sealers;
 internal static class Pkcs11Sealer
 {
     private const int IvSize = 12;
-    private const ulong TagBits = 128;
+    private const int TagBits = 128;
 
     public static SealerEntry Seal(Pkcs11TokenOptions token, string vaultId, ReadOnlySpan<byte> masterKey)
     {
@@ -22,12 +21,8 @@ internal static class Pkcs11Sealer
         var plain = masterKey.ToArray();
         try
         {
-            var wrapped = WithKey(token, token.CreateKeyIfMissing, (factories, session, key) =>
-            {
-                using var parameters = factories.MechanismParamsFactory.CreateCkGcmParams(iv, IvSize * 8, SealerEntry.AssociatedData(SealerEntry.Pkcs11, vaultId, token.SealLabel), TagBits);
-                using var mechanism = factories.MechanismFactory.Create(CKM.CKM_AES_GCM, parameters);
-                return session.Encrypt(mechanism, key, plain);
-            });
+            var wrapped = WithKey(token, token.CreateKeyIfMissing, (session, key) =>
+                session.EncryptGcm(key, iv, SealerEntry.AssociatedData(SealerEntry.Pkcs11, vaultId, token.SealLabel), TagBits, plain));
             return new SealerEntry(SealerEntry.Pkcs11, token.SealLabel, iv, wrapped);
         }
         finally
@@ -41,19 +36,17 @@ internal static class Pkcs11Sealer
         byte[]? plain = null;
         try
         {
-            plain = WithKey(token, createIfMissing: false, (factories, session, key) =>
+            plain = WithKey(token, createIfMissing: false, (session, key) =>
             {
-                using var parameters = factories.MechanismParamsFactory.CreateCkGcmParams(entry.Nonce, IvSize * 8, SealerEntry.AssociatedData(SealerEntry.Pkcs11, vaultId, entry.Label), TagBits);
-                using var mechanism = factories.MechanismFactory.Create(CKM.CKM_AES_GCM, parameters);
                 try
                 {
-                    return session.Decrypt(mechanism, key, entry.Wrapped);
+                    return session.DecryptGcm(key, entry.Nonce, SealerEntry.AssociatedData(SealerEntry.Pkcs11, vaultId, entry.Label), TagBits, entry.Wrapped);
                 }
-                catch (Pkcs11Exception e) when (e.RV is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE or CKR.CKR_GENERAL_ERROR)
+                catch (Pkcs11Exception e) when (e.Result is CkResult.CKR_ENCRYPTED_DATA_INVALID or CkResult.CKR_ENCRYPTED_DATA_LEN_RANGE or CkResult.CKR_GENERAL_ERROR)
                 {
                     // PKCS#11 3.0 names a GCM tag mismatch CKR_ENCRYPTED_DATA_INVALID; SoftHSM 2.6
                     // reports it as CKR_GENERAL_ERROR. Either way the token's key did not seal this vault.
-                    throw new VaultIntegrityException($"the key on token '{token.TokenLabel}' does not open this vault ({e.RV})", e);
+                    throw new VaultIntegrityException($"the key on token '{token.TokenLabel}' does not open this vault ({Pkcs11Exception.Name(e.Result)})", e);
                 }
             });
             return MasterKey.From(plain);
@@ -67,20 +60,24 @@ internal static class Pkcs11Sealer
         }
     }
 
-    private static byte[] WithKey(Pkcs11TokenOptions token, bool createIfMissing, Func<Pkcs11InteropFactories, ISession, IObjectHandle, byte[]> operation)
+    private static byte[] WithKey(Pkcs11TokenOptions token, bool createIfMissing, Func<Pkcs11Session, nuint, byte[]> operation)
     {
-        var factories = Pkcs11Runtime.Factories();
         try
         {
-            using var library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, token.ModulePath, AppType.MultiThreaded);
-            var slot = library.GetSlotList(SlotsType.WithTokenPresent)
-                .FirstOrDefault(s => string.Equals(s.GetTokenInfo().Label.Trim(), token.TokenLabel, StringComparison.Ordinal))
-                ?? throw new VaultException($"no PKCS#11 token labelled '{token.TokenLabel}' in {token.ModulePath}");
-            using var session = slot.OpenSession(SessionType.ReadWrite);
+            using var module = Pkcs11Module.Load(token.ModulePath);
+            var slot = module.SlotsWithToken()
+                .Select(s => (Slot: s, Label: module.TokenLabel(s)))
+                .FirstOrDefault(s => string.Equals(s.Label.Trim(), token.TokenLabel, StringComparison.Ordinal));
+            if (slot.Label is null)
+            {
+                throw new VaultException($"no PKCS#11 token labelled '{token.TokenLabel}' in {token.ModulePath}");
+            }
+
+            using var session = module.OpenSession(slot.Slot);
             var pin = Encoding.UTF8.GetBytes(token.Pin);
             try
             {
-                session.Login(CKU.CKU_USER, pin);
+                session.Login(pin);
             }
             finally
             {
@@ -89,11 +86,11 @@ internal static class Pkcs11Sealer
 
             try
             {
-                var key = FindKey(factories, session, token.KeyLabel)
+                var key = FindKey(session, token.KeyLabel)
                     ?? (createIfMissing
-                        ? GenerateKey(factories, session, token.KeyLabel)
+                        ? GenerateKey(session, token.KeyLabel)
                         : throw new VaultException($"token '{token.TokenLabel}' has no AES key labelled '{token.KeyLabel}'"));
-                return operation(factories, session, key);
+                return operation(session, key);
             }
             finally
             {
@@ -103,18 +100,17 @@ internal static class Pkcs11Sealer
         catch (Pkcs11Exception e)
         {
             // The return value names the cause (CKR_PIN_INCORRECT, CKR_TOKEN_NOT_PRESENT) without the PIN.
-            throw new VaultException($"PKCS#11 token '{token.TokenLabel}': {e.Method} returned {e.RV}", e);
+            throw new VaultException($"PKCS#11 token '{token.TokenLabel}': {e.Message}", e);
         }
     }
 
-    private static IObjectHandle? FindKey(Pkcs11InteropFactories factories, ISession session, string label)
+    private static nuint? FindKey(Pkcs11Session session, string label)
     {
-        var found = session.FindAllObjects(
-        [
-            factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_LABEL, label),
-        ]);
+        using var template = new AttributeTemplate()
+            .Add(Ck.CKA_CLASS, Ck.CKO_SECRET_KEY)
+            .Add(Ck.CKA_KEY_TYPE, Ck.CKK_AES)
+            .Add(Ck.CKA_LABEL, label);
+        var found = session.FindObjects(template);
         return found.Count switch
         {
             0 => null,
@@ -123,22 +119,20 @@ internal static class Pkcs11Sealer
         };
     }
 
-    private static IObjectHandle GenerateKey(Pkcs11InteropFactories factories, ISession session, string label)
+    private static nuint GenerateKey(Pkcs11Session session, string label)
     {
-        using var mechanism = factories.MechanismFactory.Create(CKM.CKM_AES_KEY_GEN);
-        return session.GenerateKey(mechanism,
-        [
-            factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_VALUE_LEN, 32UL),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_TOKEN, true),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_PRIVATE, true),
+        using var template = new AttributeTemplate()
+            .Add(Ck.CKA_CLASS, Ck.CKO_SECRET_KEY)
+            .Add(Ck.CKA_KEY_TYPE, Ck.CKK_AES)
+            .Add(Ck.CKA_VALUE_LEN, (nuint)32)
+            .Add(Ck.CKA_TOKEN, true)
+            .Add(Ck.CKA_PRIVATE, true)
             // The key must never leave the token in any form: that is the point of this sealer.
-            factories.ObjectAttributeFactory.Create(CKA.CKA_SENSITIVE, true),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_EXTRACTABLE, false),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_ENCRYPT, true),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_DECRYPT, true),
-            factories.ObjectAttributeFactory.Create(CKA.CKA_LABEL, label),
-        ]);
+            .Add(Ck.CKA_SENSITIVE, true)
+            .Add(Ck.CKA_EXTRACTABLE, false)
+            .Add(Ck.CKA_ENCRYPT, true)
+            .Add(Ck.CKA_DECRYPT, true)
+            .Add(Ck.CKA_LABEL, label);
+        return session.GenerateKey(Ck.CKM_AES_KEY_GEN, template);
     }
 }

@@ -2,17 +2,17 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Net.Pkcs11Interop.HighLevelAPI;
 
-namespace Gateway.Smime.Vault.Sealers;
+namespace Gateway.Smime.Tests.Vault;
 
 /// <summary>
-/// Pkcs11Interop reaches dlopen through <c>[DllImport("libdl")]</c>, a name that only resolves where the
-/// libc6-dev symlink libdl.so exists (not on a Debian 12 appliance). Its maintainer's advice
-/// (Pkcs11Interop#239) is a DllImportResolver mapping it to glibc's libdl.so.2. The resolver is a
-/// process-wide setting of that assembly, so it is installed once, by this type's static constructor.
+/// Pkcs11Interop, a second PKCS#11 implementation the tests use to read the token independently of the gateway's
+/// own binding. It reaches dlopen through <c>[DllImport("libdl")]</c>, a name that only resolves where the
+/// libc6-dev symlink libdl.so exists; its maintainer's advice (Pkcs11Interop#239) is a DllImportResolver mapping
+/// it to glibc's libdl.so.2. The resolver is process-wide for that assembly, so the static constructor installs it once.
 /// </summary>
-internal static class Pkcs11Runtime
+internal static class Pkcs11InteropLoader
 {
-    static Pkcs11Runtime()
+    static Pkcs11InteropLoader()
     {
         try
         {
@@ -20,11 +20,10 @@ internal static class Pkcs11Runtime
         }
         catch (InvalidOperationException)
         {
-            // The host installed its own resolver for Pkcs11Interop first; it decides.
+            // Installed already by another test in this process.
         }
     }
 
-    /// <summary>Factories for a PKCS#11 call, with the loader fixed up first.</summary>
     public static Pkcs11InteropFactories Factories() => new();
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
