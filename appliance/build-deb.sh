@@ -42,10 +42,11 @@ install -m 0644 appliance/README.md "$pkg/usr/share/doc/gateway/README.md"
 gzip -9n "$pkg/usr/share/doc/gateway/README.md"
 install -m 0755 appliance/debian/postinst appliance/debian/prerm appliance/debian/postrm "$pkg/DEBIAN/"
 echo /etc/gateway/gateway.env > "$pkg/DEBIAN/conffiles"
-# The .NET runtime's compression library links zlib-ng in statically (Microsoft's runtime pack ships it so): we
-# ship that prebuilt runtime unchanged instead of rebuilding it against Debian's zlib1g.
+# The .NET runtime's compression library links zlib-ng in statically (Microsoft's runtime pack ships it so), and the
+# native-AOT link puts it into the executable: we ship that prebuilt runtime code unchanged instead of rebuilding it
+# against Debian's zlib1g.
 install -d "$pkg/usr/share/lintian/overrides"
-echo "gateway: embedded-library zlib [usr/lib/gateway/libSystem.IO.Compression.Native.so]" > "$pkg/usr/share/lintian/overrides/gateway"
+echo "gateway: embedded-library zlib [usr/lib/gateway/gateway]" > "$pkg/usr/share/lintian/overrides/gateway"
 chmod 0644 "$pkg/usr/share/lintian/overrides/gateway"
 
 cat > "$pkg/usr/share/doc/gateway/copyright" <<COPYRIGHT

@@ -27,5 +27,7 @@ dotnet publish src/Gateway -c Release -r linux-x64 \
   -p:PublishReferencesDocumentationFiles=false \
   -o "$out" -nologo -v quiet
 
+# The native symbols the link splits off (gateway.dbg, about 60 MB) are for a developer's debugger, not the appliance.
+rm -f "$out"/*.dbg
 test -x "$out/gateway"
 echo "published $("$out/gateway" version) to $out ($(du -sh "$out" | cut -f1))"
