@@ -57,8 +57,17 @@ public sealed class RecipientVerification
     }
 
     /// <summary>
+    /// What the gateway may add to a message before relaying it to the internal server: its Received field,
+    /// Authentication-Results, the spam verdict's fields and the trace id, a few hundred octets each. A message
+    /// accepted at exactly the internal server's SIZE would otherwise be refused there after our 250, and its sender
+    /// would get a failure notice instead of an immediate 552.
+    /// </summary>
+    public const long AddedFieldsAllowance = 16 * 1024;
+
+    /// <summary>
     /// The largest message <paramref name="domain"/> takes, when smaller limits than limits.message_size apply: the
-    /// policy's max_message_size, else the size its internal server declared to call-ahead; null: only the global limit.
+    /// policy's max_message_size (the message as received, as the admin wrote it), else the size its internal server
+    /// declared to call-ahead less <see cref="AddedFieldsAllowance"/>; null: only the global limit.
     /// </summary>
     public long? MaxMessageSize(string domain)
     {
@@ -69,6 +78,13 @@ public sealed class RecipientVerification
             return null;
         }
 
-        return settings.MaxMessageSize ?? (_lookups.TryGetValue(key, out var lookup) ? lookup.Cache.LearnedMessageSize : null);
+        if (settings.MaxMessageSize is { } configured)
+        {
+            return configured;
+        }
+
+        return _lookups.TryGetValue(key, out var lookup) && lookup.Cache.LearnedMessageSize is { } learned
+            ? Math.Max(1024, learned - AddedFieldsAllowance)
+            : null;
     }
 }

@@ -96,7 +96,8 @@ public sealed class RecipientVerificationTests
         Assert.Null(learned.MaxMessageSize("example.test"));
 
         await learned.CheckAsync(Alice, default);
-        Assert.Equal(10_240_000, learned.MaxMessageSize("Example.TEST"));
+        // Less what the gateway adds on the way in, so a message taken here is not refused there after our 250.
+        Assert.Equal(10_240_000 - RecipientVerification.AddedFieldsAllowance, learned.MaxMessageSize("Example.TEST"));
 
         var configured = Verification(new RecipientDomainPolicy { CallAhead = new CallAheadPolicy(), MaxMessageSize = 5_000_000 }, cache, source);
         Assert.Equal(5_000_000, configured.MaxMessageSize("example.test"));
@@ -146,6 +147,12 @@ public sealed class RecipientVerificationTests
         Assert.Equal((VerdictAction.Reject, 552, "5.3.4"), (refused.Action, refused.Reply!.Code, refused.Reply.EnhancedCode));
 
         await handler.OnMailFromAsync(Facts, null, new MailParameters { Size = 10_000_000 }, default);
+        Assert.True((await handler.OnRecipientAsync(Facts, null, Alice, RecipientParameters.None, default)).Verdict.IsContinue);
+
+        // Exactly the internal server's SIZE is too much once our trace and result fields are added.
+        await handler.OnMailFromAsync(Facts, null, new MailParameters { Size = 10_240_000 }, default);
+        Assert.Equal(552, (await handler.OnRecipientAsync(Facts, null, Alice, RecipientParameters.None, default)).Verdict.Reply!.Code);
+        await handler.OnMailFromAsync(Facts, null, new MailParameters { Size = 10_240_000 - RecipientVerification.AddedFieldsAllowance }, default);
         Assert.True((await handler.OnRecipientAsync(Facts, null, Alice, RecipientParameters.None, default)).Verdict.IsContinue);
 
         // Recipients elsewhere are not held to this domain's limit.
