@@ -43,6 +43,11 @@ public sealed class ScannerPolicyTests
         Assert.Equal(550, blocked.Code);
         Assert.Contains("setup.zip/setup.exe", blocked.Text, StringComparison.Ordinal);
 
+        // A gzip is opened too: what it holds is typed by its content, whatever the name says.
+        var gzipped = await Send(gateway, "blocked-2", "invoice", ("invoice.pdf.gz", Gzip(Pe)));
+        Assert.Equal(550, gzipped.Code);
+        Assert.Contains("invoice.pdf.gz/invoice.pdf", gzipped.Text, StringComparison.Ordinal);
+
         var clean = await Send(gateway, "clean-1", "rspamd-spam report", ("report.txt", "numbers"u8.ToArray()));
         Assert.Equal(250, clean.Code);
         var delivered = Assert.Single(await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
@@ -60,7 +65,7 @@ public sealed class ScannerPolicyTests
         using var http = new HttpClient { BaseAddress = policy.AdminUri };
         var metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
         Assert.Contains("gateway_scanner_detections_total{scanner=\"clamav\",finding=\"virus\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("gateway_scanner_detections_total{scanner=\"attachments\",finding=\"blocked\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("gateway_scanner_detections_total{scanner=\"attachments\",finding=\"blocked\"} 2", metrics, StringComparison.Ordinal);
         Assert.Contains("gateway_scanner_failures_total{scanner=\"clamav\",action=\"tempfail\"} 1", metrics, StringComparison.Ordinal);
     }
 
@@ -72,6 +77,17 @@ public sealed class ScannerPolicyTests
             $"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{attachment.Name}\"\r\n" +
             "Content-Transfer-Encoding: base64\r\n\r\n" + Convert.ToBase64String(attachment.Content, Base64FormattingOptions.InsertLineBreaks) + "\r\n--b--\r\n";
         return Mail.SendMessageAsync(gateway.SmtpEndPoint, "alice@sender.test", "bob@example.test", message);
+    }
+
+    private static byte[] Gzip(byte[] content)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(content);
+        }
+
+        return output.ToArray();
     }
 
     private static byte[] Zip(string name, byte[] content)

@@ -1,14 +1,17 @@
+using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
 
 namespace Gateway.Spam.Attachments;
 
 /// <summary>
-/// Looks into zip archives (and zips inside them, down to <see cref="AttachmentLimits.ArchiveDepth"/>) without
+/// Looks into zip archives, gzip files and tar archives (and archives inside them, down to
+/// <see cref="AttachmentLimits.ArchiveDepth"/>) without
 /// trusting what they claim: the member count is read before the directory is listed, the members' declared sizes
 /// are summed against <see cref="AttachmentLimits.MaxExpanded"/> and their compression ratio checked before anything
 /// is inflated, and what is inflated (each member's first octets, nested archives whole) is counted as it comes, so a
-/// member that lies about its size is stopped at the same budget.
+/// member that lies about its size is stopped at the same budget. A gzip has no directory to check first: it is
+/// inflated as a stream through the same budget, its ratio checked at the end, and only a zip inside it is buffered.
 /// </summary>
 internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan scan, CancellationToken cancellationToken)
 {
@@ -143,6 +146,12 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = Nested(content, head.AsSpan(0, read), path, level + 1);
             }
+            else if (type == FileType.Gzip)
+            {
+                // The octets already read were counted as inflated by the zip; the gzip's own are counted as it inflates.
+                using var gzip = new PrefixedStream(head.AsMemory(0, read), content);
+                type = InspectGzip(gzip, path, level + 1, entry.CompressedLength);
+            }
 
             scan.Files.Add(new ScannedFile(path, entry.FullName, type, Encrypted: false, level));
         }
@@ -185,6 +194,140 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
         using var nested = buffer.OpenRead();
         return InspectZip(nested, path, level);
+    }
+
+    /// <summary>
+    /// Looks into the gzip in <paramref name="compressed"/> at <paramref name="path"/> (archive level
+    /// <paramref name="level"/>): the file it holds is typed from its first octets and named after the gzip's name
+    /// without ".gz" (".tgz" holds a ".tar"); a tar's members are typed one by one, a zip or gzip inside is opened
+    /// one level down. Everything is inflated through the budget, so a bomb is found whatever it claims.
+    /// </summary>
+    public FileType InspectGzip(Stream compressed, string path, int level, long? compressedLength)
+    {
+        if (scan.HasBomb)
+        {
+            return FileType.Gzip;
+        }
+
+        if (level > limits.ArchiveDepth)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, Invariant($"archive nested deeper than {limits.ArchiveDepth} level(s)")));
+            return FileType.Gzip;
+        }
+
+        var before = scan.InflatedBytes;
+        try
+        {
+            using var gzip = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
+            var content = new CountedStream(gzip, scan, limits.MaxExpanded);
+            var head = new byte[FileSignatures.HeadLength];
+            var read = content.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            var name = InnerName(path);
+            var memberPath = path + "/" + name;
+            scan.ArchiveEntries += 1;
+            if (IsTar(head.AsSpan(0, read)))
+            {
+                using var tar = new PrefixedStream(head.AsMemory(0, read), content);
+                InspectTar(tar, path, level);
+            }
+            else
+            {
+                var type = FileSignatures.Detect(head.AsSpan(0, read), name);
+                if (type == FileType.Zip)
+                {
+                    type = Nested(content, head.AsSpan(0, read), memberPath, level + 1);
+                }
+                else if (type == FileType.Gzip)
+                {
+                    using var inner = new PrefixedStream(head.AsMemory(0, read), content);
+                    type = InspectGzip(inner, memberPath, level + 1, compressedLength: null);
+                }
+
+                scan.Files.Add(new ScannedFile(memberPath, name, type, Encrypted: false, level));
+            }
+
+            // The rest is inflated and dropped: only then are the size and the ratio known.
+            content.CopyTo(Stream.Null);
+            var inflated = scan.InflatedBytes - before;
+            if (content.Exhausted)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"inflating archives passed {limits.MaxExpanded} octets")));
+            }
+            else if (compressedLength is > 0 and var length && inflated >= limits.RatioFloor && inflated / (double)length > limits.MaxRatio)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"compression ratio {inflated / length}:1, more than {limits.MaxRatio}:1")));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or EndOfStreamException or IOException or FormatException)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged gzip or tar: " + ex.Message));
+        }
+
+        return FileType.Gzip;
+    }
+
+    /// <summary>The members of a tar (read as a stream, as it comes out of its gzip), typed at <paramref name="level"/>.</summary>
+    private void InspectTar(Stream tar, string path, int level)
+    {
+        using var reader = new TarReader(tar, leaveOpen: true);
+        while (reader.GetNextEntry(copyData: false) is { } entry)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (scan.HasBomb || ++scan.ArchiveEntries > limits.MaxEntries)
+            {
+                if (!scan.HasBomb)
+                {
+                    scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+                }
+
+                return;
+            }
+
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile))
+            {
+                continue;
+            }
+
+            var memberPath = path + "/" + entry.Name;
+            var head = new byte[FileSignatures.HeadLength];
+            var read = entry.DataStream?.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) ?? 0;
+            var type = FileSignatures.Detect(head.AsSpan(0, read), entry.Name);
+            if (type == FileType.Zip && entry.DataStream is { } data)
+            {
+                type = Nested(data, head.AsSpan(0, read), memberPath, level + 1);
+            }
+            else if (type == FileType.Gzip && entry.DataStream is { } gz)
+            {
+                using var inner = new PrefixedStream(head.AsMemory(0, read), gz);
+                type = InspectGzip(inner, memberPath, level + 1, entry.Length);
+            }
+
+            scan.Files.Add(new ScannedFile(memberPath, entry.Name, type, Encrypted: false, level));
+        }
+    }
+
+    /// <summary>POSIX ustar and GNU tar put "ustar" at offset 257 of the first header.</summary>
+    private static bool IsTar(ReadOnlySpan<byte> head) =>
+        head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8);
+
+    /// <summary>"a.exe.gz" holds "a.exe", "a.tgz" holds "a.tar"; a gzip of any other name holds its name without the extension.</summary>
+    private static string InnerName(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        if (name.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase))
+        {
+            return name[..^4] + ".tar";
+        }
+
+        foreach (var extension in (ReadOnlySpan<string>)[".gz", ".gzip", ".z"])
+        {
+            if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && name.Length > extension.Length)
+            {
+                return name[..^extension.Length];
+            }
+        }
+
+        return name;
     }
 
     private int ReadCounted(Stream content, byte[] into)

@@ -137,8 +137,10 @@ public static class AttachmentScanner
                     }
                     else
                     {
-                        using var zip = archive.OpenRead();
-                        type = _archives.InspectZip(zip, path, 1);
+                        using var content = archive.OpenRead();
+                        type = type == FileType.Gzip
+                            ? _archives.InspectGzip(content, path, 1, archive.Length)
+                            : _archives.InspectZip(content, path, 1);
                     }
                 }
 
@@ -150,7 +152,7 @@ public static class AttachmentScanner
             }
         }
 
-        /// <summary>Decoded octets of the current part: the head until it is full, then only a zip's content.</summary>
+        /// <summary>Decoded octets of the current part: the head until it is full, then only an archive's content.</summary>
         private void Feed(Part part, ReadOnlySpan<byte> data)
         {
             if (!part.Decided)
@@ -187,7 +189,7 @@ public static class AttachmentScanner
         {
             part.Decided = true;
             part.Type = FileSignatures.Detect(_head.AsSpan(0, part.HeadLength), part.Name);
-            if (part.Type == FileType.Zip)
+            if (part.Type == FileType.Zip || part.Type == FileType.Gzip)
             {
                 part.Archive = new SpillBuffer(limits.MemoryBuffer);
                 part.Archive.Write(_head.AsSpan(0, part.HeadLength));
