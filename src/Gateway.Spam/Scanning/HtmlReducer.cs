@@ -10,21 +10,44 @@ namespace Gateway.Spam.Scanning;
 /// </summary>
 internal static class HtmlReducer
 {
+    private const int MaxAnchorText = 256;
+
     public static string Reduce(string html, ScannedMessage into)
     {
+        var tricks = into.Html;
         var text = new StringBuilder(html.Length / 2);
         var i = 0;
         var skipUntil = (string?)null;
+        // Where the text of the open link began and the host it leads to, to compare with a host its text shows.
+        var anchorStart = -1;
+        var anchorHost = (string?)null;
+        // Whether the text so far ends inside a word, and what markup came since: a word that goes on after a comment
+        // or an inline element was split to hide it from filters.
+        var inWord = false;
+        var (crossedComment, crossedTag) = (false, false);
         while (i < html.Length)
         {
             var open = html.IndexOf('<', i);
+            var segment = open < 0 ? html.AsSpan(i) : html.AsSpan(i, open - i);
+            if (skipUntil is null && segment.Length > 0)
+            {
+                if (inWord && char.IsLetter(segment[0]))
+                {
+                    tricks.CommentsInWords += crossedComment ? 1 : 0;
+                    tricks.TagsInWords += crossedTag ? 1 : 0;
+                }
+
+                (crossedComment, crossedTag) = (false, false);
+                inWord = char.IsLetter(segment[^1]);
+                Count(segment, tricks);
+                text.Append(segment);
+            }
+
             if (open < 0)
             {
-                AppendText(text, html.AsSpan(i), skipUntil);
                 break;
             }
 
-            AppendText(text, html.AsSpan(i, open - i), skipUntil);
             var close = html.IndexOf('>', open + 1);
             if (close < 0)
             {
@@ -38,6 +61,7 @@ internal static class HtmlReducer
                 // Comments hide word-splitting tricks ("vi<!-- -->agra"); they are dropped without a space.
                 var end = html.IndexOf("-->", open, StringComparison.Ordinal);
                 i = end < 0 ? html.Length : end + 3;
+                crossedComment = true;
                 continue;
             }
 
@@ -65,22 +89,111 @@ internal static class HtmlReducer
             if (name[0] != '/')
             {
                 into.HtmlMarkup.Add(name);
+                var links = into.Links.Count;
                 ReadAttributes(name, rest, into);
+                if (name == "a")
+                {
+                    anchorStart = text.Length;
+                    anchorHost = into.Links.Count > links ? into.Links[^1].Host : null;
+                }
+                else if (name == "img")
+                {
+                    tricks.Images++;
+                }
+                else if (name == "font")
+                {
+                    tricks.FontElements++;
+                }
+            }
+            else if (name == "/a" && anchorStart >= 0)
+            {
+                if (anchorHost is not null && ShowsOtherHost(text, anchorStart, anchorHost))
+                {
+                    tricks.MisleadingLinks++;
+                }
+
+                anchorStart = -1;
             }
 
-            // Block-level boundaries separate words the way a browser would.
-            text.Append(' ');
+            if (IsInline(name))
+            {
+                // A browser runs the text on across inline elements: "<b>F</b>REE" reads, and is learned, as one word.
+                crossedTag = true;
+            }
+            else
+            {
+                // Block-level boundaries separate words the way a browser would.
+                text.Append(' ');
+                inWord = false;
+            }
         }
 
         return WebUtility.HtmlDecode(text.ToString());
     }
 
-    private static void AppendText(StringBuilder text, ReadOnlySpan<char> span, string? skipUntil)
+    private static bool IsInline(string name) =>
+        name.AsSpan().TrimStart('/') is "b" or "i" or "u" or "s" or "em" or "strong" or "font" or "span" or "small" or "big"
+            or "tt" or "strike" or "sub" or "sup" or "abbr";
+
+    /// <summary>Numeric character references for letters and digits, which no editor writes for plain ASCII text.</summary>
+    private static void Count(ReadOnlySpan<char> segment, HtmlTricks tricks)
     {
-        if (skipUntil is null)
+        tricks.TextChars += segment.Length;
+        var at = segment.IndexOf("&#", StringComparison.Ordinal);
+        while (at >= 0)
         {
-            text.Append(span);
+            segment = segment[(at + 2)..];
+            var hex = segment.Length > 0 && (segment[0] is 'x' or 'X');
+            var digits = hex ? segment[1..] : segment;
+            var end = 0;
+            while (end < digits.Length && end < 8 && (hex ? char.IsAsciiHexDigit(digits[end]) : char.IsAsciiDigit(digits[end])))
+            {
+                end++;
+            }
+
+            if (end > 0 && int.TryParse(digits[..end], hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var code) && code < 128 && char.IsAsciiLetterOrDigit((char)code))
+            {
+                tricks.EncodedLetters++;
+            }
+
+            at = segment.IndexOf("&#", StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>Whether a link's text, from <paramref name="start"/> on, shows a URL or www. name on another domain.</summary>
+    private static bool ShowsOtherHost(StringBuilder text, int start, string host)
+    {
+        Span<char> shown = stackalloc char[MaxAnchorText];
+        var length = Math.Min(text.Length - start, MaxAnchorText);
+        text.CopyTo(start, shown, length);
+        shown = shown[..length];
+        var scheme = shown.IndexOf("://", StringComparison.Ordinal);
+        var from = scheme >= 0 ? scheme + 3 : shown.IndexOf("www.", StringComparison.OrdinalIgnoreCase);
+        if (from < 0)
+        {
+            return false;
+        }
+
+        var end = from;
+        while (end < shown.Length && (char.IsAsciiLetterOrDigit(shown[end]) || shown[end] is '.' or '-'))
+        {
+            end++;
+        }
+
+        var name = shown[from..end].TrimEnd('.');
+        return name.Contains('.') && !SameDomain(name, host);
+    }
+
+    private static bool SameDomain(ReadOnlySpan<char> shown, string host) =>
+        LastLabels(shown).Equals(LastLabels(host), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The last two labels of a host name ("example.com" of "www.shop.example.com").</summary>
+    private static ReadOnlySpan<char> LastLabels(ReadOnlySpan<char> host)
+    {
+        var last = host.LastIndexOf('.');
+        var previous = last <= 0 ? -1 : host[..last].LastIndexOf('.');
+        return host[(previous + 1)..];
     }
 
     private static string ReadName(ReadOnlySpan<char> tag, out ReadOnlySpan<char> rest)
@@ -129,6 +242,10 @@ internal static class HtmlReducer
             if (attribute is "href" or "src" or "action")
             {
                 LinkFinder.AddLink(WebUtility.HtmlDecode(value), into.Links);
+            }
+            else if (attribute is "style" or "color" or "size")
+            {
+                HtmlStyle.Read(attribute, value, into.Html);
             }
         }
     }

@@ -40,8 +40,23 @@ internal static partial class LinkFinder
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.Host.Length > 0)
         {
-            links.Add(new LinkTarget(uri.Host.ToLowerInvariant(), uri.AbsolutePath));
+            links.Add(new LinkTarget(uri.Host.ToLowerInvariant(), uri.AbsolutePath, Disguise(uri)));
         }
+    }
+
+    private static LinkDisguise Disguise(Uri uri)
+    {
+        var disguise = uri.UserInfo.Length > 0 ? LinkDisguise.UserInfo : LinkDisguise.None;
+        disguise |= uri.IsDefaultPort ? LinkDisguise.None : LinkDisguise.Port;
+        // Past the scheme and host, another scheme or www. name, plain or percent-encoded, is a link being passed on.
+        var rest = uri.PathAndQuery.AsSpan();
+        if (rest.Contains("://", StringComparison.Ordinal) || rest.Contains("%3a%2f%2f", StringComparison.OrdinalIgnoreCase)
+            || rest.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            disguise |= LinkDisguise.Redirect;
+        }
+
+        return disguise;
     }
 
     [GeneratedRegex(@"\b(?:https?://|www\.)[^\s<>""'()\[\]]{1,500}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
