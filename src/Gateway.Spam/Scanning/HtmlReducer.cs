@@ -5,13 +5,11 @@ namespace Gateway.Spam.Scanning;
 
 /// <summary>
 /// Turns HTML into the text a reader would see plus the markup the classifier learns from (element and attribute
-/// names, link targets). A forgiving linear scan rather than a DOM: spam HTML is often broken on purpose, and the
+/// names, link targets) and the tricks that hide or disguise text (<see cref="HtmlTricks"/>). A forgiving linear scan rather than a DOM: spam HTML is often broken on purpose, and the
 /// scan must cost one pass over input that is already bounded by <see cref="ScanLimits"/>.
 /// </summary>
 internal static class HtmlReducer
 {
-    private const int MaxAnchorText = 256;
-
     public static string Reduce(string html, ScannedMessage into)
     {
         var tricks = into.Html;
@@ -39,7 +37,8 @@ internal static class HtmlReducer
 
                 (crossedComment, crossedTag) = (false, false);
                 inWord = char.IsLetter(segment[^1]);
-                Count(segment, tricks);
+                tricks.TextChars += segment.Length;
+                tricks.EncodedLetters += CharacterReferences.CountLetters(segment);
                 text.Append(segment);
             }
 
@@ -107,7 +106,7 @@ internal static class HtmlReducer
             }
             else if (name == "/a" && anchorStart >= 0)
             {
-                if (anchorHost is not null && ShowsOtherHost(text, anchorStart, anchorHost))
+                if (anchorHost is not null && LinkText.ShowsOtherDomain(text, anchorStart, anchorHost))
                 {
                     tricks.MisleadingLinks++;
                 }
@@ -134,67 +133,6 @@ internal static class HtmlReducer
     private static bool IsInline(string name) =>
         name.AsSpan().TrimStart('/') is "b" or "i" or "u" or "s" or "em" or "strong" or "font" or "span" or "small" or "big"
             or "tt" or "strike" or "sub" or "sup" or "abbr";
-
-    /// <summary>Numeric character references for letters and digits, which no editor writes for plain ASCII text.</summary>
-    private static void Count(ReadOnlySpan<char> segment, HtmlTricks tricks)
-    {
-        tricks.TextChars += segment.Length;
-        var at = segment.IndexOf("&#", StringComparison.Ordinal);
-        while (at >= 0)
-        {
-            segment = segment[(at + 2)..];
-            var hex = segment.Length > 0 && (segment[0] is 'x' or 'X');
-            var digits = hex ? segment[1..] : segment;
-            var end = 0;
-            while (end < digits.Length && end < 8 && (hex ? char.IsAsciiHexDigit(digits[end]) : char.IsAsciiDigit(digits[end])))
-            {
-                end++;
-            }
-
-            if (end > 0 && int.TryParse(digits[..end], hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None,
-                    System.Globalization.CultureInfo.InvariantCulture, out var code) && code < 128 && char.IsAsciiLetterOrDigit((char)code))
-            {
-                tricks.EncodedLetters++;
-            }
-
-            at = segment.IndexOf("&#", StringComparison.Ordinal);
-        }
-    }
-
-    /// <summary>Whether a link's text, from <paramref name="start"/> on, shows a URL or www. name on another domain.</summary>
-    private static bool ShowsOtherHost(StringBuilder text, int start, string host)
-    {
-        Span<char> shown = stackalloc char[MaxAnchorText];
-        var length = Math.Min(text.Length - start, MaxAnchorText);
-        text.CopyTo(start, shown, length);
-        shown = shown[..length];
-        var scheme = shown.IndexOf("://", StringComparison.Ordinal);
-        var from = scheme >= 0 ? scheme + 3 : shown.IndexOf("www.", StringComparison.OrdinalIgnoreCase);
-        if (from < 0)
-        {
-            return false;
-        }
-
-        var end = from;
-        while (end < shown.Length && (char.IsAsciiLetterOrDigit(shown[end]) || shown[end] is '.' or '-'))
-        {
-            end++;
-        }
-
-        var name = shown[from..end].TrimEnd('.');
-        return name.Contains('.') && !SameDomain(name, host);
-    }
-
-    private static bool SameDomain(ReadOnlySpan<char> shown, string host) =>
-        LastLabels(shown).Equals(LastLabels(host), StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The last two labels of a host name ("example.com" of "www.shop.example.com").</summary>
-    private static ReadOnlySpan<char> LastLabels(ReadOnlySpan<char> host)
-    {
-        var last = host.LastIndexOf('.');
-        var previous = last <= 0 ? -1 : host[..last].LastIndexOf('.');
-        return host[(previous + 1)..];
-    }
 
     private static string ReadName(ReadOnlySpan<char> tag, out ReadOnlySpan<char> rest)
     {
