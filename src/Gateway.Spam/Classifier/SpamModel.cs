@@ -4,12 +4,11 @@ using Gateway.Spam.Scanning;
 namespace Gateway.Spam.Classifier;
 
 /// <summary>
-/// The trainable statistical classifier, two models over the same hashed features whose probabilities are averaged:
+/// The trainable statistical classifier, two models over the same hashed features whose log-odds are weighed together:
 /// per-feature ham and spam counts, combined with <see cref="ChiSquareCombiner"/> (exact and incremental, so
 /// <see cref="Forget"/> takes back precisely what <see cref="Learn"/> taught), and a <see cref="LogisticModel"/> that
 /// weighs correlated features (a word and its bigrams, a host and its domain) against each other instead of counting
-/// them twice. In cross-validation on the 2002 public corpus the average finds more spam at the same false-positive
-/// rate than either alone (bench/run-spam.sh).
+/// them twice. On the 2002 public corpus the combination ranks newer mail better than either alone (bench/run-spam.sh).
 /// </summary>
 /// <remarks>Learning mutates the model: learn on a private instance and hand the scorer a loaded file, as the
 /// `train` command and the pipeline do; scoring alone may run on many threads.</remarks>
@@ -39,6 +38,17 @@ public sealed class SpamModel
     /// shares with others; on the 2002 sets the pruned model ranks newer mail better (bench/run-spam.sh).
     /// </summary>
     private const int MinWeightedCount = 2;
+
+    /// <summary>
+    /// Weight of the counts' log-odds against the logistic margin (which has weight 1 − this). The chi-square
+    /// probability is sure of itself, near 0 or 1, also about a campaign it never saw: averaged as a probability it
+    /// outvotes the logistic model; weighed in log-odds, the logistic model leads and the counts sharpen it. Chosen
+    /// on the 2002 sets by the time splits (how well a model of older mail ranks newer mail).
+    /// </summary>
+    private const double CountsWeight = 0.3;
+
+    /// <summary>The counts' probability is held this far from 0 and 1, so that its log-odds stay finite.</summary>
+    private const double CountsClamp = 1e-4;
 
     internal Dictionary<uint, FeatureCounts> Counts { get; } = [];
 
@@ -134,7 +144,13 @@ public sealed class SpamModel
         }
 
         var counted = CountsProbability(clues);
-        return Logistic.Updates == 0 ? counted : (counted + LogisticModel.Sigmoid(margin)) / 2;
+        if (Logistic.Updates == 0)
+        {
+            return counted;
+        }
+
+        var clamped = Math.Clamp(counted, CountsClamp, 1 - CountsClamp);
+        return LogisticModel.Sigmoid((CountsWeight * Math.Log(clamped / (1 - clamped))) + ((1 - CountsWeight) * margin));
     }
 
     private static double CountsProbability(List<double> clues)

@@ -2,16 +2,24 @@ using Gateway.Spam.Scanning;
 
 namespace Gateway.Spam.Features;
 
-/// <summary>All features of one scanned message: headers, subject, body words, links, HTML markup, structure and sender alignment.</summary>
+/// <summary>
+/// All features of one scanned message: headers and how their fields are shaped, subject, body words and writing style,
+/// links and how they are disguised, HTML markup and tricks, structure and sender alignment.
+/// </summary>
 internal static class MessageFeatures
 {
     public static TokenSink Extract(ScannedMessage message, bool keepNames = false)
     {
         var sink = new TokenSink(keepNames);
         HeaderFeatures.Add(message.Headers, sink);
+        HeaderShapeFeatures.Add(message.Headers, sink);
+        EncodedWordFeatures.Add(message.Raw, sink);
         TextFeatures.Add("s:", message.Subject, sink);
         TextFeatures.Add("w:", message.BodyText, sink);
+        StyleFeatures.Add(message.BodyText, sink);
+        StyleFeatures.AddSubject(message.Subject, sink);
         AddLinks(message, sink);
+        HtmlTrickFeatures.Add(message, sink);
         foreach (var markup in message.HtmlMarkup)
         {
             sink.Add("html:", markup);
@@ -25,8 +33,16 @@ internal static class MessageFeatures
 
     private static void AddLinks(ScannedMessage message, TokenSink sink)
     {
-        foreach (var (host, path) in message.Links)
+        var distinct = 0;
+        for (var i = 0; i < message.Links.Count; i++)
         {
+            var (host, path, disguise) = message.Links[i];
+            distinct += IsFirst(message.Links, i) ? 1 : 0;
+            if (disguise != LinkDisguise.None)
+            {
+                AddDisguise(disguise, sink);
+            }
+
             sink.Add("u:host:", host);
             sink.Add("u:dom:", HeaderFeatures.LastLabels(host, 2));
             if (Gateway.Syntax.IPAddressText.TryParseIPv4(host, out _))
@@ -41,6 +57,40 @@ internal static class MessageFeatures
         }
 
         sink.Add("u:count:", HeaderFeatures.Bucket(message.Links.Count));
+        // Many hosts in one message: tracking, redirectors and mirrors that bulk mail spreads its links over.
+        sink.Add("u:hosts:", HeaderFeatures.Bucket(distinct));
+
+    }
+
+    private static bool IsFirst(List<LinkTarget> links, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (links[i].Host == links[index].Host)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void AddDisguise(LinkDisguise disguise, TokenSink sink)
+    {
+        if (disguise.HasFlag(LinkDisguise.UserInfo))
+        {
+            sink.Add("u:disguise:userinfo");
+        }
+
+        if (disguise.HasFlag(LinkDisguise.Port))
+        {
+            sink.Add("u:disguise:port");
+        }
+
+        if (disguise.HasFlag(LinkDisguise.Redirect))
+        {
+            sink.Add("u:disguise:redirect");
+        }
     }
 
     /// <summary>
@@ -122,6 +172,11 @@ internal static class MessageFeatures
         {
             var dot = name.LastIndexOf('.');
             sink.Add("st:attach:", dot < 0 ? "none" : name[(dot + 1)..].ToLowerInvariant());
+        }
+
+        if (message.UndeclaredEightBit)
+        {
+            sink.Add("st:8bit-undeclared");
         }
 
         if (message.Truncated)

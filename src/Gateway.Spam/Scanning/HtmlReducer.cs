@@ -5,26 +5,48 @@ namespace Gateway.Spam.Scanning;
 
 /// <summary>
 /// Turns HTML into the text a reader would see plus the markup the classifier learns from (element and attribute
-/// names, link targets). A forgiving linear scan rather than a DOM: spam HTML is often broken on purpose, and the
+/// names, link targets) and the tricks that hide or disguise text (<see cref="HtmlTricks"/>). A forgiving linear scan rather than a DOM: spam HTML is often broken on purpose, and the
 /// scan must cost one pass over input that is already bounded by <see cref="ScanLimits"/>.
 /// </summary>
 internal static class HtmlReducer
 {
     public static string Reduce(string html, ScannedMessage into)
     {
+        var tricks = into.Html;
         var text = new StringBuilder(html.Length / 2);
         var i = 0;
         var skipUntil = (string?)null;
+        // Where the text of the open link began and the host it leads to, to compare with a host its text shows.
+        var anchorStart = -1;
+        var anchorHost = (string?)null;
+        // Whether the text so far ends inside a word, and what markup came since: a word that goes on after a comment
+        // or an inline element was split to hide it from filters.
+        var inWord = false;
+        var (crossedComment, crossedTag) = (false, false);
         while (i < html.Length)
         {
             var open = html.IndexOf('<', i);
+            var segment = open < 0 ? html.AsSpan(i) : html.AsSpan(i, open - i);
+            if (skipUntil is null && segment.Length > 0)
+            {
+                if (inWord && char.IsLetter(segment[0]))
+                {
+                    tricks.CommentsInWords += crossedComment ? 1 : 0;
+                    tricks.TagsInWords += crossedTag ? 1 : 0;
+                }
+
+                (crossedComment, crossedTag) = (false, false);
+                inWord = char.IsLetter(segment[^1]);
+                tricks.TextChars += segment.Length;
+                tricks.EncodedLetters += CharacterReferences.CountLetters(segment);
+                text.Append(segment);
+            }
+
             if (open < 0)
             {
-                AppendText(text, html.AsSpan(i), skipUntil);
                 break;
             }
 
-            AppendText(text, html.AsSpan(i, open - i), skipUntil);
             var close = html.IndexOf('>', open + 1);
             if (close < 0)
             {
@@ -38,6 +60,7 @@ internal static class HtmlReducer
                 // Comments hide word-splitting tricks ("vi<!-- -->agra"); they are dropped without a space.
                 var end = html.IndexOf("-->", open, StringComparison.Ordinal);
                 i = end < 0 ? html.Length : end + 3;
+                crossedComment = true;
                 continue;
             }
 
@@ -65,23 +88,51 @@ internal static class HtmlReducer
             if (name[0] != '/')
             {
                 into.HtmlMarkup.Add(name);
+                var links = into.Links.Count;
                 ReadAttributes(name, rest, into);
+                if (name == "a")
+                {
+                    anchorStart = text.Length;
+                    anchorHost = into.Links.Count > links ? into.Links[^1].Host : null;
+                }
+                else if (name == "img")
+                {
+                    tricks.Images++;
+                }
+                else if (name == "font")
+                {
+                    tricks.FontElements++;
+                }
+            }
+            else if (name == "/a" && anchorStart >= 0)
+            {
+                if (anchorHost is not null && LinkText.ShowsOtherDomain(text, anchorStart, anchorHost))
+                {
+                    tricks.MisleadingLinks++;
+                }
+
+                anchorStart = -1;
             }
 
-            // Block-level boundaries separate words the way a browser would.
-            text.Append(' ');
+            if (IsInline(name))
+            {
+                // A browser runs the text on across inline elements: "<b>F</b>REE" reads, and is learned, as one word.
+                crossedTag = true;
+            }
+            else
+            {
+                // Block-level boundaries separate words the way a browser would.
+                text.Append(' ');
+                inWord = false;
+            }
         }
 
         return WebUtility.HtmlDecode(text.ToString());
     }
 
-    private static void AppendText(StringBuilder text, ReadOnlySpan<char> span, string? skipUntil)
-    {
-        if (skipUntil is null)
-        {
-            text.Append(span);
-        }
-    }
+    private static bool IsInline(string name) =>
+        name.AsSpan().TrimStart('/') is "b" or "i" or "u" or "s" or "em" or "strong" or "font" or "span" or "small" or "big"
+            or "tt" or "strike" or "sub" or "sup" or "abbr";
 
     private static string ReadName(ReadOnlySpan<char> tag, out ReadOnlySpan<char> rest)
     {
@@ -129,6 +180,10 @@ internal static class HtmlReducer
             if (attribute is "href" or "src" or "action")
             {
                 LinkFinder.AddLink(WebUtility.HtmlDecode(value), into.Links);
+            }
+            else if (attribute is "style" or "color" or "size")
+            {
+                HtmlStyle.Read(attribute, value, into.Html);
             }
         }
     }

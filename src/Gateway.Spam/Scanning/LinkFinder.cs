@@ -36,12 +36,39 @@ internal static partial class LinkFinder
             return;
         }
 
-        if (Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
+        var link = value.Trim();
+        if (Uri.TryCreate(link, UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.Host.Length > 0)
         {
-            links.Add(new LinkTarget(uri.Host.ToLowerInvariant(), uri.AbsolutePath));
+            links.Add(new LinkTarget(uri.Host.ToLowerInvariant(), uri.AbsolutePath, Disguise(uri, link)));
         }
+    }
+
+    /// <summary>Read from the link as written, without the strings <see cref="Uri"/>'s parts would cost.</summary>
+    private static LinkDisguise Disguise(Uri uri, ReadOnlySpan<char> link)
+    {
+        var disguise = uri.IsDefaultPort ? LinkDisguise.None : LinkDisguise.Port;
+        var scheme = link.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0)
+        {
+            // Written without the slashes ("http:\\host"), which Uri accepts: no authority to read apart.
+            return disguise;
+        }
+
+        var rest = link[(scheme + 3)..];
+        var authorityEnd = rest.IndexOfAny('/', '?', '#');
+        var authority = authorityEnd < 0 ? rest : rest[..authorityEnd];
+        disguise |= authority.Contains('@') ? LinkDisguise.UserInfo : LinkDisguise.None;
+        // Past the host, another scheme or www. name, plain or percent-encoded, is a link being passed on.
+        rest = authorityEnd < 0 ? [] : rest[authorityEnd..];
+        if (rest.Contains("://", StringComparison.Ordinal) || rest.Contains("%3a%2f%2f", StringComparison.OrdinalIgnoreCase)
+            || rest.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            disguise |= LinkDisguise.Redirect;
+        }
+
+        return disguise;
     }
 
     [GeneratedRegex(@"\b(?:https?://|www\.)[^\s<>""'()\[\]]{1,500}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]

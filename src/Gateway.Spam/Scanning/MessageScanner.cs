@@ -123,6 +123,12 @@ internal static class MessageScanner
         }
 
         var content = part.Text ?? "";
+        if (part.ContentType.Charset is null && !System.Text.Ascii.IsValid(content))
+        {
+            // Eight-bit text with no charset declared: read as Latin-1 it is noise, and no legitimate mail program sends it.
+            scanned.UndeclaredEightBit = true;
+        }
+
         scanned.TextPartShapes.Add(string.Join(' ', part.ContentType.MimeType.ToLowerInvariant(),
             part.ContentTransferEncoding.ToString().ToLowerInvariant(), (part.ContentType.Charset ?? "none").ToLowerInvariant()));
         if (part.IsHtml)

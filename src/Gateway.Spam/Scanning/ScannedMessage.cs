@@ -27,6 +27,12 @@ internal sealed class ScannedMessage
     /// <summary>Element and attribute names seen in HTML parts ("font", "font:color"), as the classifier's hints.</summary>
     public List<string> HtmlMarkup { get; } = [];
 
+    /// <summary>What the HTML parts did to hide or disguise their text, summed over all of them.</summary>
+    public HtmlTricks Html { get; } = new();
+
+    /// <summary>A text part carries bytes beyond ASCII but declares no charset.</summary>
+    public bool UndeclaredEightBit { get; set; }
+
     public bool HasPlainText { get; set; }
 
     public bool HasHtml { get; set; }
