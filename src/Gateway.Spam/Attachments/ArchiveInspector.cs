@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
 
@@ -162,8 +161,11 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         }
     }
 
-    /// <summary>A zip inside a zip: inflated whole (counted against the budget) into a buffer, then looked into.</summary>
-    private FileType Nested(Stream content, ReadOnlySpan<byte> head, string path, int level)
+    /// <summary>
+    /// A zip inside an archive: inflated whole into a buffer, then looked into. What is read is counted against the
+    /// budget here, unless <paramref name="counted"/> says the source counts it already (a gzip's content).
+    /// </summary>
+    private FileType Nested(Stream content, ReadOnlySpan<byte> head, string path, int level, bool counted = false)
     {
         if (level > limits.ArchiveDepth)
         {
@@ -177,7 +179,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var read = ReadCounted(content, chunk);
+            var read = counted ? content.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false) : ReadCounted(content, chunk);
             if (read == 0)
             {
                 break;
@@ -235,7 +237,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 var type = FileSignatures.Detect(head.AsSpan(0, read), name);
                 if (type == FileType.Zip)
                 {
-                    type = Nested(content, head.AsSpan(0, read), memberPath, level + 1);
+                    type = Nested(content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
                 }
                 else if (type == FileType.Gzip)
                 {
@@ -249,13 +251,18 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             // The rest is inflated and dropped: only then are the size and the ratio known.
             content.CopyTo(Stream.Null);
             var inflated = scan.InflatedBytes - before;
-            if (content.Exhausted)
-            {
-                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"inflating archives passed {limits.MaxExpanded} octets")));
-            }
-            else if (compressedLength is > 0 and var length && inflated >= limits.RatioFloor && inflated / (double)length > limits.MaxRatio)
+            if (compressedLength is > 0 and var length && inflated >= limits.RatioFloor && inflated / (double)length > limits.MaxRatio)
             {
                 scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"compression ratio {inflated / length}:1, more than {limits.MaxRatio}:1")));
+            }
+        }
+        catch (BudgetExceededException ex)
+        {
+            // Whichever reader ran into the budget (a tar walk, a nested zip's buffer, the drain), it is a bomb; an
+            // inner gzip that found it already said so.
+            if (!scan.HasBomb)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, ex.Message));
             }
         }
         catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or EndOfStreamException or IOException or FormatException)
@@ -269,40 +276,41 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
     /// <summary>The members of a tar (read as a stream, as it comes out of its gzip), typed at <paramref name="level"/>.</summary>
     private void InspectTar(Stream tar, string path, int level)
     {
-        using var reader = new TarReader(tar, leaveOpen: true);
-        while (reader.GetNextEntry(copyData: false) is { } entry)
+        using var reader = new UstarReader(tar);
+        while (reader.Next() is { } member)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (scan.HasBomb || ++scan.ArchiveEntries > limits.MaxEntries)
+            if (scan.HasBomb)
             {
-                if (!scan.HasBomb)
-                {
-                    scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
-                }
-
                 return;
             }
 
-            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile))
+            if (++scan.ArchiveEntries > limits.MaxEntries)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+                return;
+            }
+
+            if (!member.IsFile)
             {
                 continue;
             }
 
-            var memberPath = path + "/" + entry.Name;
+            var memberPath = path + "/" + member.Name;
             var head = new byte[FileSignatures.HeadLength];
-            var read = entry.DataStream?.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) ?? 0;
-            var type = FileSignatures.Detect(head.AsSpan(0, read), entry.Name);
-            if (type == FileType.Zip && entry.DataStream is { } data)
+            var read = member.Data.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            var type = FileSignatures.Detect(head.AsSpan(0, read), member.Name);
+            if (type == FileType.Zip)
             {
-                type = Nested(data, head.AsSpan(0, read), memberPath, level + 1);
+                type = Nested(member.Data, head.AsSpan(0, read), memberPath, level + 1, counted: true);
             }
-            else if (type == FileType.Gzip && entry.DataStream is { } gz)
+            else if (type == FileType.Gzip)
             {
-                using var inner = new PrefixedStream(head.AsMemory(0, read), gz);
-                type = InspectGzip(inner, memberPath, level + 1, entry.Length);
+                using var inner = new PrefixedStream(head.AsMemory(0, read), member.Data);
+                type = InspectGzip(inner, memberPath, level + 1, member.Size);
             }
 
-            scan.Files.Add(new ScannedFile(memberPath, entry.Name, type, Encrypted: false, level));
+            scan.Files.Add(new ScannedFile(memberPath, member.Name, type, Encrypted: false, level));
         }
     }
 

@@ -130,4 +130,125 @@ public sealed class GzipTarTests
         Assert.Equal(FileType.Gzip, scan.Files.Single(f => f.Depth == 0).Type);
         Assert.Contains(scan.Issues, i => i.Kind == ScanIssueKind.Unreadable);
     }
+
+    [Fact]
+    public async Task A_tar_gz_bomb_is_a_bomb_not_an_unreadable_archive()
+    {
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            writer.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "zeros.bin") { DataStream = new MemoryStream(new byte[24 * 1024 * 1024]) });
+        }
+
+        var limits = AttachmentLimits.Default with { MaxExpanded = 8L * 1024 * 1024 };
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("zeros.tgz", Gzip(tar.ToArray()))), limits);
+
+        var issue = Assert.Single(scan.Issues);
+        Assert.Equal(ScanIssueKind.Bomb, issue.Kind);
+        Assert.True(scan.InflatedBytes <= limits.MaxExpanded);
+    }
+
+    [Fact]
+    public async Task A_zip_in_a_gzip_is_counted_once_against_the_budget()
+    {
+        // 3 MiB of incompressible octets stored in a zip, gzipped: within a 4 MiB budget only if counted once.
+        var noise = new byte[3 * 1024 * 1024];
+        new Random(7).NextBytes(noise);
+        var limits = AttachmentLimits.Default with { MaxExpanded = 4L * 1024 * 1024 };
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("data.zip.gz", Gzip(TestZips.Zip(("noise.bin", noise))))), limits);
+
+        Assert.Empty(scan.Issues);
+        Assert.Equal(FileType.Zip, scan.Files.Single(f => f.Path == "data.zip.gz/data.zip").Type);
+    }
+
+    [Fact]
+    public async Task Content_that_ends_exactly_at_the_budget_is_not_a_bomb()
+    {
+        // Half noise, half zeros: the attachment itself stays under the budget, its content reaches it exactly.
+        var noise = new byte[256 * 1024];
+        new Random(3).NextBytes(noise.AsSpan(0, 128 * 1024));
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("noise.bin.gz", Gzip(noise))), AttachmentLimits.Default with { MaxExpanded = noise.Length });
+
+        Assert.Empty(scan.Issues);
+        Assert.Equal(noise.Length, scan.InflatedBytes);
+    }
+
+    [Theory]
+    [InlineData((byte)'x', "77777777777")]
+    [InlineData((byte)'L', "00000200001")]
+    public async Task A_metadata_header_that_claims_gigabytes_is_unreadable_without_allocating_them(byte type, string octalSize)
+    {
+        var header = RawHeader("././@LongLink", octalSize, type);
+        var tgz = Gzip([.. header, .. new byte[4096]]);
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("odd.tgz", tgz)));
+
+        var issue = Assert.Single(scan.Issues);
+        Assert.Equal(ScanIssueKind.Unreadable, issue.Kind);
+        Assert.Contains("metadata record", issue.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_base256_size_and_a_bad_checksum_are_unreadable_and_odd_pax_numbers_are_ignored()
+    {
+        var base256 = RawHeader("big.bin", "00000000000", (byte)'0');
+        base256[124] = 0x80;
+        FixChecksum(base256);
+        var badChecksum = RawHeader("a.bin", "00000000000", (byte)'0');
+        badChecksum[0] = (byte)'b';
+
+        var paxTar = new MemoryStream();
+        using (var writer = new TarWriter(paxTar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            // bsdtar on macOS writes uid 4294967294 for "nobody": out of range for some readers, irrelevant here.
+            var attributes = new Dictionary<string, string> { ["uid"] = "4294967294", ["mtime"] = "1e20" };
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "tool", attributes) { DataStream = new MemoryStream(Pe) });
+        }
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(
+            ("big.tgz", Gzip([.. base256, .. new byte[1024]])), ("bad.tgz", Gzip([.. badChecksum, .. new byte[1024]])), ("pax.tgz", Gzip(paxTar.ToArray()))));
+
+        Assert.Equal(2, scan.Issues.Count(i => i.Kind == ScanIssueKind.Unreadable));
+        Assert.Contains(scan.Issues, i => i.Path == "big.tgz" && i.Detail.Contains("octal", StringComparison.Ordinal));
+        Assert.Contains(scan.Issues, i => i.Path == "bad.tgz" && i.Detail.Contains("checksum", StringComparison.Ordinal));
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "pax.tgz/tool").Type);
+    }
+
+    [Fact]
+    public async Task Member_names_are_capped_and_control_characters_replaced()
+    {
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Gnu, leaveOpen: true))
+        {
+            writer.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, "evil\r\nname-" + new string('a', 5000)) { DataStream = new MemoryStream(Pe) });
+        }
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("names.tgz", Gzip(tar.ToArray()))));
+
+        var file = scan.Files.Single(f => f.Type == FileType.Pe);
+        Assert.StartsWith("evil??name-", file.Name, StringComparison.Ordinal);
+        Assert.True(file.Name!.Length <= 1024);
+        Assert.Empty(scan.Issues);
+    }
+
+    private static byte[] RawHeader(string name, string octalSize, byte type)
+    {
+        var header = new byte[512];
+        System.Text.Encoding.ASCII.GetBytes(name).CopyTo(header, 0);
+        System.Text.Encoding.ASCII.GetBytes("0000644\0").CopyTo(header, 100);
+        System.Text.Encoding.ASCII.GetBytes(octalSize + "\0").CopyTo(header, 124);
+        header[156] = type;
+        System.Text.Encoding.ASCII.GetBytes("ustar\000").CopyTo(header, 257);
+        FixChecksum(header);
+        return header;
+    }
+
+    private static void FixChecksum(byte[] header)
+    {
+        Array.Fill(header, (byte)' ', 148, 8);
+        var sum = header.Sum(b => b);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);
+    }
 }

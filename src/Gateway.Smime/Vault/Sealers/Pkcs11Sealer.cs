@@ -42,10 +42,10 @@ internal static class Pkcs11Sealer
                 {
                     return session.DecryptGcm(key, entry.Nonce, SealerEntry.AssociatedData(SealerEntry.Pkcs11, vaultId, entry.Label), TagBits, entry.Wrapped);
                 }
-                catch (Pkcs11Exception e) when (e.Result is CkResult.CKR_ENCRYPTED_DATA_INVALID or CkResult.CKR_ENCRYPTED_DATA_LEN_RANGE or CkResult.CKR_GENERAL_ERROR)
+                catch (Pkcs11Exception e) when (e.Result is CkResult.CKR_ENCRYPTED_DATA_INVALID or CkResult.CKR_ENCRYPTED_DATA_LEN_RANGE or CkResult.CKR_AEAD_DECRYPT_FAILED or CkResult.CKR_GENERAL_ERROR)
                 {
-                    // PKCS#11 3.0 names a GCM tag mismatch CKR_ENCRYPTED_DATA_INVALID; SoftHSM 2.6
-                    // reports it as CKR_GENERAL_ERROR. Either way the token's key did not seal this vault.
+                    // PKCS#11 2.40 names a GCM tag mismatch CKR_ENCRYPTED_DATA_INVALID, 3.0 CKR_AEAD_DECRYPT_FAILED;
+                    // SoftHSM 2.6 reports it as CKR_GENERAL_ERROR. Either way the token's key did not seal this vault.
                     throw new VaultIntegrityException($"the key on token '{token.TokenLabel}' does not open this vault ({Pkcs11Exception.Name(e.Result)})", e);
                 }
             });

@@ -35,6 +35,13 @@ internal sealed unsafe class Pkcs11Module : IDisposable
     /// <exception cref="Pkcs11Exception">C_GetFunctionList or C_Initialize failed.</exception>
     public static Pkcs11Module Load(string path)
     {
+        // CK_ULONG is the C unsigned long: 64 bits with natural alignment on 64-bit Unix, 32 bits and packed structures
+        // on Windows. The structures here are the former.
+        if (OperatingSystem.IsWindows() || IntPtr.Size != 8)
+        {
+            throw new VaultException("the PKCS#11 sealer supports 64-bit Linux and other LP64 Unix systems only");
+        }
+
         if (!NativeLibrary.TryLoad(path, out var library))
         {
             throw new VaultException($"cannot load the PKCS#11 module {path}");

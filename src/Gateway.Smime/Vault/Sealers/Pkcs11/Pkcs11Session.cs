@@ -65,15 +65,27 @@ internal sealed unsafe class Pkcs11Session : IDisposable
         Pkcs11Module.Check("C_FindObjectsInit", init(_handle, template.Pointer, (nuint)template.Count));
         try
         {
-            var found = new nuint[limit];
-            nuint count = 0;
-            fixed (nuint* buffer = found)
+            // A module may hand the matches out a few at a time: ask until it has no more (or the limit is reached).
+            var found = new List<nuint>();
+            var batch = new nuint[limit];
+            var find = (delegate* unmanaged[Cdecl]<nuint, nuint*, nuint, nuint*, nuint>)_functions[FindObjectsFunction];
+            while (found.Count < limit)
             {
-                var find = (delegate* unmanaged[Cdecl]<nuint, nuint*, nuint, nuint*, nuint>)_functions[FindObjectsFunction];
-                Pkcs11Module.Check("C_FindObjects", find(_handle, buffer, (nuint)limit, &count));
+                nuint count = 0;
+                fixed (nuint* buffer = batch)
+                {
+                    Pkcs11Module.Check("C_FindObjects", find(_handle, buffer, (nuint)(limit - found.Count), &count));
+                }
+
+                if (count == 0)
+                {
+                    break;
+                }
+
+                found.AddRange(batch.AsSpan(0, (int)Math.Min(count, (nuint)(limit - found.Count))));
             }
 
-            return found.AsSpan(0, (int)Math.Min(count, (nuint)limit)).ToArray();
+            return found;
         }
         finally
         {
@@ -126,9 +138,18 @@ internal sealed unsafe class Pkcs11Session : IDisposable
             nuint length = 0;
             Pkcs11Module.Check(name, crypt(_handle, inputPointer, (nuint)input.Length, null, &length));
             var output = new byte[(int)length];
-            fixed (byte* outputPointer = output)
+            try
             {
-                Pkcs11Module.Check(name, crypt(_handle, inputPointer, (nuint)input.Length, outputPointer, &length));
+                fixed (byte* outputPointer = output)
+                {
+                    Pkcs11Module.Check(name, crypt(_handle, inputPointer, (nuint)input.Length, outputPointer, &length));
+                }
+            }
+            catch
+            {
+                // A module may have written part of the plaintext before failing.
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(output);
+                throw;
             }
 
             if (length == (nuint)output.Length)
