@@ -19,13 +19,11 @@ internal sealed unsafe class Pkcs11Module : IDisposable
     private const int GetTokenInfo = 6;
     private const int FunctionCount = 68;
 
-    private readonly IntPtr _library;
     private readonly void** _functions;
     private readonly bool _initialized;
 
-    private Pkcs11Module(IntPtr library, void** functions, bool initialized)
+    private Pkcs11Module(void** functions, bool initialized)
     {
-        _library = library;
         _functions = functions;
         _initialized = initialized;
     }
@@ -77,7 +75,7 @@ internal sealed unsafe class Pkcs11Module : IDisposable
                 throw new Pkcs11Exception("C_Initialize", result);
             }
 
-            return new Pkcs11Module(library, functions, result == CkResult.CKR_OK);
+            return new Pkcs11Module(functions, result == CkResult.CKR_OK);
         }
         catch
         {
@@ -112,6 +110,11 @@ internal sealed unsafe class Pkcs11Module : IDisposable
     /// <summary>A read-write session on the token in <paramref name="slot"/>.</summary>
     public Pkcs11Session OpenSession(nuint slot) => Pkcs11Session.Open(_functions, slot);
 
+    /// <summary>
+    /// Finalises the module if this instance initialised it. The library stays mapped: some vendors' clients leave
+    /// threads running after C_Finalize, and unmapping their code under them would take the gateway down. Loading
+    /// it again later only raises the loader's reference count.
+    /// </summary>
     public void Dispose()
     {
         if (_initialized)
@@ -120,8 +123,6 @@ internal sealed unsafe class Pkcs11Module : IDisposable
             // nothing the gateway depends on.
             _ = ((delegate* unmanaged[Cdecl]<void*, nuint>)_functions[Finalize])(null);
         }
-
-        NativeLibrary.Free(_library);
     }
 
     internal static void Check(string function, nuint result)
