@@ -57,6 +57,26 @@ public sealed class SpamPolicyTests
         Assert.Equal(3, await gateway.WaitForLogCountAsync(l => l.Contains("Spam verdict", StringComparison.Ordinal), 3, TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task Spam_train_takes_one_folder_alone_and_extends_the_model_with_it()
+    {
+        var directory = new TestPolicy().Directory;
+        var model = await TrainAsync(directory);
+
+        // The ham that `quarantine release --learn` keeps is taught on its own.
+        var released = Directory.CreateDirectory(Path.Combine(directory, "released")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(released, "1"), Message("r1", "Budget review", "Hi Bob, the budget review moved to Tuesday. Thanks, Alice"));
+        await File.WriteAllTextAsync(Path.Combine(released, "2"), Message("r2", "Room change", "Hi Bob, the notes for the review are in the shared folder. Alice"));
+        var (exit, stdout, stderr) = await GatewayProcess.RunToCompletionAsync(directory, null, "spam", "train", "--ham", released, "--model", model);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("learned 2 ham and 0 spam messages", stdout, StringComparison.Ordinal);
+        Assert.Contains("12 ham, 10 spam", stdout, StringComparison.Ordinal);
+
+        var neither = await GatewayProcess.RunToCompletionAsync(directory, null, "spam", "train", "--model", model);
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Contains("needs --ham DIR, --spam DIR or both", neither.StdErr, StringComparison.Ordinal);
+    }
+
     private static string Message(string id, string subject, string body, string extraHeaders = "") =>
         $"From: <x@sender.test>\r\nTo: <bob@example.test>\r\nSubject: {subject}\r\nMessage-ID: <{id}@sender.test>\r\n{extraHeaders}\r\n{body}\r\n";
 

@@ -341,10 +341,10 @@ internal static class GatewayCommands
         var spam = new Command("spam", "The content classifier.");
         spam.Subcommands.Add(Leaf(
             "train",
-            "Teach the classifier from a folder of wanted mail and a folder of spam (one message per file); an existing model is extended.",
+            "Teach the classifier from a folder of wanted mail, a folder of spam, or both (one message per file); an existing model is extended.",
             result => SpamTrainCommand.ExecuteAsync(CommandLine.From(result)),
-            Value("--ham", "DIR", "Messages that are not spam.", required: true),
-            Value("--spam", "DIR", "Messages that are spam.", required: true),
+            Value("--ham", "DIR", "Messages that are not spam."),
+            Value("--spam", "DIR", "Messages that are spam."),
             Value("--model", "FILE", $"The model file spam.model in the policy names (default {SpamTrainCommand.DefaultModel}).")));
         return spam;
     }

@@ -4,9 +4,10 @@ using Gateway.Spam.Classifier;
 namespace Gateway.Host.Cli;
 
 /// <summary>
-/// `gateway spam train --ham DIR --spam DIR [--model FILE]`: teaches the content classifier from two folders of
-/// messages, one message per file (maildir folders, or files saved from a mail client; a leading mbox "From " line
-/// is ignored). An existing model file is extended, not replaced, so training is incremental; the file is written
+/// `gateway spam train [--ham DIR] [--spam DIR] [--model FILE]`: teaches the content classifier from a folder of
+/// wanted mail, a folder of spam, or both, one message per file (maildir folders, or files saved from a mail client;
+/// a leading mbox "From " line is ignored). An existing model file is extended, not replaced, so training is
+/// incremental (the ham that `quarantine release --learn` keeps can be taught on its own); the file is written
 /// whole and renamed into place, so a running gateway never reads half of it. The gateway picks the new model up
 /// at its next policy reload.
 /// </summary>
@@ -19,9 +20,15 @@ internal static class SpamTrainCommand
 
     public static async Task<int> ExecuteAsync(CommandLine command)
     {
-        var ham = command.Option("--ham")!;
-        var spam = command.Option("--spam")!;
-        foreach (var directory in (string[])[ham, spam])
+        var ham = command.Option("--ham");
+        var spam = command.Option("--spam");
+        if (ham is null && spam is null)
+        {
+            await Console.Error.WriteLineAsync("gateway: spam train needs --ham DIR, --spam DIR or both").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        foreach (var directory in new[] { ham, spam }.OfType<string>())
         {
             if (!Directory.Exists(directory))
             {
@@ -42,14 +49,27 @@ internal static class SpamTrainCommand
             return ExitCodes.Failure;
         }
 
-        var (hamMessages, hamSkipped) = List(ham);
-        var (spamMessages, spamSkipped) = List(spam);
+        var (hamMessages, hamSkipped) = ham is null ? ([], 0) : List(ham);
+        var (spamMessages, spamSkipped) = spam is null ? ([], 0) : List(spam);
 
         // Read one file at a time as training goes: the model keeps each message's features, never its bytes, so a
         // large maildir does not have to fit in memory.
         try
         {
-            model.Train(hamMessages.Select(f => Read(f, isSpam: false)).Concat(spamMessages.Select(f => Read(f, isSpam: true))));
+            var messages = hamMessages.Select(f => Read(f, isSpam: false)).Concat(spamMessages.Select(f => Read(f, isSpam: true)));
+            if (ham is not null && spam is not null)
+            {
+                model.Train(messages);
+            }
+            else
+            {
+                // One kind alone: one online step per message, as a released quarantine item is learned. Repeated
+                // sweeps over a single class would push every weight toward it.
+                foreach (var (message, isSpam) in messages)
+                {
+                    model.Learn(message, isSpam);
+                }
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
