@@ -143,7 +143,8 @@ public sealed class Pkcs11SealerTests : IClassFixture<SoftHsmToken>, IDisposable
 
         var slot = library.GetSlotList(SlotsType.WithTokenPresent).Single(s => s.GetTokenInfo().Label.Trim() == "gw-shared");
         using var session = slot.OpenSession(SessionType.ReadOnly);
-        Assert.NotNull(session.GetSessionInfo());
+        // A finalised module answers CKR_CRYPTOKI_NOT_INITIALIZED here; ours left it to its first user.
+        Assert.Equal(slot.SlotId, session.GetSessionInfo().SlotId);
     }
 
     private KeyVault NewVault() => new(Path.Combine(_directory.Path, "vault"), _time);
