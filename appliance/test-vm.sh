@@ -60,7 +60,8 @@ accel=tcg
 accel=${GATEWAY_VM_ACCEL:-$accel}
 echo "== booting $image ($accel), guest port 25 on 127.0.0.1:$port"
 start=$(date +%s)
-qemu-system-x86_64 -machine pc,accel=$accel -m 1536 -smp 2 -nographic -no-reboot \
+# -cpu max: qemu's default model (qemu64) lacks SSSE3 and SSE4, which the executable is built for (x86-64-v2).
+qemu-system-x86_64 -machine pc,accel=$accel -cpu max -m 1536 -smp 2 -nographic -no-reboot \
   -kernel "$work/vmlinuz" -initrd "$work/initrd" \
   -append "root=/dev/vda$root_index rw console=ttyS0 systemd.show_status=1 systemd.journald.forward_to_console=1 net.ifnames=1" \
   -drive "if=virtio,file=$work/overlay.qcow2,format=qcow2" \

@@ -115,7 +115,10 @@ public sealed class SpamModel
     /// <summary>Probability in [0, 1] that the message is spam; 0.5 when the model knows nothing useful.</summary>
     public double Classify(ReadOnlyMemory<byte> message, ScanLimits? limits = null) => Classify(Extract(message, limits));
 
-    internal double Classify(IReadOnlySet<uint> features)
+    internal double Classify(IReadOnlySet<uint> features) => Classify(features, []);
+
+    /// <summary>The probability, with <paramref name="clues"/> (emptied first) as working space a caller may reuse.</summary>
+    internal double Classify(IReadOnlySet<uint> features, List<double> clues)
     {
         if (!IsTrained)
         {
@@ -124,7 +127,7 @@ public sealed class SpamModel
 
         // One lookup per feature serves both models. The logistic model reads only the weights of features it was
         // allowed to learn (MinWeightedCount): any other slot of its hashed table belongs to some other feature.
-        var clues = new List<double>();
+        clues.Clear();
         double margin = Logistic.Bias;
         foreach (var feature in features)
         {

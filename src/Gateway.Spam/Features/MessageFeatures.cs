@@ -11,6 +11,13 @@ internal static class MessageFeatures
     public static TokenSink Extract(ScannedMessage message, bool keepNames = false)
     {
         var sink = new TokenSink(keepNames);
+        Extract(message, sink);
+        return sink;
+    }
+
+    /// <summary>Adds the message's features to <paramref name="sink"/> (a reused one when scoring, see ScoringScratch).</summary>
+    public static void Extract(ScannedMessage message, TokenSink sink)
+    {
         HeaderFeatures.Add(message.Headers, sink);
         HeaderShapeFeatures.Add(message.Headers, sink);
         EncodedWordFeatures.Add(message.Raw, sink);
@@ -27,8 +34,6 @@ internal static class MessageFeatures
 
         AddStructure(message, sink);
         AlignmentFeatures.Add(message, sink);
-
-        return sink;
     }
 
     private static void AddLinks(ScannedMessage message, TokenSink sink)
@@ -102,6 +107,12 @@ internal static class MessageFeatures
         int letters = 0, latinExtended = 0, cyrillic = 0, cjk = 0, hangul = 0, other = 0;
         foreach (var c in text.AsSpan(0, Math.Min(text.Length, 20_000)))
         {
+            if (c < '\u0080')
+            {
+                letters += char.IsAsciiLetter(c) ? 1 : 0;
+                continue;
+            }
+
             if (!char.IsLetter(c))
             {
                 continue;
@@ -110,8 +121,6 @@ internal static class MessageFeatures
             letters++;
             switch (c)
             {
-                case < '\u0080':
-                    break;
                 case < '\u0250':
                     latinExtended++;
                     break;

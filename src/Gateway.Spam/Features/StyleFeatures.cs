@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Gateway.Spam.Features;
 
 /// <summary>
@@ -13,6 +15,10 @@ internal static class StyleFeatures
     /// <summary>The closing part of a message, where bulk mail puts its removal instructions.</summary>
     private const int Tail = 800;
 
+    /// <summary>Searched in one vectorised pass rather than once per word.</summary>
+    private static readonly SearchValues<string> RemovalWords =
+        SearchValues.Create(["unsubscribe", "remove", "opt-out", "opt out"], StringComparison.OrdinalIgnoreCase);
+
     public static void Add(string text, TokenSink sink)
     {
         var body = text.AsSpan(0, Math.Min(text.Length, MaxChars));
@@ -20,7 +26,13 @@ internal static class StyleFeatures
         for (var i = 0; i < body.Length; i++)
         {
             var c = body[i];
-            if (char.IsLetter(c))
+            if (char.IsAsciiLetter(c))
+            {
+                // Most text is ASCII: the inlined range checks, before the general Unicode tables.
+                letters++;
+                capitals += char.IsAsciiLetterUpper(c) ? 1 : 0;
+            }
+            else if (c >= '\u0080' && char.IsLetter(c))
             {
                 letters++;
                 capitals += char.IsUpper(c) ? 1 : 0;
@@ -56,8 +68,7 @@ internal static class StyleFeatures
         sink.Add("sy:percent:", HeaderFeatures.Bucket(percents));
 
         var tail = body[Math.Max(0, body.Length - Tail)..];
-        if (tail.Contains("unsubscribe", StringComparison.OrdinalIgnoreCase) || tail.Contains("remove", StringComparison.OrdinalIgnoreCase)
-            || tail.Contains("opt-out", StringComparison.OrdinalIgnoreCase) || tail.Contains("opt out", StringComparison.OrdinalIgnoreCase))
+        if (tail.ContainsAny(RemovalWords))
         {
             sink.Add("sy:removal-at-end");
         }

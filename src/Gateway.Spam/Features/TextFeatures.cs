@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace Gateway.Spam.Features;
 
 /// <summary>
@@ -61,8 +64,12 @@ internal static class TextFeatures
                 asWritten[i] = char.IsAsciiDigit(word[i]) ? '#' : word[i];
             }
 
+            // Vectorised for the ASCII words that make up most text; the invariant culture's mapping for the rest.
             var lowered = lower[..word.Length];
-            asWritten.ToLowerInvariant(lowered);
+            if (Ascii.ToLower(asWritten, lowered, out _) != OperationStatus.Done)
+            {
+                asWritten.ToLowerInvariant(lowered);
+            }
             sink.Add(prefix, lowered);
             if (!asWritten.SequenceEqual(lowered))
             {

@@ -36,4 +36,11 @@ internal sealed class TokenSink
     }
 
     public void Add(string token) => Add(token, []);
+
+    /// <summary>Empties the sink for the next message; the set keeps its storage, so a reused sink allocates nothing.</summary>
+    public void Reset()
+    {
+        Features.Clear();
+        _names?.Clear();
+    }
 }

@@ -3,6 +3,7 @@ using Gateway.Spam.Classifier;
 using Gateway.Spam.Features;
 using Gateway.Spam.Rules;
 using Gateway.Spam.Scanning;
+using MimeKit;
 
 namespace Gateway.Spam.Scoring;
 
@@ -13,14 +14,28 @@ namespace Gateway.Spam.Scoring;
 /// </summary>
 public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringOptions options)
 {
+    private readonly BoundedPool<ScoringScratch> _scratch = new(() => new ScoringScratch());
+    private readonly BoundedPool<MimeParser> _parsers = new(MessageScanner.CreateParser);
+
     public SpamScoringOptions Options => options;
 
     public SpamVerdict Score(ReadOnlyMemory<byte> message, SpamContext context, CancellationToken cancellationToken = default) =>
         Score(Scan(message, cancellationToken), context, cancellationToken);
 
     /// <summary>The bounded parse alone, for callers that look at the links before scoring.</summary>
-    public SpamScan Scan(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) =>
-        new(MessageScanner.Scan(message, options.Limits, cancellationToken));
+    public SpamScan Scan(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        var parser = _parsers.Rent();
+        try
+        {
+            return new(MessageScanner.Scan(message, options.Limits, cancellationToken, parser));
+        }
+        finally
+        {
+            MessageScanner.Release(parser);
+            _parsers.Return(parser);
+        }
+    }
 
     public SpamVerdict Score(SpamScan scan, SpamContext context, CancellationToken cancellationToken = default)
     {
@@ -36,7 +51,21 @@ public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringO
         double? probability = null;
         if (model is { IsTrained: true })
         {
-            var p = model.Classify(MessageFeatures.Extract(scanned).Features);
+            var scratch = _scratch.Rent();
+            double p;
+            try
+            {
+                MessageFeatures.Extract(scanned, scratch.Sink);
+                p = model.Classify(scratch.Sink.Features, scratch.Clues);
+            }
+            finally
+            {
+                if (scratch.TryReset())
+                {
+                    _scratch.Return(scratch);
+                }
+            }
+
             probability = p;
             var points = SpamScoringOptions.CutoffPoints + (options.ClassifierWeight * (p - options.ClassifierCutoff));
             reasons.Add(new SpamReason(ClassifierReason(p), Math.Round(points, 2)));
