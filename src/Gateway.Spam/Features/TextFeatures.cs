@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 
 namespace Gateway.Spam.Features;
@@ -15,22 +16,25 @@ internal static class TextFeatures
     private const int MinWordLength = 3;
     private const int MaxWordLength = 20;
 
-    private static readonly char[] Trim = ['.', ',', ';', ':', '"', '\'', '(', ')', '[', ']', '{', '}', '<', '>', '*', '-', '_', '=', '|', '~', '`'];
+    /// <summary>Punctuation trimmed off both ends of a word.</summary>
+    private static readonly SearchValues<char> Punctuation = SearchValues.Create(".,;:\"'()[]{}<>*-_=|~`");
 
     public static void Add(string prefix, string text, TokenSink sink)
     {
         // Thousands of words per message: the folded, lower-cased and previous word live on the stack and tokens are
         // hashed in parts (TokenSink), so a word costs no string.
-        var casePrefix = prefix + "c:";
-        var pairPrefix = prefix + "2:";
+        var wordPrefix = new TokenPrefix(prefix);
+        var casePrefix = new TokenPrefix(prefix + "c:");
+        var pairPrefix = new TokenPrefix(prefix + "2:");
         Span<char> folded = stackalloc char[MaxWordLength];
         Span<char> lower = stackalloc char[MaxWordLength];
         Span<char> previous = stackalloc char[MaxWordLength];
+        Span<char> skip = stackalloc char[12];
         var previousLength = -1;
         var words = 0;
         foreach (var range in text.AsSpan().SplitAny(" \t\r\n\u00a0"))
         {
-            var word = text.AsSpan(range).Trim(Trim);
+            var word = TrimPunctuation(text.AsSpan(range));
             if (word.Length == 0)
             {
                 continue;
@@ -51,7 +55,9 @@ internal static class TextFeatures
             if (word.Length > MaxWordLength)
             {
                 // Long runs (encoded junk, hashes, URLs) are summarised by first character and length, as SpamBayes does.
-                sink.Add(prefix, $"skip:{word[0]}{word.Length / 10}");
+                skip[0] = word[0];
+                (word.Length / 10).TryFormat(skip[1..], out var digits, provider: CultureInfo.InvariantCulture);
+                sink.Add(wordPrefix, "skip:", skip[..(1 + digits)]);
                 previousLength = -1;
                 continue;
             }
@@ -70,7 +76,7 @@ internal static class TextFeatures
             {
                 asWritten.ToLowerInvariant(lowered);
             }
-            sink.Add(prefix, lowered);
+            sink.Add(wordPrefix, lowered);
             if (!asWritten.SequenceEqual(lowered))
             {
                 sink.Add(casePrefix, asWritten);
@@ -84,5 +90,11 @@ internal static class TextFeatures
             lowered.CopyTo(previous);
             previousLength = lowered.Length;
         }
+    }
+
+    private static ReadOnlySpan<char> TrimPunctuation(ReadOnlySpan<char> word)
+    {
+        var start = word.IndexOfAnyExcept(Punctuation);
+        return start < 0 ? [] : word[start..(word.LastIndexOfAnyExcept(Punctuation) + 1)];
     }
 }

@@ -21,14 +21,21 @@ internal sealed class TokenSink
     /// The token <paramref name="prefix"/> + <paramref name="first"/> + <paramref name="second"/> + <paramref name="third"/>,
     /// hashed part by part: a message has thousands of tokens, and the strings are only made when names are kept.
     /// </summary>
-    public void Add(string prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second, ReadOnlySpan<char> third)
+    public void Add(string prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second, ReadOnlySpan<char> third) =>
+        Add(prefix, FeatureHasher.Hash(prefix), first, second, third);
+
+    /// <summary>As <see cref="Add(string, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char})"/>, the prefix hashed once by the caller.</summary>
+    public void Add(TokenPrefix prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second = default, ReadOnlySpan<char> third = default) =>
+        Add(prefix.Text, prefix.Hash, first, second, third);
+
+    private void Add(string prefix, uint prefixHash, ReadOnlySpan<char> first, ReadOnlySpan<char> second, ReadOnlySpan<char> third)
     {
         if (Features.Count >= MaxFeatures)
         {
             return;
         }
 
-        var hash = FeatureHasher.Continue(FeatureHasher.Continue(FeatureHasher.Continue(FeatureHasher.Hash(prefix), first), second), third);
+        var hash = FeatureHasher.Continue(FeatureHasher.Continue(FeatureHasher.Continue(prefixHash, first), second), third);
         if (Features.Add(hash))
         {
             _names?.Add(string.Concat(prefix, first, second, third));

@@ -26,4 +26,15 @@ public sealed class TextFeaturesTests
 
         Assert.Equal(["s:cheap", "s:pills", "s:and", "s:2:pills and", "s:skip:a2", "s:more"], sink.Names);
     }
+
+    [Fact]
+    public void Punctuation_is_trimmed_from_both_ends_and_non_ascii_words_are_lower_cased_too()
+    {
+        var sink = new TokenSink(keepNames: true);
+
+        TextFeatures.Add("w:", "\"(Hello)\" --- ÉTÉ... " + new string('x', 123), sink);
+
+        Assert.Equal(["w:hello", "w:c:Hello", "w:été", "w:c:ÉTÉ", "w:2:hello été", "w:skip:x12"], sink.Names);
+        Assert.Equal(sink.Names.Select(name => FeatureHasher.Hash(name)).ToHashSet(), sink.Features);
+    }
 }
