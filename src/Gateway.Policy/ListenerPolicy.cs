@@ -21,6 +21,12 @@ public sealed record ListenerPolicy
     /// </summary>
     public bool Auth { get; init; } = true;
 
+    /// <summary>
+    /// A submission listener: MAIL before a successful AUTH is refused with 530 5.7.0 (RFC 4954 6), so no client on it
+    /// is anonymous and the pre-DATA reputation lookups (DNS lists, reverse DNS) are not started at connect.
+    /// </summary>
+    public bool RequireAuth { get; init; }
+
     public ListenerProxyProtocol ProxyProtocol { get; init; } = ListenerProxyProtocol.Off;
 
     /// <summary>Peers allowed to send a PROXY header; non-empty whenever <see cref="ProxyProtocol"/> is not Off.</summary>

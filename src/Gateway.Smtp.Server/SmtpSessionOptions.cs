@@ -29,6 +29,9 @@ public sealed record SmtpSessionOptions
     /// <summary>AUTH PLAIN LOGIN is offered, and only once TLS is active (RFC 4954 4: no plaintext passwords).</summary>
     public bool AuthEnabled { get; init; }
 
+    /// <summary>MAIL before a successful AUTH is refused with 530 5.7.0 (RFC 4954 6): a submission listener.</summary>
+    public bool RequireAuth { get; init; }
+
     /// <summary>True: VRFY answers 252 2.5.0 (RFC 5321 3.5.3); false: 502 5.5.1.</summary>
     public bool VrfyEnabled { get; init; } = true;
 

@@ -73,6 +73,58 @@ public sealed class DnsListTests
         await gateway.WaitForLogAsync(l => l.Contains("Client refused at RCPT", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task A_submission_listener_that_requires_auth_refuses_anonymous_mail_and_looks_up_no_list()
+    {
+        await using var dns = await KnotDns.StartAsync(new Dictionary<string, string>
+        {
+            ["zen.example.test"] = "2.0.0.127 A 127.0.0.2\n",
+            ["wl.example.test"] = "3.0.0.127 A 127.0.10.2\n",
+            ["dbl.example.test"] = "spammer.test A 127.0.1.2\n",
+            ["uri.example.test"] = "bad-links.test A 127.0.0.2\n",
+        });
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var submissionPort = Gateway.Testing.FreePort.Next();
+        const string Password = "test-only submission password";
+        var policy = new TestPolicy(
+            credentialsFileContent: $"# test-only credentials\nalice:{Gateway.Policy.PasswordHash.Create(Password, 10_000)}\n",
+            extraListenerYaml: $"""
+                  - name: submission
+                    address: 127.0.0.1:{submissionPort.ToString(CultureInfo.InvariantCulture)}
+                    tls: starttls
+                    require_auth: true
+                """,
+            extraYaml: Mail.RouteToSink(sink) + Lists,
+            dnsServer: dns.EndPoint);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        // From the listed address: without AUTH the transaction is refused whatever the list says.
+        var (anonymous, anonymousOutput) = await SubmitAsync(submissionPort, "submit-0", []);
+        Assert.NotEqual(0, anonymous);
+        Assert.Contains("530 5.7.0 Authentication required", anonymousOutput, StringComparison.Ordinal);
+
+        var (submitted, submittedOutput) = await SubmitAsync(submissionPort, "submit-1", ["--auth", "PLAIN", "--auth-user", "alice", "--auth-password", Password]);
+        Assert.True(submitted == 0, submittedOutput);
+        var delivered = Assert.Single(await sink.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Contains("<submit-1@test>", delivered, StringComparison.Ordinal);
+
+        // The same address on the inbound listener is looked up; on the submission listener it never was.
+        var (inbound, inboundOutput) = await SwaksAsync(policy, "127.0.0.2", "mail.client.test", "a@clean.test", "inbound-1", "Hello.");
+        Assert.True(inbound == 0, inboundOutput);
+        await gateway.WaitForLogAsync(l => l.Contains("127.0.0.2 listed in zen.example.test (127.0.0.2)", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.Single(gateway.StandardOutput, l => l.Contains("127.0.0.2 listed in zen.example.test", StringComparison.Ordinal));
+    }
+
+    private static Task<(int ExitCode, string Output)> SubmitAsync(int port, string id, string[] auth) =>
+        ExternalTool.RunAsync(
+            "swaks",
+            [
+                "--server", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--local-interface", "127.0.0.2",
+                "--ehlo", "laptop.example.org", "--from", "alice@example.org", "--to", "bob@example.test", "--tls",
+                "--header", $"Message-ID: <{id}@test>", "--header", "Subject: " + id, "--body", "Minutes attached.", .. auth,
+            ],
+            TimeSpan.FromSeconds(60));
+
     /// <summary>One message from <paramref name="client"/> (a loopback address) to bob@example.test.</summary>
     private static Task<(int ExitCode, string Output)> SwaksAsync(TestPolicy policy, string client, string helo, string from, string id, string body) =>
         ExternalTool.RunAsync(

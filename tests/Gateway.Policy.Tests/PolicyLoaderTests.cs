@@ -462,6 +462,28 @@ public sealed class PolicyLoaderTests : IDisposable
         => AssertError(PolicyFiles.Minimal + "    auth: \"true\"\n", 5, 11, "expected true or false, found the string \"true\"");
 
     [Fact]
+    public void Require_auth_is_read_for_a_submission_listener()
+    {
+        _files.Write("users", "alice:" + PasswordHash.Create("pw", 1000) + "\n");
+        var result = _files.Load(PolicyFiles.Minimal + "    require_auth: true\nauth:\n  credentials_file: users\n");
+
+        Assert.True(result.Success, string.Join(Environment.NewLine, result.Errors));
+        Assert.True(result.Policy!.Listeners[0].RequireAuth);
+    }
+
+    [Fact]
+    public void Require_auth_without_tls_is_refused()
+        => AssertError(PolicyFiles.Minimal + "    tls: none\n    require_auth: true\n", 6, 19, "needs tls: starttls or implicit on this listener (AUTH is offered only inside TLS)");
+
+    [Fact]
+    public void Require_auth_on_a_listener_without_auth_is_refused()
+        => AssertError(PolicyFiles.Minimal + "    auth: false\n    require_auth: true\n", 6, 19, "listeners[0].require_auth: needs auth: true on this listener");
+
+    [Fact]
+    public void Require_auth_without_a_credentials_file_is_refused()
+        => AssertError(PolicyFiles.Minimal + "    require_auth: true\n", 5, 19, "listeners[0].require_auth: needs auth.credentials_file");
+
+    [Fact]
     public void Require_tls_without_tls_is_refused()
         => AssertError(PolicyFiles.Minimal + "    tls: none\n    require_tls: true\n", 6, 18, "needs tls: starttls or implicit");
 

@@ -23,6 +23,30 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task A_listener_that_requires_auth_refuses_mail_until_auth_succeeds_asking_for_tls_first()
+    {
+        await using var server = await TestServer.StartAsync(
+            o => o with { Certificates = ServerCertificates.Of(TestCertificates.Server), AuthEnabled = true, RequireAuth = true },
+            credentials: new TestCredentials());
+        await using var plain = await server.ConnectAsync();
+        await plain.GreetAsync();
+        await plain.CommandAsync("EHLO client.example", 250);
+        var beforeTls = await plain.CommandAsync("MAIL FROM:<alice@ours.example>", 530, "5.7.0");
+        Assert.Contains("STARTTLS", beforeTls.Lines[^1], StringComparison.Ordinal);
+
+        await using var client = await ConnectTlsAsync(server);
+        var refused = await client.CommandAsync("MAIL FROM:<alice@ours.example>", 530, "5.7.0");
+        Assert.Contains("Authentication required", refused.Lines[^1], StringComparison.Ordinal);
+        await client.CommandAsync("AUTH PLAIN " + B64("\0alice\0wrong"), 535, "5.7.8");
+        await client.CommandAsync("MAIL FROM:<alice@ours.example>", 530, "5.7.0");
+        await client.CommandAsync("AUTH PLAIN " + B64("\0alice\0s3cret pass"), 235, "2.7.0");
+        await client.CommandAsync("MAIL FROM:<alice@ours.example>", 250);
+
+        // Only the authenticated MAIL reached the handler.
+        Assert.Equal(["alice"], server.Handler.MailFacts.Select(f => f.AuthenticatedUser));
+    }
+
+    [Fact]
     public async Task Auth_before_tls_needs_encryption()
     {
         await using var server = await StartAsync();

@@ -50,6 +50,12 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     /// <summary>Rate limits and greylisting of the snapshot, over the process's counters; null: none configured.</summary>
     public SessionLimits? Limits { get; init; }
 
+    /// <summary>
+    /// The listener refuses MAIL until AUTH succeeds (require_auth), so every transaction here will be authenticated:
+    /// the reputation lookups that would overlap an anonymous client's dialogue are not started.
+    /// </summary>
+    public bool AuthRequired { get; init; }
+
     public ValueTask<Verdict> OnConnectAsync(SessionFacts session, CancellationToken cancellationToken)
     {
         var trust = TrustOf(session);
@@ -58,13 +64,21 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             return ValueTask.FromResult(limited);
         }
 
-        _reputation?.Connect(session, trust, cancellationToken);
+        if (!AuthRequired)
+        {
+            _reputation?.Connect(session, trust, cancellationToken);
+        }
+
         return ValueTask.FromResult(Verdict.Continue);
     }
 
     public ValueTask<Verdict> OnHeloAsync(SessionFacts session, CancellationToken cancellationToken)
     {
-        _reputation?.Helo(session, TrustOf(session), cancellationToken);
+        if (!AuthRequired)
+        {
+            _reputation?.Helo(session, TrustOf(session), cancellationToken);
+        }
+
         return ValueTask.FromResult(Verdict.Continue);
     }
 

@@ -20,7 +20,7 @@ internal sealed partial class PolicyReader
 
     private static readonly string[] ListenerKeys =
     [
-        "name", "address", "tls", "require_tls", "auth", "proxy_protocol", "trusted_proxies", "pregreet_delay", "reject_early_talkers",
+        "name", "address", "tls", "require_tls", "auth", "require_auth", "proxy_protocol", "trusted_proxies", "pregreet_delay", "reject_early_talkers",
     ];
 
     private static readonly string[] RelayKeys = ["reject_routing_local_parts"];
@@ -62,6 +62,9 @@ internal sealed partial class PolicyReader
     private readonly List<PolicyError> _errors;
     private readonly List<string> _sourceFiles;
     private YamlNode? _adminListenNode;
+
+    /// <summary>Listeners with require_auth, checked against auth.credentials_file once that section is read.</summary>
+    private readonly List<(string Section, YamlNode Node)> _requireAuthNodes = [];
 
     public PolicyReader(List<PolicyError> errors, IEnumerable<string> sourceFiles)
     {
@@ -105,6 +108,13 @@ internal sealed partial class PolicyReader
 
         var tls = TryGet(fields, "tls", out var tlsNode) ? ReadTls(tlsNode) : new TlsPolicy();
         var auth = TryGet(fields, "auth", out var authNode) ? ReadAuth(authNode) : new AuthPolicy();
+        if (auth.CredentialsFile is null)
+        {
+            foreach (var (section, node) in _requireAuthNodes)
+            {
+                Error(node, $"{section}.require_auth: needs auth.credentials_file (without it no client can authenticate)");
+            }
+        }
         var relay = TryGet(fields, "relay", out var relayNode) ? ReadRelay(relayNode) : new RelayPolicy();
         var smtp = TryGet(fields, "smtp", out var smtpNode) ? ReadSmtp(smtpNode) : new SmtpPolicy();
         var limits = TryGet(fields, "limits", out var limitsNode) ? ReadLimits(limitsNode) : new LimitsPolicy();
@@ -252,6 +262,20 @@ internal sealed partial class PolicyReader
             }
 
             var auth = !TryGet(fields, "auth", out var authNode) || ReadBool(authNode, section + ".auth", true);
+            var requireAuth = TryGet(fields, "require_auth", out var requireAuthNode) && ReadBool(requireAuthNode, section + ".require_auth", false);
+            if (requireAuth && tls == ListenerTls.None)
+            {
+                // AUTH is offered only inside TLS (RFC 4954 4): without TLS every MAIL would be refused.
+                Error(requireAuthNode, $"{section}.require_auth: needs tls: starttls or implicit on this listener (AUTH is offered only inside TLS)");
+            }
+            else if (requireAuth && !auth)
+            {
+                Error(requireAuthNode, $"{section}.require_auth: needs auth: true on this listener");
+            }
+            else if (requireAuth)
+            {
+                _requireAuthNodes.Add((section, requireAuthNode));
+            }
             var proxy = TryGet(fields, "proxy_protocol", out var proxyNode)
                 ? ReadEnum(proxyNode, section + ".proxy_protocol", ProxyModes, ListenerProxyProtocol.Off)
                 : ListenerProxyProtocol.Off;
@@ -276,6 +300,7 @@ internal sealed partial class PolicyReader
                     Tls = tls,
                     RequireTls = requireTls,
                     Auth = auth,
+                    RequireAuth = requireAuth,
                     ProxyProtocol = proxy,
                     TrustedProxies = proxies,
                     PregreetDelay = pregreet,

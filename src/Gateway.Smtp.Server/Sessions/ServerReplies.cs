@@ -49,6 +49,8 @@ internal static class ServerReplies
 
     public static SmtpReply TlsRequired { get; } = new(530, "5.7.0", "Must issue a STARTTLS command first");
 
+    public static SmtpReply AuthRequired { get; } = new(530, "5.7.0", "Authentication required");
+
     public static SmtpReply ChunkReceived(long octets) =>
         new(250, "2.0.0", $"{octets.ToString(CultureInfo.InvariantCulture)} octets received");
 

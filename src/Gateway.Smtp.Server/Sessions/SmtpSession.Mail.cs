@@ -15,6 +15,13 @@ internal sealed partial class SmtpSession
             return Reply(ServerReplies.TlsRequired);
         }
 
+        if (_options.RequireAuth && !_facts.IsAuthenticated)
+        {
+            // RFC 4954 6: a server whose policy requires authentication answers 530 5.7.0 until AUTH succeeds. AUTH is
+            // offered only inside TLS, so before STARTTLS the first thing to ask for is TLS (RFC 3207 4).
+            return Reply(_facts.Tls is null ? ServerReplies.TlsRequired : ServerReplies.AuthRequired);
+        }
+
         if (mail.Parameters.Size is { } declared && declared > _options.MaxMessageSize)
         {
             // RFC 1870 6.1: the declared size exceeds the fixed limit.

@@ -116,6 +116,7 @@ internal sealed class PolicyRuntime : IDisposable
             RequireTls = listener.RequireTls,
             RequireTlsExtension = Policy.Tls.RequireTlsExtension,
             AuthEnabled = listener.Auth && Credentials is not null,
+            RequireAuth = listener.RequireAuth,
             VrfyEnabled = Policy.Smtp.VrfyEnabled,
             MaxCommandLineLength = limits.CommandLineLength,
             MaxTextLineLength = limits.TextLineLength,

@@ -37,7 +37,7 @@ internal sealed class PolicySessionProvider : ISmtpSessionProvider
             // restart, and its sessions take the first listener's settings rather than failing.
             var listener = policy.Listeners.FirstOrDefault(l => l.Name == facts.ListenerName) ?? policy.Listeners[0];
             var options = runtime.SessionOptions(listener);
-            var handler = new MetricsSessionHandler(new PolicySessionHandler(runtime.Pipeline, _acceptor, _logger) { Limits = runtime.Limits }, _metrics, _time);
+            var handler = new MetricsSessionHandler(new PolicySessionHandler(runtime.Pipeline, _acceptor, _logger) { Limits = runtime.Limits, AuthRequired = listener.RequireAuth }, _metrics, _time);
             return new SmtpSessionSetup(options, handler, options.AuthEnabled ? runtime.Credentials : null) { Lease = lease };
         }
         catch

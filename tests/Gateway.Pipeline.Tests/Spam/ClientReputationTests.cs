@@ -154,6 +154,36 @@ public sealed class ClientReputationTests
     }
 
     [Fact]
+    public async Task On_a_listener_that_requires_auth_no_lookup_starts_at_connect_or_helo()
+    {
+        var dns = Zones();
+        var (_, acceptor) = Handler(Policy(Lists()), dns, new ListLogger());
+        var reputation = new ReputationChecks(Policy(Lists()), new DnsListClient(dns, TimeProvider.System), new ReverseDnsCheck(dns, TimeProvider.System), Suffixes);
+        var handler = new PolicySessionHandler(
+            new MessagePipeline(Policy(Lists()), null, new ListLogger(), spam: new SpamServices(Policy(Lists()).Spam, null) { Reputation = reputation }),
+            acceptor,
+            new ListLogger())
+        {
+            AuthRequired = true,
+        };
+        var facts = Facts("203.0.113.7", "helo.spammer.test");
+
+        await handler.OnConnectAsync(facts with { HeloName = null }, default);
+        await handler.OnHeloAsync(facts, default);
+        // The session admits MAIL only after AUTH: the transaction is the authenticated user's.
+        await handler.OnMailFromAsync(facts with { AuthenticatedUser = "alice" }, new Mailbox("alice", "example.test"), MailParameters.None, default);
+
+        Assert.Equal(0, dns.QueryCount("7.113.0.203.zen.example.test"));
+        Assert.Equal(0, dns.QueryCount("7.113.0.203.in-addr.arpa"));
+        Assert.Equal(0, dns.QueryCount("helo.spammer.test.dbl.example.test"));
+
+        // The same client on a listener without require_auth is looked up at connect.
+        var (open, _) = Handler(Policy(Lists()), dns, new ListLogger());
+        await open.OnConnectAsync(facts with { HeloName = null }, default);
+        Assert.Equal(1, dns.QueryCount("7.113.0.203.zen.example.test"));
+    }
+
+    [Fact]
     public async Task An_allow_list_subtracts_and_a_confirmed_client_with_a_good_greeting_scores_nothing_else()
     {
         var (handler, acceptor) = Handler(Policy(Lists()), Zones(), new ListLogger());
