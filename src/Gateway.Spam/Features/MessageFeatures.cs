@@ -20,7 +20,7 @@ internal static class MessageFeatures
     {
         HeaderFeatures.Add(message.Headers, sink);
         HeaderShapeFeatures.Add(message.Headers, sink);
-        EncodedWordFeatures.Add(message.Raw, sink);
+        EncodedWordFeatures.Add(message.RawBytes.Span, sink);
         TextFeatures.Add("s:", message.Subject, sink);
         TextFeatures.Add("w:", message.BodyText, sink);
         StyleFeatures.Add(message.BodyText, sink);

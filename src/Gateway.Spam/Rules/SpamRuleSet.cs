@@ -20,6 +20,9 @@ public sealed class SpamRuleSet
     /// <summary>Points for GTUBE: far above any threshold, so that no negative rule can pull it back under.</summary>
     public const double GtubeScore = 1000;
 
+    /// <summary><see cref="Gtube"/> as octets (it is ASCII), searched in the message as received.</summary>
+    private static ReadOnlySpan<byte> GtubeOctets => "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"u8;
+
     /// <summary>
     /// Default per-pattern budget. A sane rule matches a few hundred kilobytes in microseconds, so this only ever cuts
     /// off a backtracking one; it is wall-clock time, and a tighter budget (50 ms was tried) mistook a scheduler
@@ -81,7 +84,7 @@ public sealed class SpamRuleSet
     /// <summary>Runs GTUBE and every rule over the scanned message, adding the hits to <paramref name="reasons"/>.</summary>
     internal void Evaluate(ScannedMessage message, List<SpamReason> reasons, CancellationToken cancellationToken)
     {
-        if (message.Raw.Contains(Gtube, StringComparison.Ordinal) || message.BodyText.Contains(Gtube, StringComparison.Ordinal))
+        if (message.RawBytes.Span.IndexOf(GtubeOctets) >= 0 || message.BodyText.Contains(Gtube, StringComparison.Ordinal))
         {
             reasons.Add(new SpamReason("GTUBE", GtubeScore));
         }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using MimeKit;
 
 namespace Gateway.Spam.Scanning;
@@ -22,7 +21,7 @@ internal static class MessageScanner
     {
         var scanned = new ScannedMessage { Truncated = message.Length > limits.MaxScanBytes };
         var prefix = message[..Math.Min(message.Length, limits.MaxScanBytes)];
-        scanned.Raw = Encoding.Latin1.GetString(prefix.Span);
+        scanned.RawBytes = prefix;
 
         var options = new ParserOptions { MaxMimeDepth = limits.MaxDepth };
         using var stream = OpenRead(SkipEnvelopeLine(prefix));
@@ -51,7 +50,7 @@ internal static class MessageScanner
 
         scanned.Subject = parsed.Subject ?? "";
         scanned.RecipientCount = parsed.To.Mailboxes.Count() + parsed.Cc.Mailboxes.Count();
-        var text = new StringBuilder();
+        var text = new BodyTextBuilder();
         Walk(parsed.Body, scanned, text, limits, cancellationToken);
         scanned.BodyText = text.ToString();
         return scanned;
@@ -77,7 +76,7 @@ internal static class MessageScanner
             ? new MemoryStream(array, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(prefix.ToArray(), writable: false);
 
-    private static void Walk(MimeEntity? root, ScannedMessage scanned, StringBuilder text, ScanLimits limits, CancellationToken cancellationToken)
+    private static void Walk(MimeEntity? root, ScannedMessage scanned, BodyTextBuilder text, ScanLimits limits, CancellationToken cancellationToken)
     {
         var pending = new Stack<(MimeEntity Entity, int Depth)>();
         if (root is not null)
@@ -124,7 +123,7 @@ internal static class MessageScanner
         }
     }
 
-    private static void AppendText(TextPart part, ScannedMessage scanned, StringBuilder text, ScanLimits limits)
+    private static void AppendText(TextPart part, ScannedMessage scanned, BodyTextBuilder text, ScanLimits limits)
     {
         var room = limits.MaxTextChars - text.Length;
         if (room <= 0)
@@ -153,6 +152,6 @@ internal static class MessageScanner
             LinkFinder.FindInText(content, scanned.Links);
         }
 
-        text.Append(content.AsSpan(0, Math.Min(content.Length, room))).Append('\n');
+        text.Append(content, room);
     }
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Gateway.Spam.Scanning;
 
 /// <summary>
@@ -11,8 +13,16 @@ internal sealed class ScannedMessage
 
     public string Subject { get; set; } = "";
 
-    /// <summary>The scanned prefix of the message as received, one char per byte (Latin-1), for raw rules.</summary>
-    public string Raw { get; set; } = "";
+    private string? _raw;
+
+    /// <summary>The scanned prefix of the message as received.</summary>
+    public ReadOnlyMemory<byte> RawBytes { get; set; }
+
+    /// <summary>
+    /// <see cref="RawBytes"/> one char per byte (Latin-1), for raw rules; made on first use, as only those need it as
+    /// text and it is twice the message's size.
+    /// </summary>
+    public string Raw => _raw ??= Encoding.Latin1.GetString(RawBytes.Span);
 
     /// <summary>Text of the plain and HTML parts, in order, each ending with a line break.</summary>
     public string BodyText { get; set; } = "";

@@ -116,6 +116,7 @@ public sealed class GenericFeaturesTests
 
         Assert.Contains("h:ew:gb2312:B", names);
         Assert.Contains("h:ew:utf-8:Q", names);
+        Assert.DoesNotContain(Names(TestMessages.Plain("quoted =?koi8-r?B?0rvN?= in the body")), n => n.StartsWith("h:ew:", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -21,6 +21,14 @@ public sealed class SpamScorerTests
     }
 
     [Fact]
+    public void Gtube_in_a_header_field_is_found_in_the_message_as_received()
+    {
+        var verdict = Scorer().Score(TestMessages.Plain("nothing here", extraHeaders: "X-Test: " + SpamRuleSet.Gtube + "\r\n"), SpamContext.None);
+
+        Assert.Contains(verdict.Reasons, r => r.Name == "GTUBE");
+    }
+
+    [Fact]
     public void Gtube_is_found_inside_a_base64_encoded_part()
     {
         var verdict = Scorer().Score(TestMessages.Base64Text("hello " + SpamRuleSet.Gtube), SpamContext.None);
