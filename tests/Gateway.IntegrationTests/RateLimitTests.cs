@@ -75,7 +75,9 @@ public sealed class RateLimitTests
     [Fact]
     public async Task Greylisting_answers_450_then_accepts_the_retry_after_the_delay_and_remembers_the_network_across_a_restart()
     {
-        var policy = new TestPolicy(extraYaml: "greylisting:\n  delay: 1s\n  retry_window: 1h\n");
+        // A delay of seconds, not one: the second attempt must land inside it even while the rest of the suite loads
+        // the machine (with 1 s it once came after the delay and was accepted).
+        var policy = new TestPolicy(extraYaml: "greylisting:\n  delay: 3s\n  retry_window: 1h\n");
         var gateway = await GatewayProcess.StartAsync(policy);
         try
         {
@@ -84,7 +86,7 @@ public sealed class RateLimitTests
             Assert.StartsWith("4.7.1 Greylisted", first.Last, StringComparison.Ordinal);
             Assert.Equal(450, (await RecipientReplyAsync(policy, "news@sender.test", "alice@example.test")).Code);
 
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await Task.Delay(TimeSpan.FromSeconds(3.5));
             var (client, _) = await SmtpTestClient.ConnectAndGreetAsync(policy.SmtpEndPoint);
             await using (client)
             {
