@@ -6,7 +6,7 @@
 # bench/.cache (git-ignored).
 # --dev-only prints only the 2002 figures (cross-validation and time split) and never reads the 2003 sets: use it
 # while developing, so the held-out sets stay unseen until the final evaluation.
-# Usage: bench/run-spam.sh [--dev-only] [--no-spamassassin] [--folds N]
+# Usage: bench/run-spam.sh [--dev-only] [--no-spamassassin] [--folds N] [--scores FILE (every 2002 score, for reading misses)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

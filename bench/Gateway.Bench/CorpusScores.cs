@@ -60,6 +60,14 @@ internal sealed record CorpusScores(IReadOnlyList<CorpusMessage> Messages, IRead
     public string PerSet(double threshold) => string.Join(", ", Messages.Select((m, i) => (m, i)).GroupBy(x => x.m.Set).Select(g =>
         string.Create(CultureInfo.InvariantCulture, $"{g.Key} {(double)g.Count(x => Scores[x.i] >= threshold) / g.Count():P1} flagged of {g.Count()}")));
 
+    /// <summary>
+    /// One line per message, "split label score set file", spam lowest first then ham highest first: the misses that
+    /// decide the threshold lead.
+    /// </summary>
+    public IEnumerable<string> Listing(string split) => Messages.Select((m, i) => (m, Score: Scores[i]))
+        .OrderBy(x => x.m.IsSpam ? 0 : 1).ThenBy(x => x.m.IsSpam ? x.Score : -x.Score)
+        .Select(x => string.Create(CultureInfo.InvariantCulture, $"{split} {(x.m.IsSpam ? "spam" : "ham")} {x.Score:0.00} {x.m.Set} {x.m.File}"));
+
     public string Row(string filter, double threshold) => string.Create(
         CultureInfo.InvariantCulture,
         $"| {filter} | {threshold:0.00} | {FalsePositiveRate(threshold):P2} | {Recall(threshold):P1} | {CpuMsPerMessage:0.00} |");
