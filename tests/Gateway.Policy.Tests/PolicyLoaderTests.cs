@@ -484,6 +484,10 @@ public sealed class PolicyLoaderTests : IDisposable
         => AssertError(PolicyFiles.Minimal + "    require_auth: true\n", 5, 19, "listeners[0].require_auth: needs auth.credentials_file");
 
     [Fact]
+    public void A_missing_credentials_file_is_one_error_not_also_a_require_auth_error()
+        => AssertError(PolicyFiles.Minimal + "    require_auth: true\nauth:\n  credentials_file: no-such-file\n", 7, 21, "no-such-file");
+
+    [Fact]
     public void Require_tls_without_tls_is_refused()
         => AssertError(PolicyFiles.Minimal + "    tls: none\n    require_tls: true\n", 6, 18, "needs tls: starttls or implicit");
 

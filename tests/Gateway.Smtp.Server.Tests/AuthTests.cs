@@ -37,10 +37,14 @@ public sealed class AuthTests
         await using var client = await ConnectTlsAsync(server);
         var refused = await client.CommandAsync("MAIL FROM:<alice@ours.example>", 530, "5.7.0");
         Assert.Contains("Authentication required", refused.Lines[^1], StringComparison.Ordinal);
+        await client.CommandAsync("VRFY alice", 530, "5.7.0");
+        await client.CommandAsync("EXPN staff", 530, "5.7.0");
+        await client.CommandAsync("NOOP", 250);
         await client.CommandAsync("AUTH PLAIN " + B64("\0alice\0wrong"), 535, "5.7.8");
         await client.CommandAsync("MAIL FROM:<alice@ours.example>", 530, "5.7.0");
         await client.CommandAsync("AUTH PLAIN " + B64("\0alice\0s3cret pass"), 235, "2.7.0");
         await client.CommandAsync("MAIL FROM:<alice@ours.example>", 250);
+        await client.CommandAsync("VRFY alice", 252, "2.5.0");
 
         // Only the authenticated MAIL reached the handler.
         Assert.Equal(["alice"], server.Handler.MailFacts.Select(f => f.AuthenticatedUser));

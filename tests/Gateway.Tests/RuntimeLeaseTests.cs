@@ -143,10 +143,4 @@ public sealed class RuntimeLeaseTests
             }
         }
     }
-
-    private sealed class UnusedAcceptor : IMessageAcceptor
-    {
-        public ValueTask<IMessageWriter> BeginAsync(Envelope envelope, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("no message is sent in these tests");
-    }
 }

@@ -107,9 +107,11 @@ internal sealed partial class PolicyReader
         }
 
         var tls = TryGet(fields, "tls", out var tlsNode) ? ReadTls(tlsNode) : new TlsPolicy();
+        var errorsBeforeAuth = _errors.Count;
         var auth = TryGet(fields, "auth", out var authNode) ? ReadAuth(authNode) : new AuthPolicy();
-        if (auth.CredentialsFile is null)
+        if (auth.CredentialsFile is null && _errors.Count == errorsBeforeAuth)
         {
+            // Not when auth: itself was refused (a credentials file that does not exist): that error says it already.
             foreach (var (section, node) in _requireAuthNodes)
             {
                 Error(node, $"{section}.require_auth: needs auth.credentials_file (without it no client can authenticate)");

@@ -57,6 +57,9 @@ internal sealed partial class SmtpSession
             RsetCommand => await RsetAsync(),
             NoopCommand => Reply(ServerReplies.Ok),
             QuitCommand => Quit(),
+            // RFC 4954 6: where policy requires authentication, commands other than AUTH, EHLO, HELO, NOOP, RSET and QUIT
+            // get 530 until it is in force; of the rest, only these would answer anything about our users.
+            VrfyCommand or ExpnCommand when _options.RequireAuth && !_facts.IsAuthenticated => Reply(ServerReplies.AuthRequired),
             VrfyCommand => Reply(_options.VrfyEnabled ? ServerReplies.VrfyCannotVerify : ServerReplies.VrfyDisabled),
             ExpnCommand => Reply(ServerReplies.ExpnDisabled),
             HelpCommand => Reply(ServerReplies.Help),

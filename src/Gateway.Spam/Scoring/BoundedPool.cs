@@ -10,6 +10,9 @@ internal sealed class BoundedPool<T>(Func<T> create)
 {
     private readonly T?[] _items = new T?[Math.Max(2, Environment.ProcessorCount * 2)];
 
+    /// <summary>Items held now (a snapshot), for tests.</summary>
+    internal int Count => _items.Count(item => item is not null);
+
     public T Rent()
     {
         for (var i = 0; i < _items.Length; i++)

@@ -14,10 +14,16 @@ namespace Gateway.Spam.Scoring;
 /// </summary>
 public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringOptions options)
 {
+    /// <summary>Largest message after which its parser goes back to the pool (see <see cref="Scan"/>).</summary>
+    internal const int MaxPooledParserMessage = 64 * 1024;
+
     private readonly BoundedPool<ScoringScratch> _scratch = new(() => new ScoringScratch());
     private readonly BoundedPool<MimeParser> _parsers = new(MessageScanner.CreateParser);
 
     public SpamScoringOptions Options => options;
+
+    /// <summary>Parsers kept for reuse now, for tests.</summary>
+    internal int PooledParsers => _parsers.Count;
 
     public SpamVerdict Score(ReadOnlyMemory<byte> message, SpamContext context, CancellationToken cancellationToken = default) =>
         Score(Scan(message, cancellationToken), context, cancellationToken);
@@ -32,8 +38,13 @@ public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringO
         }
         finally
         {
+            // A parser's header buffer grows to the longest field it has read and never shrinks: only one that read
+            // an ordinary message is kept, so that a crafted one cannot leave a large buffer pinned in the pool.
             MessageScanner.Release(parser);
-            _parsers.Return(parser);
+            if (message.Length <= MaxPooledParserMessage)
+            {
+                _parsers.Return(parser);
+            }
         }
     }
 

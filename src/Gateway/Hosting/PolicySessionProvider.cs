@@ -34,8 +34,11 @@ internal sealed class PolicySessionProvider : ISmtpSessionProvider
             var policy = runtime.Policy;
 
             // Listeners are bound at start; a reload that renamed or removed one leaves its socket running until
-            // restart, and its sessions take the first listener's settings rather than failing.
-            var listener = policy.Listeners.FirstOrDefault(l => l.Name == facts.ListenerName) ?? policy.Listeners[0];
+            // restart, and its sessions keep that listener's settings from the start. Another listener's settings
+            // would be wrong in a way that matters: a renamed submission port would stop requiring AUTH.
+            var listener = policy.Listeners.FirstOrDefault(l => l.Name == facts.ListenerName)
+                ?? _runtime.BoundListeners.FirstOrDefault(l => l.Name == facts.ListenerName)
+                ?? policy.Listeners[0];
             var options = runtime.SessionOptions(listener);
             var handler = new MetricsSessionHandler(new PolicySessionHandler(runtime.Pipeline, _acceptor, _logger) { Limits = runtime.Limits, AuthRequired = listener.RequireAuth }, _metrics, _time);
             return new SmtpSessionSetup(options, handler, options.AuthEnabled ? runtime.Credentials : null) { Lease = lease };

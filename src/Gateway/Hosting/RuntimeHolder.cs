@@ -21,10 +21,14 @@ internal sealed class RuntimeHolder : IDisposable
     public RuntimeHolder(PolicyRuntime initial, RuntimeServices services, ILogger<RuntimeHolder> logger)
     {
         _current = initial;
+        BoundListeners = initial.Policy.Listeners;
         _services = services;
         _logger = logger;
         LoadedAt = services.Time.GetUtcNow();
     }
+
+    /// <summary>The listeners as the start's policy defined them: their sockets stay bound as they are until restart.</summary>
+    public IReadOnlyList<ListenerPolicy> BoundListeners { get; }
 
     /// <summary>The runtime in force, for reading its policy; whoever uses its keys or certificate takes a lease.</summary>
     public PolicyRuntime Current => Volatile.Read(ref _current);

@@ -93,4 +93,21 @@ public sealed class ScoringReuseTests
             Assert.Equal(expected[i % messages.Count], results[i]);
         }
     }
+
+    [Fact]
+    public void A_parser_that_read_a_large_message_is_not_kept_for_reuse()
+    {
+        var scorer = NewScorer();
+        var large = TestMessages.Plain("hello", extraHeaders: "X-Long: " + new string('a', SpamScorer.MaxPooledParserMessage) + "\r\n");
+
+        scorer.Scan(TestMessages.Plain(TestMessages.Ham(1)));
+        Assert.Equal(1, scorer.PooledParsers);
+
+        // Its header buffer grew to the long field: dropped, not pinned in the pool.
+        scorer.Scan(large);
+        Assert.Equal(0, scorer.PooledParsers);
+
+        scorer.Scan(TestMessages.Plain(TestMessages.Ham(2)));
+        Assert.Equal(1, scorer.PooledParsers);
+    }
 }
