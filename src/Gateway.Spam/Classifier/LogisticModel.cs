@@ -25,7 +25,7 @@ internal sealed class LogisticModel
 
     public int Updates { get; private set; }
 
-    public double Margin(IReadOnlySet<uint> features)
+    public double Margin(ReadOnlySpan<uint> features)
     {
         double sum = Bias;
         foreach (var feature in features)
@@ -36,14 +36,14 @@ internal sealed class LogisticModel
         return sum;
     }
 
-    public double Probability(IReadOnlySet<uint> features) => Sigmoid(Margin(features));
+    public double Probability(ReadOnlySpan<uint> features) => Sigmoid(Margin(features));
 
     public float Weight(uint feature) => Weights[feature & Mask];
 
     public static double Sigmoid(double margin) => 1 / (1 + Math.Exp(-margin));
 
     /// <summary>One gradient step on one message; <paramref name="direction"/> −1 takes a step back (forgetting).</summary>
-    public void Step(IReadOnlySet<uint> features, bool isSpam, double rate, double l2, int direction = 1)
+    public void Step(ReadOnlySpan<uint> features, bool isSpam, double rate, double l2, int direction = 1)
     {
         // Gradient of the log loss: how far the current probability is from the label.
         var error = (isSpam ? 1.0 : 0.0) - Probability(features);

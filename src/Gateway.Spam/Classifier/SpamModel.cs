@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Gateway.Spam.Features;
 using Gateway.Spam.Scanning;
 
@@ -52,11 +53,38 @@ public sealed class SpamModel
 
     internal Dictionary<uint, FeatureCounts> Counts { get; } = [];
 
-    internal LogisticModel Logistic { get; set; } = new();
+    /// <summary>Built at the first scoring after the model last changed; any change drops it.</summary>
+    private ScoringTable? _table;
 
-    public int HamMessages { get; internal set; }
+    internal LogisticModel Logistic
+    {
+        get;
+        set
+        {
+            field = value;
+            _table = null;
+        }
+    } = new();
 
-    public int SpamMessages { get; internal set; }
+    public int HamMessages
+    {
+        get;
+        internal set
+        {
+            field = value;
+            _table = null;
+        }
+    }
+
+    public int SpamMessages
+    {
+        get;
+        internal set
+        {
+            field = value;
+            _table = null;
+        }
+    }
 
     public int FeatureCount => Counts.Count;
 
@@ -69,6 +97,7 @@ public sealed class SpamModel
         var features = Extract(message, limits);
         Update(features, isSpam, +1);
         Logistic.Step(Recurring(features), isSpam, OnlineRate, L2);
+        _table = null;
     }
 
     /// <summary>
@@ -82,6 +111,7 @@ public sealed class SpamModel
         var recurring = Recurring(features);
         Update(features, isSpam, -1);
         Logistic.Step(recurring, isSpam, OnlineRate, L2, direction: -1);
+        _table = null;
     }
 
     /// <summary>
@@ -110,39 +140,37 @@ public sealed class SpamModel
                 Logistic.Step(set[i].Features, set[i].IsSpam, rate, L2);
             }
         }
+
+        _table = null;
     }
 
     /// <summary>Probability in [0, 1] that the message is spam; 0.5 when the model knows nothing useful.</summary>
     public double Classify(ReadOnlyMemory<byte> message, ScanLimits? limits = null) => Classify(Extract(message, limits));
 
-    internal double Classify(IReadOnlySet<uint> features) => Classify(features, []);
+    internal double Classify(ReadOnlySpan<uint> features) => Classify(features, []);
 
     /// <summary>The probability, with <paramref name="clues"/> (emptied first) as working space a caller may reuse.</summary>
-    internal double Classify(IReadOnlySet<uint> features, List<double> clues)
+    internal double Classify(ReadOnlySpan<uint> features, List<double> clues)
     {
         if (!IsTrained)
         {
             return 0.5;
         }
 
-        // One lookup per feature serves both models. The logistic model reads only the weights of features it was
-        // allowed to learn (MinWeightedCount): any other slot of its hashed table belongs to some other feature.
+        // One lookup per feature serves both models (ScoringTable).
+        var table = _table ?? BuildTable();
         clues.Clear();
         double margin = Logistic.Bias;
         foreach (var feature in features)
         {
-            if (Counts.TryGetValue(feature, out var counts))
+            if (table.TryGet(feature, out var p, out var weight))
             {
-                var p = FeatureProbability(counts);
                 if (Math.Abs(p - 0.5) >= MinStrength)
                 {
                     clues.Add(p);
                 }
 
-                if (counts.Ham + counts.Spam >= MinWeightedCount)
-                {
-                    margin += Logistic.Weight(feature);
-                }
+                margin += weight;
             }
         }
 
@@ -160,18 +188,41 @@ public sealed class SpamModel
     {
         if (clues.Count > MaxClues)
         {
-            clues.Sort((a, b) => Math.Abs(b - 0.5).CompareTo(Math.Abs(a - 0.5)));
+            StrongestClues.MoveToFront(CollectionsMarshal.AsSpan(clues), MaxClues);
             clues.RemoveRange(MaxClues, clues.Count - MaxClues);
         }
 
         return ChiSquareCombiner.Combine(clues);
     }
 
-    private HashSet<uint> Recurring(IReadOnlySet<uint> features) =>
-        [.. features.Where(f => Counts.TryGetValue(f, out var counts) && counts.Ham + counts.Spam >= MinWeightedCount)];
-
-    internal void Update(IReadOnlySet<uint> features, bool isSpam, int delta)
+    /// <summary>
+    /// The logistic model reads only the weights of features it was allowed to learn (MinWeightedCount): any other slot
+    /// of its hashed table belongs to some other feature, so such a feature weighs 0 here. Scoring may run on many
+    /// threads: each may build the table once, one of them is kept.
+    /// </summary>
+    private ScoringTable BuildTable()
     {
+        var built = new ScoringTable(Counts, FeatureProbability, (feature, counts) => counts.Ham + counts.Spam >= MinWeightedCount ? Logistic.Weight(feature) : 0f);
+        return Interlocked.CompareExchange(ref _table, built, null) ?? built;
+    }
+
+    private uint[] Recurring(ReadOnlySpan<uint> features)
+    {
+        var recurring = new List<uint>(features.Length);
+        foreach (var feature in features)
+        {
+            if (Counts.TryGetValue(feature, out var counts) && counts.Ham + counts.Spam >= MinWeightedCount)
+            {
+                recurring.Add(feature);
+            }
+        }
+
+        return [.. recurring];
+    }
+
+    internal void Update(ReadOnlySpan<uint> features, bool isSpam, int delta)
+    {
+        _table = null;
         foreach (var feature in features)
         {
             Counts.TryGetValue(feature, out var counts);
@@ -207,6 +258,7 @@ public sealed class SpamModel
         return Math.Clamp(adjusted, 0.0001, 0.9999);
     }
 
-    internal static HashSet<uint> Extract(ReadOnlyMemory<byte> message, ScanLimits? limits) =>
-        MessageFeatures.Extract(MessageScanner.Scan(message, limits ?? ScanLimits.Default, CancellationToken.None)).Features;
+    /// <summary>The message's distinct features, in the order the scanner met them.</summary>
+    internal static uint[] Extract(ReadOnlyMemory<byte> message, ScanLimits? limits) =>
+        MessageFeatures.Extract(MessageScanner.Scan(message, limits ?? ScanLimits.Default, CancellationToken.None)).Features.ToArray();
 }

@@ -104,8 +104,15 @@ internal static class MessageFeatures
     /// </summary>
     private static void AddScripts(string text, string prefix, TokenSink sink)
     {
+        var read = text.AsSpan(0, Math.Min(text.Length, 20_000));
+        if (!read.ContainsAnyExceptInRange('\0', '\u007f'))
+        {
+            // Nothing beyond ASCII, nothing to say (found in one vectorised pass instead of a loop per character).
+            return;
+        }
+
         int letters = 0, latinExtended = 0, cyrillic = 0, cjk = 0, hangul = 0, other = 0;
-        foreach (var c in text.AsSpan(0, Math.Min(text.Length, 20_000)))
+        foreach (var c in read)
         {
             if (c < '\u0080')
             {

@@ -10,7 +10,7 @@ internal sealed class TokenSink
 
     public TokenSink(bool keepNames = false) => _names = keepNames ? [] : null;
 
-    public HashSet<uint> Features { get; } = [];
+    public FeatureSet Features { get; } = new();
 
     /// <summary>The token strings, when kept for tests and diagnostics.</summary>
     public IReadOnlyList<string> Names => _names ?? [];

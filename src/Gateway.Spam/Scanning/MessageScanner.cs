@@ -24,7 +24,8 @@ internal static class MessageScanner
         scanned.RawBytes = prefix;
 
         var options = new ParserOptions { MaxMimeDepth = limits.MaxDepth };
-        using var stream = OpenRead(SkipEnvelopeLine(prefix));
+        var source = SkipEnvelopeLine(prefix);
+        using var stream = OpenRead(source);
 
         // Persistent: parts refer to the message in memory instead of each being copied out of it; every part is read
         // before this method returns and the stream is closed.
@@ -51,7 +52,7 @@ internal static class MessageScanner
         scanned.Subject = parsed.Subject ?? "";
         scanned.RecipientCount = parsed.To.Mailboxes.Count() + parsed.Cc.Mailboxes.Count();
         var text = new BodyTextBuilder();
-        Walk(parsed.Body, scanned, text, limits, cancellationToken);
+        Walk(parsed.Body, (source, stream), scanned, text, limits, cancellationToken);
         scanned.BodyText = text.ToString();
         return scanned;
     }
@@ -76,7 +77,7 @@ internal static class MessageScanner
             ? new MemoryStream(array, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(prefix.ToArray(), writable: false);
 
-    private static void Walk(MimeEntity? root, ScannedMessage scanned, BodyTextBuilder text, ScanLimits limits, CancellationToken cancellationToken)
+    private static void Walk(MimeEntity? root, (ReadOnlyMemory<byte> Octets, Stream Stream) source, ScannedMessage scanned, BodyTextBuilder text, ScanLimits limits, CancellationToken cancellationToken)
     {
         var pending = new Stack<(MimeEntity Entity, int Depth)>();
         if (root is not null)
@@ -108,7 +109,7 @@ internal static class MessageScanner
                     pending.Push((body, item.Depth + 1));
                     break;
                 case TextPart textPart when !textPart.IsAttachment && (textPart.IsPlain || textPart.IsHtml):
-                    AppendText(textPart, scanned, text, limits);
+                    AppendText(textPart, source, scanned, text, limits);
                     break;
                 case MimePart part when part.ContentType.MediaType.Equals("multipart", StringComparison.OrdinalIgnoreCase):
                     // The parser stopped at its depth limit and kept the rest as one opaque part.
@@ -123,7 +124,7 @@ internal static class MessageScanner
         }
     }
 
-    private static void AppendText(TextPart part, ScannedMessage scanned, BodyTextBuilder text, ScanLimits limits)
+    private static void AppendText(TextPart part, (ReadOnlyMemory<byte> Octets, Stream Stream) source, ScannedMessage scanned, BodyTextBuilder text, ScanLimits limits)
     {
         var room = limits.MaxTextChars - text.Length;
         if (room <= 0)
@@ -132,7 +133,11 @@ internal static class MessageScanner
             return;
         }
 
-        var content = part.Text ?? "";
+        if (!AsciiTextReader.TryRead(part, source.Octets, source.Stream, out var content))
+        {
+            content = part.Text ?? "";
+        }
+
         if (part.ContentType.Charset is null && !System.Text.Ascii.IsValid(content))
         {
             // Eight-bit text with no charset declared: read as Latin-1 it is noise, and no legitimate mail program sends it.

@@ -67,7 +67,7 @@ public sealed class SpamScorer(SpamRuleSet rules, SpamModel? model, SpamScoringO
             try
             {
                 MessageFeatures.Extract(scanned, scratch.Sink);
-                p = model.Classify(scratch.Sink.Features, scratch.Clues);
+                p = model.Classify(scratch.Sink.Features.Items, scratch.Clues);
             }
             finally
             {

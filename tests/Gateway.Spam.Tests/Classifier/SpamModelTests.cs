@@ -49,6 +49,30 @@ public sealed class SpamModelTests
         model.Logistic.Weights[Gateway.Spam.Features.FeatureHasher.Hash(feature) & ((1u << LogisticModel.Bits) - 1)];
 
     [Fact]
+    public void Learning_after_scoring_changes_later_scores_as_a_fresh_model_would()
+    {
+        // Scoring reads a table built from the model (ScoringTable); a model that learns after it has scored must not
+        // keep scoring from the table of what it knew before.
+        var model = Trained();
+        var message = TestMessages.Plain("cheap watches and tomatoes for sale today");
+        var before = model.Classify(message);
+
+        model.Learn(message, isSpam: true);
+        model.Learn(message, isSpam: true);
+        var after = model.Classify(message);
+
+        var fresh = Trained();
+        fresh.Learn(message, isSpam: true);
+        fresh.Learn(message, isSpam: true);
+        Assert.True(after > before);
+        Assert.Equal(fresh.Classify(message), after);
+
+        model.Forget(message, isSpam: true);
+        fresh.Forget(message, isSpam: true);
+        Assert.Equal(fresh.Classify(message), model.Classify(message));
+    }
+
+    [Fact]
     public void An_untrained_model_is_unsure()
     {
         Assert.Equal(0.5, new SpamModel().Classify(TestMessages.Plain(TestMessages.Spam(1))));
