@@ -36,4 +36,33 @@ internal static class FeatureHasher
 
         return hash;
     }
+
+    /// <summary>
+    /// <see cref="Continue(uint, ReadOnlySpan{char})"/> for three hashes over the same characters at once: each step
+    /// waits for the multiplication before it, and three independent chains keep the multiplier busy where one leaves
+    /// it waiting (a word is hashed as itself, as the end of one pair and as the start of the next).
+    /// </summary>
+    public static void Continue(ref uint first, ref uint second, ref uint third, ReadOnlySpan<char> more)
+    {
+        uint a = first, b = second, c = third;
+        foreach (var ch in more)
+        {
+            if (ch < 0x100)
+            {
+                a = (a ^ ch) * PrimeSquared;
+                b = (b ^ ch) * PrimeSquared;
+                c = (c ^ ch) * PrimeSquared;
+            }
+            else
+            {
+                a = Step(a, ch);
+                b = Step(b, ch);
+                c = Step(c, ch);
+            }
+        }
+
+        (first, second, third) = (a, b, c);
+
+        static uint Step(uint hash, char ch) => (((hash ^ (ch & 0xFFu)) * Prime) ^ (uint)(ch >> 8)) * Prime;
+    }
 }

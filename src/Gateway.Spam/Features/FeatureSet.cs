@@ -11,24 +11,27 @@ internal sealed class FeatureSet : IReadOnlyCollection<uint>
 {
     private uint[] _items = new uint[256];
 
-    /// <summary>Index into <see cref="_items"/> plus one; 0 is an empty slot.</summary>
-    private int[] _slots = new int[512];
+    private Slot[] _slots = new Slot[512];
 
     /// <summary>Where each item sits in <see cref="_slots"/>, so that clearing touches only the used slots.</summary>
     private int[] _slotOf = new int[256];
 
     public int Count { get; private set; }
 
+    /// <summary>An id and its place in <see cref="_items"/> plus one; 0 marks an empty slot.</summary>
+    private readonly record struct Slot(uint Key, int Position);
+
     public ReadOnlySpan<uint> Items => _items.AsSpan(0, Count);
 
     /// <summary>Adds the id unless present; true when it was new.</summary>
     public bool Add(uint feature)
     {
-        var mask = _slots.Length - 1;
+        var slots = _slots;
+        var mask = slots.Length - 1;
         var i = Index(feature);
-        while (_slots[i] != 0)
+        while (slots[i].Position != 0)
         {
-            if (_items[_slots[i] - 1] == feature)
+            if (slots[i].Key == feature)
             {
                 return false;
             }
@@ -44,16 +47,16 @@ internal sealed class FeatureSet : IReadOnlyCollection<uint>
 
         _items[Count] = feature;
         _slotOf[Count] = i;
-        _slots[i] = ++Count;
+        slots[i] = new Slot(feature, ++Count);
         return true;
     }
 
     public bool Contains(uint feature)
     {
         var mask = _slots.Length - 1;
-        for (var i = Index(feature); _slots[i] != 0; i = (i + 1) & mask)
+        for (var i = Index(feature); _slots[i].Position != 0; i = (i + 1) & mask)
         {
-            if (_items[_slots[i] - 1] == feature)
+            if (_slots[i].Key == feature)
             {
                 return true;
             }
@@ -67,7 +70,7 @@ internal sealed class FeatureSet : IReadOnlyCollection<uint>
     {
         for (var i = 0; i < Count; i++)
         {
-            _slots[_slotOf[i]] = 0;
+            _slots[_slotOf[i]] = default;
         }
 
         Count = 0;
@@ -88,7 +91,7 @@ internal sealed class FeatureSet : IReadOnlyCollection<uint>
         var count = Count;
         _items = new uint[items.Length * 2];
         _slotOf = new int[items.Length * 2];
-        _slots = new int[items.Length * 4];
+        _slots = new Slot[items.Length * 4];
         Count = 0;
         foreach (var item in items.AsSpan(0, count))
         {

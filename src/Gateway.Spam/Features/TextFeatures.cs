@@ -31,6 +31,7 @@ internal static class TextFeatures
         Span<char> previous = stackalloc char[MaxWordLength];
         Span<char> skip = stackalloc char[12];
         var previousLength = -1;
+        var pairStart = 0u;
         var words = 0;
         foreach (var range in text.AsSpan().SplitAny(" \t\r\n\u00a0"))
         {
@@ -76,7 +77,10 @@ internal static class TextFeatures
             {
                 asWritten.ToLowerInvariant(lowered);
             }
-            sink.Add(wordPrefix, lowered);
+            // The word, the pair it ends and the pair it starts, hashed in one pass (the ids are those of the whole tokens).
+            var (wordHash, pairHash, nextPairStart) = (wordPrefix.Hash, pairStart, pairPrefix.Hash);
+            FeatureHasher.Continue(ref wordHash, ref pairHash, ref nextPairStart, lowered);
+            sink.AddHashed(wordHash, wordPrefix, lowered);
             if (!asWritten.SequenceEqual(lowered))
             {
                 sink.Add(casePrefix, asWritten);
@@ -84,9 +88,10 @@ internal static class TextFeatures
 
             if (previousLength >= 0)
             {
-                sink.Add(pairPrefix, previous[..previousLength], " ", lowered);
+                sink.AddHashed(pairHash, pairPrefix, previous[..previousLength], " ", lowered);
             }
 
+            pairStart = FeatureHasher.Continue(nextPairStart, " ");
             lowered.CopyTo(previous);
             previousLength = lowered.Length;
         }

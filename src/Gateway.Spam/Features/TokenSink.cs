@@ -28,6 +28,18 @@ internal sealed class TokenSink
     public void Add(TokenPrefix prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second = default, ReadOnlySpan<char> third = default) =>
         Add(prefix.Text, prefix.Hash, first, second, third);
 
+    /// <summary>
+    /// The token <paramref name="prefix"/> + <paramref name="first"/> + <paramref name="second"/> + <paramref name="third"/>
+    /// whose id <paramref name="hash"/> the caller worked out (<see cref="FeatureHasher"/>); the parts only name it.
+    /// </summary>
+    public void AddHashed(uint hash, TokenPrefix prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second = default, ReadOnlySpan<char> third = default)
+    {
+        if (Features.Count < MaxFeatures && Features.Add(hash))
+        {
+            _names?.Add(string.Concat(prefix.Text, first, second, third));
+        }
+    }
+
     private void Add(string prefix, uint prefixHash, ReadOnlySpan<char> first, ReadOnlySpan<char> second, ReadOnlySpan<char> third)
     {
         if (Features.Count >= MaxFeatures)
