@@ -131,7 +131,7 @@ public sealed class MessageQuarantine
     /// </summary>
     private async Task<string> CopyAsync(string queueId, string directory, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(directory);
+        OwnerOnlyDirectory.Create(directory);
         var path = Path.Combine(directory, queueId + ".eml");
         var temporary = Path.Combine(directory, "." + queueId + ".tmp");
         try

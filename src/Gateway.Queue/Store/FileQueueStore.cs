@@ -90,8 +90,11 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         foreach (var directory in new[] { _incoming, _messages, _state, _hold, _corrupt, _segmentsDirectory })
         {
             created |= !Directory.Exists(directory);
-            Directory.CreateDirectory(directory);
+            OwnerOnlyDirectory.Create(directory);
         }
+
+        // Messages are other people's mail: whatever the umask, nobody but the gateway's user looks into the queue.
+        OwnerOnlyDirectory.Restrict(Root);
 
         if (created)
         {
@@ -400,7 +403,13 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
 
         var record = TryGetRecord(queueId);
-        if (record is not null)
+        if (record is null)
+        {
+            // Another process (the command line) cannot mark a done in the running gateway's segment: saying nothing
+            // would let "delete" look done while the message is delivered after all.
+            ThrowIfInRunningSegment(queueId);
+        }
+        else
         {
             // The message file first: should we crash after this, the state left over is an orphan that
             // recovery removes, never a message without its state (which would be delivered again).
@@ -592,13 +601,17 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             return record;
         }
 
+        ThrowIfInRunningSegment(queueId);
+        throw new KeyNotFoundException($"Message {queueId} is not queued.");
+    }
+
+    private void ThrowIfInRunningSegment(string queueId)
+    {
         if (_segments is null && SegmentView().Any(m => m.Record.Envelope.QueueId == queueId))
         {
             throw new InvalidOperationException(
                 $"Message {queueId} is in its first delivery attempt, in a spool segment of the running gateway; try again once that attempt is over (a deferred message moves into the queue proper), or after the gateway's next start, which moves it there.");
         }
-
-        throw new KeyNotFoundException($"Message {queueId} is not queued.");
     }
 
     private static QueueEntry FirstAttemptEntry(SpoolRecord record) =>

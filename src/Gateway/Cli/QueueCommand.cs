@@ -136,6 +136,25 @@ internal static class QueueCommand
             return ExitCodes.Failure;
         }
 
+        try
+        {
+            await ApplyAsync(store, verb, id).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
+        {
+            // In its first delivery attempt inside the running gateway's segment, or gone meanwhile: nothing was done.
+            await Console.Error.WriteLineAsync($"gateway: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        Console.Out.WriteLine(verb == "retry" && entry.Held
+            ? $"{id}: retry done; the message is held, so nothing is sent before `gateway queue release {id}`"
+            : $"{id}: {verb} done");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task ApplyAsync(FileQueueStore store, string verb, string id)
+    {
         switch (verb)
         {
             case "retry":
@@ -154,9 +173,6 @@ internal static class QueueCommand
                 await store.RemoveAsync(id, $"deleted by {who} via gateway queue delete", CancellationToken.None).ConfigureAwait(false);
                 break;
         }
-
-        Console.Out.WriteLine($"{id}: {verb} done");
-        return ExitCodes.Ok;
     }
 
     private static string Sender(string? from) => from is null ? "<>" : $"<{from}>";

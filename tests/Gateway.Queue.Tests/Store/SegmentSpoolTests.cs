@@ -207,6 +207,13 @@ public sealed class SegmentSpoolTests
         Assert.Equal(SpoolTestContext.Message("in flight").Length, (await SpoolWriteTests.ReadAllAsync(cli, id)).Length);
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => cli.HoldAsync(id, CancellationToken.None).AsTask());
         Assert.Contains("first delivery attempt", refused.Message, StringComparison.Ordinal);
+        // A delete from the command line must not look done while the running gateway goes on delivering the message.
+        var notDeleted = await Assert.ThrowsAsync<InvalidOperationException>(() => cli.RemoveAsync(id, "deleted by admin", CancellationToken.None).AsTask());
+        Assert.Contains("first delivery attempt", notDeleted.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cli.RetryNowAsync(id, CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cli.ReleaseAsync(id, CancellationToken.None).AsTask());
+        Assert.Equal([id], await IdsAsync(cli));
+        Assert.Equal([id], await IdsAsync(ctx.Store));
 
         await ctx.Store.RemoveAsync(id, "delivered", CancellationToken.None);
         Assert.Empty(await IdsAsync(cli));
