@@ -34,6 +34,9 @@ public static class PipelineReplies
     /// <summary>RFC 3463 5.3.4: message too big for system; here its header section, which is never judged by a part of it.</summary>
     public static SmtpReply HeaderSectionTooLarge { get; } = new(552, "5.3.4", "Message header section too large");
 
+    /// <summary>RFC 3463 5.3.4 again: header fields (the message's or a MIME part's) too long to parse at a bounded cost.</summary>
+    public static SmtpReply HeaderFieldsTooLarge { get; } = new(552, "5.3.4", "Message header fields too large");
+
     /// <summary>RFC 3463 5.6.0: other or undefined media error; a header section readers would split differently.</summary>
     public static SmtpReply MalformedHeader { get; } = new(554, "5.6.0", "Malformed message header section");
 

@@ -51,6 +51,32 @@ public sealed class HeaderSectionTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_part_header_too_long_to_parse_is_refused_before_any_parser_reads_it(bool inMemory)
+    {
+        // 20,000 folded parameters in one part header (229 KB) cost MimeKit 0.27 s and 400 MiB; 2 MB, six seconds.
+        var message = "From: ceo@relaxed.test\r\nTo: bob@example.test\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n"
+            + "--o\r\nContent-Type: application/octet-stream" + string.Concat(Enumerable.Range(0, 20_000).Select(i => $";\r\n p{i}=a")) + "\r\n\r\nAAAA\r\n--o--\r\n";
+
+        var (reply, writer) = await SendAsync(message, client: "203.0.113.9", inMemory: inMemory);
+
+        Assert.Equal("552 5.3.4 Message header fields too large", reply.ToString());
+        Assert.NotNull(writer.Refused);
+    }
+
+    [Fact]
+    public async Task The_same_folded_lines_as_body_text_are_accepted()
+    {
+        var message = "From: ceo@strict.test\r\nTo: bob@example.test\r\nSubject: x\r\n\r\nAn indented listing follows:\r\n"
+            + string.Concat(Enumerable.Range(0, 20_000).Select(i => $" p{i}=a\r\n"));
+
+        var (reply, _) = await SendAsync(message, inMemory: false);
+
+        Assert.Equal(250, reply.Code);
+    }
+
+    [Theory]
     [InlineData(" Subject: starts with a space\r\nFrom: ceo@strict.test\r\n\r\nbody\r\n")]
     [InlineData("\tcontinuation of nothing\r\nFrom: ceo@strict.test\r\n\r\nbody\r\n")]
     [InlineData("From: ceo@strict.test\r\nthis line is no field\r\n\r\nbody\r\n")]

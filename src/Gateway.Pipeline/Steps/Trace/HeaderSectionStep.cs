@@ -13,17 +13,37 @@ internal sealed class HeaderSectionStep : IMessageStep
 {
     public string Name => "header-section";
 
-    public ValueTask<StepVerdict> RunAsync(MessageContext message, CancellationToken cancellationToken)
+    public async ValueTask<StepVerdict> RunAsync(MessageContext message, CancellationToken cancellationToken)
     {
         var stored = message.Message;
         if (stored.HeaderSectionTooLong)
         {
-            return ValueTask.FromResult(StepVerdict.Refuse(
-                PipelineReplies.HeaderSectionTooLarge, $"header section longer than {stored.HeaderSectionLimit} octets"));
+            return StepVerdict.Refuse(PipelineReplies.HeaderSectionTooLarge, $"header section longer than {stored.HeaderSectionLimit} octets");
         }
 
-        return ValueTask.FromResult(HeaderSectionSyntax.Check(stored.HeaderSection.Span) is { } problem
-            ? StepVerdict.Refuse(PipelineReplies.MalformedHeader, problem)
-            : StepVerdict.Continue);
+        if (HeaderSectionSyntax.Check(stored.HeaderSection.Span) is { } problem)
+        {
+            return StepVerdict.Refuse(PipelineReplies.MalformedHeader, problem);
+        }
+
+        // Before any step parses MIME (DKIM, ARC, S/MIME, the scanners): header fields whose parse would cost more
+        // than a bounded amount of work are refused, not parsed for seconds to hours (HeaderFieldCost).
+        HeaderFieldCost cost;
+        if (stored.TryGetContent(out var content))
+        {
+            cost = HeaderFieldCost.Measure(content.Span);
+        }
+        else
+        {
+            var stream = await stored.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                cost = await HeaderFieldCost.MeasureAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return cost.Exceeded
+            ? StepVerdict.Refuse(PipelineReplies.HeaderFieldsTooLarge, $"header fields (of the message or of a MIME part) too long to parse: by line {cost.ExceededAtLine} they would cost more than {HeaderFieldCost.Budget >> 20} MiB of copying")
+            : StepVerdict.Continue;
     }
 }
