@@ -24,6 +24,13 @@ public enum ScanIssueKind
 
     /// <summary>More MIME parts than the scanner looks at.</summary>
     TooManyParts,
+
+    /// <summary>
+    /// MIME structure that hides parts from the scan or that readers would take differently: nesting deeper than
+    /// read as structure, an attached message in a transfer encoding its type forbids (read as one opaque part), two
+    /// different transfer encodings or dispositions on one part.
+    /// </summary>
+    Structure,
 }
 
 /// <summary>One problem the scanner met, at <paramref name="Path"/>, with a reason for the log.</summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using MimeKit;
 using MimeKit.Encodings;
+using MimeKit.Utils;
 
 namespace Gateway.Spam.Attachments;
 
@@ -39,6 +40,7 @@ public static class AttachmentScanner
         private readonly byte[] _head = new byte[FileSignatures.HeadLength];
         private string? _disposition;
         private string? _transferEncoding;
+        private string? _ambiguous;
         private Part? _part;
 
         public void Dispose() => _part?.Dispose();
@@ -47,20 +49,43 @@ public static class AttachmentScanner
         {
             _disposition = null;
             _transferEncoding = null;
+            _ambiguous = null;
         }
 
         protected override void OnHeaderRead(Header header, int beginLineNumber, CancellationToken cancellationToken)
         {
+            // The first field counts, as for MimeKit's own parts; a second that says otherwise is one a mail program
+            // may follow instead, so the part cannot be said to be checked.
             switch (header.Id)
             {
                 case HeaderId.ContentDisposition:
-                    _disposition = header.Value;
+                    _ambiguous ??= _disposition is not null && !SameValue(_disposition, header.Value) ? "Content-Disposition" : null;
+                    _disposition ??= header.Value;
                     break;
                 case HeaderId.ContentTransferEncoding:
-                    _transferEncoding = header.Value;
+                    _ambiguous ??= _transferEncoding is not null && !SameValue(_transferEncoding, header.Value) ? "Content-Transfer-Encoding" : null;
+                    _transferEncoding ??= header.Value;
                     break;
             }
         }
+
+        protected override void OnMessagePartBegin(ContentType contentType, long beginOffset, int beginLineNumber, CancellationToken cancellationToken) =>
+            CheckAmbiguous("attached message");
+
+        protected override void OnMultipartBegin(ContentType contentType, long beginOffset, int beginLineNumber, CancellationToken cancellationToken) =>
+            CheckAmbiguous("multipart");
+
+        private void CheckAmbiguous(string path)
+        {
+            if (_ambiguous is { } field)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Structure, path, $"two different {field} fields"));
+                _ambiguous = null;
+            }
+        }
+
+        private static bool SameValue(string first, string second) =>
+            first.AsSpan().Trim().Equals(second.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
 
         protected override void OnMimePartBegin(ContentType contentType, long beginOffset, int beginLineNumber, CancellationToken cancellationToken)
         {
@@ -75,6 +100,20 @@ public static class AttachmentScanner
                 }
 
                 return;
+            }
+
+            var partPath = string.Create(CultureInfo.InvariantCulture, $"part {scan.Parts}");
+            CheckAmbiguous(partPath);
+            if (contentType.IsMimeType("multipart", "*"))
+            {
+                // MimeKit reads a multipart below MaxMimeDepth as one opaque part: whatever is inside is not seen.
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Structure, partPath, string.Create(CultureInfo.InvariantCulture, $"MIME nesting deeper than {limits.MaxMimeDepth} levels")));
+            }
+            else if (contentType.IsMimeType("message", "rfc822") || contentType.IsMimeType("message", "global"))
+            {
+                // An attached message is parsed only when sent as is (RFC 2046 5.2.1 allows no other encoding) and not
+                // nested too deep; otherwise it is one opaque part here, and its attachments would go unseen.
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Structure, partPath, "an attached message that is not read as one (encoded, which RFC 2046 5.2.1 forbids, or nested too deep)"));
             }
 
             string? name = null;
@@ -201,12 +240,13 @@ public static class AttachmentScanner
             }
         }
 
+        // Read as MimeKit reads it, comments and all ("base64 (binary)" is base64).
         private static IMimeDecoder? Decoder(string? transferEncoding) =>
-            transferEncoding?.Trim().ToLowerInvariant() switch
+            !MimeUtils.TryParse(transferEncoding, out ContentEncoding encoding) ? null : encoding switch
             {
-                "base64" => new Base64Decoder(),
-                "quoted-printable" => new QuotedPrintableDecoder(),
-                "x-uuencode" or "uuencode" or "x-uue" => new UUDecoder(),
+                ContentEncoding.Base64 => new Base64Decoder(),
+                ContentEncoding.QuotedPrintable => new QuotedPrintableDecoder(),
+                ContentEncoding.UUEncode => new UUDecoder(),
                 _ => null,
             };
     }

@@ -79,9 +79,14 @@ internal sealed class AttachmentFindings
 
         foreach (var issue in scan.Issues)
         {
-            findings.Add(issue.Kind == ScanIssueKind.Bomb
-                ? new(FindingKind.Bomb, issue.Path, "is an archive bomb: " + issue.Detail, policy.Action)
-                : new(FindingKind.Unchecked, issue.Path, "cannot be checked: " + issue.Detail, policy.EncryptedArchives));
+            findings.Add(issue.Kind switch
+            {
+                ScanIssueKind.Bomb => new(FindingKind.Bomb, issue.Path, "is an archive bomb: " + issue.Detail, policy.Action),
+                // MIME structure that hides parts from the scan is the sender's choice, never needed by real mail: it
+                // gets what a blocked file gets, or hiding a blocked file in it would be the way past the policy.
+                ScanIssueKind.TooManyParts or ScanIssueKind.Structure => new(FindingKind.Unchecked, issue.Path, "cannot be checked: " + issue.Detail, policy.Action),
+                _ => new(FindingKind.Unchecked, issue.Path, "cannot be checked: " + issue.Detail, policy.EncryptedArchives),
+            });
         }
 
         var reasons = new List<SpamReason>();

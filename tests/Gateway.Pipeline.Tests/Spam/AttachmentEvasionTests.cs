@@ -1,0 +1,92 @@
+using System.Text;
+using Gateway.Policy;
+
+namespace Gateway.Pipeline.Tests.Spam;
+
+/// <summary>
+/// Ways of wrapping an executable in MIME so that a scanner reading the structure differently from a mail program (or
+/// not at all) would let it pass the default attachment policy (block executables, reject).
+/// </summary>
+public sealed class AttachmentEvasionTests
+{
+    private static readonly byte[] Pe = [(byte)'M', (byte)'Z', 0x90, 0, 3, 0, 0, 0, 4, 0];
+
+    private static string B64(byte[] b) => Convert.ToBase64String(b, Base64FormattingOptions.InsertLineBreaks);
+
+    private const string Head = "From: alice@sender.test\r\nTo: bob@example.test\r\nMessage-ID: <a@sender.test>\r\nSubject: files\r\nMIME-Version: 1.0\r\n";
+
+    private static string Part(string headers, string body) => "--o\r\nContent-Type: application/octet-stream\r\n" + headers + "\r\n" + body + "\r\n";
+
+    private static string Multipart(params string[] parts) => Head + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" + string.Concat(parts) + "--o--\r\n";
+
+    public static TheoryData<string> Shapes() => new() { "baseline", "cte-comment", "cte-semicolon", "cte-duplicate", "10001-parts", "mime-depth-70", "rfc822-base64" };
+
+    private static string Build(string shape)
+    {
+        var pe = "Content-Disposition: attachment; filename=\"a.bin\"\r\n";
+        switch (shape)
+        {
+            case "baseline": return Multipart(Part(pe + "Content-Transfer-Encoding: base64\r\n", B64(Pe)));
+            case "cte-comment": return Multipart(Part(pe + "Content-Transfer-Encoding: base64 (binary)\r\n", B64(Pe)));
+            case "cte-semicolon": return Multipart(Part(pe + "Content-Transfer-Encoding: base64;\r\n", B64(Pe)));
+            case "cte-duplicate": return Multipart(Part(pe + "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n", B64(Pe)));
+            case "10001-parts":
+                return Multipart([.. Enumerable.Repeat("--o\r\n\r\n\r\n", 10_001), Part(pe + "Content-Transfer-Encoding: base64\r\n", B64(Pe))]);
+            case "mime-depth-70":
+            {
+                var sb = new StringBuilder(Head);
+                for (var i = 0; i < 70; i++)
+                {
+                    sb.Append($"Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n");
+                }
+
+                sb.Append("Content-Type: application/octet-stream\r\n").Append(pe).Append("Content-Transfer-Encoding: base64\r\n\r\n").Append(B64(Pe)).Append("\r\n");
+                for (var i = 69; i >= 0; i--)
+                {
+                    sb.Append($"--b{i}--\r\n");
+                }
+
+                return sb.ToString();
+            }
+
+            default:
+            {
+                var inner = "From: a@sender.test\r\nSubject: inner\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n" +
+                    "--i\r\nContent-Type: application/octet-stream\r\n" + pe + "Content-Transfer-Encoding: base64\r\n\r\n" + B64(Pe) + "\r\n--i--\r\n";
+                return Head + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nsee\r\n" +
+                    "--o\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + B64(Encoding.ASCII.GetBytes(inner)) + "\r\n--o--\r\n";
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public async Task An_executable_is_refused_however_its_part_is_wrapped(string shape)
+    {
+        var harness = new ScannerHarness(new SpamPolicy
+        {
+            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy() },
+            Domains = new Dictionary<string, SpamDomainPolicy>(),
+        });
+
+        var reply = await harness.SendAsync(Encoding.ASCII.GetBytes(Build(shape)));
+
+        Assert.Equal(550, reply.Code);
+        Assert.Contains("5.7.1", reply.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_transfer_encoding_field_repeated_alike_is_not_ambiguous()
+    {
+        var harness = new ScannerHarness(new SpamPolicy
+        {
+            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy() },
+            Domains = new Dictionary<string, SpamDomainPolicy>(),
+        });
+        var text = Convert.ToBase64String("plain words"u8.ToArray());
+
+        var reply = await harness.SendAsync(Encoding.ASCII.GetBytes(Multipart(Part("Content-Disposition: attachment; filename=\"a.txt\"\r\nContent-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: BASE64 \r\n", text))));
+
+        Assert.Equal(250, reply.Code);
+    }
+}
