@@ -33,29 +33,29 @@ public sealed class AttachmentEvasionTests
             case "10001-parts":
                 return Multipart([.. Enumerable.Repeat("--o\r\n\r\n\r\n", 10_001), Part(pe + "Content-Transfer-Encoding: base64\r\n", B64(Pe))]);
             case "mime-depth-70":
-            {
-                var sb = new StringBuilder(Head);
-                for (var i = 0; i < 70; i++)
                 {
-                    sb.Append($"Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n");
-                }
+                    var sb = new StringBuilder(Head);
+                    for (var i = 0; i < 70; i++)
+                    {
+                        sb.Append($"Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n");
+                    }
 
-                sb.Append("Content-Type: application/octet-stream\r\n").Append(pe).Append("Content-Transfer-Encoding: base64\r\n\r\n").Append(B64(Pe)).Append("\r\n");
-                for (var i = 69; i >= 0; i--)
-                {
-                    sb.Append($"--b{i}--\r\n");
-                }
+                    sb.Append("Content-Type: application/octet-stream\r\n").Append(pe).Append("Content-Transfer-Encoding: base64\r\n\r\n").Append(B64(Pe)).Append("\r\n");
+                    for (var i = 69; i >= 0; i--)
+                    {
+                        sb.Append($"--b{i}--\r\n");
+                    }
 
-                return sb.ToString();
-            }
+                    return sb.ToString();
+                }
 
             default:
-            {
-                var inner = "From: a@sender.test\r\nSubject: inner\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n" +
-                    "--i\r\nContent-Type: application/octet-stream\r\n" + pe + "Content-Transfer-Encoding: base64\r\n\r\n" + B64(Pe) + "\r\n--i--\r\n";
-                return Head + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nsee\r\n" +
-                    "--o\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + B64(Encoding.ASCII.GetBytes(inner)) + "\r\n--o--\r\n";
-            }
+                {
+                    var inner = "From: a@sender.test\r\nSubject: inner\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n" +
+                        "--i\r\nContent-Type: application/octet-stream\r\n" + pe + "Content-Transfer-Encoding: base64\r\n\r\n" + B64(Pe) + "\r\n--i--\r\n";
+                    return Head + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nsee\r\n" +
+                        "--o\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + B64(Encoding.ASCII.GetBytes(inner)) + "\r\n--o--\r\n";
+                }
         }
     }
 
