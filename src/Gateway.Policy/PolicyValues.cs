@@ -25,6 +25,15 @@ public static class PolicyValues
         return problem;
     }
 
+    /// <summary>As <see cref="TryParseNetwork"/>, for a network trusted to relay: refused when it would make an open relay.</summary>
+    public static string? TryParseRelayNetwork(string text, out string canonical)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var problem = NetworkParser.TryParseNetwork(text, out var network) ?? NetworkParser.OpenRelayProblem(network);
+        canonical = problem is null ? network.ToString() : string.Empty;
+        return problem;
+    }
+
     /// <summary>A next hop, "host", "host:port", "[ipv6]" or "[ipv6]:port" (port 1-65535, <paramref name="defaultPort"/> when absent).</summary>
     public static string? TryParseHostPort(string text, int defaultPort, out HostEndpoint endpoint)
     {

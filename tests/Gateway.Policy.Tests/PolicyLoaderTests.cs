@@ -545,8 +545,20 @@ public sealed class PolicyLoaderTests : IDisposable
     [InlineData("10/8", "four decimal octets")]
     [InlineData("example.test", "four decimal octets")]
     [InlineData("2001:db8:::/48", "not a valid IPv6 address")]
+    [InlineData("0.0.0.0/0", "'0.0.0.0/0' trusts every address on the internet to relay: the gateway would be an open relay")]
+    [InlineData("::/0", "open relay")]
+    [InlineData("128.0.0.0/1", "'128.0.0.0/1' trusts a /1 of the internet to relay")]
+    [InlineData("2000::/3", "open relay")]
     public void Bad_trusted_network_is_reported_at_the_item(string cidr, string messagePart)
         => AssertError(PolicyFiles.Minimal + $"trusted_networks:\n  - \"{cidr}\"\n", 6, 5, messagePart);
+
+    [Fact]
+    public void Wide_private_networks_may_be_trusted()
+    {
+        var result = _files.Load(PolicyFiles.Minimal + "trusted_networks: [10.0.0.0/8, 172.16.0.0/12, \"fc00::/7\", 100.64.0.0/10, 203.0.113.0/24]\n");
+
+        Assert.Empty(result.Errors);
+    }
 
     [Fact]
     public void Certificate_file_must_exist_and_needs_a_key()

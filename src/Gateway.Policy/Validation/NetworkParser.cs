@@ -93,6 +93,32 @@ internal static class NetworkParser
     }
 
     /// <summary>"192.0.2.1:25" or "[2001:db8::1]:25" (RFC 3986 3.2.2 brackets), port 1-65535.</summary>
+    /// <summary>
+    /// Why trusting <paramref name="network"/> to relay would make the gateway an open relay, or null: a network wider
+    /// than a /8 (IPv4) or a /16 (IPv6) outside the private, loopback and link-local ranges is a good part of the
+    /// internet (0.0.0.0/0 all of it). No organisation's own servers need that; a typo or "let everyone in while
+    /// testing" does, and spammers find such relays within hours.
+    /// </summary>
+    public static string? OpenRelayProblem(IPNetwork network)
+    {
+        var ipv4 = network.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
+        if (network.PrefixLength >= (ipv4 ? 8 : 16) || PrivateRanges.Any(range => range.BaseAddress.AddressFamily == network.BaseAddress.AddressFamily
+            && range.PrefixLength <= network.PrefixLength && range.Contains(network.BaseAddress)))
+        {
+            return null;
+        }
+
+        return network.PrefixLength == 0
+            ? $"'{network}' trusts every address on the internet to relay: the gateway would be an open relay"
+            : $"'{network}' trusts a /{network.PrefixLength} of the internet to relay (wider than a /{(ipv4 ? 8 : 16)} outside private ranges): the gateway would be an open relay to all of it";
+    }
+
+    private static readonly IPNetwork[] PrivateRanges =
+    [
+        IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("172.16.0.0/12"), IPNetwork.Parse("192.168.0.0/16"), IPNetwork.Parse("127.0.0.0/8"),
+        IPNetwork.Parse("100.64.0.0/10"), IPNetwork.Parse("169.254.0.0/16"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"),
+    ];
+
     public static string? TryParseEndPoint(string text, out IPEndPoint endPoint)
     {
         endPoint = new IPEndPoint(IPAddress.None, 0);

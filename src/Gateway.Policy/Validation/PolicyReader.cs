@@ -91,7 +91,7 @@ internal sealed partial class PolicyReader
         var errorsBeforeDomains = _errors.Count;
         var domains = TryGet(fields, "domains", out var domainsNode) ? ReadDomains(domainsNode) : [];
         var domainsComplete = _errors.Count == errorsBeforeDomains;
-        var trusted = TryGet(fields, "trusted_networks", out var trustedNode) ? ReadNetworks(trustedNode, "trusted_networks") : [];
+        var trusted = TryGet(fields, "trusted_networks", out var trustedNode) ? ReadNetworks(trustedNode, "trusted_networks", relay: true) : [];
         var stateDirectory = TryGet(fields, "state_directory", out var stateNode)
             ? ReadPath(stateNode, "state_directory", PathKind.Directory) ?? mainDirectory
             : Path.Combine(mainDirectory, "var");
@@ -634,7 +634,7 @@ internal sealed partial class PolicyReader
         return endPoint;
     }
 
-    private List<IPNetwork> ReadNetworks(YamlNode node, string name)
+    private List<IPNetwork> ReadNetworks(YamlNode node, string name, bool relay = false)
     {
         var result = new List<IPNetwork>();
         var index = 0;
@@ -651,6 +651,12 @@ internal sealed partial class PolicyReader
             if (problem is not null)
             {
                 Error(item, $"{itemName}: {problem}");
+                continue;
+            }
+
+            if (relay && NetworkParser.OpenRelayProblem(network) is { } open)
+            {
+                Error(item, $"{itemName}: {open}");
                 continue;
             }
 

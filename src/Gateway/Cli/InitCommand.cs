@@ -39,7 +39,7 @@ internal static class InitCommand
         var networks = new List<string>(LoopbackNetworks);
         foreach (var networkText in request.TrustedNetworks)
         {
-            Check(problems, "--trusted-network", PolicyValues.TryParseNetwork(networkText.Trim(), out var network));
+            Check(problems, "--trusted-network", PolicyValues.TryParseRelayNetwork(networkText.Trim(), out var network));
             if (network.Length > 0 && !networks.Contains(network, StringComparer.Ordinal))
             {
                 networks.Add(network);
