@@ -36,4 +36,22 @@ public sealed record ListenerPolicy
     public TimeSpan PregreetDelay { get; init; } = TimeSpan.Zero;
 
     public bool RejectEarlyTalkers { get; init; } = true;
+
+    // By value, the proxy list too (a record compares it by reference): a reload compares the listeners it read with
+    // the ones bound at start to say whether a restart is needed, and must not say so for an unchanged file.
+    // A property added above must be added here.
+    public bool Equals(ListenerPolicy? other) =>
+        other is not null
+        && Name == other.Name
+        && EndPoint.Equals(other.EndPoint)
+        && Tls == other.Tls
+        && RequireTls == other.RequireTls
+        && Auth == other.Auth
+        && RequireAuth == other.RequireAuth
+        && ProxyProtocol == other.ProxyProtocol
+        && TrustedProxies.SequenceEqual(other.TrustedProxies)
+        && PregreetDelay == other.PregreetDelay
+        && RejectEarlyTalkers == other.RejectEarlyTalkers;
+
+    public override int GetHashCode() => HashCode.Combine(Name, EndPoint, Tls, RequireTls, Auth, RequireAuth, ProxyProtocol, PregreetDelay);
 }

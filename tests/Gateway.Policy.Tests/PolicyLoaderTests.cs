@@ -552,6 +552,35 @@ public sealed class PolicyLoaderTests : IDisposable
     public void Bad_trusted_network_is_reported_at_the_item(string cidr, string messagePart)
         => AssertError(PolicyFiles.Minimal + $"trusted_networks:\n  - \"{cidr}\"\n", 6, 5, messagePart);
 
+    [Theory]
+    [InlineData("limits: {errors: 5\nfoo: 1\n", 6, 1, "is a [ or { left unclosed above?")]
+    [InlineData("trusted_networks:\n  - [broken\nfoo: 1\n", 7, 1, "is a [ or { left unclosed above?")]
+    [InlineData("trusted_networks:\n\t- 10.0.0.0/8\n", 6, 1, "a tab in the indentation; indent with spaces")]
+    [InlineData("limits:\n  errors: 5\n  \tmax_recipients: 9\n", 7, 3, "a tab in the indentation")]
+    public void Yaml_the_parser_cannot_read_is_reported_where_it_is_not_at_the_top(string tail, int line, int column, string messagePart)
+        => AssertError(PolicyFiles.Minimal + tail, line, column, messagePart);
+
+    [Fact]
+    public void The_same_listeners_read_twice_are_equal_and_a_changed_one_is_not()
+    {
+        const string Listeners = """
+            listeners:
+              - name: mx
+                address: 127.0.0.1:2525
+                proxy_protocol: v2
+                trusted_proxies: [10.0.0.1, "2001:db8::/64"]
+
+            """;
+        var first = _files.Load("hostname: mx.example.test\n" + Listeners).Policy!.Listeners;
+        var again = _files.Load("hostname: mx.example.test\n" + Listeners).Policy!.Listeners;
+        var changed = _files.Load("hostname: mx.example.test\n" + Listeners.Replace("10.0.0.1", "10.0.0.2", StringComparison.Ordinal)).Policy!.Listeners;
+
+        // A reload with no listener change must not ask for a restart (event 107).
+        Assert.True(first.SequenceEqual(again));
+        Assert.Equal(first[0].GetHashCode(), again[0].GetHashCode());
+        Assert.False(first.SequenceEqual(changed));
+    }
+
     [Fact]
     public void Wide_private_networks_may_be_trusted()
     {

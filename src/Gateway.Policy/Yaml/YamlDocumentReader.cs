@@ -26,7 +26,8 @@ internal static partial class YamlDocumentReader
     public static YamlNode? Read(string file, string text, List<PolicyError> errors)
     {
         var builder = new Builder(file, errors);
-        var parser = new Parser(new StringReader(text));
+        var scanner = new Scanner(new StringReader(text));
+        var parser = new Parser(scanner);
         try
         {
             parser.Consume<StreamStart>();
@@ -73,13 +74,32 @@ internal static partial class YamlDocumentReader
                 }
             }
 
+            // "found invalid tab as indentation" is marked where the enclosing mapping began (often line 1); the tab
+            // itself is what to fix.
+            if (ex.Message.Contains("tab", StringComparison.Ordinal) && TabIndentation().Match(text) is { Success: true } tab)
+            {
+                var line = text.AsSpan(0, tab.Index).Count('\n') + 1;
+                errors.Add(new PolicyError(file, line, tab.Groups["before"].Length + 1, "YAML syntax error: a tab in the indentation; indent with spaces"));
+                return null;
+            }
+
             errors.Add(At(file, ex.Start).Error("YAML syntax error: " + StripMarks(ex.Message)));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, on some broken input (a flow collection "[" or
+            // "{" left open before the next key); where it stopped reading is still the place to look.
+            errors.Add(At(file, scanner.CurrentPosition).Error("YAML syntax error: the text here cannot be read (is a [ or { left unclosed above?)"));
             return null;
         }
     }
 
     [GeneratedRegex(@"^(?<indent>[ \t]*)\*[ \t]*:", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex BareStarKey();
+
+    [GeneratedRegex(@"^(?<before> *)\t", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex TabIndentation();
 
     /// <summary>YamlDotNet marks are 1-based longs; a policy file is at most 1 MiB so they fit an int.</summary>
     private static SourcePosition At(string file, Mark mark) =>
