@@ -131,7 +131,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         if (entry.IsEncrypted)
         {
             // The content cannot be read: its name is all there is.
-            scan.Files.Add(new ScannedFile(path, entry.FullName, FileSignatures.Detect([], entry.FullName), Encrypted: true, level));
+            scan.Files.Add(new ScannedFile(path, entry.FullName, FileSignatures.Detect([], FileNames.Saved(entry.FullName)), Encrypted: true, level));
             return;
         }
 
@@ -140,7 +140,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             using var content = entry.Open();
             var head = new byte[FileSignatures.HeadLength];
             var read = ReadCounted(content, head);
-            var type = FileSignatures.Detect(head.AsSpan(0, read), entry.FullName);
+            var type = FileSignatures.Detect(head.AsSpan(0, read), FileNames.Saved(entry.FullName));
             if (type == FileType.Zip)
             {
                 type = Nested(content, head.AsSpan(0, read), path, level + 1);
@@ -156,7 +156,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         }
         catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or EndOfStreamException or IOException)
         {
-            scan.Files.Add(new ScannedFile(path, entry.FullName, FileSignatures.Detect([], entry.FullName), Encrypted: false, level));
+            scan.Files.Add(new ScannedFile(path, entry.FullName, FileSignatures.Detect([], FileNames.Saved(entry.FullName)), Encrypted: false, level));
             scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "archive member does not inflate: " + ex.Message));
         }
     }

@@ -8,7 +8,14 @@ namespace Gateway.Spam.Attachments;
 /// <param name="Type">Its real type; null when it is none of the known ones (text, images, ...).</param>
 /// <param name="Encrypted">An archive member whose content is encrypted (so its type is known only from its name).</param>
 /// <param name="Depth">0 for a MIME part, 1 for a member of an archive in a part, and so on.</param>
-public sealed record ScannedFile(string Path, string? Name, FileType? Type, bool Encrypted, int Depth);
+public sealed record ScannedFile(string Path, string? Name, FileType? Type, bool Encrypted, int Depth)
+{
+    /// <summary>As logs, replies and headers may show it (names come from the sender: no control characters).</summary>
+    public string Path { get; init; } = FileNames.Display(Path);
+
+    /// <summary>As a mail program would save it: control characters dropped, so "setup.e\u0000xe" is a .exe.</summary>
+    public string? Name { get; init; } = FileNames.Saved(Name);
+}
 
 /// <summary>Why (part of) a message could not be looked into, or must not be.</summary>
 public enum ScanIssueKind
@@ -34,7 +41,12 @@ public enum ScanIssueKind
 }
 
 /// <summary>One problem the scanner met, at <paramref name="Path"/>, with a reason for the log.</summary>
-public sealed record ScanIssue(ScanIssueKind Kind, string Path, string Detail);
+public sealed record ScanIssue(ScanIssueKind Kind, string Path, string Detail)
+{
+    public string Path { get; init; } = FileNames.Display(Path);
+
+    public string Detail { get; init; } = FileNames.Display(Detail);
+}
 
 /// <summary>What the attachment scanner found in one message; policy-free, the pipeline decides what it means.</summary>
 public sealed class AttachmentScan

@@ -123,7 +123,7 @@ public static class AttachmentScanner
             }
 
             name ??= contentType.Name;
-            _part = new Part(name is { Length: > 0 } ? name : null, Decoder(_transferEncoding), scan.Parts);
+            _part = new Part(name is { Length: > 0 } ? FileNames.Saved(name) : null, Decoder(_transferEncoding), scan.Parts);
         }
 
         protected override void OnMimePartContentRead(byte[] content, int startIndex, int count, CancellationToken cancellationToken)

@@ -10,6 +10,21 @@ namespace Gateway.Spam.Scanning;
 /// </summary>
 internal static class HtmlReducer
 {
+    /// <summary>
+    /// The next '&lt;' that opens markup: a browser reads '&lt;' followed by anything but a letter, '/', '!' or '?' as
+    /// text (HTML5 13.2.5.6), so "&lt; BUY NOW" and "&lt;3" stay visible and must be read too.
+    /// </summary>
+    private static int TagOpen(string html, int from)
+    {
+        var open = html.IndexOf('<', from);
+        while (open >= 0 && (open + 1 >= html.Length || !(char.IsAsciiLetter(html[open + 1]) || html[open + 1] is '/' or '!' or '?')))
+        {
+            open = open + 1 >= html.Length ? -1 : html.IndexOf('<', open + 1);
+        }
+
+        return open;
+    }
+
     public static string Reduce(string html, ScannedMessage into)
     {
         var tricks = into.Html;
@@ -25,7 +40,7 @@ internal static class HtmlReducer
         var (crossedComment, crossedTag) = (false, false);
         while (i < html.Length)
         {
-            var open = html.IndexOf('<', i);
+            var open = TagOpen(html, i);
             var segment = open < 0 ? html.AsSpan(i) : html.AsSpan(i, open - i);
             if (skipUntil is null && segment.Length > 0)
             {
@@ -57,9 +72,11 @@ internal static class HtmlReducer
             i = close + 1;
             if (tag.StartsWith("!--", StringComparison.Ordinal))
             {
-                // Comments hide word-splitting tricks ("vi<!-- -->agra"); they are dropped without a space.
+                // Comments hide word-splitting tricks ("vi<!-- -->agra"); they are dropped without a space. A
+                // browser ends one at "-->" or at "--!>" (HTML5 13.2.5.52): text after either is shown.
                 var end = html.IndexOf("-->", open, StringComparison.Ordinal);
-                i = end < 0 ? html.Length : end + 3;
+                var bang = html.IndexOf("--!>", open + 2, StringComparison.Ordinal);
+                i = bang >= 0 && (end < 0 || bang < end) ? bang + 4 : end < 0 ? html.Length : end + 3;
                 crossedComment = true;
                 continue;
             }

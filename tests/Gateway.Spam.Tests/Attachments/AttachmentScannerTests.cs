@@ -59,6 +59,21 @@ public sealed class AttachmentScannerTests
     }
 
     [Fact]
+    public async Task Control_characters_in_names_neither_reach_the_log_nor_hide_an_extension()
+    {
+        var zip = TestZips.Zip(("a\r\n2026-12-07 forged log line\u001b[31m.txt", "text"u8.ToArray()), ("run.j\u0001s", "x()"u8.ToArray()));
+
+        var scan = await ScanAsync(TestZips.Message(("docs.zip", zip)));
+
+        Assert.All(scan.Files, f => Assert.False(f.Path.Any(char.IsControl), f.Path));
+        Assert.Contains(scan.Files, f => f.Path == "docs.zip/a??2026-12-07 forged log line?[31m.txt");
+        // A mail program saving "run.j<SOH>s" drops the control character: it is a script.
+        var script = scan.Files.Single(f => f.Path == "docs.zip/run.j?s");
+        Assert.Equal("run.js", script.Name);
+        Assert.Equal(FileType.Script, script.Type);
+    }
+
+    [Fact]
     public async Task Office_documents_are_told_from_plain_zips_and_macros_from_documents()
     {
         var docx = TestZips.Zip(("[Content_Types].xml", "<Types/>"u8.ToArray()), ("word/document.xml", "<w/>"u8.ToArray()));

@@ -29,4 +29,18 @@ public sealed class HtmlReducerTests
 
         Assert.Equal("hello ", text);
     }
+
+    [Theory]
+    [InlineData("<p>Hello</p>< BUY CHEAP PILLS NOW<br>", "BUY CHEAP PILLS NOW")]
+    [InlineData("<p>I <3 cheap pills</p>", "<3 cheap pills")]
+    [InlineData("a <!-- hidden --!> CHEAP PILLS shown", "CHEAP PILLS shown")]
+    [InlineData("price < 10 dollars <b>now</b>", "price < 10 dollars")]
+    [InlineData("ends with <", "ends with <")]
+    public void Text_a_browser_shows_is_read_however_the_markup_around_it_looks(string html, string shown)
+    {
+        var text = HtmlReducer.Reduce(html, new ScannedMessage());
+
+        Assert.Contains(shown, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("hidden", text, StringComparison.Ordinal);
+    }
 }
