@@ -51,6 +51,13 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             using var archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
             var entries = archive.Entries;
             scan.ArchiveEntries += entries.Count;
+            if (scan.ArchiveEntries > limits.MaxEntries)
+            {
+                // The directory listed more than its end record said: judged by what is there.
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"{scan.ArchiveEntries} archive members, more than {limits.MaxEntries}")));
+                return FileType.Zip;
+            }
+
             var type = Refine(entries);
             if (IsBomb(entries, path))
             {
@@ -314,8 +321,33 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         }
     }
 
+    /// <summary>
+    /// Looks into a tar attached as it is (not compressed) at <paramref name="path"/>: its members are typed, a zip or
+    /// gzip among them opened one level down. Returns null (a tar is no type a policy names).
+    /// </summary>
+    public FileType? InspectTar(Stream tar, string path)
+    {
+        try
+        {
+            InspectTar(tar, path, 1);
+        }
+        catch (BudgetExceededException ex)
+        {
+            if (!scan.HasBomb)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, ex.Message));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or EndOfStreamException or IOException or FormatException)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged tar: " + ex.Message));
+        }
+
+        return null;
+    }
+
     /// <summary>POSIX ustar and GNU tar put "ustar" at offset 257 of the first header.</summary>
-    private static bool IsTar(ReadOnlySpan<byte> head) =>
+    public static bool IsTar(ReadOnlySpan<byte> head) =>
         head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8);
 
     /// <summary>"a.exe.gz" holds "a.exe", "a.tgz" holds "a.tar"; a gzip of any other name holds its name without the extension.</summary>

@@ -177,8 +177,8 @@ public static class AttachmentScanner
                     else
                     {
                         using var content = archive.OpenRead();
-                        type = type == FileType.Gzip
-                            ? _archives.InspectGzip(content, path, 1, archive.Length)
+                        type = part.IsTar ? _archives.InspectTar(content, path)
+                            : type == FileType.Gzip ? _archives.InspectGzip(content, path, 1, archive.Length)
                             : _archives.InspectZip(content, path, 1);
                     }
                 }
@@ -227,8 +227,13 @@ public static class AttachmentScanner
         private void Decide(Part part)
         {
             part.Decided = true;
-            part.Type = FileSignatures.Detect(_head.AsSpan(0, part.HeadLength), part.Name);
-            if (part.Type == FileType.Zip || part.Type == FileType.Gzip)
+            var head = _head.AsSpan(0, part.HeadLength);
+            part.Type = FileSignatures.Detect(head, part.Name);
+            // A plain tar has its magic at offset 257, not at the start; a zip named so but starting with something
+            // else (a self-extractor's stub, text) is found from its end, as unzip and mail programs find it.
+            part.IsTar = part.Type is null && ArchiveInspector.IsTar(head);
+            if (part.Type == FileType.Zip || part.Type == FileType.Gzip || part.IsTar
+                || (part.Type is null && FileSignatures.Extension(part.Name) is ".zip"))
             {
                 part.Archive = new SpillBuffer(limits.MemoryBuffer);
                 part.Archive.Write(_head.AsSpan(0, part.HeadLength));
@@ -273,6 +278,9 @@ public static class AttachmentScanner
         public SpillBuffer? Archive { get; set; }
 
         public bool ArchiveTooLarge { get; set; }
+
+        /// <summary>A tar, not compressed: its members are typed like a tgz's.</summary>
+        public bool IsTar { get; set; }
 
         public void Dispose() => Archive?.Dispose();
     }

@@ -32,10 +32,15 @@ internal static class ZipDirectory
             }
 
             var count = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(at + 10));
-            if (count != 0xFFFF)
+            var directorySize = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(at + 12));
+            var directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(at + 16));
+            if (count != 0xFFFF && directorySize != 0xFFFFFFFF && directoryOffset != 0xFFFFFFFF)
             {
                 return count;
             }
+
+            // Any field at its maximum sends readers (.NET's among them) to the zip64 record, whose count they then
+            // list: the larger of the two counts is the one to judge.
 
             // Zip64: the locator sits just before the record and points at the zip64 end of central directory.
             var locatorAt = zip.Length - tailLength + at - 20;
@@ -61,7 +66,7 @@ internal static class ZipDirectory
             var record = new byte[56];
             zip.Position = recordAt;
             zip.ReadExactly(record);
-            return record.AsSpan().StartsWith("PK\u0006\u0006"u8) ? BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(32)) : null;
+            return record.AsSpan().StartsWith("PK\u0006\u0006"u8) ? Math.Max(count, BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(32))) : null;
         }
 
         return null;

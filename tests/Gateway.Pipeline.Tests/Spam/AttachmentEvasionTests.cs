@@ -1,3 +1,5 @@
+using System.Formats.Tar;
+using System.IO.Compression;
 using System.Text;
 using Gateway.Policy;
 
@@ -19,7 +21,31 @@ public sealed class AttachmentEvasionTests
 
     private static string Multipart(params string[] parts) => Head + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n" + string.Concat(parts) + "--o--\r\n";
 
-    public static TheoryData<string> Shapes() => new() { "baseline", "cte-comment", "cte-semicolon", "cte-duplicate", "10001-parts", "mime-depth-70", "rfc822-base64" };
+    private static byte[] PrefixedZip()
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write("just some text before the archive\r\n"u8);
+        using (var writer = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = writer.CreateEntry("setup.exe").Open();
+            entry.Write(Pe);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static byte[] PlainTar()
+    {
+        using var o = new MemoryStream();
+        using (var w = new TarWriter(o, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            w.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "setup.exe") { DataStream = new MemoryStream(Pe) });
+        }
+
+        return o.ToArray();
+    }
+
+    public static TheoryData<string> Shapes() => new() { "baseline", "prefixed-zip", "plain-tar", "cte-comment", "cte-semicolon", "cte-duplicate", "10001-parts", "mime-depth-70", "rfc822-base64" };
 
     private static string Build(string shape)
     {
@@ -27,6 +53,8 @@ public sealed class AttachmentEvasionTests
         switch (shape)
         {
             case "baseline": return Multipart(Part(pe + "Content-Transfer-Encoding: base64\r\n", B64(Pe)));
+            case "prefixed-zip": return Multipart(Part("Content-Disposition: attachment; filename=\"docs.zip\"\r\nContent-Transfer-Encoding: base64\r\n", B64(PrefixedZip())));
+            case "plain-tar": return Multipart(Part("Content-Disposition: attachment; filename=\"docs.tar\"\r\nContent-Transfer-Encoding: base64\r\n", B64(PlainTar())));
             case "cte-comment": return Multipart(Part(pe + "Content-Transfer-Encoding: base64 (binary)\r\n", B64(Pe)));
             case "cte-semicolon": return Multipart(Part(pe + "Content-Transfer-Encoding: base64;\r\n", B64(Pe)));
             case "cte-duplicate": return Multipart(Part(pe + "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n", B64(Pe)));

@@ -122,7 +122,7 @@ public sealed class AttachmentStepTests
         var reply = await harness.SendAsync(message);
 
         Assert.Equal(550, reply.Code);
-        Assert.Equal("Message rejected: attachment \"?????550.exe\" is a blocked file type (pe)", reply.Lines[0]);
+        Assert.Equal("Message rejected: attachment \"???550.exe\" is a blocked file type (pe)", reply.Lines[0]);
     }
 
     /// <summary>Issue 13's bad input, through the whole inbound flow with the message on "disk" (a stream): each gets a verdict.</summary>

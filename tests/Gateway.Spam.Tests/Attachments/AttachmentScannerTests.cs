@@ -59,6 +59,19 @@ public sealed class AttachmentScannerTests
     }
 
     [Fact]
+    public async Task A_zip64_end_record_that_lists_more_members_than_the_end_record_says_is_judged_by_the_larger_count()
+    {
+        // The 16-bit count says 1; a directory offset of 0xFFFFFFFF sends readers to the zip64 record, which says 50.
+        var zip = TestZips.WithZip64End(TestZips.Zip([.. Enumerable.Range(0, 50).Select(i => ($"f{i}.txt", "x"u8.ToArray()))]), eocdCount: 1);
+        var limits = AttachmentLimits.Default with { MaxEntries = 10 };
+
+        var scan = await ScanAsync(TestZips.Message(("many.zip", zip)), limits);
+
+        Assert.True(scan.HasBomb);
+        Assert.True(scan.ArchiveEntries <= limits.MaxEntries, $"{scan.ArchiveEntries} members listed");
+    }
+
+    [Fact]
     public async Task Control_characters_in_names_neither_reach_the_log_nor_hide_an_extension()
     {
         var zip = TestZips.Zip(("a\r\n2026-12-07 forged log line\u001b[31m.txt", "text"u8.ToArray()), ("run.j\u0001s", "x()"u8.ToArray()));

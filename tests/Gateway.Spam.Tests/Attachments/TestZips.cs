@@ -23,6 +23,42 @@ internal static class TestZips
         return output.ToArray();
     }
 
+    /// <summary>Rewrites the end of a zip: a zip64 end record + locator, and an EOCD claiming <paramref name="eocdCount"/>.</summary>
+    public static byte[] WithZip64End(byte[] zip, ushort eocdCount, long? realTotal = null)
+    {
+        var eocdAt = zip.Length - 22;
+        Assert.True(zip.AsSpan(eocdAt).StartsWith("PK\u0005\u0006"u8));
+        long total = realTotal ?? BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(eocdAt + 10));
+        var cdSize = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(eocdAt + 12));
+        var cdOffset = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(eocdAt + 16));
+        using var o = new MemoryStream();
+        o.Write(zip, 0, eocdAt);
+        var z64At = o.Position;
+        var rec = new byte[56];
+        "PK\u0006\u0006"u8.CopyTo(rec);
+        BinaryPrimitives.WriteInt64LittleEndian(rec.AsSpan(4), 44);
+        BinaryPrimitives.WriteUInt16LittleEndian(rec.AsSpan(12), 45);
+        BinaryPrimitives.WriteUInt16LittleEndian(rec.AsSpan(14), 45);
+        BinaryPrimitives.WriteInt64LittleEndian(rec.AsSpan(24), total);
+        BinaryPrimitives.WriteInt64LittleEndian(rec.AsSpan(32), total);
+        BinaryPrimitives.WriteInt64LittleEndian(rec.AsSpan(40), cdSize);
+        BinaryPrimitives.WriteInt64LittleEndian(rec.AsSpan(48), cdOffset);
+        o.Write(rec);
+        var loc = new byte[20];
+        "PK\u0006\u0007"u8.CopyTo(loc);
+        BinaryPrimitives.WriteInt64LittleEndian(loc.AsSpan(8), z64At);
+        BinaryPrimitives.WriteUInt32LittleEndian(loc.AsSpan(16), 1);
+        o.Write(loc);
+        var end = new byte[22];
+        "PK\u0005\u0006"u8.CopyTo(end);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), eocdCount);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), eocdCount);
+        BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(12), cdSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(16), 0xFFFFFFFF);
+        o.Write(end);
+        return o.ToArray();
+    }
+
     /// <summary>Raw deflate of <paramref name="length"/> zero octets, written in 1 MiB steps (never a whole array of zeros).</summary>
     public static byte[] DeflatedZeros(long length)
     {
