@@ -110,6 +110,7 @@ public sealed class InitCommandTests : IDisposable
     [InlineData("mx.example.org", "example.org", "10.0.0.5", "10.0.0.1/24", "--trusted-network: '10.0.0.1/24' has host bits set; did you mean '10.0.0.0/24'?")]
     [InlineData("mx.example.org", "example.org", "10.0.0.5", "10.0.0.0/33", "--trusted-network: '10.0.0.0/33' has an invalid prefix length (0-32)")]
     [InlineData("mx.example.org", "example.org", "10.0.0.5", "internal", "--trusted-network: 'internal' is not a valid IP address")]
+    [InlineData("mx.example.org", "example.org", "MX.example.org:25", "10.0.0.0/24", "--internal: 'MX.example.org:25' is the gateway itself (--hostname); name the internal mail server")]
     [InlineData("mx.example.org", "example.org", "10.0.0.5", "0.0.0.0/0", "--trusted-network: '0.0.0.0/0' trusts every address on the internet to relay: the gateway would be an open relay")]
     public void Invalid_answers_are_refused_with_the_loaders_reason_and_nothing_is_written(string hostname, string domain, string internalHost, string network, string message)
     {

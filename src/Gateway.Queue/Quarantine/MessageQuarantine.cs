@@ -68,7 +68,8 @@ public sealed class MessageQuarantine
         // The state first: should we stop between the two, the item is still held and a second release repeats this.
         var now = _time.GetUtcNow();
         await _store.SaveStateAsync(entry.State with { NextAttemptAt = now, LifetimeStart = now }, cancellationToken).ConfigureAwait(false);
-        await _store.ReleaseAsync(queueId, cancellationToken).ConfigureAwait(false);
+        var detail = $"released from the quarantine by {actor}" + (learnDirectory is null ? "" : ", kept to learn as ham");
+        await _store.ReleaseAsync(queueId, detail, cancellationToken).ConfigureAwait(false);
         QuarantineLog.Released(_logger, queueId, actor, learnDirectory is not null, entry.Envelope.Recipients.Count);
         return true;
     }

@@ -451,7 +451,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         await TraceAsync(Event("held", record.Envelope, null, null)).ConfigureAwait(false);
     }
 
-    public async ValueTask ReleaseAsync(string queueId, CancellationToken cancellationToken)
+    public ValueTask ReleaseAsync(string queueId, CancellationToken cancellationToken) => ReleaseAsync(queueId, null, cancellationToken);
+
+    public async ValueTask ReleaseAsync(string queueId, string? detail, CancellationToken cancellationToken)
     {
         var record = await RequireQueuedAsync(queueId).ConfigureAwait(false);
         var marker = HoldPath(queueId);
@@ -462,7 +464,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
 
         _quarantine.TryRemove(queueId, out _);
-        await TraceAsync(Event("released", record.Envelope, null, null)).ConfigureAwait(false);
+        await TraceAsync(Event("released", record.Envelope, null, detail)).ConfigureAwait(false);
     }
 
     public async ValueTask RetryNowAsync(string queueId, CancellationToken cancellationToken)

@@ -37,6 +37,9 @@ public interface IQueueStore : IMessageAcceptor
 
     ValueTask ReleaseAsync(string queueId, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="ReleaseAsync(string, CancellationToken)"/>, with who released it and how for the trace event.</summary>
+    ValueTask ReleaseAsync(string queueId, string? detail, CancellationToken cancellationToken) => ReleaseAsync(queueId, cancellationToken);
+
     /// <summary>Asks for an attempt now: NextAttemptAt = now in the state file.</summary>
     ValueTask RetryNowAsync(string queueId, CancellationToken cancellationToken);
 

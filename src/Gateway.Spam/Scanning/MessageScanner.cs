@@ -108,7 +108,9 @@ internal static class MessageScanner
                 case MessagePart { Message.Body: { } body }:
                     pending.Push((body, item.Depth + 1));
                     break;
-                case TextPart textPart when !textPart.IsAttachment && (textPart.IsPlain || textPart.IsHtml):
+                // A text part marked as an attachment is read too when it is the whole message: mail programs show
+                // such a body inline, and the marking would otherwise hide it from scoring.
+                case TextPart textPart when (!textPart.IsAttachment || item.Depth == 0) && (textPart.IsPlain || textPart.IsHtml):
                     AppendText(textPart, source, scanned, text, limits);
                     break;
                 case MimePart part when part.ContentType.MediaType.Equals("multipart", StringComparison.OrdinalIgnoreCase):

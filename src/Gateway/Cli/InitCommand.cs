@@ -36,6 +36,12 @@ internal static class InitCommand
         Check(problems, "--hostname", PolicyValues.TryParseDomain(request.Hostname.Trim(), out var hostname));
         Check(problems, "--domain", PolicyValues.TryParseDomain(request.Domain.Trim(), out var domain));
         Check(problems, "--internal", PolicyValues.TryParseHostPort(request.Internal.Trim(), DefaultInternalPort, out var internalHost));
+        if (problems.Count == 0 && string.Equals(internalHost.Host, hostname, StringComparison.OrdinalIgnoreCase))
+        {
+            // Inbound mail would be relayed to the gateway itself: a loop the loop check ends with a notice to the sender.
+            problems.Add($"--internal: '{request.Internal.Trim()}' is the gateway itself (--hostname); name the internal mail server");
+        }
+
         var networks = new List<string>(LoopbackNetworks);
         foreach (var networkText in request.TrustedNetworks)
         {

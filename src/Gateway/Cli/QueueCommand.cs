@@ -50,16 +50,26 @@ internal static class QueueCommand
         await foreach (var entry in store.ListAsync(CancellationToken.None).ConfigureAwait(false))
         {
             count++;
-            var envelope = entry.Envelope;
-            var pending = entry.State.Recipients.Count(r => r.Status == RecipientStatus.Pending);
-            var last = entry.State.Recipients.Select(r => r.LastReply).LastOrDefault(r => r is not null) ?? string.Empty;
-            var state = entry.Quarantine is not null ? "quarant." : entry.Held ? "held" : entry.State.Attempts == 0 ? "new" : "deferred";
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{envelope.QueueId,-17} {Age(now - envelope.ReceivedAt),8} {entry.MessageBytes,9} {state,-8} {Sender(envelope.From),-30} {pending}/{envelope.Recipients.Count} {string.Join(",", envelope.Recipients.Select(r => r.Address))} {last}"));
+            Console.Out.WriteLine(ListLine(entry, now));
         }
 
         Console.Out.WriteLine($"-- {count} message(s)");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>One line of `queue list`: the recipients still pending and the last reply about one of them.</summary>
+    internal static string ListLine(QueueEntry entry, DateTimeOffset now)
+    {
+        var envelope = entry.Envelope;
+        // What is still to do: the recipients not yet delivered or failed, and the last answer about one of them
+        // (a delivered recipient's 250 says nothing about why the message is still here).
+        var waiting = entry.State.Recipients.Where(r => r.Status == RecipientStatus.Pending).ToList();
+        var pending = waiting.Count;
+        var shown = pending > 0 ? waiting.Select(r => r.Address) : envelope.Recipients.Select(r => r.Address);
+        var last = waiting.OrderBy(r => r.UpdatedAt ?? DateTimeOffset.MinValue).Select(r => r.LastReply).LastOrDefault(r => r is not null) ?? string.Empty;
+        var state = entry.Quarantine is not null ? "quarant." : entry.Held ? "held" : entry.State.Attempts == 0 ? "new" : "deferred";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{envelope.QueueId,-17} {Age(now - envelope.ReceivedAt),8} {entry.MessageBytes,9} {state,-8} {Sender(envelope.From),-30} {pending}/{envelope.Recipients.Count} {string.Join(",", shown)} {last}");
     }
 
     private static async Task<int> ShowAsync(FileQueueStore store, string id)
@@ -164,15 +174,19 @@ internal static class QueueCommand
                 await store.HoldAsync(id, CancellationToken.None).ConfigureAwait(false);
                 break;
             case "release":
-                await store.ReleaseAsync(id, CancellationToken.None).ConfigureAwait(false);
+                await store.ReleaseAsync(id, $"released by {Who()} via gateway queue release", CancellationToken.None).ConfigureAwait(false);
                 break;
             case "delete":
                 // Who and when go into the trace log with the removal, so "what happened to it" has an answer.
-                var sudo = Environment.GetEnvironmentVariable("SUDO_USER");
-                var who = sudo is null ? Environment.UserName : $"{Environment.UserName} (sudo by {sudo})";
-                await store.RemoveAsync(id, $"deleted by {who} via gateway queue delete", CancellationToken.None).ConfigureAwait(false);
+                await store.RemoveAsync(id, $"deleted by {Who()} via gateway queue delete", CancellationToken.None).ConfigureAwait(false);
                 break;
         }
+    }
+
+    private static string Who()
+    {
+        var sudo = Environment.GetEnvironmentVariable("SUDO_USER");
+        return sudo is null ? Environment.UserName : $"{Environment.UserName} (sudo by {sudo})";
     }
 
     private static string Sender(string? from) => from is null ? "<>" : $"<{from}>";

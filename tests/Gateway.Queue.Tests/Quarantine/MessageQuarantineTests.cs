@@ -95,6 +95,9 @@ public sealed class MessageQuarantineTests
 
         Assert.True(await Quarantine(ctx).ReleaseAsync(id, "tester", learn, CancellationToken.None));
 
+        // Who released it, and that it was kept to learn from, is in the trace like a deletion's who.
+        Assert.Contains(await ctx.TraceEventsAsync(), e => e.Event == "released" && e.QueueId == id
+            && e.Detail == "released from the quarantine by tester, kept to learn as ham");
         var copy = Assert.Single(Directory.GetFiles(learn, "*", SearchOption.AllDirectories));
         Assert.Equal(id + ".eml", Path.GetFileName(copy));
         await using var stored = await ctx.Store.OpenMessageAsync(id, CancellationToken.None);
