@@ -122,8 +122,13 @@ public static class AttachmentScanner
                 name = disposition.FileName;
             }
 
+            // Mail programs differ on which name they save a part under when the Content-Disposition filename and the
+            // Content-Type name disagree ("notes.txt" and "run.js"): both are checked.
+            var other = name is { Length: > 0 } && contentType.Name is { Length: > 0 } typeName && !string.Equals(typeName, name, StringComparison.Ordinal)
+                ? FileNames.Saved(typeName)
+                : null;
             name ??= contentType.Name;
-            _part = new Part(name is { Length: > 0 } ? FileNames.Saved(name) : null, Decoder(_transferEncoding), scan.Parts);
+            _part = new Part(name is { Length: > 0 } ? FileNames.Saved(name) : null, Decoder(_transferEncoding), scan.Parts) { OtherName = other };
         }
 
         protected override void OnMimePartContentRead(byte[] content, int startIndex, int count, CancellationToken cancellationToken)
@@ -187,6 +192,11 @@ public static class AttachmentScanner
                 if (part.Name is not null || type is not null)
                 {
                     scan.Files.Add(new ScannedFile(path, part.Name, type, Encrypted: false, Depth: 0));
+                }
+
+                if (part.OtherName is { } other)
+                {
+                    scan.Files.Add(new ScannedFile(other, other, FileSignatures.Detect(_head.AsSpan(0, part.HeadLength), other), Encrypted: false, Depth: 0));
                 }
             }
         }
@@ -278,6 +288,9 @@ public static class AttachmentScanner
         public SpillBuffer? Archive { get; set; }
 
         public bool ArchiveTooLarge { get; set; }
+
+        /// <summary>The Content-Type name when the Content-Disposition filename says something else.</summary>
+        public string? OtherName { get; init; }
 
         /// <summary>A tar, not compressed: its members are typed like a tgz's.</summary>
         public bool IsTar { get; set; }

@@ -343,9 +343,15 @@ internal static class RunCommand
             delivery.Apply(applied);
             scheduling.Apply(applied);
             level.Level = applied.Logging.LogLevel;
-            if (!next.Listeners.SequenceEqual(policy.Listeners))
+            // Only what the sockets were bound with waits for a restart; a listener's other settings apply at once.
+            if (!next.Listeners.Select(l => (l.Name, l.EndPoint, l.Tls)).SequenceEqual(policy.Listeners.Select(l => (l.Name, l.EndPoint, l.Tls))))
             {
                 HostLog.ListenersNeedRestart(hostLogger);
+            }
+
+            if (!string.Equals(next.StateDirectory, policy.StateDirectory, StringComparison.Ordinal))
+            {
+                HostLog.StateDirectoryNeedsRestart(hostLogger, policy.StateDirectory, next.StateDirectory);
             }
         };
 

@@ -72,6 +72,18 @@ public sealed class AttachmentScannerTests
     }
 
     [Fact]
+    public async Task A_part_whose_two_names_disagree_is_checked_under_both()
+    {
+        var message = "From: a@example.org\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+            + "--b\r\nContent-Type: application/octet-stream; name=\"run.js\"\r\nContent-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nx()\r\n--b--\r\n";
+
+        var scan = await ScanAsync(System.Text.Encoding.ASCII.GetBytes(message));
+
+        Assert.Contains(scan.Files, f => f.Name == "notes.txt");
+        Assert.Contains(scan.Files, f => f.Name == "run.js" && f.Type == FileType.Script);
+    }
+
+    [Fact]
     public async Task Control_characters_in_names_neither_reach_the_log_nor_hide_an_extension()
     {
         var zip = TestZips.Zip(("a\r\n2026-12-07 forged log line\u001b[31m.txt", "text"u8.ToArray()), ("run.j\u0001s", "x()"u8.ToArray()));
