@@ -520,6 +520,13 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         await AnnounceAsync(record, null).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A message the pipeline refused at the end of DATA: never queued, but "what happened to it" has an answer in the
+    /// trace under the id its refusal names in the log.
+    /// </summary>
+    internal Task TraceRefusedAsync(QueuedEnvelope envelope, SmtpReply reply, long length) =>
+        TraceAsync(Event("refused", envelope, reply.ToString(), ReceivedDetail(envelope, length)) with { Remote = envelope.ClientIp });
+
     /// <summary>The writer is done with its id, committed or not.</summary>
     internal void ForgetId(string queueId) => _idsInUse.TryRemove(queueId, out _);
 

@@ -183,15 +183,17 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         }
     }
 
-    public ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reply);
         if (!_finished)
         {
+            var length = _flushed + _buffered - _messageOffset;
             Abort();
+            await _store.TraceRefusedAsync(_envelope, reply, length).ConfigureAwait(false);
         }
 
-        return ValueTask.FromResult(reply);
+        return reply;
     }
 
     public ValueTask DisposeAsync()

@@ -220,6 +220,12 @@ public sealed class SpoolAmendmentTests
         await writer.DisposeAsync();
 
         AssertNothingKept(ctx);
+        // Kept nowhere but in the trace: who sent what to whom, and the reply they got.
+        var refused = Assert.Single(await ctx.TraceEventsAsync(), e => e.Event == "refused");
+        Assert.Equal(writer.QueueId, refused.QueueId);
+        Assert.Equal(refusal.ToString(), refused.Reply);
+        Assert.Equal(["bob@example.test"], refused.To);
+        Assert.StartsWith("origin=", refused.Detail, StringComparison.Ordinal);
     }
 
     private static async Task<IInspectableMessageWriter> WriterWithClientMessageAsync(SpoolTestContext ctx)
