@@ -66,6 +66,14 @@ public sealed class QuarantinePolicyTests : IDisposable
         Assert.Equal(token, policy.Admin.TokenFile);
     }
 
+    [Fact]
+    public void A_token_too_short_to_resist_guessing_is_refused_at_the_key()
+    {
+        _files.Write("short.token", "secret\n");
+
+        _files.AssertError(PolicyFiles.Minimal + "admin:\n  token_file: short.token\n", 6, 15, "admin.token_file: the token is shorter than 16 characters");
+    }
+
     [Theory]
     [InlineData("quarantine:\n  retention: 10m\n", 6, 14, "quarantine.retention: 10m is out of range")]
     [InlineData("quarantine:\n  keep: 7d\n", 6, 3, "keep")]

@@ -398,7 +398,32 @@ internal sealed partial class PolicyReader
         }
 
         var tokenFile = TryGet(fields, "token_file", out var tokenNode) ? ReadPath(tokenNode, "admin.token_file", PathKind.ExistingFile) : null;
+        if (tokenFile is not null && tokenNode is not null && TokenProblem(tokenFile) is { } problem)
+        {
+            // Checked again at each request (the file may be replaced without a reload); here so that `gateway check`
+            // says what every request would otherwise answer with a 403.
+            Error(tokenNode, $"admin.token_file: {problem}");
+        }
+
         return new AdminPolicy { Listen = listen, TokenFile = tokenFile };
+    }
+
+    /// <summary>The admin token must be long enough to resist guessing over the network (AdminAccess reads it the same way).</summary>
+    internal const int MinAdminTokenLength = 16;
+
+    private static string? TokenProblem(string file)
+    {
+        try
+        {
+            var length = new FileInfo(file).Length <= 4096 ? File.ReadAllText(file).Trim().Length : int.MaxValue;
+            return length is >= MinAdminTokenLength and < int.MaxValue ? null
+                : length == int.MaxValue ? "the file is larger than 4 KiB; it should hold one token"
+                : $"the token is shorter than {MinAdminTokenLength} characters (e.g. `openssl rand -hex 32 > FILE`)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be read: {e.Message}";
+        }
     }
 
     private LoggingPolicy ReadLogging(YamlNode node)
