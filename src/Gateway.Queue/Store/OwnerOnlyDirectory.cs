@@ -34,10 +34,17 @@ public static class OwnerOnlyDirectory
             return;
         }
 
-        var mode = File.GetUnixFileMode(path);
-        if ((mode & GroupOrOther) != 0)
+        try
         {
-            File.SetUnixFileMode(path, mode & ~GroupOrOther);
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & GroupOrOther) != 0)
+            {
+                File.SetUnixFileMode(path, mode & ~GroupOrOther);
+            }
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            // Owned by another user (a directory an administrator made and shares on purpose): theirs to decide.
         }
     }
 }
