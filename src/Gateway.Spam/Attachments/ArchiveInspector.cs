@@ -154,8 +154,10 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             }
             else if (type == FileType.Gzip)
             {
-                // The octets already read were counted as inflated by the zip; the gzip's own are counted as it inflates.
-                using var gzip = new PrefixedStream(head.AsMemory(0, read), content);
+                // The octets already read were counted as inflated by the zip, and so is the rest of the member as the
+                // gzip reader pulls it (a member of empty gzip members padded with header fields inflates nothing
+                // itself); the gzip's own output is counted as it inflates.
+                using var gzip = new PrefixedStream(head.AsMemory(0, read), new CountedStream(content, scan, limits.MaxExpanded));
                 type = InspectGzip(gzip, path, level + 1, entry.CompressedLength);
             }
 
