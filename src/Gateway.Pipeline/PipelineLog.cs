@@ -8,8 +8,8 @@ namespace Gateway.Pipeline;
 internal static partial class PipelineLog
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "Relay denied: session {SessionId} client {Client} recipient {Recipient}: {Reason}")]
-    public static partial void RelayDenied(ILogger logger, string sessionId, IPAddress client, Mailbox recipient, string reason);
+        Message = "Relay denied: session {SessionId} client {Client} helo {Helo} from <{Sender}> recipient {Recipient}: {Reason}")]
+    public static partial void RelayDenied(ILogger logger, string sessionId, IPAddress client, string helo, Mailbox? sender, Mailbox recipient, string reason);
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
         Message = "Unknown recipient: session {SessionId} client {Client} recipient {Recipient} refused by {Source} {Detail}")]

@@ -111,6 +111,9 @@ public sealed class RelayBatteryTests(GatewayFixture fixture) : IClassFixture<Ga
         await client.CommandAsync("RCPT TO:<logged-victim%elsewhere.example@example.test>");
         var line = await fixture.Gateway.WaitForLogAsync(l => l.Contains("logged-victim", StringComparison.Ordinal) && l.Contains("Relay denied", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         Assert.Contains("routing", line, StringComparison.OrdinalIgnoreCase);
+        // Who tried: the name the client gave and its envelope sender, what an admin searches the log for.
+        Assert.Contains("attacker.example", line, StringComparison.Ordinal);
+        Assert.Contains("spammer@elsewhere.example", line, StringComparison.Ordinal);
     }
 }
 

@@ -159,7 +159,8 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
                 _plans[recipient] = plan;
                 return RecipientDecision.Accept(MailDirection.Outbound);
             default:
-                PipelineLog.RelayDenied(_logger, session.SessionId, session.ClientAddress, recipient, result.Reason);
+                // Who tried, as the client named itself and the envelope sender it gave: what an admin searches for.
+                PipelineLog.RelayDenied(_logger, session.SessionId, session.ClientAddress, session.HeloName ?? "-", from, recipient, result.Reason);
                 return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.RelayDenied, result.Reason));
         }
     }
