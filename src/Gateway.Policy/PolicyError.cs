@@ -6,5 +6,11 @@ namespace Gateway.Policy;
 /// </summary>
 public sealed record PolicyError(string File, int Line, int Column, string Message)
 {
+    /// <summary>
+    /// A file the error is about that does not exist yet (an included file not found): watched, so that creating it
+    /// reloads the policy without a touch of the file that includes it.
+    /// </summary>
+    public string? MissingFile { get; init; }
+
     public override string ToString() => $"{File}:{Line}:{Column}: {Message}";
 }

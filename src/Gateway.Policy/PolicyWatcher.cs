@@ -143,7 +143,7 @@ public sealed class PolicyWatcher : IDisposable
         {
             lock (_lock)
             {
-                Arm(result.Errors.Select(e => e.File));
+                Arm(result.Errors.Select(e => e.File).Concat(result.Errors.Select(e => e.MissingFile).OfType<string>()));
             }
         }
     }

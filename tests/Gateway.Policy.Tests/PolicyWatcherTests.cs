@@ -79,6 +79,21 @@ public sealed class PolicyWatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task An_include_added_before_its_file_exists_loads_when_the_file_is_created()
+    {
+        var store = CreateStore(PolicyFiles.Minimal);
+        using var watcher = new PolicyWatcher(store, TimeProvider.System, new ListLogger<PolicyWatcher>(), TimeSpan.FromMilliseconds(50));
+        watcher.Start();
+
+        await File.WriteAllTextAsync(_files.PathOf("gateway.yaml"), PolicyFiles.Minimal + "include: [extra.yaml]\n");
+        Assert.True(await WaitUntil(() => watcher.WatchedFiles.Contains(_files.PathOf("extra.yaml"))), "the missing include is not watched");
+
+        // No touch of gateway.yaml: creating the file it names is enough.
+        _files.Write("extra.yaml", "domains: [late.test]\n");
+        Assert.True(await WaitUntil(() => store.Current.Domains.SequenceEqual(["late.test"])), "creating the include was not picked up");
+    }
+
+    [Fact]
     public async Task Bad_edit_keeps_the_policy_and_a_later_fix_is_picked_up()
     {
         var store = CreateStore(PolicyFiles.Minimal + "domains: [a.test]\n");

@@ -157,7 +157,7 @@ internal sealed class IncludeResolver
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            _errors.Add(Error("file not found"));
+            _errors.Add(Error("file not found") with { MissingFile = fullPath });
         }
         catch (DecoderFallbackException)
         {
