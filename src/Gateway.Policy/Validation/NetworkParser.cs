@@ -92,7 +92,6 @@ internal static class NetworkParser
         return null;
     }
 
-    /// <summary>"192.0.2.1:25" or "[2001:db8::1]:25" (RFC 3986 3.2.2 brackets), port 1-65535.</summary>
     /// <summary>
     /// Why trusting <paramref name="network"/> to relay would make the gateway an open relay, or null: a network wider
     /// than a /8 (IPv4) or a /16 (IPv6) outside the private, loopback and link-local ranges is a good part of the
@@ -119,6 +118,7 @@ internal static class NetworkParser
         IPNetwork.Parse("100.64.0.0/10"), IPNetwork.Parse("169.254.0.0/16"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"),
     ];
 
+    /// <summary>"192.0.2.1:25" or "[2001:db8::1]:25" (RFC 3986 3.2.2 brackets), port 1-65535.</summary>
     public static string? TryParseEndPoint(string text, out IPEndPoint endPoint)
     {
         endPoint = new IPEndPoint(IPAddress.None, 0);

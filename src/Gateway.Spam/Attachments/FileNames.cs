@@ -10,10 +10,13 @@ internal static class FileNames
     /// <summary>Longer names are cut: nothing legitimate needs more, and logs should not carry kilobytes of one.</summary>
     public const int MaxLength = 1_024;
 
-    /// <summary>Control characters shown as '?', cut at <see cref="MaxLength"/>.</summary>
+    /// <summary>What is kept of a name's end when it is cut: the extension is there, and it is what the checks read.</summary>
+    private const int KeptEnd = 64;
+
+    /// <summary>Control characters shown as '?', cut to <see cref="MaxLength"/> (its end, with the extension, kept).</summary>
     public static string Display(string text)
     {
-        var cut = text.Length > MaxLength ? text[..MaxLength] : text;
+        var cut = Cut(text);
         if (!cut.AsSpan().ContainsAny(Controls))
         {
             return cut;
@@ -33,12 +36,15 @@ internal static class FileNames
     {
         if (name is null || !name.AsSpan().ContainsAny(Controls))
         {
-            return name is { Length: > MaxLength } ? name[..MaxLength] : name;
+            return name is null ? null : Cut(name);
         }
 
-        var kept = string.Concat(name.Where(c => !char.IsControl(c)));
-        return kept.Length > MaxLength ? kept[..MaxLength] : kept;
+        return Cut(string.Concat(name.Where(c => !char.IsControl(c))));
     }
+
+    // "aaaa…aaaa.js" cut at the front alone would lose ".js" and pass an extension check: the end is kept.
+    private static string Cut(string text) =>
+        text.Length <= MaxLength ? text : string.Concat(text.AsSpan(0, MaxLength - KeptEnd), text.AsSpan(text.Length - KeptEnd));
 
     private static readonly System.Buffers.SearchValues<char> Controls = System.Buffers.SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(i => (char)i), '\u007f', .. Enumerable.Range(0x80, 0x20).Select(i => (char)i)]);

@@ -40,7 +40,7 @@ internal static class ZipDirectory
             }
 
             // Any field at its maximum sends readers (.NET's among them) to the zip64 record, whose count they then
-            // list: the larger of the two counts is the one to judge.
+            // list: the larger of the two counts is the one to judge (0xFFFF itself means "see the zip64 record").
 
             // Zip64: the locator sits just before the record and points at the zip64 end of central directory.
             var locatorAt = zip.Length - tailLength + at - 20;
@@ -66,7 +66,7 @@ internal static class ZipDirectory
             var record = new byte[56];
             zip.Position = recordAt;
             zip.ReadExactly(record);
-            return record.AsSpan().StartsWith("PK\u0006\u0006"u8) ? Math.Max(count, BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(32))) : null;
+            return record.AsSpan().StartsWith("PK\u0006\u0006"u8) ? Math.Max(count == 0xFFFF ? 0 : count, BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(32))) : null;
         }
 
         return null;

@@ -162,6 +162,9 @@ internal static class RunCommand
         services.AddSingleton(sp => TlsRptHttpClient.Create(sp.GetRequiredService<IDnsResolver>()));
     }
 
+    private static (string, System.Net.IPEndPoint, ListenerTls, ListenerProxyProtocol, string) BoundWith(ListenerPolicy listener) =>
+        (listener.Name, listener.EndPoint, listener.Tls, listener.ProxyProtocol, string.Join(',', listener.TrustedProxies));
+
     private static WebApplication Build(CommandLine command, GatewayPolicy policy, TimeProvider time, VaultHostOptions vault)
     {
         // The gateway reads no appsettings: the policy is its only configuration. Without these two settings the
@@ -350,8 +353,9 @@ internal static class RunCommand
             delivery.Apply(applied);
             scheduling.Apply(applied);
             level.Level = applied.Logging.LogLevel;
-            // Only what the sockets were bound with waits for a restart; a listener's other settings apply at once.
-            if (!next.Listeners.Select(l => (l.Name, l.EndPoint, l.Tls)).SequenceEqual(policy.Listeners.Select(l => (l.Name, l.EndPoint, l.Tls))))
+            // Only what the listeners were set up with at start waits for a restart (the socket, its TLS mode and the
+            // PROXY protocol peers); a listener's other settings apply to its new sessions at once.
+            if (!next.Listeners.Select(BoundWith).SequenceEqual(policy.Listeners.Select(BoundWith)))
             {
                 HostLog.ListenersNeedRestart(hostLogger);
             }

@@ -42,6 +42,38 @@ public sealed class HeaderFieldCostTests
         Assert.True(Measure(message).Exceeded);
     }
 
+    [Theory]
+    [InlineData("Content-Type: message (forwarded)/rfc822\r\n")]
+    [InlineData("Content-Type: message /rfc822\r\n")]
+    [InlineData("Content-Type:\r\n message\r\n /rfc822\r\n")]
+    [InlineData("Content-type : Message/Global\r\n")]
+    public void An_attached_message_is_found_however_its_type_is_spelt(string contentType)
+    {
+        var message = Head + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + contentType + "\r\nFrom: c@example.com\r\n"
+            + Folded("X-Field", 20_000) + "\r\ninner\r\n--b--\r\n";
+
+        Assert.True(Measure(message).Exceeded);
+    }
+
+    [Fact]
+    public void A_digest_part_without_a_content_type_is_an_attached_message()
+    {
+        var message = Head + "Content-Type: multipart/digest; boundary=b\r\n\r\n--b\r\n\r\nFrom: c@example.com\r\n"
+            + Folded("X-Field", 20_000) + "\r\ninner\r\n--b--\r\n";
+
+        Assert.True(Measure(message).Exceeded);
+    }
+
+    [Fact]
+    public void A_message_word_outside_a_content_type_does_not_make_the_body_a_header()
+    {
+        // Mailman's Archived-At names a /message/ URL: the body after it is text.
+        var message = "From: a@example.org\r\nArchived-At: <https://lists.example.org/archives/list/x/message/ABC/>\r\n\r\n"
+            + string.Concat(Enumerable.Range(0, 50_000).Select(i => $" line {i}\r\n"));
+
+        Assert.False(Measure(message).Exceeded);
+    }
+
     [Fact]
     public void Folded_looking_lines_in_a_body_cost_nothing()
     {

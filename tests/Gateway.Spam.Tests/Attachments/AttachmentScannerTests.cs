@@ -100,6 +100,29 @@ public sealed class AttachmentScannerTests
     }
 
     [Fact]
+    public async Task A_name_too_long_to_keep_whole_keeps_its_extension()
+    {
+        var name = new string('a', 1_100) + ".js";
+        var zip = TestZips.Zip((name, "x()"u8.ToArray()));
+
+        var scan = await ScanAsync(TestZips.Message((name, "x()"u8.ToArray()), ("docs.zip", zip)));
+
+        Assert.Equal(2, scan.Files.Count(f => f.Type == FileType.Script && f.Name!.EndsWith(".js", StringComparison.Ordinal)));
+        Assert.All(scan.Files, f => Assert.True(f.Path.Length <= 2 * FileNames.MaxLength, f.Path));
+    }
+
+    [Fact]
+    public async Task A_zip64_end_record_with_the_0xffff_sentinel_is_judged_by_the_zip64_count()
+    {
+        var zip = TestZips.WithZip64End(TestZips.Zip(("a.txt", "a"u8.ToArray()), ("b.txt", "b"u8.ToArray()), ("c.txt", "c"u8.ToArray())), eocdCount: 0xFFFF, realTotal: 3);
+
+        var scan = await ScanAsync(TestZips.Message(("three.zip", zip)));
+
+        Assert.False(scan.HasBomb);
+        Assert.Equal(3, scan.ArchiveEntries);
+    }
+
+    [Fact]
     public async Task A_part_whose_two_names_disagree_is_checked_under_both()
     {
         var message = "From: a@example.org\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
