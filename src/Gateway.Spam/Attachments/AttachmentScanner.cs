@@ -33,7 +33,10 @@ public static class AttachmentScanner
         return scan;
     }
 
-    private sealed class PartReader(Stream stream, AttachmentLimits limits, AttachmentScan scan, CancellationToken cancellationToken)
+    /// <summary>Attached messages sent encoded, one inside another, that are decoded and read; deeper is not checked.</summary>
+    private const int MaxEncodedMessages = 3;
+
+    private sealed class PartReader(Stream stream, AttachmentLimits limits, AttachmentScan scan, CancellationToken cancellationToken, int encodedLevel = 0)
         : MimeReader(new ParserOptions { MaxMimeDepth = limits.MaxMimeDepth }, stream, MimeFormat.Default), IDisposable
     {
         private readonly ArchiveInspector _archives = new(limits, scan, cancellationToken);
@@ -103,6 +106,7 @@ public static class AttachmentScanner
             }
 
             var partPath = string.Create(CultureInfo.InvariantCulture, $"part {scan.Parts}");
+            var encodedMessage = false;
             CheckAmbiguous(partPath);
             if (contentType.IsMimeType("multipart", "*"))
             {
@@ -111,9 +115,18 @@ public static class AttachmentScanner
             }
             else if (contentType.IsMimeType("message", "rfc822") || contentType.IsMimeType("message", "global"))
             {
-                // An attached message is parsed only when sent as is (RFC 2046 5.2.1 allows no other encoding) and not
-                // nested too deep; otherwise it is one opaque part here, and its attachments would go unseen.
-                scan.Issues.Add(new ScanIssue(ScanIssueKind.Structure, partPath, "an attached message that is not read as one (encoded, which RFC 2046 5.2.1 forbids, or nested too deep)"));
+                // An attached message is parsed only when sent as is (RFC 2046 5.2.1 allows no other encoding); some
+                // mail programs send it in base64 anyway. Such a one is decoded and read like the message itself, so
+                // its attachments are checked; one nested too deep, or encoded inside too many others, is one opaque
+                // part whose attachments would go unseen.
+                if (Decoder(_transferEncoding) is not null && encodedLevel < MaxEncodedMessages)
+                {
+                    encodedMessage = true;
+                }
+                else
+                {
+                    scan.Issues.Add(new ScanIssue(ScanIssueKind.Structure, partPath, "an attached message that is not read as one (nested too deep, or encoded inside too many others)"));
+                }
             }
 
             string? name = null;
@@ -128,7 +141,7 @@ public static class AttachmentScanner
                 ? FileNames.Saved(typeName)
                 : null;
             name ??= contentType.Name;
-            _part = new Part(name is { Length: > 0 } ? FileNames.Saved(name) : null, Decoder(_transferEncoding), scan.Parts) { OtherName = other };
+            _part = new Part(name is { Length: > 0 } ? FileNames.Saved(name) : null, Decoder(_transferEncoding), scan.Parts) { OtherName = other, EncodedMessage = encodedMessage };
         }
 
         protected override void OnMimePartContentRead(byte[] content, int startIndex, int count, CancellationToken cancellationToken)
@@ -173,7 +186,23 @@ public static class AttachmentScanner
 
                 var path = part.Name ?? string.Create(CultureInfo.InvariantCulture, $"part {part.Index}");
                 var type = part.Type;
-                if (part.Archive is { } archive)
+                if (part.EncodedMessage && part.Archive is { } message && !part.ArchiveTooLarge)
+                {
+                    // Its files count as the message's own, under the same part and size budgets.
+                    using var content = message.OpenRead();
+                    using var inner = new PartReader(content, limits, scan, cancellationToken, encodedLevel + 1);
+                    try
+                    {
+                        inner.ReadMessage(cancellationToken);
+                    }
+                    catch (FormatException)
+                    {
+                        // Not even a header section: nothing in it is a file.
+                    }
+
+                    type = null;
+                }
+                else if (part.Archive is { } archive)
                 {
                     if (part.ArchiveTooLarge)
                     {
@@ -242,7 +271,7 @@ public static class AttachmentScanner
             // A plain tar has its magic at offset 257, not at the start; a zip named so but starting with something
             // else (a self-extractor's stub, text) is found from its end, as unzip and mail programs find it.
             part.IsTar = part.Type is null && ArchiveInspector.IsTar(head);
-            if (part.Type == FileType.Zip || part.Type == FileType.Gzip || part.IsTar
+            if (part.Type == FileType.Zip || part.Type == FileType.Gzip || part.IsTar || part.EncodedMessage
                 || (part.Type is null && FileSignatures.Extension(part.Name) is ".zip"))
             {
                 part.Archive = new SpillBuffer(limits.MemoryBuffer);
@@ -291,6 +320,9 @@ public static class AttachmentScanner
 
         /// <summary>The Content-Type name when the Content-Disposition filename says something else.</summary>
         public string? OtherName { get; init; }
+
+        /// <summary>An attached message sent encoded: decoded, kept and read as a message at the part's end.</summary>
+        public bool EncodedMessage { get; init; }
 
         /// <summary>A tar, not compressed: its members are typed like a tgz's.</summary>
         public bool IsTar { get; set; }

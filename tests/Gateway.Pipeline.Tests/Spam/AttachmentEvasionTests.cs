@@ -104,6 +104,26 @@ public sealed class AttachmentEvasionTests
     }
 
     [Fact]
+    public async Task A_harmless_attached_message_sent_in_base64_is_read_and_accepted()
+    {
+        // Some mail programs forward a message in base64 although RFC 2046 5.2.1 forbids it: it is decoded and read.
+        var harness = new ScannerHarness(new SpamPolicy
+        {
+            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy() },
+            Domains = new Dictionary<string, SpamDomainPolicy>(),
+        });
+        var inner = "From: a@sender.test\r\nSubject: minutes\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n"
+            + "--i\r\nContent-Type: text/plain\r\n\r\nthe minutes\r\n--i\r\nContent-Type: application/pdf; name=\"minutes.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + B64("%PDF-1.4 minutes"u8.ToArray()) + "\r\n--i--\r\n";
+        var message = Head + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nforwarded\r\n"
+            + "--o\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n" + B64(Encoding.ASCII.GetBytes(inner)) + "\r\n--o--\r\n";
+
+        var reply = await harness.SendAsync(Encoding.ASCII.GetBytes(message));
+
+        Assert.Equal(250, reply.Code);
+    }
+
+    [Fact]
     public async Task One_transfer_encoding_field_repeated_alike_is_not_ambiguous()
     {
         var harness = new ScannerHarness(new SpamPolicy

@@ -100,6 +100,20 @@ public sealed class AttachmentScannerTests
     }
 
     [Fact]
+    public async Task An_attached_message_sent_in_base64_is_decoded_and_its_files_typed()
+    {
+        var inner = System.Text.Encoding.ASCII.GetString(TestZips.Message(("setup.bin", Pe)));
+        var message = "From: a@example.org\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n"
+            + "--o\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(inner), Base64FormattingOptions.InsertLineBreaks) + "\r\n--o--\r\n";
+
+        var scan = await ScanAsync(System.Text.Encoding.ASCII.GetBytes(message));
+
+        Assert.Contains(scan.Files, f => f.Name == "setup.bin" && f.Type == FileType.Pe);
+        Assert.DoesNotContain(scan.Issues, i => i.Kind == ScanIssueKind.Structure);
+    }
+
+    [Fact]
     public async Task A_name_too_long_to_keep_whole_keeps_its_extension()
     {
         var name = new string('a', 1_100) + ".js";
