@@ -5,6 +5,9 @@ namespace Gateway.Policy;
 /// <summary>The admin HTTP endpoint (admin:).</summary>
 public sealed record AdminPolicy
 {
+    /// <summary>Characters a bearer token needs to resist guessing over the network; checked at load and at each request.</summary>
+    public const int MinTokenLength = 16;
+
     public IPEndPoint Listen { get; init; } = new(IPAddress.Loopback, 8025);
 
     /// <summary>

@@ -408,17 +408,14 @@ internal sealed partial class PolicyReader
         return new AdminPolicy { Listen = listen, TokenFile = tokenFile };
     }
 
-    /// <summary>The admin token must be long enough to resist guessing over the network (AdminAccess reads it the same way).</summary>
-    internal const int MinAdminTokenLength = 16;
-
     private static string? TokenProblem(string file)
     {
         try
         {
             var length = new FileInfo(file).Length <= 4096 ? File.ReadAllText(file).Trim().Length : int.MaxValue;
-            return length is >= MinAdminTokenLength and < int.MaxValue ? null
+            return length is >= AdminPolicy.MinTokenLength and < int.MaxValue ? null
                 : length == int.MaxValue ? "the file is larger than 4 KiB; it should hold one token"
-                : $"the token is shorter than {MinAdminTokenLength} characters (e.g. `openssl rand -hex 32 > FILE`)";
+                : $"the token is shorter than {AdminPolicy.MinTokenLength} characters (e.g. `openssl rand -hex 32 > FILE`)";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -25,9 +25,6 @@ internal static class AdminAccess
     // A token file, not a dump: anything larger is a wrong path.
     private const int MaxTokenFileBytes = 4096;
 
-    // Shorter than this is guessable; `openssl rand -hex 32` gives 64.
-    private const int MinTokenLength = 16;
-
     private const string ActorKey = "gateway.admin.actor";
 
     public static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -89,7 +86,7 @@ internal static class AdminAccess
         var expected = ReadToken(file);
         if (expected is null)
         {
-            return (StatusCodes.Status403Forbidden, $"admin.token_file is unreadable or shorter than {MinTokenLength} characters");
+            return (StatusCodes.Status403Forbidden, $"admin.token_file is unreadable or shorter than {Gateway.Policy.AdminPolicy.MinTokenLength} characters");
         }
 
         var given = headers.Authorization.ToString();
@@ -118,7 +115,7 @@ internal static class AdminAccess
             }
 
             var token = File.ReadAllText(file).Trim();
-            return token.Length >= MinTokenLength ? token : null;
+            return token.Length >= Gateway.Policy.AdminPolicy.MinTokenLength ? token : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
