@@ -85,6 +85,7 @@ public sealed class AuthenticationPolicyTests : IDisposable
         Assert.Equal(new SpfPolicy { Verify = true, RejectFail = false }, a.Spf);
         Assert.True(a.Dkim.Verify);
         Assert.Equal(10, a.Dkim.MaxSignatures);
+        Assert.False(a.Dkim.AllowUnsignedContent);
         Assert.Empty(a.Dkim.Sign);
         Assert.True(a.Arc.Verify);
         Assert.Empty(a.Arc.TrustedSealers);
@@ -373,6 +374,13 @@ public sealed class AuthenticationPolicyTests : IDisposable
     [InlineData("max_signatures: 1.5", "expected an integer, found '1.5'")]
     public void Bad_max_signatures_is_reported_at_the_value(string line, string messagePart)
         => AssertError(Section("dkim", "    " + line + "\n"), 8, ValueColumn(line, 5), messagePart);
+
+    [Fact]
+    public void Allow_unsigned_content_is_read_and_checked_as_a_bool()
+    {
+        Assert.True(Valid(Section("dkim", "    allow_unsigned_content: true\n")).Authentication.Dkim.AllowUnsignedContent);
+        AssertError(Section("dkim", "    allow_unsigned_content: sometimes\n"), 8, 29, "authentication.dkim.allow_unsigned_content: expected true or false, found 'sometimes'");
+    }
 
     [Fact]
     public void Empty_sign_list_signs_nothing()

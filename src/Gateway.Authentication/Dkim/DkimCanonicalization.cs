@@ -181,6 +181,76 @@ internal static class DkimCanonicalization
     }
 
     /// <summary>
+    /// Octets in the canonical form of <paramref name="body"/> (RFC 6376 3.4.3 simple, 3.4.4 relaxed), the count an
+    /// l= tag is measured against: an l= below it leaves the rest of the body unsigned (RFC 6376 8.2).
+    /// </summary>
+    public static long CanonicalBodyLength(ReadOnlySpan<byte> body, bool relaxed)
+    {
+        if (!relaxed)
+        {
+            var end = body.Length;
+            while (end >= 2 && body[end - 2] == '\r' && body[end - 1] == '\n')
+            {
+                end -= 2;
+            }
+
+            // The body without its trailing empty lines, then one CRLF (an empty body is the CRLF alone).
+            return end + 2L;
+        }
+
+        // Line ends as the relaxed hash reads them: LF, with a CR before it belonging to the ending.
+        long total = 0;
+        long emptyLines = 0;
+        var position = 0;
+        while (position < body.Length)
+        {
+            var lf = body[position..].IndexOf((byte)'\n');
+            var end = lf < 0 ? body.Length : position + lf;
+            var next = lf < 0 ? body.Length : end + 1;
+            if (lf >= 0 && end > position && body[end - 1] == '\r')
+            {
+                end--;
+            }
+
+            var length = CanonicalLineLength(body[position..end]);
+            if (length == 0)
+            {
+                emptyLines++;
+            }
+            else
+            {
+                // Empty lines count only when a non-empty line follows them; each line gets its CRLF.
+                total += (emptyLines * 2) + length + 2;
+                emptyLines = 0;
+            }
+
+            position = next;
+        }
+
+        return total;
+    }
+
+    /// <summary>The length <see cref="CanonicalizeLine"/> would give, without writing it.</summary>
+    private static int CanonicalLineLength(ReadOnlySpan<byte> content)
+    {
+        var length = 0;
+        var pendingSpace = false;
+        foreach (var b in content)
+        {
+            if (b is (byte)' ' or (byte)'\t')
+            {
+                pendingSpace = true;
+                continue;
+            }
+
+            length += pendingSpace ? 2 : 1;
+            pendingSpace = false;
+        }
+
+        return length;
+    }
+
+    /// <summary>
     /// Whether the relaxed body canonicalization leaves the body as it is but for trailing empty lines, which then
     /// end at <paramref name="end"/>: every line ends in CRLF, and no line holds a tab, two spaces in a row or a
     /// space at its end.

@@ -270,7 +270,31 @@ public sealed class DkimVerifierService
             return signature.ToResult(DkimResult.PermError, "signature could not be processed");
         }
 
+        if (signature.BodyLength is { } limit && !_options.AllowUnsignedContent
+            && UnsignedOctets(signature, limit, raw, message) is > 0 and var unsigned)
+        {
+            return signature.ToResult(DkimResult.Policy, $"l={limit} leaves {unsigned} octets of the body unsigned");
+        }
+
         return signature.ToResult(DkimResult.Pass, PassNote(signature, key));
+    }
+
+    /// <summary>Octets of the canonical body after the signature's l= limit: content anyone could have added.</summary>
+    private long UnsignedOctets(
+        DkimSignatureHeader signature, long limit, (ReadOnlyMemory<byte> Bytes, RawMessage Parsed, RawHeaderField Field)? raw, MimeMessage message)
+    {
+        if (raw is { } rawMessage)
+        {
+            var bytes = rawMessage.Bytes.Span;
+            return DkimCanonicalization.CanonicalBodyLength(bytes[Math.Min(rawMessage.Parsed.BodyStart, bytes.Length)..], signature.RelaxedBody) - limit;
+        }
+
+        // Only the parsed message: its body as MimeKit writes it for verification (CRLF line ends).
+        using var stream = new MemoryStream();
+        message.WriteTo(_format, stream);
+        var written = stream.GetBuffer().AsSpan(0, (int)stream.Length);
+        var body = written[Math.Min(RawMessage.Parse(written).BodyStart, written.Length)..];
+        return DkimCanonicalization.CanonicalBodyLength(body, signature.RelaxedBody) - limit;
     }
 
     private (DkimResult Result, string Reason)? KeyProblem(DkimSignatureHeader signature, DkimKeyRecord key)

@@ -27,5 +27,13 @@ public sealed record DkimVerifyOptions
     /// <summary>Header field names accepted in h=; a longer list is refused (permerror) before any hashing.</summary>
     public int MaxSignedHeaders { get; init; } = 128;
 
+    /// <summary>
+    /// Whether a signature whose body length limit (l=) leaves part of the body unsigned may pass. RFC 6376 8.2:
+    /// anything can be appended after the signed part, a whole new message for a reader, and the signature still
+    /// verifies. By default such a signature is reported as policy, so DMARC does not count it; a signature whose
+    /// l= covers the whole body passes as usual.
+    /// </summary>
+    public bool AllowUnsignedContent { get; init; }
+
     public static DkimVerifyOptions Default { get; } = new();
 }

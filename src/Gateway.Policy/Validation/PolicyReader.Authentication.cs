@@ -8,7 +8,7 @@ internal sealed partial class PolicyReader
 {
     private static readonly string[] AuthenticationKeys = ["authserv_id", "spf", "dkim", "arc", "dmarc"];
     private static readonly string[] SpfKeys = ["verify", "reject_fail"];
-    private static readonly string[] DkimKeys = ["verify", "max_signatures", "sign"];
+    private static readonly string[] DkimKeys = ["verify", "max_signatures", "allow_unsigned_content", "sign"];
     private static readonly string[] DkimSignKeys = ["domain", "selector", "key", "algorithm"];
     private static readonly string[] ArcKeys = ["verify", "trusted_sealers", "seal"];
     private static readonly string[] ArcSealKeys = ["domain", "selector", "key"];
@@ -82,6 +82,7 @@ internal sealed partial class PolicyReader
         var fields = Fields(node, Section, DkimKeys);
         var defaults = new DkimPolicy();
         var verify = Bool(fields, Section, "verify", true);
+        var allowUnsigned = Bool(fields, Section, "allow_unsigned_content", false);
         var maxSignatures = TryGet(fields, "max_signatures", out var maxNode)
             ? ReadInt(maxNode, Section + ".max_signatures", 1, MaxDkimSignatures, defaults.MaxSignatures)
             : defaults.MaxSignatures;
@@ -121,7 +122,7 @@ internal sealed partial class PolicyReader
             }
         }
 
-        return new DkimPolicy { Verify = verify.Value, MaxSignatures = maxSignatures, Sign = sign };
+        return new DkimPolicy { Verify = verify.Value, MaxSignatures = maxSignatures, AllowUnsignedContent = allowUnsigned.Value, Sign = sign };
     }
 
     private ArcPolicy ReadArc(YamlNode node, OurDomains ours)

@@ -62,7 +62,7 @@ internal static class AuthenticationFactory
         }
 
         var dns = services.Dns;
-        var verifyOptions = new DkimVerifyOptions { MaxSignatures = auth.Dkim.MaxSignatures };
+        var verifyOptions = new DkimVerifyOptions { MaxSignatures = auth.Dkim.MaxSignatures, AllowUnsignedContent = auth.Dkim.AllowUnsignedContent };
         return new SenderAuthentication
         {
             Policy = auth,

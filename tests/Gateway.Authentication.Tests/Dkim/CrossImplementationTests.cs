@@ -16,6 +16,11 @@ public sealed class CrossImplementationTests(KnotKeyZone zone) : IClassFixture<K
     private async Task<IReadOnlyList<DkimSignatureResult>> OursAsync(byte[] raw) =>
         await new DkimVerifierService(zone.Resolver(), DkimVerifyOptions.Default, _time).VerifyAsync(TestMessages.Parse(raw), CancellationToken.None);
 
+    private static byte[] Append(byte[] message, string text) => [.. message, .. System.Text.Encoding.ASCII.GetBytes(text)];
+
+    private async Task<string> SignWithLengthAsync(byte[] raw, string body) =>
+        await _python.SignAsync("rsa-sha256", "rsa1", "example.com", TestKeys.Pkcs1Pem(TestKeys.Rsa.PrivateKeyPem), raw, body, bodyLength: true);
+
     [Theory]
     [InlineData(TestMessages.Plain)]
     [InlineData(TestMessages.Multipart)]
@@ -82,6 +87,54 @@ public sealed class CrossImplementationTests(KnotKeyZone zone) : IClassFixture<K
 
         Assert.Equal(DkimResult.Fail, Assert.Single(await OursAsync(tampered)).Result);
         Assert.Equal("fail", await _python.VerifyAsync(zone.Knot.EndPoint, tampered));
+    }
+
+    [Theory]
+    [InlineData("relaxed")]
+    [InlineData("simple")]
+    public async Task A_body_length_limit_that_covers_the_whole_body_passes(string body)
+    {
+        var raw = TestMessages.Bytes(TestMessages.Plain);
+        var signed = TestMessages.Concat(await SignWithLengthAsync(raw, body), raw);
+
+        var result = Assert.Single(await OursAsync(signed));
+        Assert.Equal(DkimResult.Pass, result.Result);
+        Assert.NotNull(result.BodyLength);
+        Assert.Contains("body length limit", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("relaxed")]
+    [InlineData("simple")]
+    public async Task Content_appended_after_the_body_length_limit_is_policy_not_pass(string body)
+    {
+        var raw = TestMessages.Bytes(TestMessages.Plain);
+        var signed = TestMessages.Concat(await SignWithLengthAsync(raw, body), raw);
+        const string Appended = "\r\n\r\nYour account is locked: sign in at https://login.example.net/ today.\r\n";
+        var appended = Append(signed, Appended);
+
+        // The attack is real: the other implementation still calls the signature good.
+        Assert.Equal("pass", await _python.VerifyAsync(zone.Knot.EndPoint, appended));
+
+        var result = Assert.Single(await OursAsync(appended));
+        Assert.Equal(DkimResult.Policy, result.Result);
+        Assert.Matches(@"^l=\d+ leaves \d+ octets of the body unsigned$", result.Reason);
+
+        var allowing = new DkimVerifierService(zone.Resolver(), DkimVerifyOptions.Default with { AllowUnsignedContent = true }, _time);
+        Assert.Equal(DkimResult.Pass, Assert.Single(await allowing.VerifyAsync(TestMessages.Parse(appended), CancellationToken.None)).Result);
+    }
+
+    [Fact]
+    public async Task Appended_content_is_found_the_same_from_the_raw_bytes()
+    {
+        var raw = TestMessages.Bytes(TestMessages.Plain);
+        var signed = TestMessages.Concat(await SignWithLengthAsync(raw, "relaxed"), raw);
+        var appended = Append(signed, "More text.\r\n");
+        var verifier = new DkimVerifierService(zone.Resolver(), DkimVerifyOptions.Default, _time);
+
+        var fromRaw = Assert.Single(await verifier.VerifyAsync(appended, _ => Task.FromResult(TestMessages.Parse(appended)), CancellationToken.None));
+
+        Assert.Equal((DkimResult.Policy, "l=31 leaves 16 octets of the body unsigned"), (fromRaw.Result, fromRaw.Reason));
     }
 
     [Fact]

@@ -49,12 +49,13 @@ internal sealed class PythonDkim : IDisposable
                     results.append('fail')
             print(' '.join(results) if results else 'none')
         elif command == 'sign':
-            algorithm, selector, domain, key_path, path = sys.argv[2:7]
+            algorithm, selector, domain, key_path, path, canonical, length = sys.argv[2:9]
             message = open(path, 'rb').read()
             key = open(key_path, 'rb').read()
             header = dkim.sign(message, selector.encode(), domain.encode(), key,
-                               canonicalize=(b'relaxed', b'relaxed'), signature_algorithm=algorithm.encode(),
-                               include_headers=[b'from', b'to', b'subject', b'date', b'message-id'])
+                               canonicalize=(b'relaxed', canonical.encode()), signature_algorithm=algorithm.encode(),
+                               include_headers=[b'from', b'to', b'subject', b'date', b'message-id'],
+                               length=(length == 'length'))
             sys.stdout.buffer.write(header)
         elif command == 'arcverify':
             port, path = int(sys.argv[2]), sys.argv[3]
@@ -85,9 +86,13 @@ internal sealed class PythonDkim : IDisposable
     public async Task<string> ArcVerifyAsync(IPEndPoint dns, byte[] message) =>
         (await RunAsync("arcverify", dns.Port.ToString(CultureInfo.InvariantCulture), WriteFile(message))).Trim();
 
-    /// <summary>The DKIM-Signature header python produces (CRLF-terminated) for the message.</summary>
-    public Task<string> SignAsync(string algorithm, string selector, string domain, string keyText, byte[] message) =>
-        RunAsync("sign", algorithm, selector, domain, WriteFile(System.Text.Encoding.ASCII.GetBytes(keyText)), WriteFile(message));
+    /// <summary>
+    /// The DKIM-Signature header python produces (CRLF-terminated) for the message: relaxed header
+    /// canonicalization, the body canonicalization given, and with <paramref name="bodyLength"/> an l= tag
+    /// covering the body as it is now.
+    /// </summary>
+    public Task<string> SignAsync(string algorithm, string selector, string domain, string keyText, byte[] message, string bodyCanonicalization = "relaxed", bool bodyLength = false) =>
+        RunAsync("sign", algorithm, selector, domain, WriteFile(System.Text.Encoding.ASCII.GetBytes(keyText)), WriteFile(message), bodyCanonicalization, bodyLength ? "length" : "whole");
 
     public Task<string> ArcSignAsync(string selector, string domain, string keyText, string authServId, byte[] message) =>
         RunAsync("arcsign", selector, domain, WriteFile(System.Text.Encoding.ASCII.GetBytes(keyText)), authServId, WriteFile(message));
