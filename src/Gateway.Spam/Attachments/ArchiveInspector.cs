@@ -229,7 +229,17 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         var before = scan.InflatedBytes;
         try
         {
-            using var gzip = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
+            // The header is read ahead for the name it may store, then handed to the inflater with the rest.
+            var header = new byte[GzipHeader.MaxLength];
+            var headerLength = compressed.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            var nameState = GzipHeader.TryReadName(header.AsSpan(0, headerLength), out var storedName);
+            if (nameState == GzipHeader.NameState.TooLong)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, Invariant($"gzip header longer than {GzipHeader.MaxLength} octets")));
+                return FileType.Gzip;
+            }
+
+            using var gzip = new GZipStream(new PrefixedStream(header.AsMemory(0, headerLength), compressed), CompressionMode.Decompress, leaveOpen: true);
             var content = new CountedStream(gzip, scan, limits.MaxExpanded);
             var head = new byte[FileSignatures.HeadLength];
             var read = content.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -255,6 +265,15 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 }
 
                 scan.Files.Add(new ScannedFile(memberPath, name, type, Encrypted: false, level));
+
+                // Extracted under the name the gzip stores, the file is that too: both names are checked.
+                if (storedName is not null && !string.Equals(storedName, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    // The content's own type (and what opening it found) stands; only a type read from the name differs.
+                    var storedType = FileSignatures.Detect(head.AsSpan(0, read), storedName);
+                    var byContent = FileSignatures.Detect(head.AsSpan(0, read), name);
+                    scan.Files.Add(new ScannedFile(path + "/" + storedName, storedName, storedType == byContent ? type : storedType, Encrypted: false, level));
+                }
             }
 
             // The rest is inflated and dropped: only then are the size and the ratio known.
@@ -348,9 +367,8 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         return null;
     }
 
-    /// <summary>POSIX ustar and GNU tar put "ustar" at offset 257 of the first header.</summary>
-    public static bool IsTar(ReadOnlySpan<byte> head) =>
-        head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8);
+    /// <summary>A tar, ustar or Unix v7 (see <see cref="UstarReader.StartsWithHeader"/>).</summary>
+    public static bool IsTar(ReadOnlySpan<byte> head) => UstarReader.StartsWithHeader(head);
 
     /// <summary>"a.exe.gz" holds "a.exe", "a.tgz" holds "a.tar"; a gzip of any other name holds its name without the extension.</summary>
     private static string InnerName(string path)

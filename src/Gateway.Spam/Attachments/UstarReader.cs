@@ -100,6 +100,22 @@ internal sealed class UstarReader(Stream tar) : IDisposable
         _current = null;
     }
 
+    /// <summary>
+    /// Whether <paramref name="head"/> starts with a tar header: the ustar magic (POSIX and GNU), or, for the old
+    /// Unix v7 layout that has none, a named member whose size is octal and whose checksum matches. Random octets
+    /// pass the checksum only by chance, and a text file never has the NULs and octal fields in their places.
+    /// </summary>
+    public static bool StartsWithHeader(ReadOnlySpan<byte> head)
+    {
+        if (head.Length >= 262 && head.Slice(257, 5).SequenceEqual("ustar"u8))
+        {
+            return true;
+        }
+
+        return head.Length >= Block && head[0] != 0 && head[156] is 0 or (>= (byte)'0' and <= (byte)'7')
+            && Octal(head.Slice(124, 12)) is not null && ChecksumMatches(head[..Block]);
+    }
+
     private static bool ChecksumMatches(ReadOnlySpan<byte> header)
     {
         var stored = Octal(header.Slice(148, 8));

@@ -45,7 +45,18 @@ public sealed class AttachmentEvasionTests
         return o.ToArray();
     }
 
-    public static TheoryData<string> Shapes() => new() { "baseline", "prefixed-zip", "plain-tar", "cte-comment", "cte-semicolon", "cte-duplicate", "10001-parts", "mime-depth-70", "rfc822-base64" };
+    private static byte[] V7Tar()
+    {
+        using var o = new MemoryStream();
+        using (var w = new TarWriter(o, TarEntryFormat.V7, leaveOpen: true))
+        {
+            w.WriteEntry(new V7TarEntry(TarEntryType.V7RegularFile, "setup.exe") { DataStream = new MemoryStream(Pe) });
+        }
+
+        return o.ToArray();
+    }
+
+    public static TheoryData<string> Shapes() => new() { "baseline", "prefixed-zip", "plain-tar", "v7-tar", "cte-comment", "cte-semicolon", "cte-duplicate", "10001-parts", "mime-depth-70", "rfc822-base64" };
 
     private static string Build(string shape)
     {
@@ -55,6 +66,7 @@ public sealed class AttachmentEvasionTests
             case "baseline": return Multipart(Part(pe + "Content-Transfer-Encoding: base64\r\n", B64(Pe)));
             case "prefixed-zip": return Multipart(Part("Content-Disposition: attachment; filename=\"docs.zip\"\r\nContent-Transfer-Encoding: base64\r\n", B64(PrefixedZip())));
             case "plain-tar": return Multipart(Part("Content-Disposition: attachment; filename=\"docs.tar\"\r\nContent-Transfer-Encoding: base64\r\n", B64(PlainTar())));
+            case "v7-tar": return Multipart(Part("Content-Disposition: attachment; filename=\"docs.dat\"\r\nContent-Transfer-Encoding: base64\r\n", B64(V7Tar())));
             case "cte-comment": return Multipart(Part(pe + "Content-Transfer-Encoding: base64 (binary)\r\n", B64(Pe)));
             case "cte-semicolon": return Multipart(Part(pe + "Content-Transfer-Encoding: base64;\r\n", B64(Pe)));
             case "cte-duplicate": return Multipart(Part(pe + "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n", B64(Pe)));
@@ -101,6 +113,30 @@ public sealed class AttachmentEvasionTests
 
         Assert.Equal(550, reply.Code);
         Assert.Contains("5.7.1", reply.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_blocked_extension_is_refused_under_the_name_a_gzip_stores()
+    {
+        var harness = new ScannerHarness(new SpamPolicy
+        {
+            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy { BlockExtensions = [".js"] } },
+            Domains = new Dictionary<string, SpamDomainPolicy>(),
+        });
+        using var deflated = new MemoryStream();
+        using (var gzip = new GZipStream(deflated, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write("WScript.Echo(1);"u8);
+        }
+
+        // FNAME set: "run.js" is what 7-Zip saves from "notes.txt.gz".
+        byte[] gz = [0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3, .. "run.js"u8, 0, .. deflated.ToArray().AsSpan(10)];
+        var message = Multipart(Part("Content-Disposition: attachment; filename=\"notes.txt.gz\"\r\nContent-Transfer-Encoding: base64\r\n", B64(gz)));
+
+        var reply = await harness.SendAsync(Encoding.ASCII.GetBytes(message));
+
+        Assert.Equal(550, reply.Code);
+        Assert.Contains("run.js", reply.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Text;
 using Gateway.Spam.Attachments;
 
 namespace Gateway.Spam.Tests.Attachments;
@@ -61,6 +62,128 @@ public sealed class GzipTarTests
         Assert.Equal("invoice.pdf.gz/invoice.pdf", inner.Path);
         Assert.Equal(FileType.Pe, inner.Type);
         Assert.Empty(scan.Issues);
+    }
+
+    /// <summary>A gzip whose header is given (flags and the fields after the fixed ten octets) before the deflated content.</summary>
+    private static byte[] GzipWithHeader(byte flags, byte[] fields, byte[] content)
+    {
+        var plain = Gzip(content);
+        byte[] fixedPart = [0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3];
+        return [.. fixedPart, .. fields, .. plain.AsSpan(10)];
+    }
+
+    [Theory]
+    [InlineData("v7")]
+    [InlineData("gnu-v7")]
+    public async Task A_v7_tar_without_the_ustar_magic_is_walked_whatever_it_is_called(string writer)
+    {
+        byte[] tar;
+        if (writer == "v7")
+        {
+            using var o = new MemoryStream();
+            using (var w = new TarWriter(o, TarEntryFormat.V7, leaveOpen: true))
+            {
+                w.WriteEntry(new V7TarEntry(TarEntryType.V7RegularFile, "setup") { DataStream = new MemoryStream(Pe) });
+            }
+
+            tar = o.ToArray();
+        }
+        else
+        {
+            // GNU tar's own v7 writer, as an old system would make the archive.
+            var directory = Directory.CreateTempSubdirectory("gw-v7tar");
+            try
+            {
+                File.WriteAllBytes(Path.Combine(directory.FullName, "setup"), Pe);
+                using var process = Process.Start(new ProcessStartInfo("tar", ["--format=v7", "-cf", "out.tar", "setup"]) { WorkingDirectory = directory.FullName })!;
+                await process.WaitForExitAsync();
+                Assert.Equal(0, process.ExitCode);
+                tar = File.ReadAllBytes(Path.Combine(directory.FullName, "out.tar"));
+            }
+            finally
+            {
+                directory.Delete(recursive: true);
+            }
+        }
+
+        Assert.False(tar.AsSpan(257, 5).SequenceEqual("ustar"u8));
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("backup.dat", tar)));
+
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "backup.dat/setup").Type);
+        Assert.Empty(scan.Issues);
+    }
+
+    [Fact]
+    public void Text_and_random_octets_are_not_taken_for_a_v7_tar()
+    {
+        var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("Dear customer, please find the invoice. ", 20)));
+        var random = new byte[1024];
+        new Random(7).NextBytes(random);
+
+        Assert.False(ArchiveInspector.IsTar(text));
+        Assert.False(ArchiveInspector.IsTar(random));
+    }
+
+    [Fact]
+    public async Task A_script_under_the_name_a_gzip_stores_is_found_as_gzip_made_it()
+    {
+        // Debian's gzip stores the file's name (FNAME) by default; 7-Zip and Windows save the content under it.
+        var directory = Directory.CreateTempSubdirectory("gw-gzipname");
+        try
+        {
+            var script = Path.Combine(directory.FullName, "invoice.js");
+            File.WriteAllText(script, "WScript.Shell.Run('calc');\n");
+            var info = new ProcessStartInfo("gzip", ["-c", "invoice.js"]) { WorkingDirectory = directory.FullName, RedirectStandardOutput = true };
+            using var gzip = Process.Start(info)!;
+            using var output = new MemoryStream();
+            await gzip.StandardOutput.BaseStream.CopyToAsync(output);
+            await gzip.WaitForExitAsync();
+            Assert.Equal(0, gzip.ExitCode);
+
+            var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("invoice.txt.gz", output.ToArray())));
+
+            Assert.Null(scan.Files.Single(f => f.Path == "invoice.txt.gz/invoice.txt").Type);
+            var stored = scan.Files.Single(f => f.Path == "invoice.txt.gz/invoice.js");
+            Assert.Equal((FileType.Script, "invoice.js", 1), (stored.Type, stored.Name, stored.Depth));
+            Assert.Empty(scan.Issues);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_stored_name_after_an_extra_field_loses_its_directories()
+    {
+        byte[] fields = [4, 0, (byte)'A', (byte)'B', 2, 0, .. "C:\\Temp\\run.vbs"u8, 0];
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("notes.gz", GzipWithHeader(0x04 | 0x08, fields, "MsgBox 1"u8.ToArray()))));
+
+        Assert.Equal(FileType.Script, scan.Files.Single(f => f.Name == "run.vbs").Type);
+        Assert.Null(scan.Files.Single(f => f.Name == "notes").Type);
+        Assert.Empty(scan.Issues);
+    }
+
+    [Fact]
+    public async Task A_stored_name_equal_to_the_derived_one_is_listed_once()
+    {
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("setup.exe.gz", GzipWithHeader(0x08, [.. "SETUP.EXE"u8, 0], Pe))));
+
+        Assert.Equal(FileType.Pe, Assert.Single(scan.Files, f => f.Depth == 1).Type);
+    }
+
+    [Fact]
+    public async Task A_stored_name_that_does_not_end_within_the_header_limit_is_unreadable()
+    {
+        byte[] fields = [.. Enumerable.Repeat((byte)'a', GzipHeader.MaxLength)];
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("long.gz", GzipWithHeader(0x08, fields, Pe))));
+
+        var issue = Assert.Single(scan.Issues);
+        Assert.Equal((ScanIssueKind.Unreadable, "long.gz"), (issue.Kind, issue.Path));
+        Assert.Contains("gzip header longer than", issue.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
