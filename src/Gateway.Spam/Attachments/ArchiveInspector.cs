@@ -64,6 +64,11 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 return type;
             }
 
+            if (type == FileType.Ooxml && DeclaresMacros(entries, path))
+            {
+                type = FileType.OfficeMacro;
+            }
+
             foreach (var entry in entries)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -104,6 +109,48 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         }
 
         return FileType.Zip;
+    }
+
+    /// <summary>
+    /// Whether the package parts of an Office document declare macros under whatever part name
+    /// (<see cref="OfficeMacroDeclarations"/>). Read through the inflation budget, at most
+    /// <see cref="OfficeMacroDeclarations.MaxLength"/> octets in all; more is no document Office makes, and is
+    /// reported as unreadable rather than trusted.
+    /// </summary>
+    private bool DeclaresMacros(IReadOnlyCollection<ZipArchiveEntry> entries, string path)
+    {
+        var left = OfficeMacroDeclarations.MaxLength;
+        foreach (var entry in entries)
+        {
+            if (!entry.FullName.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase)
+                && !entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (entry.IsEncrypted)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "encrypted Office package part " + FileNames.Display(entry.FullName)));
+                return false;
+            }
+
+            using var content = entry.Open();
+            var part = new byte[Math.Min(left + 1, Math.Max(entry.Length, 0) + 1)];
+            var read = ReadCounted(content, part);
+            if (read > left || (read == part.Length && content.ReadByte() >= 0))
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, Invariant($"Office package parts larger than {OfficeMacroDeclarations.MaxLength} octets")));
+                return false;
+            }
+
+            left -= read;
+            if (OfficeMacroDeclarations.Mention(part.AsSpan(0, read)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The claims alone, before anything is inflated: the total budget and the compression ratio.</summary>

@@ -177,6 +177,65 @@ public sealed class AttachmentScannerTests
         Assert.Equal(FileType.Jar, scan.Files.Single(f => f.Path == "tool.zip").Type);
     }
 
+    private const string DocxTypes =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+        + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+        + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>";
+
+    public static TheoryData<string, string, string> MacroDeclarations() => new()
+    {
+        // The VBA project under an image's name, found by its content type (what Office reads) alone.
+        { "renamed-vba", DocxTypes + "<Override PartName=\"/word/media/image9.png\" ContentType=\"application/vnd.ms-office.vbaProject\"/></Types>", "utf-8" },
+        { "char-reference", DocxTypes + "<Override PartName=\"/word/media/image9.png\" ContentType=\"application/vnd.ms-office.vba&#80;roject\"/></Types>", "utf-8" },
+        { "utf-16", (DocxTypes + "<Override PartName=\"/word/media/image9.png\" ContentType=\"application/vnd.ms-office.vbaProject\"/></Types>").Replace("UTF-8", "UTF-16", StringComparison.Ordinal), "utf-16" },
+        { "macro-enabled", DocxTypes.Replace("document.main+xml", "document.macroEnabled.main+xml", StringComparison.Ordinal) + "</Types>", "utf-8" },
+        { "excel-4-macro-sheet", DocxTypes + "<Override PartName=\"/xl/macrosheets/sheet1.xml\" ContentType=\"application/vnd.ms-excel.macrosheet+xml\"/></Types>", "utf-8" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MacroDeclarations))]
+    public async Task Macros_are_found_by_what_the_package_declares_not_by_a_part_name(string shape, string contentTypes, string encoding)
+    {
+        var types = encoding == "utf-16" ? [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(contentTypes)] : System.Text.Encoding.UTF8.GetBytes(contentTypes);
+        var docm = TestZips.Zip(("[Content_Types].xml", types), ("word/document.xml", "<w/>"u8.ToArray()), ("word/media/image9.png", [0xD0, 0xCF, 0x11, 0xE0]));
+
+        var scan = await ScanAsync(TestZips.Message(("report.docx", docm)));
+
+        Assert.True(FileType.OfficeMacro == scan.Files.Single(f => f.Path == "report.docx").Type, shape);
+        Assert.Empty(scan.Issues);
+    }
+
+    [Fact]
+    public async Task A_vba_relationship_in_a_rels_part_is_a_macro_and_a_plain_docx_is_not()
+    {
+        var types = System.Text.Encoding.UTF8.GetBytes(DocxTypes + "</Types>");
+        const string Rels = "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+            + "<Relationship Id=\"rId9\" Type=\"http://schemas.microsoft.com/office/2006/relationships/vbaProject\" Target=\"media/image9.png\"/></Relationships>";
+        var docm = TestZips.Zip(("[Content_Types].xml", types), ("word/_rels/document.xml.rels", System.Text.Encoding.UTF8.GetBytes(Rels)), ("word/document.xml", "<w/>"u8.ToArray()));
+        var docx = TestZips.Zip(("[Content_Types].xml", types), ("word/document.xml", "<w/>"u8.ToArray()));
+
+        var scan = await ScanAsync(TestZips.Message(("a.docx", docm), ("b.docx", docx)));
+
+        Assert.Equal(FileType.OfficeMacro, scan.Files.Single(f => f.Path == "a.docx").Type);
+        Assert.Equal(FileType.Ooxml, scan.Files.Single(f => f.Path == "b.docx").Type);
+    }
+
+    [Fact]
+    public async Task Package_parts_padded_past_the_limit_are_unreadable_not_trusted()
+    {
+        // Random text does not compress, so this is no bomb: only too long to be a real package part.
+        var noise = new byte[OfficeMacroDeclarations.MaxLength * 3 / 4];
+        new Random(4).NextBytes(noise);
+        var padded = System.Text.Encoding.UTF8.GetBytes(DocxTypes + "<!--" + Convert.ToBase64String(noise) + "--></Types>");
+        var docm = TestZips.Zip(("[Content_Types].xml", padded), ("word/document.xml", "<w/>"u8.ToArray()));
+
+        var scan = await ScanAsync(TestZips.Message(("padded.docx", docm)));
+
+        var issue = Assert.Single(scan.Issues);
+        Assert.Equal((ScanIssueKind.Unreadable, "padded.docx"), (issue.Kind, issue.Path));
+        Assert.Contains("Office package parts larger than", issue.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Nested_zips_are_opened_down_to_the_depth_and_deeper_ones_reported()
     {
