@@ -199,6 +199,10 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = Nested(content, head.AsSpan(0, read), path, level + 1);
             }
+            else if (type == FileType.Ole)
+            {
+                type = NestedOle(content, head.AsSpan(0, read), path);
+            }
             else if (type == FileType.Gzip)
             {
                 // The octets already read were counted as inflated by the zip, and so is the rest of the member as the
@@ -229,7 +233,36 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             return FileType.Zip;
         }
 
-        using var buffer = new SpillBuffer(limits.MemoryBuffer);
+        using var buffer = Buffered(content, head, path, counted);
+        if (buffer is null)
+        {
+            return FileType.Zip;
+        }
+
+        using var nested = buffer.OpenRead();
+        return InspectZip(nested, path, level);
+    }
+
+    /// <summary>An OLE file inside an archive: inflated into a buffer (its directory may lie anywhere), then read.</summary>
+    private FileType NestedOle(Stream content, ReadOnlySpan<byte> head, string path, bool counted = false)
+    {
+        using var buffer = Buffered(content, head, path, counted);
+        if (buffer is null)
+        {
+            return FileType.Ole;
+        }
+
+        using var file = buffer.OpenRead();
+        return InspectOle(file, path);
+    }
+
+    /// <summary>
+    /// The rest of <paramref name="content"/> after <paramref name="head"/>, kept for seeking; null (and a bomb
+    /// reported) when inflating it passes the budget.
+    /// </summary>
+    private SpillBuffer? Buffered(Stream content, ReadOnlySpan<byte> head, string path, bool counted)
+    {
+        var buffer = new SpillBuffer(limits.MemoryBuffer);
         buffer.Write(head);
         var chunk = new byte[64 * 1024];
         while (true)
@@ -238,20 +271,35 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             var read = counted ? content.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false) : ReadCounted(content, chunk);
             if (read == 0)
             {
-                break;
+                return buffer;
             }
 
             if (scan.InflatedBytes > limits.MaxExpanded)
             {
+                buffer.Dispose();
                 scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"inflating archives passed {limits.MaxExpanded} octets")));
-                return FileType.Zip;
+                return null;
             }
 
             buffer.Write(chunk.AsSpan(0, read));
         }
+    }
 
-        using var nested = buffer.OpenRead();
-        return InspectZip(nested, path, level);
+    /// <summary>
+    /// An OLE compound file (.doc, .xls) as a seekable stream: <see cref="FileType.OfficeMacro"/> when its directory
+    /// holds a VBA project, else <see cref="FileType.Ole"/>; a damaged one is reported unreadable.
+    /// </summary>
+    public FileType InspectOle(Stream file, string path)
+    {
+        try
+        {
+            return CompoundFile.HasMacros(file) ? FileType.OfficeMacro : FileType.Ole;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged OLE compound file: " + ex.Message));
+            return FileType.Ole;
+        }
     }
 
     /// <summary>
@@ -304,6 +352,10 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 if (type == FileType.Zip)
                 {
                     type = Nested(content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
+                }
+                else if (type == FileType.Ole)
+                {
+                    type = NestedOle(content, head.AsSpan(0, read), memberPath, counted: true);
                 }
                 else if (type == FileType.Gzip)
                 {
@@ -378,6 +430,10 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             if (type == FileType.Zip)
             {
                 type = Nested(member.Data, head.AsSpan(0, read), memberPath, level + 1, counted: true);
+            }
+            else if (type == FileType.Ole)
+            {
+                type = NestedOle(member.Data, head.AsSpan(0, read), memberPath, counted: true);
             }
             else if (type == FileType.Gzip)
             {

@@ -213,6 +213,7 @@ public static class AttachmentScanner
                         using var content = archive.OpenRead();
                         type = part.IsTar ? _archives.InspectTar(content, path)
                             : type == FileType.Gzip ? _archives.InspectGzip(content, path, 1, archive.Length)
+                            : type == FileType.Ole ? _archives.InspectOle(content, path)
                             : _archives.InspectZip(content, path, 1);
                     }
                 }
@@ -271,7 +272,7 @@ public static class AttachmentScanner
             // A plain tar has its magic at offset 257, not at the start; a zip named so but starting with something
             // else (a self-extractor's stub, text) is found from its end, as unzip and mail programs find it.
             part.IsTar = part.Type is null && ArchiveInspector.IsTar(head);
-            if (part.Type == FileType.Zip || part.Type == FileType.Gzip || part.IsTar || part.EncodedMessage
+            if (part.Type == FileType.Zip || part.Type == FileType.Gzip || part.Type == FileType.Ole || part.IsTar || part.EncodedMessage
                 || (part.Type is null && FileSignatures.Extension(part.Name) is ".zip"))
             {
                 part.Archive = new SpillBuffer(limits.MemoryBuffer);
