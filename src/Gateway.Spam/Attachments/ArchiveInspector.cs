@@ -185,7 +185,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         if (entry.IsEncrypted)
         {
             // The content cannot be read: its name is all there is.
-            scan.Files.Add(new ScannedFile(path, entry.FullName, FileSignatures.Detect([], FileNames.Saved(entry.FullName)), Encrypted: true, level));
+            scan.Files.Add(new ScannedFile(path, entry.FullName, FileSignatures.ByName(FileNames.Saved(entry.FullName)), Encrypted: true, level));
             return;
         }
 
@@ -199,9 +199,9 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = Nested(content, head.AsSpan(0, read), path, level + 1);
             }
-            else if (type == FileType.Ole)
+            else if (type == FileType.Ole || type == FileType.Rar)
             {
-                type = NestedOle(content, head.AsSpan(0, read), path);
+                type = NestedSeekable(type, content, head.AsSpan(0, read), path, level + 1);
             }
             else if (type == FileType.Gzip)
             {
@@ -243,17 +243,66 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         return InspectZip(nested, path, level);
     }
 
-    /// <summary>An OLE file inside an archive: inflated into a buffer (its directory may lie anywhere), then read.</summary>
-    private FileType NestedOle(Stream content, ReadOnlySpan<byte> head, string path, bool counted = false)
+    /// <summary>
+    /// An OLE file or a RAR archive inside an archive: inflated into a buffer (what they hold is found by seeking),
+    /// then read as a part of that type is.
+    /// </summary>
+    private FileType NestedSeekable(FileType type, Stream content, ReadOnlySpan<byte> head, string path, int level, bool counted = false)
     {
         using var buffer = Buffered(content, head, path, counted);
         if (buffer is null)
         {
-            return FileType.Ole;
+            return type;
         }
 
         using var file = buffer.OpenRead();
-        return InspectOle(file, path);
+        return type == FileType.Rar ? InspectRar(file, path, level) : InspectOle(file, path);
+    }
+
+    /// <summary>
+    /// Lists the RAR archive in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose members are at
+    /// archive level <paramref name="level"/>: each is typed by its name (<see cref="FileSignatures.ByName"/>), as its
+    /// content is not unpacked, and flagged when encrypted; encrypted headers (no names to read) and a damaged archive
+    /// are reported unreadable, more members than the limit a bomb.
+    /// </summary>
+    public FileType InspectRar(Stream file, string path, int level)
+    {
+        if (level > limits.ArchiveDepth)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, Invariant($"archive nested deeper than {limits.ArchiveDepth} level(s)")));
+            return FileType.Rar;
+        }
+
+        try
+        {
+            var listing = RarDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries);
+            scan.ArchiveEntries += listing.Members.Count;
+            if (scan.ArchiveEntries > limits.MaxEntries)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+                return FileType.Rar;
+            }
+
+            foreach (var member in listing.Members)
+            {
+                scan.Files.Add(new ScannedFile(path + "/" + member.Name, member.Name, FileSignatures.ByName(FileNames.Saved(member.Name)), member.Encrypted, level));
+                if (member.OtherName is { } other)
+                {
+                    scan.Files.Add(new ScannedFile(path + "/" + other, other, FileSignatures.ByName(FileNames.Saved(other)), member.Encrypted, level));
+                }
+            }
+
+            if (listing.HeadersEncrypted)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "RAR archive with encrypted headers (member names hidden)"));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged RAR archive: " + ex.Message));
+        }
+
+        return FileType.Rar;
     }
 
     /// <summary>
@@ -353,9 +402,9 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 {
                     type = Nested(content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
                 }
-                else if (type == FileType.Ole)
+                else if (type == FileType.Ole || type == FileType.Rar)
                 {
-                    type = NestedOle(content, head.AsSpan(0, read), memberPath, counted: true);
+                    type = NestedSeekable(type, content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
                 }
                 else if (type == FileType.Gzip)
                 {
@@ -431,9 +480,9 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = Nested(member.Data, head.AsSpan(0, read), memberPath, level + 1, counted: true);
             }
-            else if (type == FileType.Ole)
+            else if (type == FileType.Ole || type == FileType.Rar)
             {
-                type = NestedOle(member.Data, head.AsSpan(0, read), memberPath, counted: true);
+                type = NestedSeekable(type, member.Data, head.AsSpan(0, read), memberPath, level + 1, counted: true);
             }
             else if (type == FileType.Gzip)
             {

@@ -28,6 +28,24 @@ public static class FileSignatures
         return IsScriptName(name) ? FileType.Script : null;
     }
 
+    private static readonly string[] ExecutableExtensions =
+    [
+        ".exe", ".scr", ".com", ".pif", ".dll", ".cpl", ".msi", ".sys", ".ocx", ".drv", ".efi",
+    ];
+
+    /// <summary>
+    /// The type a name alone says, for a file whose content cannot be read (an encrypted member, a member of an
+    /// archive we list but do not unpack): Windows runs "setup.exe" whatever it holds, so the name is taken at its
+    /// word for executables, shortcuts, Java archives and scripts; null for anything else.
+    /// </summary>
+    public static FileType? ByName(string? name) => Extension(name) switch
+    {
+        { } e when ExecutableExtensions.Contains(e, StringComparer.Ordinal) => FileType.Pe,
+        ".jar" => FileType.Jar,
+        ".lnk" => FileType.Lnk,
+        _ => IsScriptName(name) ? FileType.Script : null,
+    };
+
     /// <summary>True when <paramref name="name"/> ends in an extension of a script language or a Windows script host.</summary>
     public static bool IsScriptName(string? name) =>
         Extension(name) is { } extension && ScriptExtensions.Contains(extension, StringComparer.Ordinal);

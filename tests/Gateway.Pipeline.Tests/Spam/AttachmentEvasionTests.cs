@@ -56,7 +56,35 @@ public sealed class AttachmentEvasionTests
         return o.ToArray();
     }
 
-    public static TheoryData<string> Shapes() => new() { "baseline", "prefixed-zip", "plain-tar", "v7-tar", "cte-comment", "cte-semicolon", "cte-duplicate", "10001-parts", "mime-depth-70", "rfc822-base64" };
+    /// <summary>A RAR 5 archive holding "setup.exe" stored (no CRCs: the scanner reads names, not checksums).</summary>
+    private static byte[] Rar5WithExe()
+    {
+        byte[] name = [.. "setup.exe"u8];
+        byte[] main = [3, 1, 0, 0];
+        byte[] file = [(byte)(9 + name.Length), 2, 2, (byte)Pe.Length, 0, (byte)Pe.Length, 0x20, 0, 0, (byte)name.Length, .. name];
+        byte[] end = [3, 5, 0, 0];
+        return [.. "Rar!\u001A\u0007\u0001\u0000"u8, 0, 0, 0, 0, .. main, 0, 0, 0, 0, .. file, .. Pe, 0, 0, 0, 0, .. end];
+    }
+
+    /// <summary>A zip whose one member, "setup.exe", has the encryption flag: its content cannot be read, its name can.</summary>
+    private static byte[] EncryptedZipWithExe()
+    {
+        using var o = new MemoryStream();
+        using (var zip = new ZipArchive(o, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = zip.CreateEntry("setup.exe", CompressionLevel.NoCompression).Open();
+            entry.Write(Pe);
+        }
+
+        var bytes = o.ToArray();
+        // General purpose flag bit 0 (encrypted) in the local header (offset 6) and the central directory entry (offset 8).
+        bytes[6] |= 1;
+        var central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        bytes[central + 8] |= 1;
+        return bytes;
+    }
+
+    public static TheoryData<string> Shapes() => new() { "baseline", "prefixed-zip", "plain-tar", "v7-tar", "rar5-member", "encrypted-zip-member", "cte-comment", "cte-semicolon", "cte-duplicate", "10001-parts", "mime-depth-70", "rfc822-base64" };
 
     private static string Build(string shape)
     {
@@ -67,6 +95,8 @@ public sealed class AttachmentEvasionTests
             case "prefixed-zip": return Multipart(Part("Content-Disposition: attachment; filename=\"docs.zip\"\r\nContent-Transfer-Encoding: base64\r\n", B64(PrefixedZip())));
             case "plain-tar": return Multipart(Part("Content-Disposition: attachment; filename=\"docs.tar\"\r\nContent-Transfer-Encoding: base64\r\n", B64(PlainTar())));
             case "v7-tar": return Multipart(Part("Content-Disposition: attachment; filename=\"docs.dat\"\r\nContent-Transfer-Encoding: base64\r\n", B64(V7Tar())));
+            case "rar5-member": return Multipart(Part("Content-Disposition: attachment; filename=\"scan.rar\"\r\nContent-Transfer-Encoding: base64\r\n", B64(Rar5WithExe())));
+            case "encrypted-zip-member": return Multipart(Part("Content-Disposition: attachment; filename=\"scan.zip\"\r\nContent-Transfer-Encoding: base64\r\n", B64(EncryptedZipWithExe())));
             case "cte-comment": return Multipart(Part(pe + "Content-Transfer-Encoding: base64 (binary)\r\n", B64(Pe)));
             case "cte-semicolon": return Multipart(Part(pe + "Content-Transfer-Encoding: base64;\r\n", B64(Pe)));
             case "cte-duplicate": return Multipart(Part(pe + "Content-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: 7bit\r\n", B64(Pe)));

@@ -1,0 +1,391 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Gateway.Spam.Attachments;
+
+/// <summary>A file a RAR archive lists: its name (and the other name a RAR 1.5-4 header may give), and whether it is encrypted.</summary>
+internal sealed record RarMember(string Name, string? OtherName, bool Encrypted);
+
+/// <summary>What a RAR archive's headers say: its members, or that the headers themselves are encrypted.</summary>
+internal sealed record RarListing(IReadOnlyList<RarMember> Members, bool HeadersEncrypted);
+
+/// <summary>
+/// Lists a RAR archive (RAR 5, and RAR 1.5-4) from its block headers alone. Nothing is decompressed (no RAR decoder
+/// ships with .NET, and one that allocates the dictionary a header declares is a way to exhaust memory), so members
+/// are known by name and encryption flag. Each block must lie inside the file and move forward, headers are
+/// capped at the format's own maximum, and the listing stops after <c>maxMembers</c>: a hostile archive costs reads
+/// bounded by its length. A member whose content follows in the next volume is listed in this one.
+/// </summary>
+internal static class RarDirectory
+{
+    private const int Rar5MaxHeader = 2 * 1024 * 1024;
+    private const int MaxName = 4096;
+
+    /// <summary>The listing of the archive at the start of <paramref name="file"/>; <see cref="InvalidDataException"/> for a damaged one.</summary>
+    public static RarListing Read(Stream file, int maxMembers)
+    {
+        Span<byte> signature = stackalloc byte[8];
+        file.Position = 0;
+        var read = file.ReadAtLeast(signature, 8, throwOnEndOfStream: false);
+        if (read >= 8 && signature.SequenceEqual("Rar!\u001A\u0007\u0001\u0000"u8))
+        {
+            return ReadRar5(file, 8, maxMembers);
+        }
+
+        if (read >= 7 && signature[..7].SequenceEqual("Rar!\u001A\u0007\u0000"u8))
+        {
+            return ReadRar4(file, 7, maxMembers);
+        }
+
+        throw new InvalidDataException("no RAR signature");
+    }
+
+    private static RarListing ReadRar5(Stream file, long position, int maxMembers)
+    {
+        var members = new List<RarMember>();
+        var prefix = new byte[4 + 3];
+        while (position < file.Length)
+        {
+            // CRC32, then the header size (at most three octets: 2 MiB).
+            file.Position = position;
+            var got = file.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+            if (got < 5)
+            {
+                throw new InvalidDataException("RAR header cut short");
+            }
+
+            var sizeReader = new VintReader(prefix.AsSpan(4, got - 4));
+            var headerSize = sizeReader.Next();
+            if (headerSize is 0 or > Rar5MaxHeader || sizeReader.Position > 3)
+            {
+                throw new InvalidDataException("RAR header size out of range");
+            }
+
+            var headerStart = position + 4 + sizeReader.Position;
+            var header = ReadAt(file, headerStart, (int)headerSize);
+            var fields = new VintReader(header);
+            var type = fields.Next();
+            var flags = fields.Next();
+            var extraSize = (flags & 0x0001) != 0 ? fields.Next() : 0;
+            var dataSize = (flags & 0x0002) != 0 ? fields.Next() : 0;
+            if (extraSize > headerSize)
+            {
+                throw new InvalidDataException("RAR extra area larger than its header");
+            }
+
+            switch (type)
+            {
+                case 4:
+                    // Archive encryption header: every header after it is encrypted, names included.
+                    return new RarListing(members, HeadersEncrypted: true);
+                case 5:
+                    return new RarListing(members, HeadersEncrypted: false);
+                case 2:
+                    if (Rar5File(header, fields, extraSize) is { } member)
+                    {
+                        members.Add(member);
+                        if (members.Count > maxMembers)
+                        {
+                            return new RarListing(members, HeadersEncrypted: false);
+                        }
+                    }
+
+                    break;
+            }
+
+            var next = headerStart + (long)headerSize + (long)Math.Min(dataSize, (ulong)long.MaxValue / 2);
+            if (next <= position)
+            {
+                throw new InvalidDataException("RAR block does not move forward");
+            }
+
+            position = next;
+        }
+
+        // Archives cut off before their end block (a first volume, a truncated upload) are listed as far as they go.
+        return new RarListing(members, HeadersEncrypted: false);
+    }
+
+    /// <summary>A RAR 5 file header's name and encryption (extra record type 1); null for a directory.</summary>
+    private static RarMember? Rar5File(byte[] header, VintReader fields, ulong extraSize)
+    {
+        var fileFlags = fields.Next();
+        fields.Next(); // unpacked size
+        fields.Next(); // attributes
+        if ((fileFlags & 0x0002) != 0)
+        {
+            fields.Skip(4); // modification time
+        }
+
+        if ((fileFlags & 0x0004) != 0)
+        {
+            fields.Skip(4); // data CRC32
+        }
+
+        fields.Next(); // compression information
+        fields.Next(); // host OS
+        var nameLength = fields.Next();
+        if (nameLength > MaxName || (long)nameLength > header.Length - fields.Position)
+        {
+            throw new InvalidDataException("RAR file name longer than its header");
+        }
+
+        var name = Encoding.UTF8.GetString(header.AsSpan(fields.Position, (int)nameLength));
+        if ((fileFlags & 0x0001) != 0)
+        {
+            return null;
+        }
+
+        var encrypted = false;
+        var extra = new VintReader(header.AsSpan(header.Length - (int)extraSize));
+        while (extra.Position < (int)extraSize)
+        {
+            var recordSize = extra.Next();
+            var recordStart = extra.Position;
+            if (recordSize == 0 || recordSize > extraSize)
+            {
+                break;
+            }
+
+            encrypted |= extra.Next() == 0x01;
+            extra.Skip((int)recordSize - (extra.Position - recordStart));
+        }
+
+        return new RarMember(name, null, encrypted);
+    }
+
+    private static RarListing ReadRar4(Stream file, long position, int maxMembers)
+    {
+        var members = new List<RarMember>();
+        var common = new byte[7 + 4];
+        while (position < file.Length)
+        {
+            file.Position = position;
+            var got = file.ReadAtLeast(common, common.Length, throwOnEndOfStream: false);
+            if (got < 7)
+            {
+                throw new InvalidDataException("RAR header cut short");
+            }
+
+            var type = common[2];
+            var flags = BinaryPrimitives.ReadUInt16LittleEndian(common.AsSpan(3));
+            var headerSize = BinaryPrimitives.ReadUInt16LittleEndian(common.AsSpan(5));
+            if (headerSize < 7)
+            {
+                throw new InvalidDataException("RAR header size out of range");
+            }
+
+            long dataSize = 0;
+            if ((flags & 0x8000) != 0)
+            {
+                if (got < 11)
+                {
+                    throw new InvalidDataException("RAR header cut short");
+                }
+
+                dataSize = BinaryPrimitives.ReadUInt32LittleEndian(common.AsSpan(7));
+            }
+
+            switch (type)
+            {
+                case 0x73 when (flags & 0x0080) != 0:
+                    // The archive header says the block headers are encrypted.
+                    return new RarListing(members, HeadersEncrypted: true);
+                case 0x7B:
+                    return new RarListing(members, HeadersEncrypted: false);
+                case 0x74:
+                    var header = ReadAt(file, position, headerSize);
+                    if ((flags & 0x0100) != 0 && header.Length >= 40)
+                    {
+                        dataSize += (long)BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(32)) << 32;
+                    }
+
+                    if (Rar4File(header, flags) is { } member)
+                    {
+                        members.Add(member);
+                        if (members.Count > maxMembers)
+                        {
+                            return new RarListing(members, HeadersEncrypted: false);
+                        }
+                    }
+
+                    break;
+            }
+
+            position += headerSize + dataSize;
+        }
+
+        return new RarListing(members, HeadersEncrypted: false);
+    }
+
+    /// <summary>
+    /// A RAR 1.5-4 file header's names and encryption (flag 0x04); null for a directory. With flag 0x200 the name
+    /// field holds an 8-bit name, a NUL, and the Unicode name encoded against it: WinRAR shows the Unicode one,
+    /// older tools the other, so both are listed when they differ.
+    /// </summary>
+    private static RarMember? Rar4File(byte[] header, ushort flags)
+    {
+        if ((flags & 0xE0) == 0xE0)
+        {
+            return null;
+        }
+
+        var nameAt = (flags & 0x0100) != 0 ? 40 : 32;
+        if (header.Length < nameAt)
+        {
+            throw new InvalidDataException("RAR file header cut short");
+        }
+
+        var nameSize = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(26));
+        if (nameSize > header.Length - nameAt)
+        {
+            throw new InvalidDataException("RAR file name longer than its header");
+        }
+
+        var field = header.AsSpan(nameAt, nameSize);
+        var encrypted = (flags & 0x0004) != 0;
+        var zero = field.IndexOf((byte)0);
+        if ((flags & 0x0200) == 0 || zero < 0)
+        {
+            // Without the Unicode flag the name is in the archiver's 8-bit code page; Latin-1 keeps every octet.
+            var plain = (flags & 0x0200) != 0 ? Encoding.UTF8.GetString(field) : Encoding.Latin1.GetString(field);
+            return new RarMember(plain, null, encrypted);
+        }
+
+        var eight = field[..zero];
+        var unicode = DecodeUnicodeName(eight, field[(zero + 1)..]);
+        var short8 = Encoding.Latin1.GetString(eight);
+        return new RarMember(unicode, string.Equals(unicode, short8, StringComparison.Ordinal) ? null : short8, encrypted);
+    }
+
+    /// <summary>
+    /// RAR 1.5-4's Unicode name encoding: a high octet, then per character two flag bits (read from a flag octet,
+    /// four characters per octet) saying whether it is one octet, one octet with the high octet, two octets, or a
+    /// run copied from the 8-bit name (with a correction added to each, under the high octet).
+    /// </summary>
+    internal static string DecodeUnicodeName(ReadOnlySpan<byte> eightBit, ReadOnlySpan<byte> encoded)
+    {
+        var name = new StringBuilder();
+        var at = 0;
+        if (encoded.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        var high = encoded[at++];
+        var flags = 0;
+        var flagBits = 0;
+        while (at < encoded.Length && name.Length < MaxName)
+        {
+            if (flagBits == 0)
+            {
+                flags = encoded[at++];
+                flagBits = 8;
+                if (at >= encoded.Length)
+                {
+                    break;
+                }
+            }
+
+            switch (flags >> 6)
+            {
+                case 0:
+                    name.Append((char)encoded[at++]);
+                    break;
+                case 1:
+                    name.Append((char)(encoded[at++] | (high << 8)));
+                    break;
+                case 2:
+                    if (at + 1 >= encoded.Length)
+                    {
+                        return name.ToString();
+                    }
+
+                    name.Append((char)(encoded[at] | (encoded[at + 1] << 8)));
+                    at += 2;
+                    break;
+                default:
+                    var length = encoded[at++];
+                    if ((length & 0x80) != 0)
+                    {
+                        if (at >= encoded.Length)
+                        {
+                            return name.ToString();
+                        }
+
+                        var correction = encoded[at++];
+                        for (var n = (length & 0x7F) + 2; n > 0 && name.Length < eightBit.Length; n--)
+                        {
+                            name.Append((char)(((eightBit[name.Length] + correction) & 0xFF) | (high << 8)));
+                        }
+                    }
+                    else
+                    {
+                        for (var n = length + 2; n > 0 && name.Length < eightBit.Length; n--)
+                        {
+                            name.Append((char)eightBit[name.Length]);
+                        }
+                    }
+
+                    break;
+            }
+
+            flags = (flags << 2) & 0xFF;
+            flagBits -= 2;
+        }
+
+        return name.ToString();
+    }
+
+    private static byte[] ReadAt(Stream file, long position, int length)
+    {
+        if (position + length > file.Length)
+        {
+            throw new InvalidDataException("RAR header runs past the end of the archive");
+        }
+
+        var buffer = new byte[length];
+        file.Position = position;
+        file.ReadExactly(buffer);
+        return buffer;
+    }
+
+    /// <summary>RAR 5's variable-length integers: seven bits per octet, low first, the top bit saying another follows.</summary>
+    private ref struct VintReader(ReadOnlySpan<byte> data)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+
+        public int Position { get; private set; }
+
+        public ulong Next()
+        {
+            ulong value = 0;
+            for (var shift = 0; shift < 70; shift += 7)
+            {
+                if (Position >= _data.Length)
+                {
+                    throw new InvalidDataException("RAR number runs past its header");
+                }
+
+                var b = _data[Position++];
+                value |= (ulong)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0)
+                {
+                    return value;
+                }
+            }
+
+            throw new InvalidDataException("RAR number longer than ten octets");
+        }
+
+        public void Skip(int count)
+        {
+            if (count < 0 || Position + count > _data.Length)
+            {
+                throw new InvalidDataException("RAR field runs past its header");
+            }
+
+            Position += count;
+        }
+    }
+}
