@@ -14,7 +14,7 @@ public sealed record AttachmentPolicy
         "script",
         "office", "ole", "ooxml", "office-macro",
         "pdf",
-        "archive", "zip", "rar", "7z", "gzip", "bzip2", "xz", "cab",
+        "archive", "zip", "rar", "7z", "gzip", "bzip2", "xz", "cab", "iso",
     ];
 
     public const int DefaultArchiveDepth = 3;

@@ -203,6 +203,10 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = NestedSeekable(type, content, head.AsSpan(0, read), path, level + 1);
             }
+            else if (type is null && IsDiskImageName(FileNames.Saved(entry.FullName)))
+            {
+                type = NestedSeekable(FileType.Iso, content, head.AsSpan(0, read), path, level + 1);
+            }
             else if (type == FileType.Gzip)
             {
                 // The octets already read were counted as inflated by the zip, and so is the rest of the member as the
@@ -256,7 +260,92 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         }
 
         using var file = buffer.OpenRead();
-        return type == FileType.Rar ? InspectRar(file, path, level) : InspectOle(file, path);
+        return type == FileType.Rar ? InspectRar(file, path, level)
+            : type == FileType.Iso ? InspectIso(file, path, level) ?? FileType.Iso
+            : InspectOle(file, path);
+    }
+
+    /// <summary>Names Windows mounts as a disk image on a double-click.</summary>
+    public static bool IsDiskImageName(string? name) => FileSignatures.Extension(name) is ".iso" or ".img" or ".udf";
+
+    /// <summary>
+    /// Looks into the disk image in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose files are at
+    /// archive level <paramref name="level"/>: an ISO 9660 image's files (both name trees) are typed from their first
+    /// octets like archive members, and archives among them opened one level down. An image of another file system
+    /// (FAT, UDF alone) is reported unreadable: Windows mounts it all the same. Returns <see cref="FileType.Iso"/>,
+    /// or null when it is no ISO 9660 image.
+    /// </summary>
+    public FileType? InspectIso(Stream file, string path, int level)
+    {
+        if (level > limits.ArchiveDepth)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, Invariant($"archive nested deeper than {limits.ArchiveDepth} level(s)")));
+            return FileType.Iso;
+        }
+
+        try
+        {
+            if (!IsoDirectory.IsIso(file))
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "disk image without an ISO 9660 file system"));
+                return null;
+            }
+
+            var listing = IsoDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries);
+            scan.ArchiveEntries += listing.Files.Count;
+            if (listing.TooMany || scan.ArchiveEntries > limits.MaxEntries)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+                return FileType.Iso;
+            }
+
+            // The Joliet tree usually repeats the primary one's files under the same names in another case.
+            var listed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var member in listing.Files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (scan.HasBomb)
+                {
+                    break;
+                }
+
+                if (listed.Add(member.Path))
+                {
+                    InspectIsoFile(file, member, path + "/" + member.Path, level);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged ISO image: " + ex.Message));
+        }
+
+        return FileType.Iso;
+    }
+
+    private void InspectIsoFile(Stream image, IsoFile member, string memberPath, int level)
+    {
+        var name = member.Path[(member.Path.LastIndexOf('/') + 1)..];
+        if (member.Offset + member.Length > image.Length)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, memberPath, "ISO file lies outside the image"));
+            return;
+        }
+
+        var head = new byte[(int)Math.Min(FileSignatures.HeadLength, member.Length)];
+        image.Position = member.Offset;
+        image.ReadExactly(head);
+        var type = FileSignatures.Detect(head, FileNames.Saved(name));
+        if (type == FileType.Zip || type == FileType.Gzip || type == FileType.Ole || type == FileType.Rar)
+        {
+            // The rest of the file, read from the image where it lies (the image is ours: nothing else moves it).
+            var rest = new LimitedStream(image, member.Length - head.Length);
+            type = type == FileType.Zip ? Nested(rest, head, memberPath, level + 1)
+                : type == FileType.Gzip ? InspectGzip(new PrefixedStream(head, rest), memberPath, level + 1, member.Length)
+                : NestedSeekable(type, rest, head, memberPath, level + 1);
+        }
+
+        scan.Files.Add(new ScannedFile(memberPath, name, type, Encrypted: false, level));
     }
 
     /// <summary>

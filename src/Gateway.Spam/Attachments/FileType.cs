@@ -46,9 +46,12 @@ public sealed record FileType(string Name, string Category)
 
     public static FileType Cab { get; } = new("cab", "archive");
 
+    /// <summary>An ISO 9660 disk image (.iso, .img), which Windows mounts as a drive on a double-click.</summary>
+    public static FileType Iso { get; } = new("iso", "archive");
+
     /// <summary>Every type and category name the detector can give, for checking a policy's list against.</summary>
     public static IReadOnlyList<FileType> All { get; } =
-        [Pe, Elf, MachO, Jar, Lnk, Script, Ole, Ooxml, OfficeMacro, Pdf, Zip, Rar, SevenZip, Gzip, Bzip2, Xz, Cab];
+        [Pe, Elf, MachO, Jar, Lnk, Script, Ole, Ooxml, OfficeMacro, Pdf, Zip, Rar, SevenZip, Gzip, Bzip2, Xz, Cab, Iso];
 
     public override string ToString() => Name;
 }

@@ -146,6 +146,24 @@ public sealed class AttachmentEvasionTests
     }
 
     [Fact]
+    public async Task An_executable_in_an_iso_image_is_refused()
+    {
+        // Windows mounts an .iso on a double-click; what it holds is checked like an archive's members.
+        var harness = new ScannerHarness(new SpamPolicy
+        {
+            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy() },
+            Domains = new Dictionary<string, SpamDomainPolicy>(),
+        });
+        var image = await Gateway.Testing.Peers.IsoImage.CreateAsync(true, ("Invoice.exe", Pe));
+        var message = Multipart(Part("Content-Disposition: attachment; filename=\"invoice.iso\"\r\nContent-Transfer-Encoding: base64\r\n", B64(image)));
+
+        var reply = await harness.SendAsync(Encoding.ASCII.GetBytes(message));
+
+        Assert.Equal(550, reply.Code);
+        Assert.Contains("Invoice.exe", reply.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_blocked_extension_is_refused_under_the_name_a_gzip_stores()
     {
         var harness = new ScannerHarness(new SpamPolicy

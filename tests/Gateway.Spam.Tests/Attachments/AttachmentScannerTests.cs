@@ -14,6 +14,14 @@ public sealed class AttachmentScannerTests
         return await AttachmentScanner.ScanAsync(stream, limits ?? AttachmentLimits.Default, default);
     }
 
+    /// <summary>The scan found exactly one issue: of this kind, at this path, its detail saying <paramref name="detailPart"/>.</summary>
+    internal static void AssertOnlyIssue(AttachmentScan scan, ScanIssueKind kind, string path, string detailPart)
+    {
+        var issue = Assert.Single(scan.Issues);
+        Assert.Equal((kind, path), (issue.Kind, issue.Path));
+        Assert.Contains(detailPart, issue.Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_renamed_executable_is_found_by_its_content()
     {
@@ -231,9 +239,7 @@ public sealed class AttachmentScannerTests
 
         var scan = await ScanAsync(TestZips.Message(("padded.docx", docm)));
 
-        var issue = Assert.Single(scan.Issues);
-        Assert.Equal((ScanIssueKind.Unreadable, "padded.docx"), (issue.Kind, issue.Path));
-        Assert.Contains("Office package parts larger than", issue.Detail, StringComparison.Ordinal);
+        AssertOnlyIssue(scan, ScanIssueKind.Unreadable, "padded.docx", "Office package parts larger than");
     }
 
     [Fact]
