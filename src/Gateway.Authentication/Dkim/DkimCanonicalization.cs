@@ -186,19 +186,8 @@ internal static class DkimCanonicalization
     /// </summary>
     public static long CanonicalBodyLength(ReadOnlySpan<byte> body, bool relaxed)
     {
-        if (!relaxed)
-        {
-            var end = body.Length;
-            while (end >= 2 && body[end - 2] == '\r' && body[end - 1] == '\n')
-            {
-                end -= 2;
-            }
-
-            // The body without its trailing empty lines, then one CRLF (an empty body is the CRLF alone).
-            return end + 2L;
-        }
-
-        // Line ends as the relaxed hash reads them: LF, with a CR before it belonging to the ending.
+        // Line ends as the canonical forms are made from a parsed message: LF, with a CR before it belonging to the
+        // ending, written as CRLF (a bare LF counts two octets, as MimeKit hashes it).
         long total = 0;
         long emptyLines = 0;
         var position = 0;
@@ -212,7 +201,7 @@ internal static class DkimCanonicalization
                 end--;
             }
 
-            var length = CanonicalLineLength(body[position..end]);
+            var length = relaxed ? CanonicalLineLength(body[position..end]) : end - position;
             if (length == 0)
             {
                 emptyLines++;
@@ -227,7 +216,8 @@ internal static class DkimCanonicalization
             position = next;
         }
 
-        return total;
+        // Simple: an empty body is one CRLF (RFC 6376 3.4.3); relaxed: nothing (3.4.4).
+        return total == 0 && !relaxed ? 2 : total;
     }
 
     /// <summary>The length <see cref="CanonicalizeLine"/> would give, without writing it.</summary>

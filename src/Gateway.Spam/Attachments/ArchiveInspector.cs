@@ -207,6 +207,11 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = NestedSeekable(FileType.Iso, content, head.AsSpan(0, read), path, level + 1);
             }
+            else if (type is null && FileSignatures.Extension(FileNames.Saved(entry.FullName)) is ".rar")
+            {
+                // A RAR after other octets (a self-extractor's stub) is found as RAR readers find it.
+                type = NestedSeekable(FileType.Rar, content, head.AsSpan(0, read), path, level + 1);
+            }
             else if (type == FileType.Gzip)
             {
                 // The octets already read were counted as inflated by the zip, and so is the rest of the member as the
@@ -362,33 +367,43 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             return FileType.Rar;
         }
 
+        var members = new List<RarMember>();
+        string? damage = null;
+        var headersEncrypted = false;
         try
         {
-            var listing = RarDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries);
-            scan.ArchiveEntries += listing.Members.Count;
-            if (scan.ArchiveEntries > limits.MaxEntries)
-            {
-                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
-                return FileType.Rar;
-            }
-
-            foreach (var member in listing.Members)
-            {
-                scan.Files.Add(new ScannedFile(path + "/" + member.Name, member.Name, FileSignatures.ByName(FileNames.Saved(member.Name)), member.Encrypted, level));
-                if (member.OtherName is { } other)
-                {
-                    scan.Files.Add(new ScannedFile(path + "/" + other, other, FileSignatures.ByName(FileNames.Saved(other)), member.Encrypted, level));
-                }
-            }
-
-            if (listing.HeadersEncrypted)
-            {
-                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "RAR archive with encrypted headers (member names hidden)"));
-            }
+            headersEncrypted = RarDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries, members);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
         {
-            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged RAR archive: " + ex.Message));
+            // What was listed before the damage is still checked.
+            damage = ex.Message;
+        }
+
+        scan.ArchiveEntries += members.Count;
+        if (scan.ArchiveEntries > limits.MaxEntries)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+            return FileType.Rar;
+        }
+
+        foreach (var member in members)
+        {
+            scan.Files.Add(new ScannedFile(path + "/" + member.Name, member.Name, FileSignatures.ByName(FileNames.Saved(member.Name)), member.Encrypted, level));
+            if (member.OtherName is { } other)
+            {
+                scan.Files.Add(new ScannedFile(path + "/" + other, other, FileSignatures.ByName(FileNames.Saved(other)), member.Encrypted, level));
+            }
+        }
+
+        if (headersEncrypted)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "RAR archive with encrypted headers (member names hidden)"));
+        }
+
+        if (damage is not null)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged RAR archive: " + damage));
         }
 
         return FileType.Rar;
@@ -468,8 +483,8 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             var nameState = GzipHeader.TryReadName(header.AsSpan(0, headerLength), out var storedName);
             if (nameState == GzipHeader.NameState.TooLong)
             {
+                // The content is still inflated and typed below; only the name it would be saved under is unknown.
                 scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, Invariant($"gzip header longer than {GzipHeader.MaxLength} octets")));
-                return FileType.Gzip;
             }
 
             using var gzip = new GZipStream(new PrefixedStream(header.AsMemory(0, headerLength), compressed), CompressionMode.Decompress, leaveOpen: true);
@@ -479,14 +494,19 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             var name = InnerName(path);
             var memberPath = path + "/" + name;
             scan.ArchiveEntries += 1;
+            FileType? type;
             if (IsTar(head.AsSpan(0, read)))
             {
                 using var tar = new PrefixedStream(head.AsMemory(0, read), content);
                 InspectTar(tar, path, level);
+
+                // A tar has no type of its own, but what the names say still counts: "run.js.gz" holding octets that
+                // also read as a tar header is a script to whoever saves it.
+                type = FileSignatures.Detect(head.AsSpan(0, read), name);
             }
             else
             {
-                var type = FileSignatures.Detect(head.AsSpan(0, read), name);
+                type = FileSignatures.Detect(head.AsSpan(0, read), name);
                 if (type == FileType.Zip)
                 {
                     type = Nested(content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
@@ -500,17 +520,17 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                     using var inner = new PrefixedStream(head.AsMemory(0, read), content);
                     type = InspectGzip(inner, memberPath, level + 1, compressedLength: null);
                 }
+            }
 
-                scan.Files.Add(new ScannedFile(memberPath, name, type, Encrypted: false, level));
+            scan.Files.Add(new ScannedFile(memberPath, name, type, Encrypted: false, level));
 
-                // Extracted under the name the gzip stores, the file is that too: both names are checked.
-                if (storedName is not null && !string.Equals(storedName, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    // The content's own type (and what opening it found) stands; only a type read from the name differs.
-                    var storedType = FileSignatures.Detect(head.AsSpan(0, read), storedName);
-                    var byContent = FileSignatures.Detect(head.AsSpan(0, read), name);
-                    scan.Files.Add(new ScannedFile(path + "/" + storedName, storedName, storedType == byContent ? type : storedType, Encrypted: false, level));
-                }
+            // Extracted under the name the gzip stores, the file is that too: both names are checked.
+            if (storedName is not null && !string.Equals(storedName, name, StringComparison.OrdinalIgnoreCase))
+            {
+                // The content's own type (and what opening it found) stands; only a type read from the name differs.
+                var storedType = FileSignatures.Detect(head.AsSpan(0, read), storedName);
+                var byContent = FileSignatures.Detect(head.AsSpan(0, read), name);
+                scan.Files.Add(new ScannedFile(path + "/" + storedName, storedName, storedType == byContent ? type : storedType, Encrypted: false, level));
             }
 
             // The rest is inflated and dropped: only then are the size and the ratio known.

@@ -214,7 +214,7 @@ public static class AttachmentScanner
                         type = part.IsTar ? _archives.InspectTar(content, path)
                             : type == FileType.Gzip ? _archives.InspectGzip(content, path, 1, archive.Length)
                             : type == FileType.Ole ? _archives.InspectOle(content, path)
-                            : type == FileType.Rar ? _archives.InspectRar(content, path, 1)
+                            : type == FileType.Rar || (type is null && FileSignatures.Extension(part.Name) is ".rar") ? _archives.InspectRar(content, path, 1)
                             : type is null && ArchiveInspector.IsDiskImageName(part.Name) ? _archives.InspectIso(content, path, 1)
                             : _archives.InspectZip(content, path, 1);
                     }
@@ -275,7 +275,8 @@ public static class AttachmentScanner
             // else (a self-extractor's stub, text) is found from its end, as unzip and mail programs find it.
             part.IsTar = part.Type is null && ArchiveInspector.IsTar(head);
             if (part.Type == FileType.Zip || part.Type == FileType.Gzip || part.Type == FileType.Ole || part.Type == FileType.Rar || part.IsTar
-                || (part.Type is null && ArchiveInspector.IsDiskImageName(part.Name)) || part.EncodedMessage
+                || (part.Type is null && ArchiveInspector.IsDiskImageName(part.Name))
+                || (part.Type is null && FileSignatures.Extension(part.Name) is ".rar") || part.EncodedMessage
                 || (part.Type is null && FileSignatures.Extension(part.Name) is ".zip"))
             {
                 part.Archive = new SpillBuffer(limits.MemoryBuffer);

@@ -14,6 +14,9 @@ public static class FileSignatures
     [
         ".js", ".jse", ".vbs", ".vbe", ".wsf", ".wsh", ".ws", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".hta",
         ".sh", ".bash", ".csh", ".ksh", ".py", ".pl", ".rb", ".php", ".sct", ".reg", ".inf", ".applescript",
+
+        // Run by a Windows host like scripts: management consoles (MMC) and compiled HTML help.
+        ".msc", ".chm",
     ];
 
     /// <summary>The type the octets say, else a script by name, else null (text, images and everything not listed).</summary>
@@ -30,7 +33,7 @@ public static class FileSignatures
 
     private static readonly string[] ExecutableExtensions =
     [
-        ".exe", ".scr", ".com", ".pif", ".dll", ".cpl", ".msi", ".sys", ".ocx", ".drv", ".efi",
+        ".exe", ".scr", ".com", ".pif", ".dll", ".cpl", ".msi", ".sys", ".ocx", ".drv", ".efi", ".xll", ".wll",
     ];
 
     /// <summary>

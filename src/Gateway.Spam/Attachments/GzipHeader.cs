@@ -6,8 +6,11 @@ namespace Gateway.Spam.Attachments;
 /// </summary>
 internal static class GzipHeader
 {
-    /// <summary>Header octets read to find the name; a longer header (a huge FEXTRA or name) is itself suspect.</summary>
-    public const int MaxLength = 8_192;
+    /// <summary>
+    /// Header octets read to find the name: the fixed part, the largest extra field (65,535 octets) and a name of
+    /// up to 8 KiB. A longer name is itself suspect.
+    /// </summary>
+    public const int MaxLength = 10 + 2 + 65_535 + 8_192;
 
     private const byte FlagExtra = 0x04;
     private const byte FlagName = 0x08;

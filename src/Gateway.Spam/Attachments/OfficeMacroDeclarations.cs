@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Xml;
 
 namespace Gateway.Spam.Attachments;
@@ -6,47 +7,40 @@ namespace Gateway.Spam.Attachments;
 /// <summary>
 /// Whether an Office Open XML package declares macros in its package parts ([Content_Types].xml and the .rels files),
 /// where Office looks for them: a VBA project is found by its content type and relationship type, not by the name
-/// "vbaProject.bin", so "word/media/image9.png" can hold one. Macro-enabled main documents and Excel 4.0 macro
-/// sheets (XLM, no VBA at all) count too.
+/// "vbaProject.bin", so "word/media/image9.png" can hold one. Excel 4.0 macro sheets (XLM, no VBA at all) count
+/// too. Only the values Office reads are looked at: a part's ContentType and a relationship's Type, never a link's
+/// Target, and not the "macroEnabled" main document types (every .xlsb has one, macros or not).
 /// </summary>
-internal static class OfficeMacroDeclarations
+internal static partial class OfficeMacroDeclarations
 {
     /// <summary>Octets of package parts read per document; legitimate ones are a few KiB, even for large workbooks.</summary>
     public const int MaxLength = 4 * 1024 * 1024;
 
-    // application/vnd.ms-office.vbaProject, .../relationships/vbaProject (and vbaProjectSignature),
-    // application/vnd.ms-word.document.macroEnabled.main+xml and kin, application/vnd.ms-excel.macrosheet+xml and
-    // .intlmacrosheet+xml, .../relationships/xlMacrosheet.
-    private static readonly string[] Markers = ["vbaProject", "macroEnabled", "macrosheet"];
-
-    /// <summary>Whether this package part names a macro part; read as XML (so character references are resolved) and as text.</summary>
+    /// <summary>Whether this package part names a macro part; read as XML (so character references are resolved).</summary>
     public static bool Mention(ReadOnlySpan<byte> part)
     {
-        if (Contains(Encoding.UTF8.GetString(part)) || (HasUtf16Bom(part) && Contains(Encoding.Unicode.GetString(part)))
-            || (part.Length > 1 && part[0] == 0xFE && part[1] == 0xFF && Contains(Encoding.BigEndianUnicode.GetString(part))))
+        var bytes = part.ToArray();
+        try
         {
-            return true;
+            return AttributesMention(bytes);
         }
-
-        return AttributesMention(part.ToArray());
+        catch (XmlException)
+        {
+            // A part .NET's reader refuses (an encoding it lacks, a stray octet) may still open in Office: its
+            // attributes are then read from the text as it stands.
+            return TextMentions(Decode(part));
+        }
     }
 
-    private static bool HasUtf16Bom(ReadOnlySpan<byte> part) => part.Length > 1 && part[0] == 0xFF && part[1] == 0xFE;
-
-    private static bool Contains(string text)
-    {
-        foreach (var marker in Markers)
+    /// <summary>A ContentType or relationship Type value that names a VBA project or a macro sheet.</summary>
+    private static bool Declares(string attribute, string value) =>
+        attribute switch
         {
-            if (text.Contains(marker, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
+            "ContentType" => value.Contains("vbaProject", StringComparison.OrdinalIgnoreCase) || value.Contains("macrosheet", StringComparison.OrdinalIgnoreCase),
+            "Type" => value.EndsWith("/vbaProject", StringComparison.OrdinalIgnoreCase) || value.Contains("macrosheet", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
 
-        return false;
-    }
-
-    /// <summary>Attribute values as an XML reader gives them: "vba&amp;#80;roject" reads as "vbaProject".</summary>
     private static bool AttributesMention(byte[] part)
     {
         var settings = new XmlReaderSettings
@@ -56,29 +50,51 @@ internal static class OfficeMacroDeclarations
             MaxCharactersInDocument = MaxLength,
             IgnoreComments = true,
         };
-        try
+        using var reader = XmlReader.Create(new MemoryStream(part), settings);
+        while (reader.Read())
         {
-            using var reader = XmlReader.Create(new MemoryStream(part), settings);
-            while (reader.Read())
+            if (reader.NodeType == XmlNodeType.Element && reader.MoveToFirstAttribute())
             {
-                if (reader.NodeType == XmlNodeType.Element && reader.MoveToFirstAttribute())
+                do
                 {
-                    do
+                    if (Declares(reader.LocalName, reader.Value))
                     {
-                        if (Contains(reader.Value))
-                        {
-                            return true;
-                        }
+                        return true;
                     }
-                    while (reader.MoveToNextAttribute());
                 }
+                while (reader.MoveToNextAttribute());
             }
-        }
-        catch (XmlException)
-        {
-            // Office does not open a package whose parts do not parse; the text search above is all there is to do.
         }
 
         return false;
     }
+
+    private static bool TextMentions(string text)
+    {
+        try
+        {
+            foreach (Match match in AttributePattern().Matches(text))
+            {
+                if (Declares(match.Groups["name"].Value, match.Groups["value"].Value))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Text that takes a second to read is no part Office wrote: assume the worst.
+            return true;
+        }
+    }
+
+    private static string Decode(ReadOnlySpan<byte> part) =>
+        part.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) ? Encoding.Unicode.GetString(part)
+        : part.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) ? Encoding.BigEndianUnicode.GetString(part)
+        : Encoding.Latin1.GetString(part);
+
+    [GeneratedRegex(@"(?<![\w:.-])(?:\w+:)?(?<name>ContentType|Type)\s*=\s*(?<q>[""'])(?<value>[^""']*)\k<q>", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex AttributePattern();
 }

@@ -6,8 +6,6 @@ namespace Gateway.Spam.Attachments;
 /// <summary>A file a RAR archive lists: its name (and the other name a RAR 1.5-4 header may give), and whether it is encrypted.</summary>
 internal sealed record RarMember(string Name, string? OtherName, bool Encrypted);
 
-/// <summary>What a RAR archive's headers say: its members, or that the headers themselves are encrypted.</summary>
-internal sealed record RarListing(IReadOnlyList<RarMember> Members, bool HeadersEncrypted);
 
 /// <summary>
 /// Lists a RAR archive (RAR 5, and RAR 1.5-4) from its block headers alone. Nothing is decompressed (no RAR decoder
@@ -21,28 +19,41 @@ internal static class RarDirectory
     private const int Rar5MaxHeader = 2 * 1024 * 1024;
     private const int MaxName = 4096;
 
-    /// <summary>The listing of the archive at the start of <paramref name="file"/>; <see cref="InvalidDataException"/> for a damaged one.</summary>
-    public static RarListing Read(Stream file, int maxMembers)
+    /// <summary>How far into a file RAR readers look for the signature (after a self-extractor's stub or other octets).</summary>
+    public const int SignatureSearch = 1024 * 1024;
+
+    /// <summary>
+    /// Lists the archive in <paramref name="file"/> into <paramref name="members"/> (at most one more than
+    /// <paramref name="maxMembers"/>); true when its headers are encrypted, so no names could be read. A damaged
+    /// archive is an <see cref="InvalidDataException"/>, with the members listed before the damage kept.
+    /// </summary>
+    public static bool Read(Stream file, int maxMembers, List<RarMember> members)
     {
-        Span<byte> signature = stackalloc byte[8];
+        // The signature is looked for as RAR readers look for it: anywhere in the first MiB.
+        var head = new byte[(int)Math.Min(file.Length, SignatureSearch + 8)];
         file.Position = 0;
-        var read = file.ReadAtLeast(signature, 8, throwOnEndOfStream: false);
-        if (read >= 8 && signature.SequenceEqual("Rar!\u001A\u0007\u0001\u0000"u8))
+        file.ReadExactly(head);
+        var at = head.AsSpan().IndexOf("Rar!\u001A\u0007"u8);
+        if (at < 0 || at > SignatureSearch || at + 7 > head.Length)
         {
-            return ReadRar5(file, 8, maxMembers);
+            throw new InvalidDataException("no RAR signature in the first MiB");
         }
 
-        if (read >= 7 && signature[..7].SequenceEqual("Rar!\u001A\u0007\u0000"u8))
+        if (at + 8 <= head.Length && head.AsSpan(at + 6, 2).SequenceEqual("\u0001\u0000"u8))
         {
-            return ReadRar4(file, 7, maxMembers);
+            return ReadRar5(file, at + 8, maxMembers, members);
         }
 
-        throw new InvalidDataException("no RAR signature");
+        if (head[at + 6] == 0)
+        {
+            return ReadRar4(file, at + 7, maxMembers, members);
+        }
+
+        throw new InvalidDataException("RAR signature of an unknown version");
     }
 
-    private static RarListing ReadRar5(Stream file, long position, int maxMembers)
+    private static bool ReadRar5(Stream file, long position, int maxMembers, List<RarMember> members)
     {
-        var members = new List<RarMember>();
         var prefix = new byte[4 + 3];
         while (position < file.Length)
         {
@@ -77,16 +88,16 @@ internal static class RarDirectory
             {
                 case 4:
                     // Archive encryption header: every header after it is encrypted, names included.
-                    return new RarListing(members, HeadersEncrypted: true);
+                    return true;
                 case 5:
-                    return new RarListing(members, HeadersEncrypted: false);
+                    return false;
                 case 2:
                     if (Rar5File(header, fields, extraSize) is { } member)
                     {
                         members.Add(member);
                         if (members.Count > maxMembers)
                         {
-                            return new RarListing(members, HeadersEncrypted: false);
+                            return false;
                         }
                     }
 
@@ -103,7 +114,7 @@ internal static class RarDirectory
         }
 
         // Archives cut off before their end block (a first volume, a truncated upload) are listed as far as they go.
-        return new RarListing(members, HeadersEncrypted: false);
+        return false;
     }
 
     /// <summary>A RAR 5 file header's name and encryption (extra record type 1); null for a directory.</summary>
@@ -154,9 +165,8 @@ internal static class RarDirectory
         return new RarMember(name, null, encrypted);
     }
 
-    private static RarListing ReadRar4(Stream file, long position, int maxMembers)
+    private static bool ReadRar4(Stream file, long position, int maxMembers, List<RarMember> members)
     {
-        var members = new List<RarMember>();
         var common = new byte[7 + 4];
         while (position < file.Length)
         {
@@ -175,7 +185,7 @@ internal static class RarDirectory
                 throw new InvalidDataException("RAR header size out of range");
             }
 
-            long dataSize = 0;
+            ulong dataSize = 0;
             if ((flags & 0x8000) != 0)
             {
                 if (got < 11)
@@ -190,14 +200,14 @@ internal static class RarDirectory
             {
                 case 0x73 when (flags & 0x0080) != 0:
                     // The archive header says the block headers are encrypted.
-                    return new RarListing(members, HeadersEncrypted: true);
+                    return true;
                 case 0x7B:
-                    return new RarListing(members, HeadersEncrypted: false);
+                    return false;
                 case 0x74:
                     var header = ReadAt(file, position, headerSize);
                     if ((flags & 0x0100) != 0 && header.Length >= 40)
                     {
-                        dataSize += (long)BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(32)) << 32;
+                        dataSize |= (ulong)BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(32)) << 32;
                     }
 
                     if (Rar4File(header, flags) is { } member)
@@ -205,17 +215,23 @@ internal static class RarDirectory
                         members.Add(member);
                         if (members.Count > maxMembers)
                         {
-                            return new RarListing(members, HeadersEncrypted: false);
+                            return false;
                         }
                     }
 
                     break;
             }
 
-            position += headerSize + dataSize;
+            // Sizes are unsigned: a block always moves forward, and one claiming more than is left ends the walk.
+            if (dataSize > (ulong)(file.Length - position))
+            {
+                break;
+            }
+
+            position += headerSize + (long)dataSize;
         }
 
-        return new RarListing(members, HeadersEncrypted: false);
+        return false;
     }
 
     /// <summary>
@@ -252,19 +268,22 @@ internal static class RarDirectory
             return new RarMember(plain, null, encrypted);
         }
 
-        var eight = field[..zero];
-        var unicode = DecodeUnicodeName(eight, field[(zero + 1)..]);
-        var short8 = Encoding.Latin1.GetString(eight);
+        var unicode = DecodeUnicodeName(field, zero);
+        var short8 = Encoding.Latin1.GetString(field[..zero]);
         return new RarMember(unicode, string.Equals(unicode, short8, StringComparison.Ordinal) ? null : short8, encrypted);
     }
 
     /// <summary>
-    /// RAR 1.5-4's Unicode name encoding: a high octet, then per character two flag bits (read from a flag octet,
-    /// four characters per octet) saying whether it is one octet, one octet with the high octet, two octets, or a
-    /// run copied from the 8-bit name (with a correction added to each, under the high octet).
+    /// RAR 1.5-4's Unicode name encoding, in the name field after the NUL at <paramref name="zero"/>: a high octet,
+    /// then per character two flag bits (read from a flag octet, four characters per octet) saying whether it is one
+    /// octet, one octet under the high octet, two octets, or a run copied from the field's own octets at the same
+    /// position (with a correction added to each, under the high octet). Decoded as unrar decodes it: a code cut
+    /// short is skipped and decoding goes on, and runs copy from the whole field, not only the 8-bit name.
     /// </summary>
-    internal static string DecodeUnicodeName(ReadOnlySpan<byte> eightBit, ReadOnlySpan<byte> encoded)
+    internal static string DecodeUnicodeName(ReadOnlySpan<byte> field, int zero)
     {
+        var eightBit = field;
+        var encoded = field[(zero + 1)..];
         var name = new StringBuilder();
         var at = 0;
         if (encoded.IsEmpty)
@@ -295,14 +314,12 @@ internal static class RarDirectory
                 case 1:
                     name.Append((char)(encoded[at++] | (high << 8)));
                     break;
-                case 2:
-                    if (at + 1 >= encoded.Length)
-                    {
-                        return name.ToString();
-                    }
-
+                case 2 when at + 1 < encoded.Length:
                     name.Append((char)(encoded[at] | (encoded[at + 1] << 8)));
                     at += 2;
+                    break;
+                case 2:
+                    // Cut short: skipped, as unrar skips it.
                     break;
                 default:
                     var length = encoded[at++];
@@ -310,7 +327,7 @@ internal static class RarDirectory
                     {
                         if (at >= encoded.Length)
                         {
-                            return name.ToString();
+                            break;
                         }
 
                         var correction = encoded[at++];

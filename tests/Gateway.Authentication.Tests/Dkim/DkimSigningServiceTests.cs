@@ -181,6 +181,7 @@ public sealed class DkimSigningServiceTests
     [InlineData("A  b \r\n", 7)]
     [InlineData("A\r\n\r\nB\r\n\r\n\r\n", 8)]
     [InlineData("no line end", 13)]
+    [InlineData("a\nb\n\n", 6)]
     public void Simple_canonical_body_length_drops_trailing_empty_lines_and_keeps_one_crlf(string body, long expected) =>
         Assert.Equal(expected, DkimCanonicalization.CanonicalBodyLength(System.Text.Encoding.ASCII.GetBytes(body), relaxed: false));
 

@@ -196,7 +196,7 @@ public sealed class AttachmentScannerTests
         { "renamed-vba", DocxTypes + "<Override PartName=\"/word/media/image9.png\" ContentType=\"application/vnd.ms-office.vbaProject\"/></Types>", "utf-8" },
         { "char-reference", DocxTypes + "<Override PartName=\"/word/media/image9.png\" ContentType=\"application/vnd.ms-office.vba&#80;roject\"/></Types>", "utf-8" },
         { "utf-16", (DocxTypes + "<Override PartName=\"/word/media/image9.png\" ContentType=\"application/vnd.ms-office.vbaProject\"/></Types>").Replace("UTF-8", "UTF-16", StringComparison.Ordinal), "utf-16" },
-        { "macro-enabled", DocxTypes.Replace("document.main+xml", "document.macroEnabled.main+xml", StringComparison.Ordinal) + "</Types>", "utf-8" },
+        { "windows-1252", (DocxTypes + "<Override PartName=\"/word/media/image9.png\" ContentType=\"application/vnd.ms-office.vbaProject\"/></Types>").Replace("UTF-8", "windows-1252", StringComparison.Ordinal), "utf-8" },
         { "excel-4-macro-sheet", DocxTypes + "<Override PartName=\"/xl/macrosheets/sheet1.xml\" ContentType=\"application/vnd.ms-excel.macrosheet+xml\"/></Types>", "utf-8" },
     };
 
@@ -226,6 +226,29 @@ public sealed class AttachmentScannerTests
 
         Assert.Equal(FileType.OfficeMacro, scan.Files.Single(f => f.Path == "a.docx").Type);
         Assert.Equal(FileType.Ooxml, scan.Files.Single(f => f.Path == "b.docx").Type);
+    }
+
+    [Fact]
+    public async Task A_binary_workbook_and_a_link_that_names_a_vba_project_are_no_macros()
+    {
+        // Every .xlsb's main part is of a "macroEnabled" type, macros or not; a link's Target is no declaration.
+        var xlsbTypes = System.Text.Encoding.UTF8.GetBytes(
+            "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+            + "<Default Extension=\"bin\" ContentType=\"application/vnd.ms-excel.sheetBinaryMacroEnabled\"/>"
+            + "<Override PartName=\"/xl/workbook.bin\" ContentType=\"application/vnd.ms-excel.sheet.binary.macroEnabled.main\"/></Types>");
+        var xlsb = TestZips.Zip(("[Content_Types].xml", xlsbTypes), ("xl/workbook.bin", new byte[64]));
+        const string Rels = "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+            + "<Relationship Id=\"rId9\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" "
+            + "Target=\"https://learn.microsoft.com/openspecs/office_file_formats/ms-ovba/vbaproject-stream\" TargetMode=\"External\"/></Relationships>";
+        var docx = TestZips.Zip(
+            ("[Content_Types].xml", System.Text.Encoding.UTF8.GetBytes(DocxTypes + "</Types>")),
+            ("word/_rels/document.xml.rels", System.Text.Encoding.UTF8.GetBytes(Rels)),
+            ("word/document.xml", "<w/>"u8.ToArray()));
+
+        var scan = await ScanAsync(TestZips.Message(("book.xlsb", xlsb), ("notes.docx", docx)));
+
+        Assert.Equal(FileType.Ooxml, scan.Files.Single(f => f.Path == "book.xlsb").Type);
+        Assert.Equal(FileType.Ooxml, scan.Files.Single(f => f.Path == "notes.docx").Type);
     }
 
     [Fact]

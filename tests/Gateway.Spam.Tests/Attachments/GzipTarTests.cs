@@ -175,13 +175,48 @@ public sealed class GzipTarTests
     }
 
     [Fact]
+    public async Task A_script_whose_first_octets_read_as_a_tar_header_is_still_a_script()
+    {
+        // Printable JScript: a comment that is also a valid v7 tar header (octal size, type '0', checksum).
+        var header = Enumerable.Repeat((byte)' ', 512).ToArray();
+        Encoding.ASCII.GetBytes("/*" + new string('a', 98)).CopyTo(header, 0);
+        Encoding.ASCII.GetBytes("00000001000 ").CopyTo(header, 124);
+        header[156] = (byte)'0';
+        header[510] = (byte)'*';
+        header[511] = (byte)'/';
+        Encoding.ASCII.GetBytes(Convert.ToString(header.Sum(b => b), 8).PadLeft(7, '0') + " ").CopyTo(header, 148);
+        byte[] script = [.. header, .. Encoding.ASCII.GetBytes("WScript.Echo('run');".PadRight(512))];
+        Assert.True(ArchiveInspector.IsTar(script));
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("invoice.js.gz", Gzip(script))));
+
+        Assert.Equal(FileType.Script, scan.Files.Single(f => f.Path == "invoice.js.gz/invoice.js").Type);
+    }
+
+    [Fact]
+    public async Task A_stored_name_after_the_largest_extra_field_is_read()
+    {
+        byte[] fields = [0x28, 0x23, .. new byte[9000], .. "run.vbs"u8, 0];
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("invoice.pdf.gz", GzipWithHeader(0x04 | 0x08, fields, Pe))));
+
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "invoice.pdf.gz/invoice.pdf").Type);
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "invoice.pdf.gz/run.vbs").Type);
+        Assert.Empty(scan.Issues);
+    }
+
+    [Fact]
     public async Task A_stored_name_that_does_not_end_within_the_header_limit_is_unreadable()
     {
-        byte[] fields = [.. Enumerable.Repeat((byte)'a', GzipHeader.MaxLength)];
+        // A sound gzip (the name ends, so inflaters read past it), whose name ends only after the limit.
+        byte[] fields = [.. Enumerable.Repeat((byte)'a', GzipHeader.MaxLength), 0];
 
         var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("long.gz", GzipWithHeader(0x08, fields, Pe))));
 
         AttachmentScannerTests.AssertOnlyIssue(scan, ScanIssueKind.Unreadable, "long.gz", "gzip header longer than");
+
+        // The content is typed all the same.
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "long.gz/long").Type);
     }
 
     [Fact]

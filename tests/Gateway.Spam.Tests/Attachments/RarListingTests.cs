@@ -114,7 +114,68 @@ public sealed class RarListingTests
         // the high octet, then one plain octet.
         byte[] encoded = [0x04, 0xF0, 0x02, 0x80, 0x10, (byte)'!'];
 
-        Assert.Equal("ab" + "cd" + "\u0475\u0476" + "!", RarDirectory.DecodeUnicodeName("abcdef"u8, encoded));
+        Assert.Equal("ab" + "cd" + "\u0475\u0476" + "!", RarDirectory.DecodeUnicodeName([.. "abcdef"u8, 0, .. encoded], 6));
+    }
+
+    [Theory]
+    [InlineData((ushort)0, 0u, 0x80000000u)]
+    [InlineData((ushort)0, 0xFFFFFFFFu, 0xFFFFFFFFu)]
+    [InlineData((ushort)0xE0, 0xFFFFFFD3u, 0xFFFFFFFFu)]
+    public async Task Sizes_that_would_wrap_or_stand_still_end_the_walk(ushort flags, uint packLow, uint packHigh)
+    {
+        // 64-bit packed sizes read as signed would move the walk backwards or not at all (the last: -45, the
+        // header's own size, on a directory header that lists nothing).
+        var rar = TestRar.Rar4Large(flags, packLow, packHigh, [.. "a.exe"u8]);
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("a.rar", rar))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(FileType.Rar, scan.Files.Single(f => f.Path == "a.rar").Type);
+    }
+
+    [Fact]
+    public async Task A_unicode_name_code_cut_short_is_skipped_and_decoding_goes_on_as_unrar_does()
+    {
+        // High 0, four one-octet codes "a.ex", then a two-octet code with one octet left, read as a one-octet "e".
+        byte[] field = [.. "a.txt"u8, 0, 0x00, 0x00, (byte)'a', (byte)'.', (byte)'e', (byte)'x', 0x80, (byte)'e'];
+        Assert.Equal("a.exe", RarDirectory.DecodeUnicodeName(field, 5));
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("a.rar", TestRar.Rar4Large(0x0200, 0, 0, field))));
+
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "a.rar/a.exe").Type);
+        Assert.Null(scan.Files.Single(f => f.Path == "a.rar/a.txt").Type);
+    }
+
+    [Theory]
+    [InlineData("invoice.rar")]
+    [InlineData("invoice.zip/inner.rar")]
+    public async Task A_rar_after_other_octets_is_found_as_rar_readers_find_it(string where)
+    {
+        byte[] prefixed = [.. "not the start of the archive\r\n"u8, .. TestRar.Rar5(false, new TestRar.Member5("setup.exe", Pe))];
+        var attachment = where.Contains('/', StringComparison.Ordinal) ? TestZips.Zip(("inner.rar", prefixed)) : prefixed;
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message((where.Split('/')[0], attachment)));
+
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == where + "/setup.exe").Type);
+    }
+
+    [Fact]
+    public async Task A_file_named_rar_without_the_signature_is_unreadable()
+    {
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("fake.rar", "just text"u8.ToArray())));
+
+        AttachmentScannerTests.AssertOnlyIssue(scan, ScanIssueKind.Unreadable, "fake.rar", "no RAR signature");
+    }
+
+    [Theory]
+    [InlineData("addin.xll", "pe")]
+    [InlineData("console.msc", "script")]
+    [InlineData("help.chm", "script")]
+    [InlineData("photo.jpg", null)]
+    public async Task Rar_members_are_typed_by_their_names(string name, string? type)
+    {
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("a.rar", TestRar.Rar5(false, new TestRar.Member5(name, Pe)))));
+
+        Assert.Equal(type, scan.Files.Single(f => f.Path == "a.rar/" + name).Type?.Name);
     }
 
     private static (FileType? Type, bool Encrypted, int Depth) Summary(AttachmentScan scan, string path)

@@ -78,6 +78,25 @@ internal static class TestRar
         return [.. output];
     }
 
+    /// <summary>
+    /// A RAR 4 archive of one file header with 64-bit sizes (flag 0x100) claiming <paramref name="packLow"/> and
+    /// <paramref name="packHigh"/> as its packed size, and <paramref name="nameField"/> as its name field as is.
+    /// </summary>
+    public static byte[] Rar4Large(ushort extraFlags, uint packLow, uint packHigh, byte[] nameField)
+    {
+        var output = new List<byte>("Rar!\u001A\u0007\u0000"u8.ToArray());
+        Block4(output, 0x73, 0, [0, 0, 0, 0, 0, 0]);
+        var fields = new byte[33];
+        BinaryPrimitives.WriteUInt32LittleEndian(fields, packLow);
+        fields[8] = 2;
+        fields[17] = 29;
+        fields[18] = 0x30;
+        BinaryPrimitives.WriteUInt16LittleEndian(fields.AsSpan(19), (ushort)nameField.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(25), packHigh);
+        Block4(output, 0x74, (ushort)(0x8000 | 0x0100 | extraFlags), [.. fields, .. nameField]);
+        return [.. output, .. new byte[64]];
+    }
+
     /// <summary>The Unicode name as RAR 4 encodes it, every character as two octets (flag 2), four to a flag octet.</summary>
     private static byte[] EncodeUnicode(string name)
     {
