@@ -195,17 +195,18 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             var head = new byte[FileSignatures.HeadLength];
             var read = ReadCounted(content, head);
             var type = FileSignatures.Detect(head.AsSpan(0, read), FileNames.Saved(entry.FullName));
-            if (type == FileType.Zip)
+            if (IsDiskImageName(FileNames.Saved(entry.FullName)))
+            {
+                // Mounted by its name, whatever its first octets say.
+                type = NestedDiskImage(content, head.AsSpan(0, read), path, level + 1, type, counted: false);
+            }
+            else if (type == FileType.Zip)
             {
                 type = Nested(content, head.AsSpan(0, read), path, level + 1);
             }
             else if (type == FileType.Ole || type == FileType.Rar)
             {
                 type = NestedSeekable(type, content, head.AsSpan(0, read), path, level + 1);
-            }
-            else if (type is null && IsDiskImageName(FileNames.Saved(entry.FullName)))
-            {
-                type = NestedSeekable(FileType.Iso, content, head.AsSpan(0, read), path, level + 1);
             }
             else if (type is null && FileSignatures.Extension(FileNames.Saved(entry.FullName)) is ".rar")
             {
@@ -265,9 +266,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         }
 
         using var file = buffer.OpenRead();
-        return type == FileType.Rar ? InspectRar(file, path, level)
-            : type == FileType.Iso ? InspectIso(file, path, level) ?? FileType.Iso
-            : InspectOle(file, path);
+        return type == FileType.Rar ? InspectRar(file, path, level) : InspectOle(file, path);
     }
 
     /// <summary>Names Windows mounts as a disk image on a double-click.</summary>
@@ -275,13 +274,26 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
     /// <summary>
     /// Looks into the disk image in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose files are at
-    /// archive level <paramref name="level"/>: an ISO 9660 image's files (both name trees) are typed from their first
-    /// octets like archive members, and archives among them opened one level down. An image of another file system
-    /// (FAT, UDF alone) is reported unreadable: Windows mounts it all the same. Returns <see cref="FileType.Iso"/>,
-    /// or null when it is no ISO 9660 image.
+    /// archive level <paramref name="level"/>: an ISO 9660 image's files (the tree Windows shows) are typed from their
+    /// first octets like archive members, archives and images among them opened one level down; each extent is read
+    /// once however many records name it, and what is read counts against the inflation budget. Returns
+    /// <see cref="FileType.Iso"/>, or null (nothing reported) when it is no ISO 9660 image: the caller says what an
+    /// image of another file system is.
     /// </summary>
     public FileType? InspectIso(Stream file, string path, int level)
     {
+        try
+        {
+            if (!IsoDirectory.IsIso(file))
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or IOException)
+        {
+            return null;
+        }
+
         if (level > limits.ArchiveDepth)
         {
             scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, Invariant($"archive nested deeper than {limits.ArchiveDepth} level(s)")));
@@ -290,12 +302,6 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
         try
         {
-            if (!IsoDirectory.IsIso(file))
-            {
-                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "disk image without an ISO 9660 file system"));
-                return null;
-            }
-
             var listing = IsoDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries);
             scan.ArchiveEntries += listing.Files.Count;
             if (listing.TooMany || scan.ArchiveEntries > limits.MaxEntries)
@@ -304,8 +310,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 return FileType.Iso;
             }
 
-            // The Joliet tree usually repeats the primary one's files under the same names in another case.
-            var listed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var byExtent = new Dictionary<(long Offset, long Length), (FileType? Type, byte[] Head)>();
             foreach (var member in listing.Files)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -314,10 +319,23 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                     break;
                 }
 
-                if (listed.Add(member.Path))
+                var memberPath = path + "/" + member.Path;
+                var name = FileNames.Saved(member.Path[(member.Path.LastIndexOf('/') + 1)..]);
+                if (member.Offset + member.Length > file.Length)
                 {
-                    InspectIsoFile(file, member, path + "/" + member.Path, level);
+                    scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, memberPath, "ISO file lies outside the image"));
+                    continue;
                 }
+
+                if (!byExtent.TryGetValue((member.Offset, member.Length), out var content))
+                {
+                    content = InspectIsoContent(file, member, memberPath, name, level);
+                    byExtent[(member.Offset, member.Length)] = content;
+                }
+
+                // What the content is stands; a script is known by each name it is given.
+                var type = content.Type ?? FileSignatures.Detect(content.Head, name);
+                scan.Files.Add(new ScannedFile(memberPath, name, type, Encrypted: false, level));
             }
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
@@ -328,29 +346,48 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         return FileType.Iso;
     }
 
-    private void InspectIsoFile(Stream image, IsoFile member, string memberPath, int level)
+    /// <summary>An ISO file's type from its content (null: none known) and its first octets, archives and images opened.</summary>
+    private (FileType? Type, byte[] Head) InspectIsoContent(Stream image, IsoFile member, string memberPath, string? name, int level)
     {
-        var name = member.Path[(member.Path.LastIndexOf('/') + 1)..];
-        if (member.Offset + member.Length > image.Length)
-        {
-            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, memberPath, "ISO file lies outside the image"));
-            return;
-        }
-
         var head = new byte[(int)Math.Min(FileSignatures.HeadLength, member.Length)];
         image.Position = member.Offset;
         image.ReadExactly(head);
-        var type = FileSignatures.Detect(head, FileNames.Saved(name));
-        if (type == FileType.Zip || type == FileType.Gzip || type == FileType.Ole || type == FileType.Rar)
+        scan.InflatedBytes += head.Length;
+        var type = FileSignatures.Detect(head, null);
+        var diskImage = IsDiskImageName(name);
+        if (type == FileType.Zip || type == FileType.Gzip || type == FileType.Ole || type == FileType.Rar || diskImage)
         {
-            // The rest of the file, read from the image where it lies (the image is ours: nothing else moves it).
-            var rest = new LimitedStream(image, member.Length - head.Length);
-            type = type == FileType.Zip ? Nested(rest, head, memberPath, level + 1)
+            // The rest of the file, read from the image where it lies and counted like inflated octets.
+            var rest = new CountedStream(new LimitedStream(image, member.Length - head.Length), scan, limits.MaxExpanded);
+            type = diskImage ? NestedDiskImage(rest, head, memberPath, level + 1, type)
+                : type == FileType.Zip ? Nested(rest, head, memberPath, level + 1, counted: true)
                 : type == FileType.Gzip ? InspectGzip(new PrefixedStream(head, rest), memberPath, level + 1, member.Length)
-                : NestedSeekable(type, rest, head, memberPath, level + 1);
+                : NestedSeekable(type!, rest, head, memberPath, level + 1, counted: true);
         }
 
-        scan.Files.Add(new ScannedFile(memberPath, name, type, Encrypted: false, level));
+        return (type, head);
+    }
+
+    /// <summary>
+    /// A file named as a disk image inside an archive or image: buffered and looked into as one; when it holds no
+    /// ISO 9660 file system it is <paramref name="otherwise"/> (its type by content), reported unreadable if none.
+    /// </summary>
+    private FileType? NestedDiskImage(Stream content, ReadOnlySpan<byte> head, string path, int level, FileType? otherwise, bool counted = true)
+    {
+        using var buffer = Buffered(content, head, path, counted);
+        if (buffer is null)
+        {
+            return otherwise;
+        }
+
+        using var file = buffer.OpenRead();
+        var image = InspectIso(file, path, level);
+        if (image is null && otherwise is null)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "disk image without an ISO 9660 file system"));
+        }
+
+        return image ?? otherwise;
     }
 
     /// <summary>

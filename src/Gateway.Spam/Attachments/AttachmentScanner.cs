@@ -211,12 +211,22 @@ public static class AttachmentScanner
                     else
                     {
                         using var content = archive.OpenRead();
-                        type = part.IsTar ? _archives.InspectTar(content, path)
+
+                        // Windows mounts a disk image by its name, whatever its first octets say (an ISO 9660 image
+                        // leaves its first 32 KiB free for anything, a PDF header or a zip).
+                        var diskImage = part.NamedAs(ArchiveInspector.IsDiskImageName);
+                        var image = diskImage ? _archives.InspectIso(content, path, 1) : null;
+                        content.Position = 0;
+                        type = image ?? (part.IsTar ? _archives.InspectTar(content, path)
                             : type == FileType.Gzip ? _archives.InspectGzip(content, path, 1, archive.Length)
                             : type == FileType.Ole ? _archives.InspectOle(content, path)
-                            : type == FileType.Rar || (type is null && FileSignatures.Extension(part.Name) is ".rar") ? _archives.InspectRar(content, path, 1)
-                            : type is null && ArchiveInspector.IsDiskImageName(part.Name) ? _archives.InspectIso(content, path, 1)
-                            : _archives.InspectZip(content, path, 1);
+                            : type == FileType.Rar || (type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".rar")) ? _archives.InspectRar(content, path, 1)
+                            : type == FileType.Zip || (type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".zip")) ? _archives.InspectZip(content, path, 1)
+                            : type);
+                        if (diskImage && type is null)
+                        {
+                            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "disk image without an ISO 9660 file system"));
+                        }
                     }
                 }
 
@@ -275,9 +285,8 @@ public static class AttachmentScanner
             // else (a self-extractor's stub, text) is found from its end, as unzip and mail programs find it.
             part.IsTar = part.Type is null && ArchiveInspector.IsTar(head);
             if (part.Type == FileType.Zip || part.Type == FileType.Gzip || part.Type == FileType.Ole || part.Type == FileType.Rar || part.IsTar
-                || (part.Type is null && ArchiveInspector.IsDiskImageName(part.Name))
-                || (part.Type is null && FileSignatures.Extension(part.Name) is ".rar") || part.EncodedMessage
-                || (part.Type is null && FileSignatures.Extension(part.Name) is ".zip"))
+                || part.NamedAs(ArchiveInspector.IsDiskImageName) || part.EncodedMessage
+                || (part.Type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".rar" or ".zip")))
             {
                 part.Archive = new SpillBuffer(limits.MemoryBuffer);
                 part.Archive.Write(_head.AsSpan(0, part.HeadLength));
@@ -325,6 +334,9 @@ public static class AttachmentScanner
 
         /// <summary>The Content-Type name when the Content-Disposition filename says something else.</summary>
         public string? OtherName { get; init; }
+
+        /// <summary>Whether either of its names (Content-Disposition filename, Content-Type name) passes the test.</summary>
+        public bool NamedAs(Func<string?, bool> test) => test(Name) || (OtherName is not null && test(OtherName));
 
         /// <summary>An attached message sent encoded: decoded, kept and read as a message at the part's end.</summary>
         public bool EncodedMessage { get; init; }

@@ -11,8 +11,8 @@ internal sealed record IsoListing(IReadOnlyList<IsoFile> Files, bool TooMany);
 
 /// <summary>
 /// Lists an ISO 9660 disk image (.iso, .img), which Windows mounts with a double-click and which therefore carries
-/// executables past filters that do not look inside. Both directory trees are walked: the primary one (8.3 names)
-/// and the Joliet one (Unicode names, what Windows shows), since they may name the same content differently. Every
+/// executables past filters that do not look inside. The tree Windows shows is walked: the Joliet one (Unicode
+/// names) when there is one, else the primary one (8.3 names). Every
 /// extent is checked against the image's length, each directory is read once, and the walk stops after
 /// <c>maxFiles</c> records: a hostile image costs reads bounded by its size.
 /// </summary>
@@ -26,7 +26,7 @@ internal static class IsoDirectory
     private const int MaxDepth = 32;
 
     /// <summary>Directory octets read per image: many directories claiming large extents must not multiply the reads.</summary>
-    private const long MaxDirectoryOctets = 16 * 1024 * 1024;
+    private const long MaxDirectoryOctets = 64 * 1024 * 1024;
 
     /// <summary>Whether <paramref name="file"/> has the ISO 9660 standard identifier "CD001" in its first volume descriptor.</summary>
     public static bool IsIso(Stream file)
@@ -43,69 +43,65 @@ internal static class IsoDirectory
     }
 
     /// <summary>
-    /// The image's files (directories left out), the Joliet tree's first (the names Windows shows), then the primary
-    /// tree's; <see cref="InvalidDataException"/> for a damaged image.
+    /// The image's files (directories left out) as Windows shows them: the Joliet tree's when the image has one, else
+    /// the primary tree's (8.3 names, which Windows shows only then; reading them next to Joliet names would call
+    /// "module.info" a setup script as "MODULE.INF"). <see cref="InvalidDataException"/> for a damaged image.
     /// </summary>
     public static IsoListing Read(Stream file, int maxFiles)
     {
-        var primary = new List<IsoFile>();
-        var jolietFiles = new List<IsoFile>();
-        var walk = new WalkState(file, primary, maxFiles);
-        var descriptor = new byte[SectorSize];
+        byte[]? primary = null;
+        byte[]? joliet = null;
         for (var i = 0; i < MaxDescriptors; i++)
         {
             var at = DescriptorStart + ((long)i * SectorSize);
             if (at + SectorSize > file.Length)
             {
-                throw new InvalidDataException("ISO volume descriptors run past the end of the image");
+                break;
             }
 
+            var descriptor = new byte[SectorSize];
             file.Position = at;
             file.ReadExactly(descriptor);
-            if (!descriptor.AsSpan(1, 5).SequenceEqual("CD001"u8))
-            {
-                throw new InvalidDataException("ISO volume descriptor without its identifier");
-            }
 
-            var type = descriptor[0];
-            if (type == 255)
+            // The set ends at the terminator, or where descriptors stop being descriptors.
+            if (!descriptor.AsSpan(1, 5).SequenceEqual("CD001"u8) || descriptor[0] == 255)
             {
-                return new IsoListing([.. jolietFiles, .. primary], TooMany: false);
+                break;
             }
 
             // 1: the primary volume descriptor; 2 with a UCS-2 escape sequence: Joliet.
-            var joliet = type == 2 && descriptor[88] == '%' && descriptor[89] == '/' && descriptor[90] is (byte)'@' or (byte)'C' or (byte)'E';
-            if (type == 1 || joliet)
+            if (descriptor[0] == 1)
             {
-                var blockSize = BinaryPrimitives.ReadUInt16LittleEndian(descriptor.AsSpan(128));
-                if (blockSize is not (512 or 1024 or 2048))
-                {
-                    throw new InvalidDataException("ISO logical block size is not 512, 1024 or 2048");
-                }
-
-                var root = descriptor.AsSpan(156, 34);
-                walk.Seen.Clear();
-                walk.Files = joliet ? jolietFiles : primary;
-                Walk(walk, blockSize, Extent(root), BinaryPrimitives.ReadUInt32LittleEndian(root[10..]), string.Empty, joliet, 0);
-                if (walk.Records > maxFiles)
-                {
-                    return new IsoListing([.. jolietFiles, .. primary], TooMany: true);
-                }
+                primary ??= descriptor;
+            }
+            else if (descriptor[0] == 2 && descriptor[88] == '%' && descriptor[89] == '/' && descriptor[90] is (byte)'@' or (byte)'C' or (byte)'E')
+            {
+                joliet ??= descriptor;
             }
         }
 
-        return new IsoListing([.. jolietFiles, .. primary], TooMany: false);
+        var chosen = joliet ?? primary ?? throw new InvalidDataException("ISO image without a primary volume descriptor");
+        var blockSize = BinaryPrimitives.ReadUInt16LittleEndian(chosen.AsSpan(128));
+        if (blockSize is not (512 or 1024 or 2048))
+        {
+            throw new InvalidDataException("ISO logical block size is not 512, 1024 or 2048");
+        }
+
+        var files = new List<IsoFile>();
+        var walk = new WalkState(file, files, maxFiles);
+        var root = chosen.AsSpan(156, 34);
+        Walk(walk, blockSize, Extent(root), BinaryPrimitives.ReadUInt32LittleEndian(root[10..]), string.Empty, joliet is not null, 0);
+        return new IsoListing(files, TooMany: walk.Records > maxFiles);
     }
 
     private static long Extent(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadUInt32LittleEndian(record[2..]);
 
-    /// <summary>What one image's walk has read so far, across both trees.</summary>
+    /// <summary>What one image's walk has read so far.</summary>
     private sealed class WalkState(Stream file, List<IsoFile> files, int maxFiles)
     {
         public Stream File { get; } = file;
 
-        /// <summary>The list of the tree being walked.</summary>
-        public List<IsoFile> Files { get; set; } = files;
+        public List<IsoFile> Files { get; } = files;
 
         public int MaxFiles { get; } = maxFiles;
 

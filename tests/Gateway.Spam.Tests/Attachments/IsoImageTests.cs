@@ -28,7 +28,7 @@ public sealed class IsoImageTests
         Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == name + "/setup.exe").Type);
         Assert.Null(scan.Files.Single(f => f.Path == name + "/readme.txt").Type);
 
-        // The Joliet name (what Windows shows) is read whole; the primary tree's 8.3 name is checked as well.
+        // The Joliet name (what Windows shows) is read whole.
         Assert.Equal(FileType.Script, scan.Files.Single(f => f.Path == name + "/sub/Long Name Invoice.pdf.js").Type);
         Assert.Equal(FileType.Zip, scan.Files.Single(f => f.Path == name + "/sub/inner.zip").Type);
         var inner = scan.Files.Single(f => f.Path == name + "/sub/inner.zip/tool.exe");
@@ -45,6 +45,52 @@ public sealed class IsoImageTests
 
         Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "disk.iso/SETUP.EXE").Type);
         Assert.Empty(scan.Issues);
+    }
+
+    [Theory]
+    [InlineData("%PDF-1.7\n")]
+    [InlineData("PK\u0003\u0004")]
+    public async Task An_image_is_opened_by_its_name_whatever_its_free_first_octets_say(string start)
+    {
+        // ISO 9660 leaves the first 32 KiB to the system area: anything may stand there, and Windows mounts by name.
+        var image = await ImageAsync(true, ("setup.exe", Pe));
+        System.Text.Encoding.ASCII.GetBytes(start).CopyTo(image, 0);
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("disk.iso", image), ("more.zip", TestZips.Zip(("inner/disk.iso", image)))));
+
+        Assert.Equal(FileType.Iso, scan.Files.Single(f => f.Path == "disk.iso").Type);
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "disk.iso/setup.exe").Type);
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "more.zip/inner/disk.iso/setup.exe").Type);
+    }
+
+    [Fact]
+    public async Task An_image_in_an_image_and_one_named_only_in_content_type_are_opened()
+    {
+        var inner = await ImageAsync(true, ("setup.exe", Pe));
+        var outer = await ImageAsync(true, ("inner.iso", inner));
+        var message = System.Text.Encoding.ASCII.GetBytes(
+            "From: a@example.org\r\nTo: b@example.net\r\nSubject: scan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            + "--b\r\nContent-Type: application/octet-stream; name=\"scan.iso\"\r\nContent-Disposition: attachment; filename=\"scan.dat\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\n" + Convert.ToBase64String(outer, Base64FormattingOptions.InsertLineBreaks) + "\r\n--b--\r\n");
+
+        var scan = await AttachmentScannerTests.ScanAsync(message);
+
+        var found = scan.Files.Single(f => f.Path == "scan.dat/inner.iso/setup.exe");
+        Assert.Equal((FileType.Pe, 2), (found.Type, found.Depth));
+    }
+
+    [Fact]
+    public async Task Short_names_are_not_read_when_the_image_has_joliet_names()
+    {
+        // xorriso's 8.3 names for these would read as scripts (MODULE.INF, TYPES.PS1, NOTES.REG, BACKUP.BAT); Windows
+        // shows the Joliet names.
+        var text = "plain text"u8.ToArray();
+        var image = await IsoImage.CreateAsync(["-J", "-R"], ("module.info", text), ("types.ps1xml", text), ("notes.regx", text), ("backup.batch", text));
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("disk.iso", image)));
+
+        Assert.Equal(4, scan.Files.Count(f => f.Depth == 1));
+        Assert.All(scan.Files.Where(f => f.Depth == 1), f => Assert.Null(f.Type));
     }
 
     [Fact]

@@ -4,7 +4,11 @@ namespace Gateway.Testing.Peers;
 public static class IsoImage
 {
     /// <summary>An image of the files (relative paths), with a Joliet tree (Unicode names, what Windows shows) unless <paramref name="joliet"/> is false.</summary>
-    public static async Task<byte[]> CreateAsync(bool joliet, params (string Path, byte[] Content)[] files)
+    public static Task<byte[]> CreateAsync(bool joliet, params (string Path, byte[] Content)[] files) =>
+        CreateAsync(joliet ? ["-J"] : [], files);
+
+    /// <summary>An image of the files made with these mkisofs options ("-J" Joliet, "-R" Rock Ridge).</summary>
+    public static async Task<byte[]> CreateAsync(IReadOnlyList<string> options, params (string Path, byte[] Content)[] files)
     {
         var directory = TestDirectories.CreateTemp("gw-iso");
         try
@@ -19,13 +23,7 @@ public static class IsoImage
             }
 
             var image = Path.Combine(directory, "out.iso");
-            List<string> args = ["-as", "mkisofs", "-quiet", "-o", image];
-            if (joliet)
-            {
-                args.Add("-J");
-            }
-
-            args.Add(root);
+            List<string> args = ["-as", "mkisofs", "-quiet", "-o", image, .. options, root];
             var (exitCode, output) = await ExternalTool.RunAsync("xorriso", args, TimeSpan.FromSeconds(60));
             if (exitCode != 0)
             {
