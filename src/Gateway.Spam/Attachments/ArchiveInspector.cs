@@ -311,6 +311,10 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             }
 
             var byExtent = new Dictionary<(long Offset, long Length), (FileType? Type, byte[] Head)>();
+
+            // A file in several extents is joined by the reader: no one piece's first octets are the file's, so its
+            // name is taken at its word as well (an executable split after one octet shows no "MZ").
+            var pieces = listing.Files.Where(f => f.Continued).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
             foreach (var member in listing.Files)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -335,6 +339,11 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
                 // What the content is stands; a script is known by each name it is given.
                 var type = content.Type ?? FileSignatures.Detect(content.Head, name);
+                if (type is null && pieces.Contains(member.Path))
+                {
+                    type = FileSignatures.ByName(name);
+                }
+
                 scan.Files.Add(new ScannedFile(memberPath, name, type, Encrypted: false, level));
             }
         }

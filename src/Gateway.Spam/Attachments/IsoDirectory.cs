@@ -3,8 +3,11 @@ using System.Text;
 
 namespace Gateway.Spam.Attachments;
 
-/// <summary>A file an ISO 9660 image holds: its path in the image and where its content lies.</summary>
-internal sealed record IsoFile(string Path, long Offset, long Length);
+/// <summary>
+/// A file an ISO 9660 image holds: its path in the image and where its content lies. <paramref name="Continued"/>:
+/// the record says another extent of the same file follows (flag 0x80), so this one holds only a piece.
+/// </summary>
+internal sealed record IsoFile(string Path, long Offset, long Length, bool Continued);
 
 /// <summary>An image's files, and whether it holds more records than the limit allowed reading.</summary>
 internal sealed record IsoListing(IReadOnlyList<IsoFile> Files, bool TooMany);
@@ -180,7 +183,7 @@ internal static class IsoDirectory
             }
             else
             {
-                walk.Files.Add(new IsoFile(path, Extent(record) * blockSize, dataLength));
+                walk.Files.Add(new IsoFile(path, Extent(record) * blockSize, dataLength, (record[25] & 0x80) != 0));
             }
         }
     }

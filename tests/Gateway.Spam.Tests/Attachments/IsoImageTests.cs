@@ -93,6 +93,39 @@ public sealed class IsoImageTests
         Assert.All(scan.Files.Where(f => f.Depth == 1), f => Assert.Null(f.Type));
     }
 
+    [Theory]
+    [InlineData(true, "pe")]
+    [InlineData(false, null)]
+    public async Task A_file_in_several_extents_is_also_typed_by_its_name(bool continued, string? type)
+    {
+        // Its first piece need not start with the file's magic number: "M" here, "Z..." in the next extent.
+        var image = await ImageAsync(true, ("setup.exe", "M"u8.ToArray()));
+        if (continued)
+        {
+            var record = IndexOfFileRecord(image, System.Text.Encoding.BigEndianUnicode.GetBytes("setup.exe"));
+            image[record + 25] |= 0x80;
+        }
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("disk.iso", image)));
+
+        Assert.Equal(type, scan.Files.Single(f => f.Path == "disk.iso/setup.exe").Type?.Name);
+    }
+
+    /// <summary>Where the file record whose identifier starts with <paramref name="id"/> starts.</summary>
+    private static int IndexOfFileRecord(byte[] image, ReadOnlySpan<byte> id)
+    {
+        for (var i = IsoDirectory.DescriptorStart; i + 33 + id.Length < image.Length; i++)
+        {
+            // The identifier may carry a version (";1") after the name.
+            if (image[i + 32] >= id.Length && image.AsSpan(i + 33, id.Length).SequenceEqual(id) && (image[i + 25] & 0x02) == 0 && image[i] >= 34)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("no such file record");
+    }
+
     [Fact]
     public async Task A_disk_image_of_another_file_system_is_unreadable()
     {
