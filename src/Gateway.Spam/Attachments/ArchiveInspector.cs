@@ -269,8 +269,11 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         return type == FileType.Rar ? InspectRar(file, path, level) : InspectOle(file, path);
     }
 
-    /// <summary>Names Windows mounts as a disk image on a double-click.</summary>
-    public static bool IsDiskImageName(string? name) => FileSignatures.Extension(name) is ".iso" or ".img" or ".udf";
+    /// <summary>
+    /// Names Windows mounts as a disk image on a double-click: optical and raw images, and virtual hard disks
+    /// (.vhd, .vhdx), which hold NTFS or FAT and so are never ISO 9660: they are reported unreadable.
+    /// </summary>
+    public static bool IsDiskImageName(string? name) => FileSignatures.Extension(name) is ".iso" or ".img" or ".udf" or ".vhd" or ".vhdx";
 
     /// <summary>
     /// Looks into the disk image in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose files are at

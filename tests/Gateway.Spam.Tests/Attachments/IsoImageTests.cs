@@ -126,15 +126,18 @@ public sealed class IsoImageTests
         throw new InvalidOperationException("no such file record");
     }
 
-    [Fact]
-    public async Task A_disk_image_of_another_file_system_is_unreadable()
+    [Theory]
+    [InlineData("disk.img")]
+    [InlineData("backup.vhd")]
+    [InlineData("backup.VHDX")]
+    public async Task A_disk_image_of_another_file_system_is_unreadable(string name)
     {
         var fat = new byte[64 * 1024];
         new Random(9660).NextBytes(fat);
 
-        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("disk.img", fat)));
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message((name, fat)));
 
-        AttachmentScannerTests.AssertOnlyIssue(scan, ScanIssueKind.Unreadable, "disk.img", "ISO 9660");
+        AttachmentScannerTests.AssertOnlyIssue(scan, ScanIssueKind.Unreadable, name, "ISO 9660");
     }
 
     [Fact]
