@@ -204,7 +204,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = Nested(content, head.AsSpan(0, read), path, level + 1);
             }
-            else if (type == FileType.Ole || type == FileType.Rar)
+            else if (type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip)
             {
                 type = NestedSeekable(type, content, head.AsSpan(0, read), path, level + 1);
             }
@@ -266,7 +266,34 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         }
 
         using var file = buffer.OpenRead();
-        return type == FileType.Rar ? InspectRar(file, path, level) : InspectOle(file, path);
+        return type == FileType.Rar ? InspectRar(file, path, level)
+            : type == FileType.SevenZip ? InspectSevenZip(file, path)
+            : InspectOle(file, path);
+    }
+
+    /// <summary>
+    /// Looks at the 7z archive in <paramref name="file"/> (seekable) at <paramref name="path"/> for encryption, as
+    /// far as its header shows it (<see cref="SevenZipHeader"/>): encrypted headers or members are reported
+    /// unreadable, like a RAR's; its members are not listed.
+    /// </summary>
+    public FileType InspectSevenZip(Stream file, string path)
+    {
+        try
+        {
+            var encryption = SevenZipHeader.Read(file);
+            if (encryption != SevenZipHeader.Encryption.NoneSeen)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, encryption == SevenZipHeader.Encryption.Headers
+                    ? "7z archive with encrypted headers (member names hidden)"
+                    : "7z archive with encrypted members"));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged 7z archive: " + ex.Message));
+        }
+
+        return FileType.SevenZip;
     }
 
     /// <summary>
@@ -367,7 +394,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         scan.InflatedBytes += head.Length;
         var type = FileSignatures.Detect(head, null);
         var diskImage = IsDiskImageName(name);
-        if (type == FileType.Zip || type == FileType.Gzip || type == FileType.Ole || type == FileType.Rar || diskImage)
+        if (type == FileType.Zip || type == FileType.Gzip || type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip || diskImage)
         {
             // The rest of the file, read from the image where it lies and counted like inflated octets.
             var rest = new CountedStream(new LimitedStream(image, member.Length - head.Length), scan, limits.MaxExpanded);
@@ -560,7 +587,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 {
                     type = Nested(content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
                 }
-                else if (type == FileType.Ole || type == FileType.Rar)
+                else if (type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip)
                 {
                     type = NestedSeekable(type, content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
                 }
@@ -638,7 +665,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = Nested(member.Data, head.AsSpan(0, read), memberPath, level + 1, counted: true);
             }
-            else if (type == FileType.Ole || type == FileType.Rar)
+            else if (type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip)
             {
                 type = NestedSeekable(type, member.Data, head.AsSpan(0, read), memberPath, level + 1, counted: true);
             }
