@@ -267,25 +267,38 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
         using var file = buffer.OpenRead();
         return type == FileType.Rar ? InspectRar(file, path, level)
-            : type == FileType.SevenZip ? InspectSevenZip(file, path)
+            : type == FileType.SevenZip ? InspectSevenZip(file, path, level)
             : InspectOle(file, path);
     }
 
     /// <summary>
-    /// Looks at the 7z archive in <paramref name="file"/> (seekable) at <paramref name="path"/> for encryption, as
-    /// far as its header shows it (<see cref="SevenZipHeader"/>): encrypted headers or members are reported
-    /// unreadable, like a RAR's; its members are not listed.
+    /// Looks at the 7z archive in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose members are at
+    /// archive level <paramref name="level"/>, as far as its header shows it (<see cref="SevenZipHeader"/>): a plain
+    /// header's members are checked by name like a RAR's (flagged when the archive's coders encrypt), and encrypted
+    /// headers or members are reported unreadable.
     /// </summary>
-    public FileType InspectSevenZip(Stream file, string path)
+    public FileType InspectSevenZip(Stream file, string path, int level)
     {
         try
         {
-            var encryption = SevenZipHeader.Read(file);
-            if (encryption != SevenZipHeader.Encryption.NoneSeen)
+            var (encryption, names) = SevenZipHeader.Read(file, limits.MaxEntries - scan.ArchiveEntries);
+            scan.ArchiveEntries += names?.Count ?? 0;
+            if (scan.ArchiveEntries > limits.MaxEntries)
             {
-                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, encryption == SevenZipHeader.Encryption.Headers
-                    ? "7z archive with encrypted headers (member names hidden)"
-                    : "7z archive with encrypted members"));
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+                return FileType.SevenZip;
+            }
+
+            foreach (var name in names ?? [])
+            {
+                var saved = FileNames.Saved(name);
+                scan.Files.Add(new ScannedFile(path + "/" + name, name, FileSignatures.ByName(saved), encryption == SevenZipHeader.Encryption.Members, level));
+            }
+
+            // Encrypted members are flagged one by one above; encrypted headers leave nothing to flag but the archive.
+            if (encryption == SevenZipHeader.Encryption.Headers)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "7z archive with encrypted headers (member names hidden)"));
             }
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)

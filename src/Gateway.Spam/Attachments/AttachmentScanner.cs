@@ -220,7 +220,7 @@ public static class AttachmentScanner
                         type = image ?? (part.IsTar ? _archives.InspectTar(content, path)
                             : type == FileType.Gzip ? _archives.InspectGzip(content, path, 1, archive.Length)
                             : type == FileType.Ole ? _archives.InspectOle(content, path)
-                            : type == FileType.SevenZip ? _archives.InspectSevenZip(content, path)
+                            : type == FileType.SevenZip ? _archives.InspectSevenZip(content, path, 1)
                             : type == FileType.Rar || (type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".rar")) ? _archives.InspectRar(content, path, 1)
                             : type == FileType.Zip || (type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".zip")) ? _archives.InspectZip(content, path, 1)
                             : type);

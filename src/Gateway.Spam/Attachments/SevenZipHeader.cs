@@ -31,8 +31,11 @@ internal static class SevenZipHeader
 
     private static ReadOnlySpan<byte> AesCoder => [0x24, 0x06, 0xF1, 0x07, 0x01];
 
-    /// <summary>The archive's encryption; <see cref="InvalidDataException"/> when its header is not where the archive says.</summary>
-    public static Encryption Read(Stream file)
+    /// <summary>
+    /// The archive's encryption, and its file names when the header is plain (null when it is packed);
+    /// <see cref="InvalidDataException"/> when its header is not where the archive says or does not read.
+    /// </summary>
+    public static (Encryption Encryption, List<string>? Names) Read(Stream file, int maxFiles)
     {
         Span<byte> start = stackalloc byte[SignatureHeaderLength];
         file.Position = 0;
@@ -46,7 +49,7 @@ internal static class SevenZipHeader
         var size = BinaryPrimitives.ReadUInt64LittleEndian(start[20..]);
         if (size == 0)
         {
-            return Encryption.NoneSeen;
+            return (Encryption.NoneSeen, []);
         }
 
         if (offset > (ulong)file.Length || size > (ulong)file.Length || SignatureHeaderLength + offset + size > (ulong)file.Length)
@@ -56,18 +59,17 @@ internal static class SevenZipHeader
 
         if (size > MaxHeader)
         {
-            // A header this large lists many thousands of files; it is not read for a coder id.
-            return Encryption.NoneSeen;
+            // A header this large lists many thousands of files; it is not read.
+            return (Encryption.NoneSeen, null);
         }
 
         var header = new byte[(int)size];
         file.Position = SignatureHeaderLength + (long)offset;
         file.ReadExactly(header);
-        if (header.AsSpan().IndexOf(AesCoder) < 0)
-        {
-            return Encryption.NoneSeen;
-        }
-
-        return header[0] == EncodedHeader ? Encryption.Headers : Encryption.Members;
+        var names = SevenZipFiles.Read(header, maxFiles);
+        var encryption = header.AsSpan().IndexOf(AesCoder) < 0 ? Encryption.NoneSeen
+            : header[0] == EncodedHeader ? Encryption.Headers
+            : Encryption.Members;
+        return (encryption, names);
     }
 }
