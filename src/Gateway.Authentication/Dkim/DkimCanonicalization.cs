@@ -105,14 +105,7 @@ internal static class DkimCanonicalization
             var position = 0;
             while (position < body.Length)
             {
-                var lf = body[position..].IndexOf((byte)'\n');
-                var end = lf < 0 ? body.Length : position + lf;
-                var next = lf < 0 ? body.Length : end + 1;
-                var crlf = lf >= 0 && end > position && body[end - 1] == '\r';
-                if (crlf)
-                {
-                    end--;
-                }
+                var (end, next, crlf) = Line(body, position);
 
                 var content = body[position..end];
                 var unchanged = content.IndexOfAny((byte)' ', (byte)'\t') < 0;
@@ -193,14 +186,7 @@ internal static class DkimCanonicalization
         var position = 0;
         while (position < body.Length)
         {
-            var lf = body[position..].IndexOf((byte)'\n');
-            var end = lf < 0 ? body.Length : position + lf;
-            var next = lf < 0 ? body.Length : end + 1;
-            if (lf >= 0 && end > position && body[end - 1] == '\r')
-            {
-                end--;
-            }
-
+            var (end, next, _) = Line(body, position);
             var length = relaxed ? CanonicalLineLength(body[position..end]) : end - position;
             if (length == 0)
             {
@@ -218,6 +204,20 @@ internal static class DkimCanonicalization
 
         // Simple: an empty body is one CRLF (RFC 6376 3.4.3); relaxed: nothing (3.4.4).
         return total == 0 && !relaxed ? 2 : total;
+    }
+
+    /// <summary>
+    /// The line starting at <paramref name="position"/> as both canonicalizations read lines: it ends at LF (or the
+    /// body's end), and a CR before the LF belongs to the ending. <c>End</c> is where its content ends, <c>Next</c>
+    /// where the next line starts, <c>Crlf</c> whether it ended in CR LF.
+    /// </summary>
+    private static (int End, int Next, bool Crlf) Line(ReadOnlySpan<byte> body, int position)
+    {
+        var lf = body[position..].IndexOf((byte)'\n');
+        var end = lf < 0 ? body.Length : position + lf;
+        var next = lf < 0 ? body.Length : end + 1;
+        var crlf = lf >= 0 && end > position && body[end - 1] == '\r';
+        return (crlf ? end - 1 : end, next, crlf);
     }
 
     /// <summary>The length <see cref="CanonicalizeLine"/> would give, without writing it.</summary>

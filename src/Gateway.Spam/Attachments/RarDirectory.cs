@@ -19,6 +19,13 @@ internal static class RarDirectory
     private const int Rar5MaxHeader = 2 * 1024 * 1024;
     private const int MaxName = 4096;
 
+    /// <summary>
+    /// Blocks walked per listed member, beyond a floor: a file header comes with a few service headers at most, so
+    /// an archive of millions of tiny blocks is damage, not a reason to read it to the end one block at a time.
+    /// </summary>
+    private const int BlocksPerMember = 4;
+    private const int MinBlocks = 1_000;
+
     /// <summary>How far into a file RAR readers look for the signature (after a self-extractor's stub or other octets).</summary>
     public const int SignatureSearch = 1024 * 1024;
 
@@ -55,8 +62,9 @@ internal static class RarDirectory
     private static bool ReadRar5(Stream file, long position, int maxMembers, List<RarMember> members)
     {
         var prefix = new byte[4 + 3];
-        while (position < file.Length)
+        for (var blocks = 0; position < file.Length; blocks++)
         {
+            TooManyBlocks(blocks, members.Count);
             // CRC32, then the header size (at most three octets: 2 MiB).
             file.Position = position;
             var got = file.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
@@ -168,8 +176,9 @@ internal static class RarDirectory
     private static bool ReadRar4(Stream file, long position, int maxMembers, List<RarMember> members)
     {
         var common = new byte[7 + 4];
-        while (position < file.Length)
+        for (var blocks = 0; position < file.Length; blocks++)
         {
+            TooManyBlocks(blocks, members.Count);
             file.Position = position;
             var got = file.ReadAtLeast(common, common.Length, throwOnEndOfStream: false);
             if (got < 7)
@@ -352,6 +361,14 @@ internal static class RarDirectory
         }
 
         return name.ToString();
+    }
+
+    private static void TooManyBlocks(int blocks, int members)
+    {
+        if (blocks > MinBlocks + (BlocksPerMember * members))
+        {
+            throw new InvalidDataException("RAR archive of far more blocks than members");
+        }
     }
 
     private static byte[] ReadAt(Stream file, long position, int length)

@@ -84,6 +84,13 @@ public sealed class AttachmentEvasionTests
         return bytes;
     }
 
+    /// <summary>The gateway's content step with the default attachment policy (block executables, reject), or the one given.</summary>
+    private static ScannerHarness Harness(AttachmentPolicy? attachments = null) => new(new SpamPolicy
+    {
+        Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = attachments ?? new AttachmentPolicy() },
+        Domains = new Dictionary<string, SpamDomainPolicy>(),
+    });
+
     public static TheoryData<string> Shapes() => new() { "baseline", "prefixed-zip", "plain-tar", "v7-tar", "rar5-member", "encrypted-zip-member", "cte-comment", "cte-semicolon", "cte-duplicate", "10001-parts", "mime-depth-70", "rfc822-base64" };
 
     private static string Build(string shape)
@@ -133,11 +140,7 @@ public sealed class AttachmentEvasionTests
     [MemberData(nameof(Shapes))]
     public async Task An_executable_is_refused_however_its_part_is_wrapped(string shape)
     {
-        var harness = new ScannerHarness(new SpamPolicy
-        {
-            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy() },
-            Domains = new Dictionary<string, SpamDomainPolicy>(),
-        });
+        var harness = Harness();
 
         var reply = await harness.SendAsync(Encoding.ASCII.GetBytes(Build(shape)));
 
@@ -149,11 +152,7 @@ public sealed class AttachmentEvasionTests
     public async Task An_executable_in_an_iso_image_is_refused()
     {
         // Windows mounts an .iso on a double-click; what it holds is checked like an archive's members.
-        var harness = new ScannerHarness(new SpamPolicy
-        {
-            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy() },
-            Domains = new Dictionary<string, SpamDomainPolicy>(),
-        });
+        var harness = Harness();
         var image = await Gateway.Testing.Peers.IsoImage.CreateAsync(true, ("Invoice.exe", Pe));
         var message = Multipart(Part("Content-Disposition: attachment; filename=\"invoice.iso\"\r\nContent-Transfer-Encoding: base64\r\n", B64(image)));
 
@@ -166,11 +165,7 @@ public sealed class AttachmentEvasionTests
     [Fact]
     public async Task A_blocked_extension_is_refused_under_the_name_a_gzip_stores()
     {
-        var harness = new ScannerHarness(new SpamPolicy
-        {
-            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy { BlockExtensions = [".js"] } },
-            Domains = new Dictionary<string, SpamDomainPolicy>(),
-        });
+        var harness = Harness(new AttachmentPolicy { BlockExtensions = [".js"] });
         using var deflated = new MemoryStream();
         using (var gzip = new GZipStream(deflated, CompressionLevel.Optimal, leaveOpen: true))
         {
@@ -191,11 +186,7 @@ public sealed class AttachmentEvasionTests
     public async Task A_harmless_attached_message_sent_in_base64_is_read_and_accepted()
     {
         // Some mail programs forward a message in base64 although RFC 2046 5.2.1 forbids it: it is decoded and read.
-        var harness = new ScannerHarness(new SpamPolicy
-        {
-            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy() },
-            Domains = new Dictionary<string, SpamDomainPolicy>(),
-        });
+        var harness = Harness();
         var inner = "From: a@sender.test\r\nSubject: minutes\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n"
             + "--i\r\nContent-Type: text/plain\r\n\r\nthe minutes\r\n--i\r\nContent-Type: application/pdf; name=\"minutes.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
             + B64("%PDF-1.4 minutes"u8.ToArray()) + "\r\n--i--\r\n";
@@ -210,11 +201,7 @@ public sealed class AttachmentEvasionTests
     [Fact]
     public async Task One_transfer_encoding_field_repeated_alike_is_not_ambiguous()
     {
-        var harness = new ScannerHarness(new SpamPolicy
-        {
-            Default = new SpamDomainPolicy { Action = SpamAction.Tag, Attachments = new AttachmentPolicy() },
-            Domains = new Dictionary<string, SpamDomainPolicy>(),
-        });
+        var harness = Harness();
         var text = Convert.ToBase64String("plain words"u8.ToArray());
 
         var reply = await harness.SendAsync(Encoding.ASCII.GetBytes(Multipart(Part("Content-Disposition: attachment; filename=\"a.txt\"\r\nContent-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: BASE64 \r\n", text))));

@@ -154,7 +154,7 @@ public sealed class IsoImageTests
     [Fact]
     public async Task A_directory_that_points_back_at_the_root_is_read_once()
     {
-        var image = await ImageAsync(false, ("sub/setup.exe", Pe));
+        var image = await ImageAsync(false, ("top.exe", Pe), ("sub/setup.exe", Pe));
 
         // Point the "SUB" directory record's extent at the root directory's: a loop.
         var root = BitConverter.ToUInt32(image, IsoDirectory.DescriptorStart + 156 + 2);
@@ -163,7 +163,9 @@ public sealed class IsoImageTests
 
         var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("loop.iso", image)));
 
+        // Followed, the loop would list TOP.EXE again under SUB/, SUB/SUB/ and so on down to the depth limit.
         Assert.Equal(FileType.Iso, scan.Files.Single(f => f.Path == "loop.iso").Type);
+        Assert.Equal("loop.iso/TOP.EXE", Assert.Single(scan.Files, f => f.Depth == 1).Path);
         Assert.Empty(scan.Issues);
     }
 

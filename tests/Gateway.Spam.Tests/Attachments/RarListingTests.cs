@@ -159,6 +159,24 @@ public sealed class RarListingTests
     }
 
     [Fact]
+    public async Task Millions_of_empty_blocks_end_as_damage_with_the_members_before_them_kept()
+    {
+        // One member, then 200,000 empty service headers (type 3, no data): each moves the walk 7 octets.
+        var rar = TestRar.Rar5(false, new TestRar.Member5("setup.exe", Pe));
+        byte[] empty = [0, 0, 0, 0, 2, 3, 0];
+        var padded = new List<byte>(rar[..^8]);
+        for (var i = 0; i < 200_000; i++)
+        {
+            padded.AddRange(empty);
+        }
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("many.rar", [.. padded])));
+
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "many.rar/setup.exe").Type);
+        AttachmentScannerTests.AssertOnlyIssue(scan, ScanIssueKind.Unreadable, "many.rar", "far more blocks than members");
+    }
+
+    [Fact]
     public async Task A_file_named_rar_without_the_signature_is_unreadable()
     {
         var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("fake.rar", "just text"u8.ToArray())));
