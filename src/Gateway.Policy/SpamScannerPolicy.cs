@@ -12,7 +12,7 @@ public sealed record AttachmentPolicy
     [
         "executable", "pe", "elf", "macho", "jar", "lnk",
         "script",
-        "office", "ole", "ooxml", "office-macro",
+        "office", "ole", "ooxml", "office-macro", "onenote",
         "pdf",
         "archive", "zip", "rar", "7z", "gzip", "bzip2", "xz", "cab", "iso",
     ];

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.IO.Compression;
 
@@ -204,7 +205,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = Nested(content, head.AsSpan(0, read), path, level + 1);
             }
-            else if (type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip)
+            else if (IsOpenedWhole(type))
             {
                 type = NestedSeekable(type, content, head.AsSpan(0, read), path, level + 1);
             }
@@ -254,8 +255,15 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
     }
 
     /// <summary>
-    /// An OLE file or a RAR archive inside an archive: inflated into a buffer (what they hold is found by seeking),
-    /// then read as a part of that type is.
+    /// Types read from a seekable copy of the whole file (what they hold is found by seeking): OLE compound files,
+    /// RAR and 7z archives, OneNote sections.
+    /// </summary>
+    public static bool IsOpenedWhole([NotNullWhen(true)] FileType? type) =>
+        type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip || type == FileType.OneNote;
+
+    /// <summary>
+    /// An OLE file, a RAR or 7z archive or a OneNote section inside an archive: inflated into a buffer, then read as
+    /// a part of that type is.
     /// </summary>
     private FileType NestedSeekable(FileType type, Stream content, ReadOnlySpan<byte> head, string path, int level, bool counted = false)
     {
@@ -268,6 +276,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         using var file = buffer.OpenRead();
         return type == FileType.Rar ? InspectRar(file, path, level)
             : type == FileType.SevenZip ? InspectSevenZip(file, path, level)
+            : type == FileType.OneNote ? InspectOneNote(file, path, level)
             : InspectOle(file, path);
     }
 
@@ -376,7 +385,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
                 if (!byExtent.TryGetValue((member.Offset, member.Length), out var content))
                 {
-                    content = InspectIsoContent(file, member, memberPath, name, level);
+                    content = InspectExtent(file, member.Offset, member.Length, memberPath, name, level);
                     byExtent[(member.Offset, member.Length)] = content;
                 }
 
@@ -398,26 +407,88 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         return FileType.Iso;
     }
 
-    /// <summary>An ISO file's type from its content (null: none known) and its first octets, archives and images opened.</summary>
-    private (FileType? Type, byte[] Head) InspectIsoContent(Stream image, IsoFile member, string memberPath, string? name, int level)
+    /// <summary>
+    /// The type of a file lying at <paramref name="offset"/> in <paramref name="image"/> (an ISO file, a file embedded
+    /// in a OneNote section) from its content (null: none known), and its first octets; archives and images in it
+    /// are opened one level down.
+    /// </summary>
+    private (FileType? Type, byte[] Head) InspectExtent(Stream image, long offset, long length, string memberPath, string? name, int level)
     {
-        var head = new byte[(int)Math.Min(FileSignatures.HeadLength, member.Length)];
-        image.Position = member.Offset;
+        var head = new byte[(int)Math.Min(FileSignatures.HeadLength, length)];
+        image.Position = offset;
         image.ReadExactly(head);
         scan.InflatedBytes += head.Length;
         var type = FileSignatures.Detect(head, null);
         var diskImage = IsDiskImageName(name);
-        if (type == FileType.Zip || type == FileType.Gzip || type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip || diskImage)
+        if (type == FileType.Zip || type == FileType.Gzip || IsOpenedWhole(type) || diskImage)
         {
             // The rest of the file, read from the image where it lies and counted like inflated octets.
-            var rest = new CountedStream(new LimitedStream(image, member.Length - head.Length), scan, limits.MaxExpanded);
+            var rest = new CountedStream(new LimitedStream(image, length - head.Length), scan, limits.MaxExpanded);
             type = diskImage ? NestedDiskImage(rest, head, memberPath, level + 1, type)
                 : type == FileType.Zip ? Nested(rest, head, memberPath, level + 1, counted: true)
-                : type == FileType.Gzip ? InspectGzip(new PrefixedStream(head, rest), memberPath, level + 1, member.Length)
+                : type == FileType.Gzip ? InspectGzip(new PrefixedStream(head, rest), memberPath, level + 1, length)
                 : NestedSeekable(type!, rest, head, memberPath, level + 1, counted: true);
         }
 
         return (type, head);
+    }
+
+    /// <summary>
+    /// Looks into the OneNote section in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose embedded
+    /// files are at archive level <paramref name="level"/> (<see cref="OneNoteSection"/>): each embedded file is typed
+    /// from its first octets like an archive member ("path/embedded file 1"), archives and sections in it opened one
+    /// level down, and each name a file was embedded under that Windows runs by (".hta", "setup.exe") is checked as
+    /// well, since OneNote opens the file by that name whatever its octets say.
+    /// </summary>
+    public FileType InspectOneNote(Stream file, string path, int level)
+    {
+        if (level > limits.ArchiveDepth)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, Invariant($"archive nested deeper than {limits.ArchiveDepth} level(s)")));
+            return FileType.OneNote;
+        }
+
+        try
+        {
+            var listing = OneNoteSection.Read(file, limits.MaxEntries - scan.ArchiveEntries, cancellationToken);
+            scan.ArchiveEntries += listing.Files.Count + listing.Names.Count;
+            if (listing.TooMany || scan.ArchiveEntries > limits.MaxEntries)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+                return FileType.OneNote;
+            }
+
+            foreach (var name in listing.Names)
+            {
+                scan.Files.Add(new ScannedFile(path + "/" + name, name, FileSignatures.ByName(FileNames.Saved(name)), Encrypted: false, level));
+            }
+
+            for (var i = 0; i < listing.Files.Count && !scan.HasBomb; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var memberPath = path + "/" + Invariant($"embedded file {i + 1}");
+                var (type, _) = InspectExtent(file, listing.Files[i].Offset, listing.Files[i].Length, memberPath, null, level);
+                scan.Files.Add(new ScannedFile(memberPath, null, type, Encrypted: false, level));
+            }
+
+            if (listing.Damage is { } damage)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged OneNote section: " + damage));
+            }
+        }
+        catch (BudgetExceededException ex)
+        {
+            if (!scan.HasBomb)
+            {
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, ex.Message));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged OneNote section: " + ex.Message));
+        }
+
+        return FileType.OneNote;
     }
 
     /// <summary>
@@ -600,7 +671,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 {
                     type = Nested(content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
                 }
-                else if (type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip)
+                else if (IsOpenedWhole(type))
                 {
                     type = NestedSeekable(type, content, head.AsSpan(0, read), memberPath, level + 1, counted: true);
                 }
@@ -678,7 +749,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             {
                 type = Nested(member.Data, head.AsSpan(0, read), memberPath, level + 1, counted: true);
             }
-            else if (type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip)
+            else if (IsOpenedWhole(type))
             {
                 type = NestedSeekable(type, member.Data, head.AsSpan(0, read), memberPath, level + 1, counted: true);
             }

@@ -220,6 +220,7 @@ public static class AttachmentScanner
                         type = image ?? (part.IsTar ? _archives.InspectTar(content, path)
                             : type == FileType.Gzip ? _archives.InspectGzip(content, path, 1, archive.Length)
                             : type == FileType.Ole ? _archives.InspectOle(content, path)
+                            : type == FileType.OneNote ? _archives.InspectOneNote(content, path, 1)
                             : type == FileType.SevenZip ? _archives.InspectSevenZip(content, path, 1)
                             : type == FileType.Rar || (type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".rar")) ? _archives.InspectRar(content, path, 1)
                             : type == FileType.Zip || (type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".zip")) ? _archives.InspectZip(content, path, 1)
@@ -285,7 +286,7 @@ public static class AttachmentScanner
             // A plain tar has its magic at offset 257, not at the start; a zip named so but starting with something
             // else (a self-extractor's stub, text) is found from its end, as unzip and mail programs find it.
             part.IsTar = part.Type is null && ArchiveInspector.IsTar(head);
-            if (part.Type == FileType.Zip || part.Type == FileType.Gzip || part.Type == FileType.Ole || part.Type == FileType.Rar || part.Type == FileType.SevenZip || part.IsTar
+            if (part.Type == FileType.Zip || part.Type == FileType.Gzip || ArchiveInspector.IsOpenedWhole(part.Type) || part.IsTar
                 || part.NamedAs(ArchiveInspector.IsDiskImageName) || part.EncodedMessage
                 || (part.Type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".rar" or ".zip")))
             {

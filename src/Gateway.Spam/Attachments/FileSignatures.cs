@@ -109,6 +109,11 @@ public static class FileSignatures
             return FileType.Ole;
         }
 
+        if (OneNoteSection.IsOneNote(head))
+        {
+            return FileType.OneNote;
+        }
+
         // Local file header, end of central directory (an empty zip), or the spanning marker.
         if (head.StartsWith("PK\u0003\u0004"u8) || head.StartsWith("PK\u0005\u0006"u8) || head.StartsWith("PK\u0007\u0008"u8))
         {

@@ -30,6 +30,12 @@ public sealed record FileType(string Name, string Category)
     /// <summary>Office Open XML with a VBA project (macros), whatever its name says (.docm, or a renamed .docx).</summary>
     public static FileType OfficeMacro { get; } = new("office-macro", "office");
 
+    /// <summary>
+    /// A OneNote section (.one) or notebook table of contents: files embedded in its pages open on a double-click
+    /// by the name they were embedded under.
+    /// </summary>
+    public static FileType OneNote { get; } = new("onenote", "office");
+
     public static FileType Pdf { get; } = new("pdf", "pdf");
 
     public static FileType Zip { get; } = new("zip", "archive");
@@ -51,7 +57,7 @@ public sealed record FileType(string Name, string Category)
 
     /// <summary>Every type and category name the detector can give, for checking a policy's list against.</summary>
     public static IReadOnlyList<FileType> All { get; } =
-        [Pe, Elf, MachO, Jar, Lnk, Script, Ole, Ooxml, OfficeMacro, Pdf, Zip, Rar, SevenZip, Gzip, Bzip2, Xz, Cab, Iso];
+        [Pe, Elf, MachO, Jar, Lnk, Script, Ole, Ooxml, OfficeMacro, OneNote, Pdf, Zip, Rar, SevenZip, Gzip, Bzip2, Xz, Cab, Iso];
 
     public override string ToString() => Name;
 }

@@ -39,6 +39,34 @@ public sealed class AttachmentStepTests
     }
 
     [Fact]
+    public async Task An_executable_embedded_in_a_onenote_section_is_refused_by_the_default_policy()
+    {
+        var harness = new ScannerHarness(Spam(new AttachmentPolicy()));
+        var section = new TestOneNote().Filler(64).Property("Open me.exe").Embedded(Pe).ToArray();
+
+        var reply = await harness.SendAsync(Message(("Notes.one", section)));
+
+        Assert.Equal(550, reply.Code);
+        Assert.Contains("attachment \"Notes.one/", reply.Lines[0], StringComparison.Ordinal);
+        Assert.Contains("is a blocked file type (pe)", reply.Lines[0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("onenote")]
+    [InlineData("script")]
+    public async Task A_onenote_section_or_the_script_embedded_in_it_can_be_blocked(string blocked)
+    {
+        var harness = new ScannerHarness(Spam(new AttachmentPolicy { BlockTypes = [blocked] }));
+        var hta = "<html><HTA:APPLICATION/><script>1</script></html>"u8.ToArray();
+        var section = new TestOneNote().Filler(64).Property("Invoice.hta").Declared(".hta").Embedded(hta).ToArray();
+
+        var reply = await harness.SendAsync(Message(("Notes.one", section)));
+
+        Assert.Equal(550, reply.Code);
+        Assert.Contains(blocked == "onenote" ? "\"Notes.one\" is a blocked file type (onenote)" : "\"Notes.one/Invoice.hta\" is a blocked file type (script)", reply.Lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tagging_makes_the_finding_a_spam_reason_and_a_field()
     {
         var harness = new ScannerHarness(Spam(new AttachmentPolicy { Action = AttachmentAction.Tag, BlockExtensions = [".vbs"] }));

@@ -1,0 +1,234 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Gateway.Spam.Attachments;
+
+/// <summary>
+/// What a OneNote section file (.one, MS-ONESTORE) carries that Windows can run: the files embedded in its pages,
+/// each stored whole in a FileDataStoreObject (a header GUID, a 64-bit length, the octets), and the names they were
+/// embedded under, by which OneNote opens them on a double-click (an embedded "invoice.hta" runs as an HTA; this was
+/// how much malware was sent in 2023). The revision store around them is not walked: the file data objects are found
+/// by their header GUID, the names as the length-prefixed UTF-16 strings the format keeps them in (the
+/// EmbeddedFileName property, prefixed by its octet count, and the file data declaration's extension, prefixed by
+/// its character count). The file is read in chunks, so memory stays bounded whatever its size.
+/// </summary>
+internal static class OneNoteSection
+{
+    /// <summary>A section's first 16 octets: {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3} (also the packaging format's).</summary>
+    public static ReadOnlySpan<byte> SectionSignature => [0xE4, 0x52, 0x5C, 0x7B, 0x8C, 0xD8, 0xA7, 0x4D, 0xAE, 0xB1, 0x53, 0x78, 0xD0, 0x29, 0x96, 0xD3];
+
+    /// <summary>A notebook's table of contents (.onetoc2): {43FF2FA1-EFD9-4C76-9EE2-10EA5722765F}; it holds no files.</summary>
+    public static ReadOnlySpan<byte> TocSignature => [0xA1, 0x2F, 0xFF, 0x43, 0xD9, 0xEF, 0x76, 0x4C, 0x9E, 0xE2, 0x10, 0xEA, 0x57, 0x22, 0x76, 0x5F];
+
+    /// <summary>FileDataStoreObject.guidHeader, {BDE316E7-2665-4511-A4C4-8D4D0B7A9EAC}.</summary>
+    private static ReadOnlySpan<byte> DataHeader => [0xE7, 0x16, 0xE3, 0xBD, 0x65, 0x26, 0x11, 0x45, 0xA4, 0xC4, 0x8D, 0x4D, 0x0B, 0x7A, 0x9E, 0xAC];
+
+    /// <summary>guidHeader, cbLength (8), unused (4), reserved (8): the file's octets follow.</summary>
+    private const int DataHeaderLength = 36;
+
+    /// <summary>Longest name looked for, in UTF-16 code units (Windows' MAX_PATH).</summary>
+    private const int MaxNameChars = 260;
+
+    /// <summary>Longest extension looked for after the last dot.</summary>
+    private const int MaxExtensionChars = 10;
+
+    /// <summary>Dots with an extension after them looked at; beyond, the file is no section Office writes.</summary>
+    private const int MaxNameCandidates = 100_000;
+
+    /// <summary>Octets read at a time past the look-back, so the first read ends <see cref="Chunk"/> + <see cref="Behind"/> + <see cref="Ahead"/> in.</summary>
+    internal const int Chunk = 1 << 20;
+
+    /// <summary>Octets before an anchor a match may need: a name and its 4-octet prefix.</summary>
+    internal const int Behind = (MaxNameChars * 2) + 4;
+
+    /// <summary>Octets after an anchor a match may need: the data object's header, or an extension and a terminator.</summary>
+    internal const int Ahead = 64;
+
+    /// <summary>An embedded file: where its octets lie in the section.</summary>
+    public readonly record struct Embedded(long Offset, long Length);
+
+    /// <summary>What was found; <paramref name="Damage"/> says why the walk stopped early, if it did.</summary>
+    public sealed record Listing(IReadOnlyList<Embedded> Files, IReadOnlyList<string> Names, bool TooMany, string? Damage);
+
+    /// <summary>True when <paramref name="head"/> starts like a OneNote section or table of contents.</summary>
+    public static bool IsOneNote(ReadOnlySpan<byte> head) => head.StartsWith(SectionSignature) || head.StartsWith(TocSignature);
+
+    /// <summary>
+    /// Finds the embedded files and the file names of the section in <paramref name="file"/> (seekable), at most
+    /// <paramref name="maxEntries"/> of both together. The octets of an embedded file are skipped: a section
+    /// embedded in it is the caller's to open, one level down.
+    /// </summary>
+    public static Listing Read(Stream file, int maxEntries, CancellationToken cancellationToken)
+    {
+        var files = new List<Embedded>();
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var buffer = new byte[Chunk + Behind + Ahead];
+        var length = file.Length;
+        long next = 0;
+        var candidates = 0;
+        while (next < length)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // The buffer starts Behind octets before the first anchor not yet looked at, so every anchor in it can
+            // look back for a name's prefix and ahead for a header's length.
+            var start = Math.Max(0, next - Behind);
+            file.Position = start;
+            var filled = file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            var span = buffer.AsSpan(0, filled);
+            var atEnd = start + filled >= length;
+            var from = (int)(next - start);
+            var limit = atEnd ? filled : filled - Ahead;
+            var resume = start + limit;
+
+            var header = IndexOf(span, DataHeader, from, limit);
+            var dot = IndexOfDot(span, from, header < 0 ? limit : header);
+            while (dot >= 0)
+            {
+                if (++candidates > MaxNameCandidates)
+                {
+                    return new Listing(files, names, TooMany: false, $"more than {MaxNameCandidates} file name candidates");
+                }
+
+                if (NameAt(span, dot) is { } name && seen.Add(name))
+                {
+                    names.Add(name);
+                    if (files.Count + names.Count > maxEntries)
+                    {
+                        return new Listing(files, names, TooMany: true, null);
+                    }
+                }
+
+                dot = IndexOfDot(span, dot + 2, header < 0 ? limit : header);
+            }
+
+            if (header >= 0)
+            {
+                var offset = start + header;
+                if (offset + DataHeaderLength > length)
+                {
+                    return new Listing(files, names, TooMany: false, "embedded file header cut short");
+                }
+
+                var size = BinaryPrimitives.ReadUInt64LittleEndian(span[(header + 16)..]);
+                var dataOffset = offset + DataHeaderLength;
+                if (size > (ulong)(length - dataOffset))
+                {
+                    return new Listing(files, names, TooMany: false, $"embedded file of {size} octets runs past the end of the section");
+                }
+
+                files.Add(new Embedded(dataOffset, (long)size));
+                if (files.Count + names.Count > maxEntries)
+                {
+                    return new Listing(files, names, TooMany: true, null);
+                }
+
+                // The object's octets are the embedded file's own, not the section's.
+                resume = dataOffset + (long)size;
+            }
+
+            next = resume;
+        }
+
+        return new Listing(files, names, TooMany: false, null);
+    }
+
+    private static int IndexOf(ReadOnlySpan<byte> span, ReadOnlySpan<byte> value, int from, int limit)
+    {
+        if (from >= limit)
+        {
+            return -1;
+        }
+
+        // The header may begin before the limit and end after it (Ahead leaves room for all of it).
+        var found = span[from..Math.Min(span.Length, limit + value.Length - 1)].IndexOf(value);
+        return found < 0 ? -1 : from + found;
+    }
+
+    /// <summary>The next UTF-16LE "." in [from, limit), at either octet alignment.</summary>
+    private static int IndexOfDot(ReadOnlySpan<byte> span, int from, int limit)
+    {
+        while (from < limit)
+        {
+            var found = span[from..Math.Min(span.Length, limit + 1)].IndexOf("\u002E\u0000"u8);
+            if (found < 0)
+            {
+                return -1;
+            }
+
+            var dot = from + found;
+            if (dot >= limit)
+            {
+                return -1;
+            }
+
+            if (ExtensionLength(span, dot) > 0)
+            {
+                return dot;
+            }
+
+            from = dot + 1;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Characters of ASCII letters and digits after the dot at <paramref name="dot"/>, 0 if none or too many.</summary>
+    private static int ExtensionLength(ReadOnlySpan<byte> span, int dot)
+    {
+        var count = 0;
+        for (var at = dot + 2; at + 1 < span.Length; at += 2)
+        {
+            if (span[at + 1] != 0 || !char.IsAsciiLetterOrDigit((char)span[at]))
+            {
+                break;
+            }
+
+            if (++count > MaxExtensionChars)
+            {
+                return 0;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The file name whose extension starts at <paramref name="dot"/>, when the string it ends is stored with a
+    /// length prefix counting it exactly (in octets or characters, with or without a terminating NUL) and Windows
+    /// would run it by that name; else null. Only the last path component is kept.
+    /// </summary>
+    private static string? NameAt(ReadOnlySpan<byte> span, int dot)
+    {
+        var end = dot + 2 + (2 * ExtensionLength(span, dot));
+        var terminated = end + 1 < span.Length && span[end] == 0 && span[end + 1] == 0;
+        string? found = null;
+        for (var begin = dot; begin >= 4 && (end - begin) / 2 <= MaxNameChars; begin -= 2)
+        {
+            if (begin < dot && !IsNameChar(BinaryPrimitives.ReadUInt16LittleEndian(span[begin..])))
+            {
+                break;
+            }
+
+            var chars = (uint)(end - begin) / 2;
+            var prefix = BinaryPrimitives.ReadUInt32LittleEndian(span[(begin - 4)..]);
+            if (prefix == chars * 2 || prefix == chars || (terminated && (prefix == (chars + 1) * 2 || prefix == chars + 1)))
+            {
+                found = Encoding.Unicode.GetString(span[begin..end]);
+            }
+        }
+
+        if (found is null)
+        {
+            return null;
+        }
+
+        var name = found[(Math.Max(found.LastIndexOf('\\'), found.LastIndexOf('/')) + 1)..];
+        return FileSignatures.ByName(FileNames.Saved(name)) is null ? null : name;
+    }
+
+    /// <summary>A UTF-16 code unit a file name or path may hold: no control characters, none Windows forbids in names.</summary>
+    private static bool IsNameChar(ushort unit) =>
+        unit >= 0x20 && unit is not (0x7F or '"' or '<' or '>' or '|' or '?' or '*' or 0xFFFE or 0xFFFF) && unit is < 0x80 or > 0x9F;
+}
