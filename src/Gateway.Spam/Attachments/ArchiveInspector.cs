@@ -600,13 +600,23 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
     /// <summary>
     /// An OLE compound file (.doc, .xls) as a seekable stream: <see cref="FileType.OfficeMacro"/> when its directory
-    /// holds a VBA project, else <see cref="FileType.Ole"/>; a damaged one is reported unreadable.
+    /// holds a VBA project or its workbook declares an Excel 4.0 macro sheet, else <see cref="FileType.Ole"/>; a
+    /// damaged one, and a password-encrypted workbook (whose sheet kinds are hidden), are reported unreadable.
     /// </summary>
     public FileType InspectOle(Stream file, string path)
     {
         try
         {
-            return CompoundFile.HasMacros(file) ? FileType.OfficeMacro : FileType.Ole;
+            switch (CompoundFile.Find(file))
+            {
+                case CompoundFile.Macros.Present:
+                    return FileType.OfficeMacro;
+                case CompoundFile.Macros.EncryptedWorkbook:
+                    scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "password-encrypted Excel workbook: its macro sheets cannot be checked"));
+                    return FileType.Ole;
+                default:
+                    return FileType.Ole;
+            }
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
         {

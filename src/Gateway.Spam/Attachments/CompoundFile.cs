@@ -4,14 +4,28 @@ using System.Text;
 namespace Gateway.Spam.Attachments;
 
 /// <summary>
-/// The directory of an OLE compound file ([MS-CFB]: .doc, .xls, .ppt, .msg), read for what Office keeps its VBA
-/// macros in: a "Macros" (Word) or "_VBA_PROJECT_CUR" (Excel) storage, a "VBA" storage and its "_VBA_PROJECT"
-/// stream. Only the header, the FAT sectors on the directory's chain and the directory itself are read, every
-/// sector number is checked against the file's length, and a chain longer than the file has sectors is a loop: a
-/// hostile file costs reads bounded by its own size, never memory it claims.
+/// The directory of an OLE compound file ([MS-CFB]: .doc, .xls, .ppt, .msg), read for what Office keeps its macros
+/// in: a "Macros" (Word) or "_VBA_PROJECT_CUR" (Excel) storage, a "VBA" storage and its "_VBA_PROJECT" stream; and
+/// an Excel workbook's sheet list (<see cref="ExcelSheets"/>), where Excel 4.0 (XLM) macro sheets are declared. Only
+/// the header, the FAT sectors on the chains followed, the directory and the start of the workbook stream are read,
+/// every sector number is checked against the file's length, and a chain longer than the file has sectors is a
+/// loop: a hostile file costs reads bounded by its own size, never memory it claims.
 /// </summary>
 internal static class CompoundFile
 {
+    /// <summary>What the file holds: no macros, macros (VBA or XLM), or a workbook whose sheet list is encrypted.</summary>
+    public enum Macros
+    {
+        None,
+        Present,
+        EncryptedWorkbook,
+    }
+
+    /// <summary>Octets of the workbook stream read for its sheet list, which leads its globals.</summary>
+    private const int MaxWorkbookRead = 1 << 20;
+
+    /// <summary>Streams smaller than this (the header says, 4096 in every version) live in the mini stream.</summary>
+    private const int MiniSectorLength = 64;
     private const int HeaderLength = 512;
     private const int EntryLength = 128;
     private const int HeaderDifatEntries = 109;
@@ -20,8 +34,11 @@ internal static class CompoundFile
 
     private static readonly string[] MacroNames = ["_VBA_PROJECT", "_VBA_PROJECT_CUR", "VBA", "Macros"];
 
-    /// <summary>True when a directory entry names a VBA storage or stream; <see cref="InvalidDataException"/> for a damaged file.</summary>
-    public static bool HasMacros(Stream file)
+    /// <summary>
+    /// Whether a directory entry names a VBA storage or stream, or the workbook declares a macro sheet;
+    /// <see cref="InvalidDataException"/> for a damaged file.
+    /// </summary>
+    public static Macros Find(Stream file)
     {
         var header = new byte[HeaderLength];
         file.Position = 0;
@@ -35,10 +52,11 @@ internal static class CompoundFile
         var sectorSize = 1 << shift;
         var sectors = Math.Max(0, (file.Length - sectorSize) / sectorSize);
         var fat = FatSectors(file, header, shift, sectors);
-        var perFatSector = sectorSize / 4;
 
+        var chains = new Chains(file, shift, sectors, fat);
         var entry = new byte[EntryLength];
-        Span<byte> next = stackalloc byte[4];
+        (uint Start, long Size)? root = null;
+        (uint Start, long Size)? workbook = null;
         var sector = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x30));
         for (long steps = 0; sector != EndOfChain; steps++)
         {
@@ -53,10 +71,119 @@ internal static class CompoundFile
                 file.ReadExactly(entry);
                 if (IsMacroEntry(entry))
                 {
-                    return true;
+                    return Macros.Present;
+                }
+
+                var stream = (BinaryPrimitives.ReadUInt32LittleEndian(entry.AsSpan(0x74)), StreamSize(entry, shift));
+                if (entry[0x42] == 5)
+                {
+                    root ??= stream;
+                }
+                else if (entry[0x42] == 2 && NameIs(entry, "Workbook", "Book"))
+                {
+                    workbook ??= stream;
                 }
             }
 
+            sector = chains.Next(sector);
+        }
+
+        if (workbook is not { } book)
+        {
+            return Macros.None;
+        }
+
+        var cutoff = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x38));
+        var length = (int)Math.Min(book.Size, MaxWorkbookRead);
+        var octets = book.Size >= cutoff
+            ? chains.Read(book.Start, length)
+            : ReadMini(chains, header, root, book.Start, length);
+        return ExcelSheets.Declared(octets) switch
+        {
+            ExcelSheets.Finding.MacroSheet => Macros.Present,
+            ExcelSheets.Finding.Encrypted => Macros.EncryptedWorkbook,
+            _ => Macros.None,
+        };
+    }
+
+    /// <summary>
+    /// A small stream's octets from the mini stream (the root entry's stream, in 64-octet mini sectors chained
+    /// through the mini FAT, itself a stream of regular sectors).
+    /// </summary>
+    private static byte[] ReadMini(Chains chains, byte[] header, (uint Start, long Size)? root, uint start, int length)
+    {
+        if (root is not { } container)
+        {
+            throw new InvalidDataException("OLE file without a root entry");
+        }
+
+        var miniFatSectors = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x40));
+        var miniFat = chains.Read(BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x3C)), (int)Math.Min((long)miniFatSectors << chains.Shift, MaxWorkbookRead));
+        var mini = chains.Read(container.Start, (int)Math.Min(container.Size, MaxWorkbookRead + MiniSectorLength));
+        var octets = new byte[length];
+        var sector = start;
+        for (var done = 0; done < length; done += MiniSectorLength)
+        {
+            var piece = Math.Min(MiniSectorLength, length - done);
+            if (((long)sector * MiniSectorLength) + piece > mini.Length)
+            {
+                throw new InvalidDataException("OLE mini stream chain leaves the mini stream");
+            }
+
+            mini.AsSpan((int)sector * MiniSectorLength, piece).CopyTo(octets.AsSpan(done));
+            if (done + MiniSectorLength >= length)
+            {
+                break;
+            }
+
+            if (((long)sector * 4) + 4 > miniFat.Length)
+            {
+                throw new InvalidDataException("OLE mini sector has no mini FAT entry");
+            }
+
+            sector = BinaryPrimitives.ReadUInt32LittleEndian(miniFat.AsSpan((int)sector * 4));
+        }
+
+        return octets;
+    }
+
+    /// <summary>A stream's size: 64 bits in version 4 files, the low 32 in version 3 (whose high half may be garbage).</summary>
+    private static long StreamSize(ReadOnlySpan<byte> entry, int shift)
+    {
+        var size = BinaryPrimitives.ReadUInt64LittleEndian(entry[0x78..]);
+        return (long)(shift == 9 ? size & 0xFFFFFFFF : Math.Min(size, long.MaxValue));
+    }
+
+    private static bool NameIs(ReadOnlySpan<byte> entry, params ReadOnlySpan<string> names)
+    {
+        var length = BinaryPrimitives.ReadUInt16LittleEndian(entry[0x40..]);
+        if (length is < 2 or > 64 || length % 2 != 0)
+        {
+            return false;
+        }
+
+        var name = Encoding.Unicode.GetString(entry[..(length - 2)]);
+        foreach (var candidate in names)
+        {
+            if (name.Equals(candidate, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Sector chains through the FAT, every step checked against the file.</summary>
+    private sealed class Chains(Stream file, int shift, long sectors, List<uint> fat)
+    {
+        private readonly byte[] _next = new byte[4];
+
+        public int Shift => shift;
+
+        public uint Next(uint sector)
+        {
+            var perFatSector = (1 << shift) / 4;
             var fatIndex = sector / perFatSector;
             if (fatIndex >= fat.Count)
             {
@@ -64,11 +191,33 @@ internal static class CompoundFile
             }
 
             file.Position = ((fat[(int)fatIndex] + 1L) << shift) + (sector % perFatSector * 4);
-            file.ReadExactly(next);
-            sector = BinaryPrimitives.ReadUInt32LittleEndian(next);
+            file.ReadExactly(_next);
+            return BinaryPrimitives.ReadUInt32LittleEndian(_next);
         }
 
-        return false;
+        /// <summary>The first <paramref name="length"/> octets of the chain from <paramref name="start"/>.</summary>
+        public byte[] Read(uint start, int length)
+        {
+            var octets = new byte[Math.Max(0, length)];
+            var sectorSize = 1 << shift;
+            var sector = start;
+            for (var done = 0; done < octets.Length; done += sectorSize)
+            {
+                if (sector > MaxRegularSector || sector >= sectors)
+                {
+                    throw new InvalidDataException("OLE stream chain leaves the file or loops");
+                }
+
+                file.Position = (sector + 1L) << shift;
+                file.ReadExactly(octets.AsSpan(done, Math.Min(sectorSize, octets.Length - done)));
+                if (done + sectorSize < octets.Length)
+                {
+                    sector = Next(sector);
+                }
+            }
+
+            return octets;
+        }
     }
 
     /// <summary>The FAT's sectors in order: the header's 109, then the DIFAT chain's (each DIFAT sector ends in the next one's number).</summary>
@@ -120,21 +269,6 @@ internal static class CompoundFile
             return false;
         }
 
-        var length = BinaryPrimitives.ReadUInt16LittleEndian(entry[0x40..]);
-        if (length is < 2 or > 64 || length % 2 != 0)
-        {
-            return false;
-        }
-
-        var name = Encoding.Unicode.GetString(entry[..(length - 2)]);
-        foreach (var macro in MacroNames)
-        {
-            if (name.Equals(macro, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return NameIs(entry, MacroNames);
     }
 }

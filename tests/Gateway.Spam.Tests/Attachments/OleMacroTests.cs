@@ -60,27 +60,113 @@ public sealed class OleMacroTests
     public async Task The_test_files_read_the_same_with_python_olefile(bool macros, string path)
     {
         // Debian's python3-olefile, another reader of the format, lists the storages and streams our reader judged.
-        var file = Path.GetTempFileName();
+        var listing = await PythonAsync("import olefile, sys\nole = olefile.OleFileIO(sys.argv[1])\nprint('\\n'.join('/'.join(p) for p in ole.listdir(streams=True, storages=True)))", TestOle.Document(macros));
+
+        Assert.Contains(path, listing.Split('\n', StringSplitOptions.TrimEntries));
+        Assert.Contains("WordDocument", listing.Split('\n', StringSplitOptions.TrimEntries));
+    }
+
+    private static readonly (string, byte)[] WithMacroSheet = [("Sheet1", 0), ("Macro1", 1)];
+
+    private static readonly (string, byte)[] Worksheets = [("Sheet1", 0), ("Sheet2", 0)];
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_xls_declaring_an_excel_4_macro_sheet_is_office_macro(bool mini)
+    {
+        // Excel 4.0 macros need no VBA project: the workbook's sheet list declares a macro sheet, which runs from an
+        // Auto_Open name. A workbook under 4096 octets lives in the mini stream.
+        var length = mini ? 0 : 6000;
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(
+            ("invoice.xls", TestOle.Workbook(TestOle.Biff(WithMacroSheet, minimumLength: length), mini)),
+            ("report.xls", TestOle.Workbook(TestOle.Biff(Worksheets, minimumLength: length), mini))));
+
+        Assert.Equal(FileType.OfficeMacro, scan.Files.Single(f => f.Path == "invoice.xls").Type);
+        Assert.Equal(FileType.Ole, scan.Files.Single(f => f.Path == "report.xls").Type);
+        Assert.Empty(scan.Issues);
+    }
+
+    [Fact]
+    public async Task A_password_encrypted_workbook_hides_its_sheet_kinds_and_is_unreadable()
+    {
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("locked.xls", TestOle.Workbook(TestOle.Biff(WithMacroSheet, encrypted: true, minimumLength: 6000), mini: false))));
+
+        Assert.Equal(FileType.Ole, scan.Files.Single(f => f.Path == "locked.xls").Type);
+        AttachmentScannerTests.AssertOnlyIssue(scan, ScanIssueKind.Unreadable, "locked.xls", "password-encrypted Excel workbook");
+    }
+
+    [Fact]
+    public async Task A_workbook_chain_that_leaves_the_file_is_unreadable()
+    {
+        var file = TestOle.Workbook(TestOle.Biff(WithMacroSheet, minimumLength: 6000), mini: false);
+
+        // The FAT entry of the workbook's first sector (2) points past the end of the file.
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(512 + 8), 5000);
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("broken.xls", file)));
+
+        AttachmentScannerTests.AssertOnlyIssue(scan, ScanIssueKind.Unreadable, "broken.xls", "leaves the file");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_test_workbooks_read_the_same_with_python_xlrd(bool mini)
+    {
+        // Debian's python3-xlrd, another reader of the format, finds the worksheet and names the macro sheet it skips.
+        var output = await PythonAsync(
+            "import xlrd, sys\nbook = xlrd.open_workbook(sys.argv[1], verbosity=1, logfile=sys.stdout)\nprint('sheets', book.sheet_names())",
+            TestOle.Workbook(TestOle.Biff(WithMacroSheet, minimumLength: mini ? 0 : 6000), mini));
+
+        Assert.Contains("Ignoring non-worksheet data named 'Macro1' (type 0x01 = Macro sheet)", output, StringComparison.Ordinal);
+        Assert.Contains("sheets ['Sheet1']", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Damaged_workbooks_only_ever_type_or_report_damage()
+    {
+        var random = new Random(20261207);
+        byte[][] sources = [TestOle.Workbook(TestOle.Biff(WithMacroSheet, minimumLength: 6000), mini: false), TestOle.Workbook(TestOle.Biff(WithMacroSheet), mini: true)];
+        for (var round = 0; round < 400; round++)
+        {
+            var file = sources[round % 2].ToArray();
+            for (var flips = random.Next(1, 6); flips > 0; flips--)
+            {
+                // Mostly the header, the FAT, the mini FAT and the directory, where damage changes what is followed.
+                var at = random.Next(0, random.Next(2) == 0 ? Math.Min(file.Length, 2048) : file.Length);
+                file[at] = (byte)random.Next(256);
+            }
+
+            var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("fuzz.xls", file)));
+
+            Assert.Contains(scan.Files.Single(f => f.Path == "fuzz.xls").Type, new FileType?[] { FileType.Ole, FileType.OfficeMacro, null });
+            Assert.All(scan.Issues, i => Assert.Equal(ScanIssueKind.Unreadable, i.Kind));
+        }
+    }
+
+    /// <summary>Runs Debian's Python on <paramref name="script"/> with <paramref name="file"/> saved as its argument; its output.</summary>
+    private static async Task<string> PythonAsync(string script, byte[] file)
+    {
+        var path = Path.GetTempFileName();
         try
         {
-            await File.WriteAllBytesAsync(file, TestOle.Document(macros));
-            var info = new ProcessStartInfo("/usr/bin/python3", ["-c", "import olefile, sys\nole = olefile.OleFileIO(sys.argv[1])\nprint('\\n'.join('/'.join(p) for p in ole.listdir(streams=True, storages=True)))", file])
+            await File.WriteAllBytesAsync(path, file);
+            var info = new ProcessStartInfo("/usr/bin/python3", ["-c", script, path])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
             using var python = Process.Start(info)!;
-            var listing = await python.StandardOutput.ReadToEndAsync();
+            var output = python.StandardOutput.ReadToEndAsync();
             var errors = await python.StandardError.ReadToEndAsync();
             await python.WaitForExitAsync();
 
-            Assert.True(python.ExitCode == 0, errors);
-            Assert.Contains(path, listing.Split('\n', StringSplitOptions.TrimEntries));
-            Assert.Contains("WordDocument", listing.Split('\n', StringSplitOptions.TrimEntries));
+            Assert.True(python.ExitCode == 0, errors + await output);
+            return await output;
         }
         finally
         {
-            File.Delete(file);
+            File.Delete(path);
         }
     }
 }
