@@ -14,7 +14,7 @@ public sealed record AttachmentPolicy
         "script",
         "office", "ole", "ooxml", "office-macro", "onenote",
         "pdf",
-        "archive", "zip", "rar", "7z", "gzip", "bzip2", "xz", "cab", "iso",
+        "archive", "zip", "rar", "7z", "gzip", "bzip2", "xz", "cab", "zstd", "iso",
     ];
 
     public const int DefaultArchiveDepth = 3;

@@ -256,10 +256,10 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
     /// <summary>
     /// Types read from a seekable copy of the whole file (what they hold is found by seeking): OLE compound files,
-    /// RAR and 7z archives, OneNote sections.
+    /// RAR, 7z and cabinet archives, OneNote sections.
     /// </summary>
     public static bool IsOpenedWhole([NotNullWhen(true)] FileType? type) =>
-        type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip || type == FileType.OneNote;
+        type == FileType.Ole || type == FileType.Rar || type == FileType.SevenZip || type == FileType.OneNote || type == FileType.Cab;
 
     /// <summary>
     /// An OLE file, a RAR or 7z archive or a OneNote section inside an archive: inflated into a buffer, then read as
@@ -277,6 +277,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         return type == FileType.Rar ? InspectRar(file, path, level)
             : type == FileType.SevenZip ? InspectSevenZip(file, path, level)
             : type == FileType.OneNote ? InspectOneNote(file, path, level)
+            : type == FileType.Cab ? InspectCab(file, path, level)
             : InspectOle(file, path);
     }
 
@@ -567,6 +568,51 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         }
 
         return FileType.Rar;
+    }
+
+    /// <summary>
+    /// Lists the cabinet in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose members are at archive
+    /// level <paramref name="level"/> (<see cref="CabDirectory"/>): each is typed by its name, as nothing is
+    /// decompressed; a damaged cabinet is reported unreadable (the names read before the damage still checked),
+    /// more members than the limit a bomb.
+    /// </summary>
+    public FileType InspectCab(Stream file, string path, int level)
+    {
+        if (level > limits.ArchiveDepth)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, Invariant($"archive nested deeper than {limits.ArchiveDepth} level(s)")));
+            return FileType.Cab;
+        }
+
+        var names = new List<string>();
+        string? damage = null;
+        try
+        {
+            CabDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries, names);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
+        {
+            damage = ex.Message;
+        }
+
+        scan.ArchiveEntries += names.Count;
+        if (scan.ArchiveEntries > limits.MaxEntries)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+            return FileType.Cab;
+        }
+
+        foreach (var name in names)
+        {
+            scan.Files.Add(new ScannedFile(path + "/" + name, name, FileSignatures.ByName(FileNames.Saved(name)), Encrypted: false, level));
+        }
+
+        if (damage is not null)
+        {
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged cabinet: " + damage));
+        }
+
+        return FileType.Cab;
     }
 
     /// <summary>

@@ -30,7 +30,41 @@ public static class AttachmentScanner
             // Not even a header section: there is no MIME structure, so no attachment either.
         }
 
+        NameCompressedFiles(scan);
         return scan;
+    }
+
+    /// <summary>
+    /// A file compressed alone with bzip2, xz or Zstandard (which no decoder in .NET reads) unpacks under its name
+    /// without that extension, as Windows 11's Explorer and 7-Zip save it: "invoice.exe.xz" is taken at its inner
+    /// name's word, like a member whose content cannot be read. Found wherever the compressed file is (a part, an
+    /// archive member, a listed name).
+    /// </summary>
+    private static void NameCompressedFiles(AttachmentScan scan)
+    {
+        var count = scan.Files.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var file = scan.Files[i];
+            if (file.Name is not { } name || !(file.Type is null || file.Type == FileType.Bzip2 || file.Type == FileType.Xz || file.Type == FileType.Zstd))
+            {
+                continue;
+            }
+
+            var extension = FileSignatures.Extension(name);
+            if (extension is not (".bz2" or ".bz" or ".xz" or ".lzma" or ".zst") || name.TrimEnd('.', ' ', '\t') is not { Length: > 0 } trimmed)
+            {
+                continue;
+            }
+
+            var inner = trimmed[..^extension.Length];
+            var slash = Math.Max(inner.LastIndexOf('/'), inner.LastIndexOf('\\'));
+            inner = inner[(slash + 1)..];
+            if (FileSignatures.ByName(inner) is { } type)
+            {
+                scan.Files.Add(new ScannedFile(file.Path + "/" + inner, inner, type, file.Encrypted, file.Depth + 1));
+            }
+        }
     }
 
     /// <summary>Attached messages sent encoded, one inside another, that are decoded and read; deeper is not checked.</summary>
@@ -221,6 +255,7 @@ public static class AttachmentScanner
                             : type == FileType.Gzip ? _archives.InspectGzip(content, path, 1, archive.Length)
                             : type == FileType.Ole ? _archives.InspectOle(content, path)
                             : type == FileType.OneNote ? _archives.InspectOneNote(content, path, 1)
+                            : type == FileType.Cab ? _archives.InspectCab(content, path, 1)
                             : type == FileType.SevenZip ? _archives.InspectSevenZip(content, path, 1)
                             : type == FileType.Rar || (type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".rar")) ? _archives.InspectRar(content, path, 1)
                             : type == FileType.Zip || (type is null && part.NamedAs(n => FileSignatures.Extension(n) is ".zip")) ? _archives.InspectZip(content, path, 1)

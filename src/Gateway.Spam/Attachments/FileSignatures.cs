@@ -150,6 +150,11 @@ public static class FileSignatures
             return FileType.Cab;
         }
 
+        if (Starts(head, [0x28, 0xB5, 0x2F, 0xFD]))
+        {
+            return FileType.Zstd;
+        }
+
         // PDF readers accept the header anywhere in the first 1024 octets.
         if (head[..Math.Min(head.Length, 1024)].IndexOf("%PDF-"u8) >= 0)
         {

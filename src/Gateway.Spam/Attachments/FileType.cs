@@ -52,12 +52,15 @@ public sealed record FileType(string Name, string Category)
 
     public static FileType Cab { get; } = new("cab", "archive");
 
+    /// <summary>A Zstandard-compressed file (.zst), which Windows 11 opens like its other archives.</summary>
+    public static FileType Zstd { get; } = new("zstd", "archive");
+
     /// <summary>An ISO 9660 disk image (.iso, .img), which Windows mounts as a drive on a double-click.</summary>
     public static FileType Iso { get; } = new("iso", "archive");
 
     /// <summary>Every type and category name the detector can give, for checking a policy's list against.</summary>
     public static IReadOnlyList<FileType> All { get; } =
-        [Pe, Elf, MachO, Jar, Lnk, Script, Ole, Ooxml, OfficeMacro, OneNote, Pdf, Zip, Rar, SevenZip, Gzip, Bzip2, Xz, Cab, Iso];
+        [Pe, Elf, MachO, Jar, Lnk, Script, Ole, Ooxml, OfficeMacro, OneNote, Pdf, Zip, Rar, SevenZip, Gzip, Bzip2, Xz, Cab, Zstd, Iso];
 
     public override string ToString() => Name;
 }
