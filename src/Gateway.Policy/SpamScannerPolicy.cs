@@ -14,6 +14,7 @@ public sealed record AttachmentPolicy
         "script",
         "office", "ole", "ooxml", "office-macro", "onenote",
         "pdf",
+        "html", "html-script",
         "archive", "zip", "rar", "7z", "gzip", "bzip2", "xz", "cab", "zstd", "iso",
     ];
 

@@ -297,6 +297,20 @@ public static class AttachmentScanner
                 Decide(part);
             }
 
+            if (part.Markup is { } markup)
+            {
+                // A web page is read to its end for script, nothing of it kept but the overlap.
+                markup.Feed(data);
+                if (markup.Found)
+                {
+                    part.Type = FileType.HtmlScript;
+                    part.Markup = null;
+                    part.Done = true;
+                }
+
+                return;
+            }
+
             if (part.Archive is not { } archive || data.IsEmpty)
             {
                 return;
@@ -327,6 +341,12 @@ public static class AttachmentScanner
             {
                 part.Archive = new SpillBuffer(limits.MemoryBuffer);
                 part.Archive.Write(_head.AsSpan(0, part.HeadLength));
+            }
+            else if (part.Type == FileType.Html)
+            {
+                // The head showed no script; the rest may.
+                part.Markup = new MarkupScript();
+                part.Markup.Feed(head);
             }
             else
             {
@@ -380,6 +400,9 @@ public static class AttachmentScanner
 
         /// <summary>A tar, not compressed: its members are typed like a tgz's.</summary>
         public bool IsTar { get; set; }
+
+        /// <summary>A web page whose head held no script: the rest is searched as it is decoded.</summary>
+        public MarkupScript? Markup { get; set; }
 
         public void Dispose() => Archive?.Dispose();
     }

@@ -19,7 +19,10 @@ public static class FileSignatures
         ".msc", ".chm",
     ];
 
-    /// <summary>The type the octets say, else a script by name, else null (text, images and everything not listed).</summary>
+    /// <summary>
+    /// The type the octets say, else a script by name, else a web page by name (with script or not, as far as
+    /// <paramref name="head"/> shows), else null (text, images and everything not listed).
+    /// </summary>
     public static FileType? Detect(ReadOnlySpan<byte> head, string? name)
     {
         var type = ByMagic(head);
@@ -28,8 +31,25 @@ public static class FileSignatures
             return type;
         }
 
-        return IsScriptName(name) ? FileType.Script : null;
+        if (IsScriptName(name))
+        {
+            return FileType.Script;
+        }
+
+        if (IsMarkupName(name))
+        {
+            return MarkupScript.Contains(head) ? FileType.HtmlScript : FileType.Html;
+        }
+
+        return null;
     }
+
+    /// <summary>
+    /// Names a browser opens (Windows goes by the name, not the content: a page named .txt opens in Notepad, one
+    /// named .html in the browser, whatever either holds).
+    /// </summary>
+    public static bool IsMarkupName(string? name) =>
+        Extension(name) is ".htm" or ".html" or ".shtml" or ".shtm" or ".xhtml" or ".xht" or ".svg" or ".mht" or ".mhtml";
 
     private static readonly string[] ExecutableExtensions =
     [

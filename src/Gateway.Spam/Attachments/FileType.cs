@@ -38,6 +38,12 @@ public sealed record FileType(string Name, string Category)
 
     public static FileType Pdf { get; } = new("pdf", "pdf");
 
+    /// <summary>A web page or SVG image by its name (.html, .htm, .xhtml, .svg, .mht, ...), which opens in a browser.</summary>
+    public static FileType Html { get; } = new("html", "html");
+
+    /// <summary>A web page or SVG image that runs script when opened (<see cref="MarkupScript"/>): phishing pages, HTML smuggling.</summary>
+    public static FileType HtmlScript { get; } = new("html-script", "html");
+
     public static FileType Zip { get; } = new("zip", "archive");
 
     public static FileType Rar { get; } = new("rar", "archive");
@@ -60,7 +66,7 @@ public sealed record FileType(string Name, string Category)
 
     /// <summary>Every type and category name the detector can give, for checking a policy's list against.</summary>
     public static IReadOnlyList<FileType> All { get; } =
-        [Pe, Elf, MachO, Jar, Lnk, Script, Ole, Ooxml, OfficeMacro, OneNote, Pdf, Zip, Rar, SevenZip, Gzip, Bzip2, Xz, Cab, Zstd, Iso];
+        [Pe, Elf, MachO, Jar, Lnk, Script, Ole, Ooxml, OfficeMacro, OneNote, Pdf, Html, HtmlScript, Zip, Rar, SevenZip, Gzip, Bzip2, Xz, Cab, Zstd, Iso];
 
     public override string ToString() => Name;
 }

@@ -67,6 +67,20 @@ public sealed class AttachmentStepTests
     }
 
     [Fact]
+    public async Task Web_pages_that_run_script_can_be_blocked_and_plain_ones_pass()
+    {
+        var harness = new ScannerHarness(Spam(new AttachmentPolicy { BlockTypes = ["executable", "html-script"] }));
+        var phishing = "<html><body><form action=\"https://x.test/\"></form><script>document.forms[0].submit()</script></body></html>"u8.ToArray();
+
+        var refused = await harness.SendAsync(Message(("Voicemail.html", phishing)));
+        var passed = await new ScannerHarness(Spam(new AttachmentPolicy { BlockTypes = ["executable", "html-script"] })).SendAsync(Message(("agenda.html", "<html><p>Agenda</p></html>"u8.ToArray())));
+
+        Assert.Equal(550, refused.Code);
+        Assert.Equal("Message rejected: attachment \"Voicemail.html\" is a blocked file type (html-script)", refused.Lines[0]);
+        Assert.Equal(250, passed.Code);
+    }
+
+    [Fact]
     public async Task Tagging_makes_the_finding_a_spam_reason_and_a_field()
     {
         var harness = new ScannerHarness(Spam(new AttachmentPolicy { Action = AttachmentAction.Tag, BlockExtensions = [".vbs"] }));
