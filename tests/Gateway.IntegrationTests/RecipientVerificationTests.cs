@@ -199,6 +199,11 @@ public sealed class RecipientVerificationTests
         Assert.DoesNotContain("@", queue.StdOut, StringComparison.Ordinal);
         var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--to", "victim@forged.test", "--config", policy.MainFile);
         Assert.DoesNotContain("victim@forged.test", trace.StdOut, StringComparison.Ordinal);
+
+        // What became of mail for the unknown user has an answer in the trace too: refused at RCPT, by whom and why.
+        var refused = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--to", "mallory@example.test", "--config", policy.MainFile);
+        Assert.Contains("refused from=<victim@forged.test> to=mallory@example.test remote=127.0.0.1 reply=\"550 5.1.1", refused.StdOut, StringComparison.Ordinal);
+        Assert.Contains("(at RCPT TO, helo ", refused.StdOut, StringComparison.Ordinal);
         await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":3143,", StringComparison.Ordinal) && l.Contains("10240000", StringComparison.Ordinal), Patience);
     }
 

@@ -306,7 +306,13 @@ internal static class RunCommand
             time,
             sp.GetRequiredService<ILogger<QueueScheduler>>()));
         builder.Services.AddSingleton<QueueHostedService>();
-        builder.Services.AddSingleton<ISmtpSessionProvider, PolicySessionProvider>();
+        builder.Services.AddSingleton<ISmtpSessionProvider>(sp => new PolicySessionProvider(
+            sp.GetRequiredService<RuntimeHolder>(),
+            sp.GetRequiredService<IMessageAcceptor>(),
+            sp.GetRequiredService<GatewayMetrics>(),
+            time,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<ITraceLog>()));
         builder.Services.AddSingleton<SmtpHostedService>();
         builder.Services.AddSingleton(sp =>
         {

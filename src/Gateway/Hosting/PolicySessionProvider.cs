@@ -1,6 +1,7 @@
 using Gateway.Abstractions;
 using Gateway.Host.Metrics;
 using Gateway.Pipeline.Session;
+using Gateway.Queue;
 using Gateway.Smtp.Server;
 using Microsoft.Extensions.Logging;
 
@@ -15,13 +16,17 @@ internal sealed class PolicySessionProvider : ISmtpSessionProvider
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public PolicySessionProvider(RuntimeHolder runtime, IMessageAcceptor acceptor, GatewayMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <summary>Where refusals before a message exists are traced; null: not traced (tests of other concerns).</summary>
+    private readonly ITraceLog? _trace;
+
+    public PolicySessionProvider(RuntimeHolder runtime, IMessageAcceptor acceptor, GatewayMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, ITraceLog? trace = null)
     {
         _runtime = runtime;
         _acceptor = acceptor;
         _metrics = metrics;
         _time = time;
         _logger = loggerFactory.CreateLogger("Gateway.Pipeline");
+        _trace = trace;
     }
 
     public SmtpSessionSetup Open(SessionFacts facts)
@@ -40,7 +45,12 @@ internal sealed class PolicySessionProvider : ISmtpSessionProvider
                 ?? _runtime.BoundListeners.FirstOrDefault(l => l.Name == facts.ListenerName)
                 ?? policy.Listeners[0];
             var options = runtime.SessionOptions(listener);
-            var handler = new MetricsSessionHandler(new PolicySessionHandler(runtime.Pipeline, _acceptor, _logger) { Limits = runtime.Limits, AuthRequired = listener.RequireAuth }, _metrics, _time);
+            ISmtpSessionHandler handler = new MetricsSessionHandler(new PolicySessionHandler(runtime.Pipeline, _acceptor, _logger) { Limits = runtime.Limits, AuthRequired = listener.RequireAuth }, _metrics, _time);
+            if (_trace is not null)
+            {
+                handler = new RefusalTraceHandler(handler, _trace, _time, _logger);
+            }
+
             return new SmtpSessionSetup(options, handler, options.AuthEnabled ? runtime.Credentials : null) { Lease = lease };
         }
         catch
