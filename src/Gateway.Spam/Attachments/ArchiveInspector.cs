@@ -660,6 +660,9 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
                 case CompoundFile.Macros.EncryptedWorkbook:
                     scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "password-encrypted Excel workbook: its macro sheets cannot be checked"));
                     return FileType.Ole;
+                case CompoundFile.Macros.PresentationTooLarge:
+                    scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, Invariant($"PowerPoint document stream larger than {CompoundFile.MaxPresentationRead} octets: not searched for macros")));
+                    return FileType.Ole;
                 default:
                     return FileType.Ole;
             }

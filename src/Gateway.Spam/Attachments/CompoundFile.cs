@@ -5,8 +5,9 @@ namespace Gateway.Spam.Attachments;
 
 /// <summary>
 /// The directory of an OLE compound file ([MS-CFB]: .doc, .xls, .ppt, .msg), read for what Office keeps its macros
-/// in: a "Macros" (Word) or "_VBA_PROJECT_CUR" (Excel) storage, a "VBA" storage and its "_VBA_PROJECT" stream; and
-/// an Excel workbook's sheet list (<see cref="ExcelSheets"/>), where Excel 4.0 (XLM) macro sheets are declared. Only
+/// in: a "Macros" (Word) or "_VBA_PROJECT_CUR" (Excel) storage, a "VBA" storage and its "_VBA_PROJECT" stream; an
+/// Excel workbook's sheet list (<see cref="ExcelSheets"/>), where Excel 4.0 (XLM) macro sheets are declared; and a
+/// PowerPoint document stream, which keeps its VBA project inside itself (<see cref="PowerPointVba"/>). Only
 /// the header, the FAT sectors on the chains followed, the directory and the start of the workbook stream are read,
 /// every sector number is checked against the file's length, and a chain longer than the file has sectors is a
 /// loop: a hostile file costs reads bounded by its own size, never memory it claims.
@@ -19,7 +20,13 @@ internal static class CompoundFile
         None,
         Present,
         EncryptedWorkbook,
+
+        /// <summary>A presentation stream larger than is searched for its VBA declaration.</summary>
+        PresentationTooLarge,
     }
+
+    /// <summary>Octets of a PowerPoint document stream searched for its VBA declaration (pictures live in another stream).</summary>
+    public const int MaxPresentationRead = 16 << 20;
 
     /// <summary>Octets of the workbook stream read for its sheet list, which leads its globals.</summary>
     private const int MaxWorkbookRead = 1 << 20;
@@ -57,6 +64,7 @@ internal static class CompoundFile
         var entry = new byte[EntryLength];
         (uint Start, long Size)? root = null;
         (uint Start, long Size)? workbook = null;
+        (uint Start, long Size)? presentation = null;
         var sector = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x30));
         for (long steps = 0; sector != EndOfChain; steps++)
         {
@@ -83,27 +91,47 @@ internal static class CompoundFile
                 {
                     workbook ??= stream;
                 }
+                else if (entry[0x42] == 2 && NameIs(entry, "PowerPoint Document"))
+                {
+                    presentation ??= stream;
+                }
             }
 
             sector = chains.Next(sector);
         }
 
-        if (workbook is not { } book)
+        var cutoff = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x38));
+        if (presentation is { } slides)
         {
-            return Macros.None;
+            if (slides.Size > MaxPresentationRead)
+            {
+                return Macros.PresentationTooLarge;
+            }
+
+            var octets = slides.Size >= cutoff
+                ? chains.Read(slides.Start, (int)slides.Size)
+                : ReadMini(chains, header, root, slides.Start, (int)slides.Size);
+            if (PowerPointVba.Declared(octets))
+            {
+                return Macros.Present;
+            }
         }
 
-        var cutoff = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x38));
-        var length = (int)Math.Min(book.Size, MaxWorkbookRead);
-        var octets = book.Size >= cutoff
-            ? chains.Read(book.Start, length)
-            : ReadMini(chains, header, root, book.Start, length);
-        return ExcelSheets.Declared(octets) switch
+        if (workbook is { } book)
         {
-            ExcelSheets.Finding.MacroSheet => Macros.Present,
-            ExcelSheets.Finding.Encrypted => Macros.EncryptedWorkbook,
-            _ => Macros.None,
-        };
+            var length = (int)Math.Min(book.Size, MaxWorkbookRead);
+            var octets = book.Size >= cutoff
+                ? chains.Read(book.Start, length)
+                : ReadMini(chains, header, root, book.Start, length);
+            return ExcelSheets.Declared(octets) switch
+            {
+                ExcelSheets.Finding.MacroSheet => Macros.Present,
+                ExcelSheets.Finding.Encrypted => Macros.EncryptedWorkbook,
+                _ => Macros.None,
+            };
+        }
+
+        return Macros.None;
     }
 
     /// <summary>

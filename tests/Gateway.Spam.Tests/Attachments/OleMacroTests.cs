@@ -144,6 +144,36 @@ public sealed class OleMacroTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_ppt_whose_document_declares_a_vba_project_is_office_macro(bool mini)
+    {
+        // PowerPoint keeps the project inside its document stream: the VBAInfoContainer says it is there.
+        var length = mini ? 0 : 9000;
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(
+            ("deck.ppt", TestOle.Workbook(TestOle.Presentation(vba: true, minimumLength: length), mini, "PowerPoint Document")),
+            ("plain.ppt", TestOle.Workbook(TestOle.Presentation(vba: false, minimumLength: length), mini, "PowerPoint Document")),
+            ("emptied.ppt", TestOle.Workbook(TestOle.Presentation(vba: true, hasMacros: 0, minimumLength: length), mini, "PowerPoint Document"))));
+
+        Assert.Equal(FileType.OfficeMacro, scan.Files.Single(f => f.Path == "deck.ppt").Type);
+        Assert.Equal(FileType.Ole, scan.Files.Single(f => f.Path == "plain.ppt").Type);
+        Assert.Equal(FileType.Ole, scan.Files.Single(f => f.Path == "emptied.ppt").Type);
+        Assert.Empty(scan.Issues);
+    }
+
+    [Fact]
+    public async Task The_test_presentations_read_as_ole_files_with_python_olefile()
+    {
+        // olefile finds the stream and its octets where the directory and the FAT say they are.
+        var presentation = TestOle.Presentation(vba: true, minimumLength: 9000);
+        var output = await PythonAsync(
+            "import olefile, sys, hashlib\nole = olefile.OleFileIO(sys.argv[1])\nprint(hashlib.sha256(ole.openstream('PowerPoint Document').read()).hexdigest())",
+            TestOle.Workbook(presentation, mini: false, "PowerPoint Document"));
+
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(presentation)), output.Trim());
+    }
+
     /// <summary>Runs Debian's Python on <paramref name="script"/> with <paramref name="file"/> saved as its argument; its output.</summary>
     private static async Task<string> PythonAsync(string script, byte[] file)
     {

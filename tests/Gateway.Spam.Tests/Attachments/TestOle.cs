@@ -43,7 +43,7 @@ internal static class TestOle
     /// An Excel 97-2003 file: the FAT, a one-sector directory (the root and a "Workbook" stream), and the stream
     /// itself, in regular sectors or (<paramref name="mini"/>, for a stream under 4096 octets) in the mini stream.
     /// </summary>
-    public static byte[] Workbook(byte[] stream, bool mini)
+    public static byte[] Workbook(byte[] stream, bool mini, string name = "Workbook")
     {
         var sectors = mini ? 1 + ((stream.Length + 511) / 512) : (stream.Length + 511) / 512;
         var file = new byte[512 * (3 + sectors)];
@@ -76,7 +76,7 @@ internal static class TestOle
 
         stream.CopyTo(file, 512 * (dataStart + 1));
         Entry(file, 0, "Root Entry", 5, left: Free, right: Free, child: 1);
-        Entry(file, 1, "Workbook", 2, left: Free, right: Free, child: Free);
+        Entry(file, 1, name, 2, left: Free, right: Free, child: Free);
         Unused(file, 2);
         Unused(file, 3);
         var root = file.AsSpan(1024, 128);
@@ -136,6 +136,48 @@ internal static class TestOle
         }
 
         return octets;
+    }
+
+    /// <summary>
+    /// A PowerPoint document stream: a DocumentContainer holding a DocumentAtom-sized filler and, with
+    /// <paramref name="vba"/>, a VBAInfoContainer whose VBAInfoAtom says fHasMacros = <paramref name="hasMacros"/>;
+    /// padded to at least <paramref name="minimumLength"/> octets.
+    /// </summary>
+    public static byte[] Presentation(bool vba, uint hasMacros = 1, int minimumLength = 0)
+    {
+        using var children = new MemoryStream();
+        RecordHeader(children, 0x0001, 0x03E9, 40);
+        children.Write(new byte[40]);
+        if (vba)
+        {
+            RecordHeader(children, 0x000F, 0x03FF, 0x14);
+            RecordHeader(children, 0x0002, 0x0400, 0x0C);
+            var atom = new byte[12];
+            BinaryPrimitives.WriteUInt32LittleEndian(atom, 7);
+            BinaryPrimitives.WriteUInt32LittleEndian(atom.AsSpan(4), hasMacros);
+            BinaryPrimitives.WriteUInt32LittleEndian(atom.AsSpan(8), 2);
+            children.Write(atom);
+        }
+
+        using var stream = new MemoryStream();
+        RecordHeader(stream, 0x000F, 0x03E8, (uint)children.Length);
+        children.Position = 0;
+        children.CopyTo(stream);
+        if (stream.Length < minimumLength)
+        {
+            stream.Write(new byte[minimumLength - stream.Length]);
+        }
+
+        return stream.ToArray();
+    }
+
+    private static void RecordHeader(Stream stream, ushort versionAndInstance, ushort type, uint length)
+    {
+        Span<byte> header = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt16LittleEndian(header, versionAndInstance);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[2..], type);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], length);
+        stream.Write(header);
     }
 
     private static byte[] Bof(ushort kind)
