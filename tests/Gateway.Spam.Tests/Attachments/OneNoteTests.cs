@@ -180,6 +180,84 @@ public sealed class OneNoteTests
     }
 
     [Fact]
+    public async Task A_data_object_header_in_unreferenced_octets_does_not_hide_the_files_after_it()
+    {
+        // OneNote follows the revision store's references; the scanner takes any header GUID for an object and skips
+        // its declared length. A header in page text or free space, claiming a length that covers the real
+        // EmbeddedFileName and FileDataStoreObject, hides both.
+        var hidden = new TestOneNote().Property("invoice.hta").Embedded(Pe).ToArray()[1024..];
+        var section = new TestOneNote().Filler(64).Embedded(hidden).Filler(64).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.Contains(scan.Files, f => f.Type == FileType.Pe);
+        Assert.Contains(scan.Files, f => f.Name == "invoice.hta" && f.Type == FileType.Script);
+    }
+
+    [Fact]
+    public async Task A_data_object_header_claiming_too_much_does_not_stop_the_scan()
+    {
+        // A stray header GUID whose length runs past the end stops the walk: what follows is never looked at, and
+        // the section is only "unreadable" (tagged by default) instead of rejected for the executable in it.
+        var section = new TestOneNote().Filler(64).Embedded(Png, claimed: 1UL << 40).Property("invoice.hta").Embedded(Pe).Filler(64).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.Contains(scan.Files, f => f.Type == FileType.Pe);
+        Assert.Contains(scan.Files, f => f.Name == "invoice.hta" && f.Type == FileType.Script);
+    }
+
+    [Fact]
+    public async Task A_flood_of_name_candidates_is_no_way_past_the_policy()
+    {
+        // 100,001 ".a" strings make the walk give up with "damage" (Unreadable: tagged by default), and the
+        // executable after them is never seen. A flood must be rejected like a bomb, or the files still found.
+        var flood = Encoding.Unicode.GetBytes(string.Concat(Enumerable.Repeat(".a", 100_001)));
+        var section = new TestOneNote().ToArray().Concat(flood).Concat(new TestOneNote().Filler(8).Property("invoice.hta").Embedded(Pe).ToArray()[1024..]).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.True(
+            scan.Files.Any(f => f.Type == FileType.Pe) || scan.Issues.Any(i => i.Kind == ScanIssueKind.Bomb),
+            string.Join("; ", scan.Issues.Select(i => i.Kind + " " + i.Detail)));
+    }
+
+    [Theory]
+    [InlineData("invoice.hta.")]
+    [InlineData("invoice.hta ")]
+    [InlineData("invoice.hta. .")]
+    public async Task A_name_with_the_trailing_dots_or_spaces_windows_drops_is_checked(string name)
+    {
+        // Saved to disk under that name, Windows drops the trailing dots and spaces and the file runs as an HTA.
+        var section = new TestOneNote().Filler(64).Property(name).Filler(16).Embedded(Hta).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.Contains(scan.Files, f => f.Type == FileType.Script);
+    }
+
+    [Fact]
+    public async Task Many_empty_data_objects_take_linear_time()
+    {
+        // Each object found makes the reader go back to the file for a whole new chunk (1 MiB) just after it:
+        // 9,000 empty objects followed by filler read 9 GiB.
+        var section = new TestOneNote();
+        for (var i = 0; i < 9_000; i++)
+        {
+            section.Embedded([]);
+        }
+
+        // Past the objects, filler fills every chunk read after each of them (an 8 MiB section, kept in a temporary file).
+        section.Filler(8 << 20, 0x20);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Many.one", section.ToArray())));
+        watch.Stop();
+
+        Assert.Equal(9_000, scan.Files.Count(f => f.Path.StartsWith("Many.one/embedded file ", StringComparison.Ordinal)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void A_notebook_table_of_contents_is_onenote_too()
     {
         var head = new Guid("43FF2FA1-EFD9-4C76-9EE2-10EA5722765F").ToByteArray().Concat(new byte[64]).ToArray();
