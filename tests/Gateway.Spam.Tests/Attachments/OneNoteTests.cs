@@ -111,17 +111,19 @@ public sealed class OneNoteTests
     }
 
     [Fact]
-    public async Task The_octets_of_an_embedded_file_are_not_read_as_the_sections_own()
+    public async Task A_section_embedded_in_a_section_is_opened_one_level_down_and_its_octets_still_looked_at()
     {
-        // A section embedded in a section is opened one level down, so its names and files are listed under it and
-        // not again as the outer section's.
+        // A section embedded in a section is opened one level down. Its octets are looked at as the outer section's
+        // too: a header GUID anywhere (page text, free space) is no proof they are an embedded file's only (see
+        // A_data_object_header_in_unreferenced_octets_does_not_hide_the_files_after_it), so what it holds is also
+        // listed at the outer level.
         var inner = new TestOneNote().Property("tool.exe").Embedded(Pe).ToArray();
         var outer = new TestOneNote().Filler(16).Embedded(inner).ToArray();
 
         var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Outer.one", outer)));
 
         Assert.Equal(
-            ["Outer.one", "Outer.one/embedded file 1", "Outer.one/embedded file 1/embedded file 1", "Outer.one/embedded file 1/tool.exe"],
+            ["Outer.one", "Outer.one/embedded file 1", "Outer.one/embedded file 1/embedded file 1", "Outer.one/embedded file 1/tool.exe", "Outer.one/embedded file 2", "Outer.one/tool.exe"],
             scan.Files.Select(f => f.Path).Order(StringComparer.Ordinal));
         Assert.Equal(FileType.OneNote, scan.Files.Single(f => f.Path == "Outer.one/embedded file 1").Type);
     }
