@@ -59,4 +59,43 @@ public sealed class CompressedFileTests
 
         Assert.Equal(FileType.Script, scan.Files.Single(f => f.Path == "tools.rar/tools/update.cmd.xz/update.cmd").Type);
     }
+    [Fact]
+    public async Task A_file_compressed_twice_is_checked_under_its_innermost_name()
+    {
+        // "run.exe.xz.bz2" unpacks to "run.exe.xz", which unpacks to "run.exe": only the first step is taken, as the
+        // names added are never looked at again.
+        var compressed = await CompressAsync("bzip2", ".bz2", await CompressAsync("xz", ".xz", Pe));
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("run.exe.xz.bz2", compressed)));
+
+        Assert.Contains(scan.Files, f => f.Name == "run.exe" && f.Type == FileType.Pe);
+    }
+
+    [Fact]
+    public async Task A_zstd_file_that_opens_with_a_pdf_header_in_a_skippable_frame_is_checked_under_its_inner_name()
+    {
+        // A Zstandard file may open with skippable frames of any content, which decoders pass over: one holding
+        // "%PDF-" makes the file a PDF by its first octets, and a PDF is not looked at under its inner name.
+        var frame = await CompressAsync("zstd", ".zst", Pe);
+        var text = "%PDF-1.7 skipped"u8.ToArray();
+        byte[] skippable = [0x50, 0x2A, 0x4D, 0x18, (byte)text.Length, 0, 0, 0, .. text];
+        byte[] file = [.. skippable, .. frame];
+
+        var directory = Gateway.Testing.TestDirectories.CreateTemp("gw-zstd");
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(directory, "a.zst"), file);
+            var (exitCode, output) = await ExternalTool.RunAsync("zstd", ["-q", "-d", Path.Combine(directory, "a.zst"), "-o", Path.Combine(directory, "a")], TimeSpan.FromSeconds(60));
+            Assert.True(exitCode == 0, output);
+            Assert.Equal(Pe, await File.ReadAllBytesAsync(Path.Combine(directory, "a")));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("invoice.exe.zst", file)));
+
+        Assert.Contains(scan.Files, f => f.Name == "invoice.exe" && f.Type == FileType.Pe);
+    }
 }
