@@ -42,30 +42,35 @@ public static class AttachmentScanner
     /// </summary>
     private static void NameCompressedFiles(AttachmentScan scan)
     {
-        var count = scan.Files.Count;
-        for (var i = 0; i < count; i++)
+        // The names added are looked at too ("run.exe.xz.bz2" holds "run.exe.xz", which holds "run.exe"); each is
+        // shorter than the one it came from, so this ends. Whatever the first octets say (a Zstandard file may open
+        // with skippable frames of any content, "%PDF-" among them), the decoder goes by the name.
+        for (var i = 0; i < scan.Files.Count; i++)
         {
             var file = scan.Files[i];
-            if (file.Name is not { } name || !(file.Type is null || file.Type == FileType.Bzip2 || file.Type == FileType.Xz || file.Type == FileType.Zstd))
+            if (file.Name is not { } name)
             {
                 continue;
             }
 
             var extension = FileSignatures.Extension(name);
-            if (extension is not (".bz2" or ".bz" or ".xz" or ".lzma" or ".zst") || name.TrimEnd('.', ' ', '\t') is not { Length: > 0 } trimmed)
+            if (!IsCompressorExtension(extension) || name.TrimEnd('.', ' ', '\t') is not { Length: > 0 } trimmed)
             {
                 continue;
             }
 
-            var inner = trimmed[..^extension.Length];
+            var inner = trimmed[..^extension!.Length];
             var slash = Math.Max(inner.LastIndexOf('/'), inner.LastIndexOf('\\'));
             inner = inner[(slash + 1)..];
-            if (FileSignatures.ByName(inner) is { } type)
+            var type = FileSignatures.ByName(inner);
+            if (type is not null || IsCompressorExtension(FileSignatures.Extension(inner)))
             {
                 scan.Files.Add(new ScannedFile(file.Path + "/" + inner, inner, type, file.Encrypted, file.Depth + 1));
             }
         }
     }
+
+    private static bool IsCompressorExtension(string? extension) => extension is ".bz2" or ".bz" or ".xz" or ".lzma" or ".zst";
 
     /// <summary>Attached messages sent encoded, one inside another, that are decoded and read; deeper is not checked.</summary>
     private const int MaxEncodedMessages = 3;
