@@ -259,6 +259,23 @@ public sealed class OneNoteTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 
+    [Theory]
+    [InlineData("Contact: jane.doe@contoso.com")]
+    [InlineData("www.example.com")]
+    [InlineData("Install it with setup.exe")]
+    [InlineData("Meeting notes, see https://wiki.example.pl")]
+    public async Task A_paragraph_ending_in_a_domain_or_a_file_name_is_no_embedded_file(string text)
+    {
+        // Page text (RichEditTextUnicode) is stored like EmbeddedFileName, a UTF-16 string after its octet count:
+        // every paragraph that ends in ".com", ".pl", ".sh" or ".exe" is taken for an embedded executable or script,
+        // and a section of ordinary notes is rejected.
+        var section = new TestOneNote().Filler(64).Property("Notes").Filler(24).Property(text).Filler(64).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Minutes.one", section)));
+
+        Assert.Equal("Minutes.one", Assert.Single(scan.Files).Path);
+    }
+
     [Fact]
     public void A_notebook_table_of_contents_is_onenote_too()
     {
