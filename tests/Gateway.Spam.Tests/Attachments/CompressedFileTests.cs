@@ -98,4 +98,17 @@ public sealed class CompressedFileTests
 
         Assert.Contains(scan.Files, f => f.Name == "invoice.exe" && f.Type == FileType.Pe);
     }
+    [Fact]
+    public async Task A_name_of_many_compressor_extensions_costs_no_more_than_a_few_layers()
+    {
+        // Each layer's path holds the layer before it: unpacking every ".xz" of a 63,000-character zip member name
+        // would build paths of gigabytes. A few layers are unpacked and the rest reported.
+        var name = "a.exe" + string.Concat(Enumerable.Repeat(".xz", 21_000));
+        var zip = TestZips.Zip((name, [0xFD, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0]));
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("deep.zip", zip)));
+
+        Assert.True(scan.Files.Count < 10, scan.Files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains(scan.Issues, i => i.Kind == ScanIssueKind.TooDeep);
+    }
 }
