@@ -238,6 +238,21 @@ public sealed class OneNoteTests
         Assert.Contains(scan.Files, f => f.Type == FileType.Script);
     }
 
+    [Theory]
+    [InlineData("invoice\u0085.hta")]
+    [InlineData("invoice\u009F 2026.hta")]
+    [InlineData("report\u007F.cmd")]
+    public async Task A_name_with_characters_windows_allows_in_file_names_is_checked(string name)
+    {
+        // Windows forbids only U+0000-U+001F and <>:"/\|?* in a name; DEL and U+0080-U+009F are allowed, but the
+        // scanner's name walk stops at them, so the length prefix is never found and the name never checked.
+        var section = new TestOneNote().Filler(64).Property(name).Filler(16).Embedded(Hta).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.Contains(scan.Files, f => f.Type == FileType.Script);
+    }
+
     [Fact]
     public async Task Many_empty_data_objects_take_linear_time()
     {
