@@ -257,7 +257,10 @@ internal static class OneNoteSection
         return FileSignatures.ByName(FileNames.Saved(name)) is null ? null : name;
     }
 
-    /// <summary>A UTF-16 code unit a file name or path may hold: no control characters, none Windows forbids in names.</summary>
+    /// <summary>
+    /// A UTF-16 code unit a file name or path may hold: none Windows forbids in names (U+0000-U+001F, and
+    /// "&lt;&gt;|?* and the quote); DEL and the C1 controls are allowed there, so they must not end a name here.
+    /// </summary>
     private static bool IsNameChar(ushort unit) =>
-        unit >= 0x20 && unit is not (0x7F or '"' or '<' or '>' or '|' or '?' or '*' or 0xFFFE or 0xFFFF) && unit is < 0x80 or > 0x9F;
+        unit >= 0x20 && unit is not ('"' or '<' or '>' or '|' or '?' or '*');
 }
