@@ -111,4 +111,28 @@ public sealed class CompressedFileTests
         Assert.True(scan.Files.Count < 10, scan.Files.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains(scan.Issues, i => i.Kind == ScanIssueKind.TooDeep);
     }
+    [Fact]
+    public async Task A_unix_compress_file_is_checked_under_its_inner_name()
+    {
+        // "run.exe.Z" (LZW, magic 1F 9D) is unpacked by 7-Zip and gzip -d under "run.exe"; it is no gzip, so the gzip
+        // reader never sees it, and ".Z" is not among the compressors whose inner name is checked. Here the codes of
+        // the executable's octets, nine bits each (no dictionary use), which gzip -d reads back.
+        byte[] file = [0x1F, 0x9D, 0x90, 0x4D, 0xB4, 0x40, 0x02, 0x30, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00];
+        var directory = Gateway.Testing.TestDirectories.CreateTemp("gw-compress");
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(directory, "run.exe.Z"), file);
+            var (exitCode, output) = await ExternalTool.RunAsync("gzip", ["-d", Path.Combine(directory, "run.exe.Z")], TimeSpan.FromSeconds(60));
+            Assert.True(exitCode == 0, output);
+            Assert.Equal(Pe, await File.ReadAllBytesAsync(Path.Combine(directory, "run.exe")));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("run.exe.Z", file)));
+
+        Assert.Contains(scan.Files, f => f.Name == "run.exe" && f.Type == FileType.Pe);
+    }
 }
