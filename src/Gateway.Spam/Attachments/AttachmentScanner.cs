@@ -53,8 +53,10 @@ public static class AttachmentScanner
             var (name, path, depth) = (file.Name, file.Path, file.Depth);
             for (var layer = 0; name is not null; layer++)
             {
+                // ".z" is unix compress's, or a gzip's, which the gzip reader has looked into by content already.
                 var extension = FileSignatures.Extension(name);
-                if (!IsCompressorExtension(extension) || name.TrimEnd('.', ' ', '\t') is not { Length: > 0 } trimmed)
+                if (!(IsCompressorExtension(extension) || (extension is ".z" && !(layer == 0 && file.Type == FileType.Gzip)))
+                    || name.TrimEnd('.', ' ', '\t') is not { Length: > 0 } trimmed)
                 {
                     break;
                 }
