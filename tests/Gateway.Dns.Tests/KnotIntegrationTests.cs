@@ -125,10 +125,12 @@ public sealed class KnotIntegrationTests : IAsyncLifetime
         var noData = await resolver.GetAaaaAsync("v4.example.test", CancellationToken.None);
         var noMx = await resolver.GetMxAsync("v4.example.test", CancellationToken.None);
 
+        // The negative TTL is the SOA's 60 s. A run on a loaded machine once got 59 here; a little slack keeps this
+        // test about NXDOMAIN versus NODATA, not about timing.
         Assert.Equal(DnsStatus.NxDomain, nx.Status);
-        Assert.Equal(TimeSpan.FromSeconds(60), nx.Ttl);
+        Assert.InRange(nx.Ttl, TimeSpan.FromSeconds(58), TimeSpan.FromSeconds(60));
         Assert.Equal(DnsStatus.NoData, noData.Status);
-        Assert.Equal(TimeSpan.FromSeconds(60), noData.Ttl);
+        Assert.InRange(noData.Ttl, TimeSpan.FromSeconds(58), TimeSpan.FromSeconds(60));
         Assert.Equal(DnsStatus.NoData, noMx.Status);
     }
 

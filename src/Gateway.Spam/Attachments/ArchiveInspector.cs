@@ -455,7 +455,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
             scan.ArchiveEntries += listing.Files.Count + listing.Names.Count;
             if (listing.TooMany || scan.ArchiveEntries > limits.MaxEntries)
             {
-                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
+                scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, listing.Flood ?? Invariant($"more than {limits.MaxEntries} archive members")));
                 return FileType.OneNote;
             }
 

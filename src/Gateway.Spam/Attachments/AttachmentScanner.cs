@@ -42,30 +42,46 @@ public static class AttachmentScanner
     /// </summary>
     private static void NameCompressedFiles(AttachmentScan scan)
     {
+        // A file compressed again is unpacked again ("run.exe.xz.bz2" holds "run.exe.xz", which holds "run.exe"), to
+        // at most MaxCompressedLayers layers: each layer's path holds the one before, so more would cost the square
+        // of a long name. Whatever the first octets say (a Zstandard file may open with skippable frames of any
+        // content, "%PDF-" among them), the decoder goes by the name.
         var count = scan.Files.Count;
         for (var i = 0; i < count; i++)
         {
             var file = scan.Files[i];
-            if (file.Name is not { } name || !(file.Type is null || file.Type == FileType.Bzip2 || file.Type == FileType.Xz || file.Type == FileType.Zstd))
+            var (name, path, depth) = (file.Name, file.Path, file.Depth);
+            for (var layer = 0; name is not null; layer++)
             {
-                continue;
-            }
+                // ".z" is unix compress's, or a gzip's, which the gzip reader has looked into by content already.
+                var extension = FileSignatures.Extension(name);
+                if (!(IsCompressorExtension(extension) || (extension is ".z" && !(layer == 0 && file.Type == FileType.Gzip)))
+                    || name.TrimEnd('.', ' ', '\t') is not { Length: > 0 } trimmed)
+                {
+                    break;
+                }
 
-            var extension = FileSignatures.Extension(name);
-            if (extension is not (".bz2" or ".bz" or ".xz" or ".lzma" or ".zst") || name.TrimEnd('.', ' ', '\t') is not { Length: > 0 } trimmed)
-            {
-                continue;
-            }
+                if (layer == MaxCompressedLayers)
+                {
+                    scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, string.Create(CultureInfo.InvariantCulture, $"compressed more than {MaxCompressedLayers} times")));
+                    break;
+                }
 
-            var inner = trimmed[..^extension.Length];
-            var slash = Math.Max(inner.LastIndexOf('/'), inner.LastIndexOf('\\'));
-            inner = inner[(slash + 1)..];
-            if (FileSignatures.ByName(inner) is { } type)
-            {
-                scan.Files.Add(new ScannedFile(file.Path + "/" + inner, inner, type, file.Encrypted, file.Depth + 1));
+                var inner = trimmed[..^extension!.Length];
+                inner = inner[(Math.Max(inner.LastIndexOf('/'), inner.LastIndexOf('\\')) + 1)..];
+                (name, path, depth) = (inner, path + "/" + inner, depth + 1);
+                if (FileSignatures.ByName(inner) is { } type)
+                {
+                    scan.Files.Add(new ScannedFile(path, inner, type, file.Encrypted, depth));
+                }
             }
         }
     }
+
+    /// <summary>Layers of bzip2, xz or Zstandard taken off one file's name.</summary>
+    private const int MaxCompressedLayers = 3;
+
+    private static bool IsCompressorExtension(string? extension) => extension is ".bz2" or ".bz" or ".xz" or ".lzma" or ".zst";
 
     /// <summary>Attached messages sent encoded, one inside another, that are decoded and read; deeper is not checked.</summary>
     private const int MaxEncodedMessages = 3;

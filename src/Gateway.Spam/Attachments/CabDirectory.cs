@@ -28,7 +28,7 @@ internal static class CabDirectory
         var header = new byte[HeaderLength];
         file.Position = 0;
         file.ReadExactly(header);
-        if (!header.AsSpan().StartsWith("MSCF\0\0\0\0"u8))
+        if (!header.AsSpan().StartsWith("MSCF"u8))
         {
             throw new InvalidDataException("no cabinet signature");
         }

@@ -31,6 +31,9 @@ internal static class CompoundFile
     /// <summary>Octets of the workbook stream read for its sheet list, which leads its globals.</summary>
     private const int MaxWorkbookRead = 1 << 20;
 
+    /// <summary>Distinct "Workbook" and "Book" streams read; a file Office writes has one.</summary>
+    private const int MaxWorkbooks = 4;
+
     /// <summary>Streams smaller than this (the header says, 4096 in every version) live in the mini stream.</summary>
     private const int MiniSectorLength = 64;
     private const int HeaderLength = 512;
@@ -63,8 +66,8 @@ internal static class CompoundFile
         var chains = new Chains(file, shift, sectors, fat);
         var entry = new byte[EntryLength];
         (uint Start, long Size)? root = null;
-        (uint Start, long Size)? workbook = null;
-        (uint Start, long Size)? presentation = null;
+        var workbooks = new List<(uint Start, long Size)>();
+        var presentations = new List<(uint Start, long Size)>();
         var sector = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x30));
         for (long steps = 0; sector != EndOfChain; steps++)
         {
@@ -87,13 +90,26 @@ internal static class CompoundFile
                 {
                     root ??= stream;
                 }
-                else if (entry[0x42] == 2 && NameIs(entry, "Workbook", "Book"))
+                else if (entry[0x42] == 2 && NameIs(entry, "Workbook", "Book") && !workbooks.Contains(stream))
                 {
-                    workbook ??= stream;
+                    // Excel reads the root's "Workbook", else its "Book"; a decoy listed first (a "Book" beside the
+                    // "Workbook", one in a storage) must not stand for it, so every one is read.
+                    if (workbooks.Count == MaxWorkbooks)
+                    {
+                        throw new InvalidDataException($"more than {MaxWorkbooks} workbook streams");
+                    }
+
+                    workbooks.Add(stream);
                 }
-                else if (entry[0x42] == 2 && NameIs(entry, "PowerPoint Document"))
+                else if (entry[0x42] == 2 && NameIs(entry, "PowerPoint Document") && !presentations.Contains(stream))
                 {
-                    presentation ??= stream;
+                    // As for workbooks: a decoy listed first must not stand for the document PowerPoint reads.
+                    if (presentations.Count == MaxWorkbooks)
+                    {
+                        throw new InvalidDataException($"more than {MaxWorkbooks} PowerPoint document streams");
+                    }
+
+                    presentations.Add(stream);
                 }
             }
 
@@ -101,7 +117,7 @@ internal static class CompoundFile
         }
 
         var cutoff = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x38));
-        if (presentation is { } slides)
+        foreach (var slides in presentations)
         {
             if (slides.Size > MaxPresentationRead)
             {
@@ -117,21 +133,27 @@ internal static class CompoundFile
             }
         }
 
-        if (workbook is { } book)
+        var found = Macros.None;
+        foreach (var book in workbooks)
         {
             var length = (int)Math.Min(book.Size, MaxWorkbookRead);
             var octets = book.Size >= cutoff
                 ? chains.Read(book.Start, length)
                 : ReadMini(chains, header, root, book.Start, length);
-            return ExcelSheets.Declared(octets) switch
+            switch (ExcelSheets.Declared(octets))
             {
-                ExcelSheets.Finding.MacroSheet => Macros.Present,
-                ExcelSheets.Finding.Encrypted => Macros.EncryptedWorkbook,
-                _ => Macros.None,
-            };
+                case ExcelSheets.Finding.MacroSheet:
+                    return Macros.Present;
+                case ExcelSheets.Finding.Encrypted:
+                    found = Macros.EncryptedWorkbook;
+                    break;
+                case ExcelSheets.Finding.Unfinished when book.Size > MaxWorkbookRead:
+                    // The globals go on past what is read: the sheet list may be further on.
+                    throw new InvalidDataException($"workbook globals longer than {MaxWorkbookRead} octets");
+            }
         }
 
-        return Macros.None;
+        return found;
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ internal static class ExcelSheets
         None,
         MacroSheet,
         Encrypted,
+
+        /// <summary>The octets ended before the globals' EOF.</summary>
+        Unfinished,
     }
 
     private const ushort Bof = 0x0809;
@@ -43,8 +46,8 @@ internal static class ExcelSheets
             var data = stream[(at + 4)..];
             if (data.Length < length)
             {
-                // Cut short (or past what was read): what came before stands.
-                return Finding.None;
+                // Cut short (or past what was read): what came before stands, unless the caller read only a part.
+                return Finding.Unfinished;
             }
 
             switch (type)
@@ -60,6 +63,6 @@ internal static class ExcelSheets
             at += 4 + length;
         }
 
-        return Finding.None;
+        return Finding.Unfinished;
     }
 }

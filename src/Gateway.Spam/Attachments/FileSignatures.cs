@@ -165,7 +165,8 @@ public static class FileSignatures
             return FileType.Xz;
         }
 
-        if (head.StartsWith("MSCF\0\0\0\0"u8))
+        // Cabinet readers check "MSCF" alone (reserved1 after it is whatever the writer left).
+        if (head.StartsWith("MSCF"u8))
         {
             return FileType.Cab;
         }

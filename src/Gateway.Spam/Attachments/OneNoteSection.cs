@@ -32,6 +32,9 @@ internal static class OneNoteSection
     /// <summary>Longest extension looked for after the last dot.</summary>
     private const int MaxExtensionChars = 10;
 
+    /// <summary>Dots and spaces after an extension looked through for the end of a name (Windows drops them).</summary>
+    private const int MaxTrailing = 8;
+
     /// <summary>Dots with an extension after them looked at; beyond, the file is no section Office writes.</summary>
     private const int MaxNameCandidates = 100_000;
 
@@ -39,7 +42,21 @@ internal static class OneNoteSection
     internal const int Chunk = 1 << 20;
 
     /// <summary>Octets before an anchor a match may need: a name and its 4-octet prefix.</summary>
-    internal const int Behind = (MaxNameChars * 2) + 4;
+    internal const int Behind = (MaxNameChars * 2) + 4 + PropertyLookBack;
+
+    /// <summary>
+    /// How far before a name's length prefix the property set's ID list (naming EmbeddedFileName or SourceFilepath)
+    /// may lie: the IDs come first, then the values in order, a few fixed-size ones and a path before the name.
+    /// </summary>
+    private const int PropertyLookBack = 1024;
+
+    /// <summary>How far before an extension's count its file data reference ("&lt;ifndf&gt;{guid}") may start.</summary>
+    private const int ReferenceLookBack = 256;
+
+    /// <summary>PropertyIDs of EmbeddedFileName (0x1C001D9C) and SourceFilepath (0x1C001D9D), as stored.</summary>
+    private static ReadOnlySpan<byte> EmbeddedFileNameId => [0x9C, 0x1D, 0x00, 0x1C];
+
+    private static ReadOnlySpan<byte> SourceFilepathId => [0x9D, 0x1D, 0x00, 0x1C];
 
     /// <summary>Octets after an anchor a match may need: the data object's header, or an extension and a terminator.</summary>
     internal const int Ahead = 64;
@@ -47,16 +64,20 @@ internal static class OneNoteSection
     /// <summary>An embedded file: where its octets lie in the section.</summary>
     public readonly record struct Embedded(long Offset, long Length);
 
-    /// <summary>What was found; <paramref name="Damage"/> says why the walk stopped early, if it did.</summary>
-    public sealed record Listing(IReadOnlyList<Embedded> Files, IReadOnlyList<string> Names, bool TooMany, string? Damage);
+    /// <summary>
+    /// What was found; <paramref name="Damage"/> says what did not read (the walk goes on past it), <paramref name="Flood"/>
+    /// why it stopped at a flood of name candidates no section Office writes holds.
+    /// </summary>
+    public sealed record Listing(IReadOnlyList<Embedded> Files, IReadOnlyList<string> Names, bool TooMany, string? Damage, string? Flood = null);
 
     /// <summary>True when <paramref name="head"/> starts like a OneNote section or table of contents.</summary>
     public static bool IsOneNote(ReadOnlySpan<byte> head) => head.StartsWith(SectionSignature) || head.StartsWith(TocSignature);
 
     /// <summary>
     /// Finds the embedded files and the file names of the section in <paramref name="file"/> (seekable), at most
-    /// <paramref name="maxEntries"/> of both together. The octets of an embedded file are skipped: a section
-    /// embedded in it is the caller's to open, one level down.
+    /// <paramref name="maxEntries"/> of both together. The octets of an embedded file are looked at too (a header GUID
+    /// in page text or free space proves nothing OneNote reads), and a section embedded in it is the caller's to open,
+    /// one level down, as well.
     /// </summary>
     public static Listing Read(Stream file, int maxEntries, CancellationToken cancellationToken)
     {
@@ -65,6 +86,7 @@ internal static class OneNoteSection
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var buffer = new byte[Chunk + Behind + Ahead];
         var length = file.Length;
+        string? damage = null;
         long next = 0;
         var candidates = 0;
         while (next < length)
@@ -80,58 +102,69 @@ internal static class OneNoteSection
             var atEnd = start + filled >= length;
             var from = (int)(next - start);
             var limit = atEnd ? filled : filled - Ahead;
-            var resume = start + limit;
+            next = start + limit;
 
-            var header = IndexOf(span, DataHeader, from, limit);
-            var dot = IndexOfDot(span, from, header < 0 ? limit : header);
-            while (dot >= 0)
+            // Every object in the chunk is handled from the same read: going back to the file after each one would
+            // read a whole chunk per object.
+            while (from < limit)
             {
-                if (++candidates > MaxNameCandidates)
+                var header = IndexOf(span, DataHeader, from, limit);
+                var dot = IndexOfDot(span, from, header < 0 ? limit : header);
+                while (dot >= 0)
                 {
-                    return new Listing(files, names, TooMany: false, $"more than {MaxNameCandidates} file name candidates");
-                }
-
-                if (NameAt(span, dot) is { } name && seen.Add(name))
-                {
-                    names.Add(name);
-                    if (files.Count + names.Count > maxEntries)
+                    if (++candidates > MaxNameCandidates)
                     {
-                        return new Listing(files, names, TooMany: true, null);
+                        // No section Office writes: a flood, judged like a member flood, not left unread.
+                        return new Listing(files, names, TooMany: true, damage, $"more than {MaxNameCandidates} file name candidates");
                     }
+
+                    if (NameAt(span, dot) is { } name && seen.Add(name))
+                    {
+                        names.Add(name);
+                        if (files.Count + names.Count > maxEntries)
+                        {
+                            return new Listing(files, names, TooMany: true, damage);
+                        }
+                    }
+
+                    dot = IndexOfDot(span, dot + 2, header < 0 ? limit : header);
                 }
 
-                dot = IndexOfDot(span, dot + 2, header < 0 ? limit : header);
-            }
+                if (header < 0)
+                {
+                    break;
+                }
 
-            if (header >= 0)
-            {
+                // The header's GUID may be anywhere (page text, free space): the octets after it are looked at in any
+                // case, so an object that is no object (or claims too much) hides nothing OneNote reads.
+                from = header + DataHeader.Length;
                 var offset = start + header;
                 if (offset + DataHeaderLength > length)
                 {
-                    return new Listing(files, names, TooMany: false, "embedded file header cut short");
+                    damage ??= "embedded file header cut short";
+                    continue;
                 }
 
                 var size = BinaryPrimitives.ReadUInt64LittleEndian(span[(header + 16)..]);
                 var dataOffset = offset + DataHeaderLength;
                 if (size > (ulong)(length - dataOffset))
                 {
-                    return new Listing(files, names, TooMany: false, $"embedded file of {size} octets runs past the end of the section");
+                    damage ??= $"embedded file of {size} octets runs past the end of the section";
+                    continue;
                 }
 
                 files.Add(new Embedded(dataOffset, (long)size));
                 if (files.Count + names.Count > maxEntries)
                 {
-                    return new Listing(files, names, TooMany: true, null);
+                    return new Listing(files, names, TooMany: true, damage);
                 }
-
-                // The object's octets are the embedded file's own, not the section's.
-                resume = dataOffset + (long)size;
             }
 
-            next = resume;
+            // A header found just before the limit was looked past its GUID, which may end beyond it.
+            next = Math.Max(next, start + from);
         }
 
-        return new Listing(files, names, TooMany: false, null);
+        return new Listing(files, names, TooMany: false, damage);
     }
 
     private static int IndexOf(ReadOnlySpan<byte> span, ReadOnlySpan<byte> value, int from, int limit)
@@ -201,21 +234,37 @@ internal static class OneNoteSection
     /// </summary>
     private static string? NameAt(ReadOnlySpan<byte> span, int dot)
     {
-        var end = dot + 2 + (2 * ExtensionLength(span, dot));
-        var terminated = end + 1 < span.Length && span[end] == 0 && span[end + 1] == 0;
+        var extensionEnd = dot + 2 + (2 * ExtensionLength(span, dot));
         string? found = null;
-        for (var begin = dot; begin >= 4 && (end - begin) / 2 <= MaxNameChars; begin -= 2)
+
+        // The string may go on with dots and spaces Windows drops from a name ("a.hta." is saved as "a.hta").
+        for (var (end, more) = (extensionEnd, 0); found is null && more <= MaxTrailing; end += 2, more++)
         {
-            if (begin < dot && !IsNameChar(BinaryPrimitives.ReadUInt16LittleEndian(span[begin..])))
+            var terminated = end + 1 < span.Length && span[end] == 0 && span[end + 1] == 0;
+            for (var begin = dot; begin >= 4 && (end - begin) / 2 <= MaxNameChars; begin -= 2)
             {
-                break;
+                if (begin < dot && !IsNameChar(BinaryPrimitives.ReadUInt16LittleEndian(span[begin..])))
+                {
+                    break;
+                }
+
+                var chars = (uint)(end - begin) / 2;
+                var prefix = BinaryPrimitives.ReadUInt32LittleEndian(span[(begin - 4)..]);
+
+                // Page text is stored like a name (a UTF-16 string after its octet count): only a string where the
+                // format keeps names counts, an octet-counted one after the ID list naming EmbeddedFileName or
+                // SourceFilepath, a character-counted one (a declared extension) right after its file data reference.
+                var byOctets = prefix == chars * 2 || (terminated && prefix == (chars + 1) * 2);
+                var byChars = prefix == chars || (terminated && prefix == chars + 1);
+                if ((byOctets && NamedByProperty(span, begin - 4)) || (byChars && AfterReference(span, begin - 4)))
+                {
+                    found = Encoding.Unicode.GetString(span[begin..end]);
+                }
             }
 
-            var chars = (uint)(end - begin) / 2;
-            var prefix = BinaryPrimitives.ReadUInt32LittleEndian(span[(begin - 4)..]);
-            if (prefix == chars * 2 || prefix == chars || (terminated && (prefix == (chars + 1) * 2 || prefix == chars + 1)))
+            if (end + 1 >= span.Length || span[end + 1] != 0 || span[end] is not ((byte)'.' or (byte)' '))
             {
-                found = Encoding.Unicode.GetString(span[begin..end]);
+                break;
             }
         }
 
@@ -228,7 +277,37 @@ internal static class OneNoteSection
         return FileSignatures.ByName(FileNames.Saved(name)) is null ? null : name;
     }
 
-    /// <summary>A UTF-16 code unit a file name or path may hold: no control characters, none Windows forbids in names.</summary>
+    /// <summary>Whether EmbeddedFileName's or SourceFilepath's ID lies in the <see cref="PropertyLookBack"/> octets before <paramref name="prefix"/>.</summary>
+    private static bool NamedByProperty(ReadOnlySpan<byte> span, int prefix)
+    {
+        var before = span[Math.Max(0, prefix - PropertyLookBack)..prefix];
+        return before.IndexOf(EmbeddedFileNameId) >= 0 || before.IndexOf(SourceFilepathId) >= 0;
+    }
+
+    /// <summary>
+    /// Whether a file data reference, a character-counted UTF-16 string starting "&lt;ifndf&gt;", "&lt;file&gt;" or
+    /// "&lt;invfdo&gt;" (MS-ONESTORE 2.5.27), ends at <paramref name="end"/>, as in a file data object's declaration,
+    /// whose extension follows it.
+    /// </summary>
+    private static bool AfterReference(ReadOnlySpan<byte> span, int end)
+    {
+        for (var begin = end - 2; begin >= 4 && end - begin <= ReferenceLookBack; begin -= 2)
+        {
+            var rest = span[begin..end];
+            if ((rest.StartsWith("<\0i\0f\0n\0d\0f\0>\0"u8) || rest.StartsWith("<\0f\0i\0l\0e\0>\0"u8) || rest.StartsWith("<\0i\0n\0v\0f\0d\0o\0>\0"u8))
+                && BinaryPrimitives.ReadUInt32LittleEndian(span[(begin - 4)..]) == (uint)(end - begin) / 2)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A UTF-16 code unit a file name or path may hold: none Windows forbids in names (U+0000-U+001F, and
+    /// "&lt;&gt;|?* and the quote); DEL and the C1 controls are allowed there, so they must not end a name here.
+    /// </summary>
     private static bool IsNameChar(ushort unit) =>
-        unit >= 0x20 && unit is not (0x7F or '"' or '<' or '>' or '|' or '?' or '*' or 0xFFFE or 0xFFFF) && unit is < 0x80 or > 0x9F;
+        unit >= 0x20 && unit is not ('"' or '<' or '>' or '|' or '?' or '*');
 }

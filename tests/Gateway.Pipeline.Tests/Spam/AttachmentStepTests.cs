@@ -42,7 +42,7 @@ public sealed class AttachmentStepTests
     public async Task An_executable_embedded_in_a_onenote_section_is_refused_by_the_default_policy()
     {
         var harness = new ScannerHarness(Spam(new AttachmentPolicy()));
-        var section = new TestOneNote().Filler(64).Property("Open me.exe").Embedded(Pe).ToArray();
+        var section = new TestOneNote().Filler(64).FileName("Open me.exe").Embedded(Pe).ToArray();
 
         var reply = await harness.SendAsync(Message(("Notes.one", section)));
 
@@ -58,7 +58,7 @@ public sealed class AttachmentStepTests
     {
         var harness = new ScannerHarness(Spam(new AttachmentPolicy { BlockTypes = [blocked] }));
         var hta = "<html><HTA:APPLICATION/><script>1</script></html>"u8.ToArray();
-        var section = new TestOneNote().Filler(64).Property("Invoice.hta").Declared(".hta").Embedded(hta).ToArray();
+        var section = new TestOneNote().Filler(64).FileName("Invoice.hta").Declared("<ifndf>{" + Guid.NewGuid() + "}").Declared(".hta").Embedded(hta).ToArray();
 
         var reply = await harness.SendAsync(Message(("Notes.one", section)));
 

@@ -124,4 +124,29 @@ public sealed class CabinetTests
 
         AttachmentScannerTests.AssertOnlyIssue(scan, ScanIssueKind.Bomb, "many.cab", "more than 50 archive members");
     }
+    [Fact]
+    public async Task A_cabinet_with_reserved_header_octets_set_is_still_listed()
+    {
+        // cabextract and gcab (like Wine's FDI) check "MSCF" and read on whatever reserved1 holds; the scanner wants
+        // four NULs after the signature, so such a cabinet is no cabinet to it and its members are never listed.
+        var cab = await CabinetAsync(0);
+        cab[4] = 1;
+        var directory = Gateway.Testing.TestDirectories.CreateTemp("gw-cab-reserved");
+        try
+        {
+            var file = Path.Combine(directory, "a.cab");
+            await File.WriteAllBytesAsync(file, cab);
+            var (exitCode, output) = await ExternalTool.RunAsync("gcab", ["-t", file], TimeSpan.FromSeconds(60));
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("payload\\setup.exe", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("update.cab", cab)));
+
+        Assert.Equal(FileType.Pe, scan.Files.Single(f => f.Path == "update.cab/payload\\setup.exe").Type);
+    }
 }

@@ -174,6 +174,92 @@ public sealed class OleMacroTests
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(presentation)), output.Trim());
     }
 
+    /// <summary>
+    /// A workbook whose directory lists a BIFF5 "Book" stream (empty) before the "Workbook" stream holding the sheet
+    /// list; both are children of the root.
+    /// </summary>
+    private static byte[] WorkbookBehindABook()
+    {
+        var file = TestOle.Workbook(TestOle.Biff(WithMacroSheet, minimumLength: 6000), mini: false);
+        var first = file.AsSpan(1024 + 128, 128);
+        first.CopyTo(file.AsSpan(1024 + 256, 128));
+        first.Clear();
+        var name = System.Text.Encoding.Unicode.GetBytes("Book");
+        name.CopyTo(first);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(first[0x40..], (ushort)(name.Length + 2));
+        first[0x42] = 2;
+        first[0x43] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(first[0x44..], 0xFFFFFFFF);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(first[0x48..], 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(first[0x4C..], 0xFFFFFFFF);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(first[0x74..], 0xFFFFFFFE);
+        return file;
+    }
+
+    [Fact]
+    public async Task A_decoy_book_stream_does_not_hide_the_workbooks_macro_sheet()
+    {
+        // Excel (and xlrd) read the "Workbook" stream when there is one and "Book" only without it; the scanner reads
+        // whichever the directory lists first, here an empty "Book", and calls the file clean.
+        var file = WorkbookBehindABook();
+        var output = await PythonAsync(
+            "import xlrd, sys\nbook = xlrd.open_workbook(sys.argv[1], verbosity=1, logfile=sys.stdout)\nprint('sheets', book.sheet_names())", file);
+        Assert.Contains("Ignoring non-worksheet data named 'Macro1' (type 0x01 = Macro sheet)", output, StringComparison.Ordinal);
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("invoice.xls", file)));
+
+        Assert.Equal(FileType.OfficeMacro, scan.Files.Single(f => f.Path == "invoice.xls").Type);
+    }
+
+    [Fact]
+    public async Task A_sheet_list_past_the_read_limit_is_not_taken_for_no_macros()
+    {
+        // The globals are read for 1 MiB; a BoundSheet8 after that (here behind 1.1 MiB of records readers skip) ends
+        // the read "cut short", which is taken for a clean workbook with no issue at all.
+        var biff = TestOle.Biff(WithMacroSheet, minimumLength: 6000);
+        using var padded = new MemoryStream();
+        padded.Write(biff.AsSpan(0, 20));
+        for (var i = 0; i < 560; i++)
+        {
+            // An unknown record type (0x0897) of 2,048 octets, which Excel and xlrd skip.
+            padded.Write([0x97, 0x08, 0x00, 0x08]);
+            padded.Write(new byte[2048]);
+        }
+
+        padded.Write(biff.AsSpan(20));
+        var stream = padded.ToArray();
+
+        // The BoundSheet8 records' lbPlyPos fields point into the sheets' substreams, moved by the padding.
+        for (var at = 20 + (560 * 2052); ;)
+        {
+            var type = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(stream.AsSpan(at));
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(stream.AsSpan(at + 2));
+            if (type == 0x000A)
+            {
+                break;
+            }
+
+            if (type == 0x0085)
+            {
+                var position = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(at + 4));
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(stream.AsSpan(at + 4), position + (560 * 2052));
+            }
+
+            at += 4 + length;
+        }
+
+        var file = TestOle.Workbook(stream, mini: false);
+        var output = await PythonAsync(
+            "import xlrd, sys\nbook = xlrd.open_workbook(sys.argv[1], verbosity=1, logfile=sys.stdout)\nprint('sheets', book.sheet_names())", file);
+        Assert.Contains("Ignoring non-worksheet data named 'Macro1' (type 0x01 = Macro sheet)", output, StringComparison.Ordinal);
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("invoice.xls", file)));
+
+        Assert.True(
+            scan.Files.Single(f => f.Path == "invoice.xls").Type == FileType.OfficeMacro || scan.Issues.Any(i => i.Kind == ScanIssueKind.Unreadable),
+            "a macro sheet past the read limit passed as a clean workbook");
+    }
+
     /// <summary>Runs Debian's Python on <paramref name="script"/> with <paramref name="file"/> saved as its argument; its output.</summary>
     private static async Task<string> PythonAsync(string script, byte[] file)
     {

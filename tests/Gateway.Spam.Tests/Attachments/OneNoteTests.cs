@@ -32,7 +32,7 @@ public sealed class OneNoteTests
         // An HTA has no magic number: OneNote runs it because of its name, stored as the EmbeddedFileName property,
         // the SourceFilepath property and the file data declaration's extension.
         var section = new TestOneNote()
-            .Filler(200).Property("Invoice 2026-12.hta").Property("C:\\Users\\a\\Desktop\\Invoice 2026-12.hta")
+            .Filler(200).FileName("Invoice 2026-12.hta", "C:\\Users\\a\\Desktop\\Invoice 2026-12.hta")
             .Filler(13).Declared("<ifndf>{" + Guid.NewGuid() + "}").Declared(".hta")
             .Filler(100).Embedded(Hta).ToArray();
 
@@ -52,7 +52,7 @@ public sealed class OneNoteTests
         // what a page says, not what it holds.
         var unprefixed = Encoding.Unicode.GetBytes("setup.exe");
         var section = new TestOneNote()
-            .Filler(64).Property("Run setup.exe from the share, then open report.pdf").Property("report.pdf")
+            .Filler(64).Text("Run setup.exe from the share, then open report.pdf").Text("report.pdf")
             .Filler(8, 0x41).ToArray().Concat(unprefixed).Concat(new byte[64]).ToArray();
 
         var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Minutes.one", section)));
@@ -85,7 +85,7 @@ public sealed class OneNoteTests
         // line plus shift, the object's header 8 octets after it, so each straddles the line or the read's end in some
         // case and is found once in all.
         const int line = OneNoteSection.Chunk + OneNoteSection.Behind;
-        var section = new TestOneNote().Filler(line + shift - 16 - 1024, 0x20).Property("update.cmd").Embedded(Pe).Filler(100).ToArray();
+        var section = new TestOneNote().Filler(line + shift - 26 - 1024, 0x20).FileName("update.cmd").Embedded(Pe).Filler(100).ToArray();
 
         var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Big.one", section)));
 
@@ -111,17 +111,19 @@ public sealed class OneNoteTests
     }
 
     [Fact]
-    public async Task The_octets_of_an_embedded_file_are_not_read_as_the_sections_own()
+    public async Task A_section_embedded_in_a_section_is_opened_one_level_down_and_its_octets_still_looked_at()
     {
-        // A section embedded in a section is opened one level down, so its names and files are listed under it and
-        // not again as the outer section's.
-        var inner = new TestOneNote().Property("tool.exe").Embedded(Pe).ToArray();
+        // A section embedded in a section is opened one level down. Its octets are looked at as the outer section's
+        // too: a header GUID anywhere (page text, free space) is no proof they are an embedded file's only (see
+        // A_data_object_header_in_unreferenced_octets_does_not_hide_the_files_after_it), so what it holds is also
+        // listed at the outer level.
+        var inner = new TestOneNote().FileName("tool.exe").Embedded(Pe).ToArray();
         var outer = new TestOneNote().Filler(16).Embedded(inner).ToArray();
 
         var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Outer.one", outer)));
 
         Assert.Equal(
-            ["Outer.one", "Outer.one/embedded file 1", "Outer.one/embedded file 1/embedded file 1", "Outer.one/embedded file 1/tool.exe"],
+            ["Outer.one", "Outer.one/embedded file 1", "Outer.one/embedded file 1/embedded file 1", "Outer.one/embedded file 1/tool.exe", "Outer.one/embedded file 2", "Outer.one/tool.exe"],
             scan.Files.Select(f => f.Path).Order(StringComparer.Ordinal));
         Assert.Equal(FileType.OneNote, scan.Files.Single(f => f.Path == "Outer.one/embedded file 1").Type);
     }
@@ -132,7 +134,7 @@ public sealed class OneNoteTests
     [InlineData(0x8000_0000_0000_0000UL)]
     public async Task An_object_claiming_more_than_the_section_holds_is_damage_and_what_came_before_is_kept(ulong claimed)
     {
-        var section = new TestOneNote().Property("a.js").Filler(10).Embedded(Pe, claimed).ToArray();
+        var section = new TestOneNote().FileName("a.js").Filler(10).Embedded(Pe, claimed).ToArray();
 
         var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Cut.one", section)));
 
@@ -164,7 +166,7 @@ public sealed class OneNoteTests
             random.NextBytes(body);
 
             // Seed the noise with the structures the reader looks for, so it meets them cut and misplaced.
-            var seeds = new TestOneNote().Property("x.exe").Declared(".vbs").Embedded(Pe).ToArray()[1024..];
+            var seeds = new TestOneNote().FileName("x.exe").Declared(".vbs").Embedded(Pe).ToArray()[1024..];
             for (var s = 0; s < 4 && body.Length > seeds.Length; s++)
             {
                 var at = random.Next(0, body.Length - seeds.Length);
@@ -177,6 +179,116 @@ public sealed class OneNoteTests
             Assert.Equal(FileType.OneNote, scan.Files.Single(f => f.Path == "Fuzz.one").Type);
             Assert.All(scan.Issues, i => Assert.Equal(ScanIssueKind.Unreadable, i.Kind));
         }
+    }
+
+    [Fact]
+    public async Task A_data_object_header_in_unreferenced_octets_does_not_hide_the_files_after_it()
+    {
+        // OneNote follows the revision store's references; the scanner takes any header GUID for an object and skips
+        // its declared length. A header in page text or free space, claiming a length that covers the real
+        // EmbeddedFileName and FileDataStoreObject, hides both.
+        var hidden = new TestOneNote().FileName("invoice.hta").Embedded(Pe).ToArray()[1024..];
+        var section = new TestOneNote().Filler(64).Embedded(hidden).Filler(64).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.Contains(scan.Files, f => f.Type == FileType.Pe);
+        Assert.Contains(scan.Files, f => f.Name == "invoice.hta" && f.Type == FileType.Script);
+    }
+
+    [Fact]
+    public async Task A_data_object_header_claiming_too_much_does_not_stop_the_scan()
+    {
+        // A stray header GUID whose length runs past the end stops the walk: what follows is never looked at, and
+        // the section is only "unreadable" (tagged by default) instead of rejected for the executable in it.
+        var section = new TestOneNote().Filler(64).Embedded(Png, claimed: 1UL << 40).FileName("invoice.hta").Embedded(Pe).Filler(64).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.Contains(scan.Files, f => f.Type == FileType.Pe);
+        Assert.Contains(scan.Files, f => f.Name == "invoice.hta" && f.Type == FileType.Script);
+    }
+
+    [Fact]
+    public async Task A_flood_of_name_candidates_is_no_way_past_the_policy()
+    {
+        // 100,001 ".a" strings make the walk give up with "damage" (Unreadable: tagged by default), and the
+        // executable after them is never seen. A flood must be rejected like a bomb, or the files still found.
+        var flood = Encoding.Unicode.GetBytes(string.Concat(Enumerable.Repeat(".a", 100_001)));
+        var section = new TestOneNote().ToArray().Concat(flood).Concat(new TestOneNote().Filler(8).FileName("invoice.hta").Embedded(Pe).ToArray()[1024..]).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.True(
+            scan.Files.Any(f => f.Type == FileType.Pe) || scan.Issues.Any(i => i.Kind == ScanIssueKind.Bomb),
+            string.Join("; ", scan.Issues.Select(i => i.Kind + " " + i.Detail)));
+    }
+
+    [Theory]
+    [InlineData("invoice.hta.")]
+    [InlineData("invoice.hta ")]
+    [InlineData("invoice.hta. .")]
+    public async Task A_name_with_the_trailing_dots_or_spaces_windows_drops_is_checked(string name)
+    {
+        // Saved to disk under that name, Windows drops the trailing dots and spaces and the file runs as an HTA.
+        var section = new TestOneNote().Filler(64).FileName(name).Filler(16).Embedded(Hta).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.Contains(scan.Files, f => f.Type == FileType.Script);
+    }
+
+    [Theory]
+    [InlineData("invoice\u0085.hta")]
+    [InlineData("invoice\u009F 2026.hta")]
+    [InlineData("report\u007F.cmd")]
+    public async Task A_name_with_characters_windows_allows_in_file_names_is_checked(string name)
+    {
+        // Windows forbids only U+0000-U+001F and <>:"/\|?* in a name; DEL and U+0080-U+009F are allowed, but the
+        // scanner's name walk stops at them, so the length prefix is never found and the name never checked.
+        var section = new TestOneNote().Filler(64).FileName(name).Filler(16).Embedded(Hta).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Notes.one", section)));
+
+        Assert.Contains(scan.Files, f => f.Type == FileType.Script);
+    }
+
+    [Fact]
+    public async Task Many_empty_data_objects_take_linear_time()
+    {
+        // Each object found makes the reader go back to the file for a whole new chunk (1 MiB) just after it:
+        // 9,000 empty objects followed by filler read 9 GiB.
+        var section = new TestOneNote();
+        for (var i = 0; i < 9_000; i++)
+        {
+            section.Embedded([]);
+        }
+
+        // Past the objects, filler fills every chunk read after each of them (an 8 MiB section, kept in a temporary file).
+        section.Filler(8 << 20, 0x20);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Many.one", section.ToArray())));
+        watch.Stop();
+
+        Assert.Equal(9_000, scan.Files.Count(f => f.Path.StartsWith("Many.one/embedded file ", StringComparison.Ordinal)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("Contact: jane.doe@contoso.com")]
+    [InlineData("www.example.com")]
+    [InlineData("Install it with setup.exe")]
+    [InlineData("Meeting notes, see https://wiki.example.pl")]
+    public async Task A_paragraph_ending_in_a_domain_or_a_file_name_is_no_embedded_file(string text)
+    {
+        // Page text (RichEditTextUnicode) is stored like EmbeddedFileName, a UTF-16 string after its octet count:
+        // every paragraph that ends in ".com", ".pl", ".sh" or ".exe" is taken for an embedded executable or script,
+        // and a section of ordinary notes is rejected.
+        var section = new TestOneNote().Filler(64).Text("Notes").Filler(24).Text(text).Filler(64).ToArray();
+
+        var scan = await AttachmentScannerTests.ScanAsync(TestZips.Message(("Minutes.one", section)));
+
+        Assert.Equal("Minutes.one", Assert.Single(scan.Files).Path);
     }
 
     [Fact]

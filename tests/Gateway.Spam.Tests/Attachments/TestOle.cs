@@ -46,22 +46,37 @@ internal static class TestOle
     public static byte[] Workbook(byte[] stream, bool mini, string name = "Workbook")
     {
         var sectors = mini ? 1 + ((stream.Length + 511) / 512) : (stream.Length + 511) / 512;
-        var file = new byte[512 * (3 + sectors)];
+
+        // A stream of more than 125 sectors needs more FAT sectors: they follow the mini FAT, listed in the header.
+        var extraFat = 0;
+        while ((extraFat + 1) * 128 < 3 + extraFat + sectors)
+        {
+            extraFat++;
+        }
+
+        var file = new byte[512 * (3 + extraFat + sectors)];
         Header(file, miniFatStart: mini ? 2 : EndOfChain, miniFatSectors: mini ? 1u : 0u);
 
-        // Sector 0 is the FAT, 1 the directory; then the mini FAT (mini only) and one chain for the data, which is
-        // the workbook itself or the mini stream holding it.
-        var dataStart = mini ? 3u : 2u;
+        // Sector 0 is the FAT, 1 the directory; then the mini FAT (mini only), the other FAT sectors and one chain for
+        // the data, which is the workbook itself or the mini stream holding it.
+        var fatStart = mini ? 3u : 2u;
+        var dataStart = fatStart + (uint)extraFat;
         var dataSectors = (stream.Length + 511) / 512;
-        var fat = file.AsSpan(512, 512);
-        for (var i = 0; i < 128; i++)
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(0x2C), 1 + (uint)extraFat);
+        for (var f = 0; f < extraFat; f++)
         {
-            var next = i == 0 ? FatSector
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(0x4C + ((f + 1) * 4)), fatStart + (uint)f);
+        }
+
+        for (var i = 0; i < 128 * (1 + extraFat); i++)
+        {
+            var fatSector = i < 128 ? 0 : fatStart + ((i / 128) - 1);
+            var next = i == 0 || (i >= fatStart && i < dataStart) ? FatSector
                 : i == 1 ? EndOfChain
                 : mini && i == 2 ? EndOfChain
                 : i >= dataStart && i < dataStart + dataSectors ? (i == dataStart + dataSectors - 1 ? EndOfChain : (uint)i + 1)
                 : Free;
-            BinaryPrimitives.WriteUInt32LittleEndian(fat[(i * 4)..], next);
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan((int)((fatSector + 1) * 512) + ((i % 128) * 4)), next);
         }
 
         if (mini)

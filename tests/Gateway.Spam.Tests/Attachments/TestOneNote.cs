@@ -6,7 +6,7 @@ namespace Gateway.Spam.Tests.Attachments;
 /// <summary>
 /// OneNote sections made at test time with the structures the scanner reads (MS-ONESTORE): the 1,024-octet file
 /// header, length-prefixed UTF-16 strings as a property set stores them (an octet count: EmbeddedFileName,
-/// SourceFilepath, page text) and as a file data declaration stores its extension (a character count), and
+/// SourceFilepath after their IDs, page text) and as a file data declaration stores its extension (a character count), and
 /// FileDataStoreObjects (header GUID, 64-bit length, the file, padding to 8, footer GUID).
 /// </summary>
 internal sealed class TestOneNote
@@ -27,8 +27,25 @@ internal sealed class TestOneNote
         _file.Write(header);
     }
 
-    /// <summary>A property value: its octet count, then UTF-16 text (EmbeddedFileName, SourceFilepath, page text).</summary>
-    public TestOneNote Property(string text)
+    /// <summary>
+    /// An embedded file node's property set: the count and IDs (EmbeddedFileContainer, EmbeddedFileName and, with
+    /// <paramref name="sourcePath"/>, SourceFilepath), then the name and the path as octet-counted UTF-16.
+    /// </summary>
+    public TestOneNote FileName(string name, string? sourcePath = null)
+    {
+        uint[] ids = sourcePath is null ? [0x20001D9B, 0x1C001D9C] : [0x20001D9B, 0x1C001D9C, 0x1C001D9D];
+        _file.Write([(byte)ids.Length, 0]);
+        foreach (var id in ids)
+        {
+            Int32(id);
+        }
+
+        Text(name);
+        return sourcePath is null ? this : Text(sourcePath);
+    }
+
+    /// <summary>A string property's value as page text (RichEditTextUnicode) stores it: its octet count, then UTF-16.</summary>
+    public TestOneNote Text(string text)
     {
         var encoded = Encoding.Unicode.GetBytes(text);
         Int32((uint)encoded.Length);
