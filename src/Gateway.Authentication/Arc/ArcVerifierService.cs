@@ -130,6 +130,13 @@ public sealed class ArcVerifierService
         switch (validation.Chain)
         {
             case ArcSignatureValidationResult.Pass:
+                if (!_options.AllowUnsignedContent && UnsignedByLatestSignature(message, instances) is { } unsigned)
+                {
+                    // The newest AMS vouches only for the body up to its l=: what follows anyone may have added since,
+                    // as the DKIM rule says for DKIM-Signature (authentication.dkim.allow_unsigned_content).
+                    return new ArcChainResult(ArcResult.Fail, instances, unsigned, hops);
+                }
+
                 return new ArcChainResult(ArcResult.Pass, instances, null, hops) { LatestClaims = ReadClaims(message, instances) };
             case ArcSignatureValidationResult.None:
                 // ARC header fields were present but none formed a set: a malformed chain (RFC 8617 5.2 step 1).
@@ -141,6 +148,42 @@ public sealed class ArcVerifierService
                     : Describe(validation.ChainErrors);
                 return new ArcChainResult(ArcResult.Fail, instances, reason, hops) { IsTemporary = temporary };
         }
+    }
+
+    /// <summary>
+    /// Why the newest ARC-Message-Signature leaves part of the body unsigned ("AMS l=N leaves M octets ..."), or null
+    /// when it has no l= or its l= covers the whole canonical body.
+    /// </summary>
+    private string? UnsignedByLatestSignature(MimeMessage message, int instance)
+    {
+        foreach (var field in message.Headers)
+        {
+            if (field.Id != HeaderId.ArcMessageSignature
+                || !DkimTagList.TryParse(DkimVerifierService.RawValue(field), _options.MaxTags, out var tags, out _)
+                || tags!.Get("i") != instance.ToString(CultureInfo.InvariantCulture))
+            {
+                continue;
+            }
+
+            if (tags.Get("l") is not { } lengthText || !long.TryParse(lengthText, NumberStyles.None, CultureInfo.InvariantCulture, out var limit))
+            {
+                return null;
+            }
+
+            var canonicalization = tags.Get("c") ?? "simple/simple";
+            var slash = canonicalization.IndexOf('/', StringComparison.Ordinal);
+            var relaxed = slash >= 0 && canonicalization[(slash + 1)..].Trim().Equals("relaxed", StringComparison.OrdinalIgnoreCase);
+
+            // The body as MimeKit hashed it for the verification (CRLF line ends).
+            using var stream = new MemoryStream();
+            message.WriteTo(_format, stream);
+            var written = stream.GetBuffer().AsSpan(0, (int)stream.Length);
+            var body = written[Math.Min(RawMessage.Parse(written).BodyStart, written.Length)..];
+            var unsigned = DkimCanonicalization.CanonicalBodyLength(body, relaxed) - limit;
+            return unsigned > 0 ? $"ARC-Message-Signature l={limit} leaves {unsigned} octets of the body unsigned" : null;
+        }
+
+        return null;
     }
 
     private static string Describe(ArcValidationErrors errors)

@@ -112,6 +112,31 @@ public sealed class ArcTests(KnotKeyZone zone) : IClassFixture<KnotKeyZone>, IDi
     }
 
     [Fact]
+    public async Task Content_appended_past_the_ams_body_length_fails_here_though_python_dkim_passes_it()
+    {
+        // The AMS l= covers the body as sealed; anything appended later is unsigned. python3-dkim honours l= and
+        // passes the chain with a whole new message appended, which is the attack; ours fails it, as it does a
+        // DKIM signature's (authentication.dkim.allow_unsigned_content restores the pass).
+        var raw = TestMessages.Bytes("Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=example.com\r\n" + TestMessages.Plain);
+        var set = await _python.ArcSignAsync("rsa1", "example.com", TestKeys.Pkcs1Pem(TestKeys.Rsa.PrivateKeyPem), "mx.example.org", raw, bodyLength: true);
+        Assert.Contains("l=", set, StringComparison.Ordinal);
+        var sealedRaw = TestMessages.Concat(set, raw);
+        var appended = sealedRaw.Concat("\r\nPlease pay the new account: 12345\r\n"u8.ToArray()).ToArray();
+
+        var whole = await VerifyAsync(zone.Resolver(), sealedRaw);
+        var ours = await VerifyAsync(zone.Resolver(), appended);
+        var allowed = await new ArcVerifierService(zone.Resolver(), DkimVerifyOptions.Default with { AllowUnsignedContent = true })
+            .VerifyAsync(TestMessages.Parse(appended), CancellationToken.None);
+
+        Assert.Equal(ArcResult.Pass, whole.Result);
+        Assert.Equal("pass", await _python.ArcVerifyAsync(zone.Knot.EndPoint, appended));
+        Assert.Equal(ArcResult.Fail, ours.Result);
+        Assert.Matches("^ARC-Message-Signature l=[0-9]+ leaves [0-9]+ octets of the body unsigned$", ours.Reason);
+        Assert.Null(ours.LatestClaims);
+        Assert.Equal(ArcResult.Pass, allowed.Result);
+    }
+
+    [Fact]
     public async Task Body_changed_after_sealing_fails_here_and_with_python_dkim()
     {
         using var rsa = TestKeys.RsaSigningKey();
