@@ -79,7 +79,9 @@ internal static class HeaderFeatures
     /// </summary>
     private static bool IsFilterField(string name) =>
         name.StartsWith("x-spam", StringComparison.Ordinal)
-        || name is "delivered-to" or "x-original-to" or "status" or "x-status" or "x-keywords" or "x-uid" or "content-length";
+        || name is "delivered-to" or "x-original-to" or "status" or "x-status" or "x-keywords" or "x-uid" or "content-length"
+        || name is "delivery-date" or "x-delivered-to" or "x-mail-from" or "x-sieve" or "x-mime-autoconverted"
+        || name.StartsWith("x-mozilla-", StringComparison.Ordinal) || name.StartsWith("x-evolution", StringComparison.Ordinal) || name == "x-eudora2unix";
 
     private static void AddAddresses(string name, string value, TokenSink sink)
     {
