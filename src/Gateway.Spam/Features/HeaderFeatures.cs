@@ -61,7 +61,14 @@ internal static class HeaderFeatures
                     break;
                 case "message-id":
                     var at = value.LastIndexOf('@');
-                    sink.Add("h:mid:", at < 0 ? "no-at" : value.AsSpan(at + 1).Trim('>').ToString().ToLowerInvariant());
+                    var idDomain = at < 0 ? "no-at" : value.AsSpan(at + 1).Trim().Trim('>').ToString().ToLowerInvariant();
+                    // An id written by a relay (the sender's program wrote none) names the relay, not the sender: that
+                    // the relay wrote it is the evidence, and HeaderShapeFeatures says so once.
+                    if (at < 0 || !IsRelayHost(headers, idDomain))
+                    {
+                        sink.Add("h:mid:", idDomain);
+                    }
+
                     break;
                 case "date" or "subject":
                     // Dates say when the message was written, which is no evidence; the subject has its own features.
@@ -179,6 +186,33 @@ internal static class HeaderFeatures
         var from = FromClause(value);
         return from.Contains("127.0.0.1", StringComparison.Ordinal) || from.Contains("localhost", StringComparison.OrdinalIgnoreCase)
             || value.Contains(" with IMAP", StringComparison.OrdinalIgnoreCase) || value.Contains(" with POP", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Whether <paramref name="host"/> is the receiving host ("by") of one of the Received fields.</summary>
+    internal static bool IsRelayHost(IReadOnlyList<HeaderText> headers, ReadOnlySpan<char> host)
+    {
+        foreach (var (name, value) in headers)
+        {
+            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var by = value.IndexOf(" by ", StringComparison.OrdinalIgnoreCase);
+            if (by < 0)
+            {
+                continue;
+            }
+
+            var rest = value.AsSpan(by + 4).TrimStart();
+            var end = rest.IndexOfAny(ProtocolEnd);
+            if (rest[..(end < 0 ? rest.Length : end)].Equals(host, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string FromClause(string received)

@@ -46,7 +46,7 @@ internal static class HeaderShapeFeatures
         }
 
         AddDate(date, sink);
-        AddMessageId(messageId, sink);
+        AddMessageId(messageId, sink, headers);
         AddReplyTo(from, replyTo, sink);
     }
 
@@ -66,7 +66,7 @@ internal static class HeaderShapeFeatures
         }
     }
 
-    private static void AddMessageId(string? messageId, TokenSink sink)
+    private static void AddMessageId(string? messageId, TokenSink sink, IReadOnlyList<HeaderText> headers)
     {
         if (messageId is null)
         {
@@ -81,6 +81,14 @@ internal static class HeaderShapeFeatures
         }
 
         var at = id.LastIndexOf('@');
+        if (at >= 0 && HeaderFeatures.IsRelayHost(headers, id[(at + 1)..].TrimEnd('>').Trim()))
+        {
+            // A relay on the way wrote the id: the sending program wrote none, as bulk-mail software often does not.
+            // Its layout is the relay's habit, so no shape.
+            sink.Add("hs:mid:by-relay");
+            return;
+        }
+
         // The local part's layout ("d.d.Aa", "Ad$d") is the writing program's habit, not the message's identity.
         sink.Add("hs:mid:shape:", at < 0 ? "no-at" : HeaderFeatures.Shape(id[..at].TrimStart('<')));
 

@@ -129,6 +129,23 @@ public sealed class GenericFeaturesTests
         Assert.DoesNotContain("st:8bit-undeclared", Names(TestMessages.Plain("café au lait")));
     }
 
+    [Fact]
+    public void A_message_id_written_by_a_relay_names_no_domain_and_no_layout()
+    {
+        const string Hop = "Received: from pc7 (dsl-7.isp.example [198.51.100.7]) by relay.isp.example (8.11.6/8.11.6) with SMTP id g8QB8Q\r\n";
+        var relayed = Names(Encoding.ASCII.GetBytes(
+            Hop + "Message-Id: <200209261108.g8QB8Q@relay.isp.example>\r\nFrom: a@example.org\r\nTo: b@example.net\r\nSubject: hi\r\n\r\nhello\r\n"));
+        var written = Names(Encoding.ASCII.GetBytes(
+            Hop + "Message-Id: <20020926.1108@example.org>\r\nFrom: a@example.org\r\nTo: b@example.net\r\nSubject: hi\r\n\r\nhello\r\n"));
+
+        Assert.Contains("hs:mid:by-relay", relayed);
+        Assert.DoesNotContain("h:mid:relay.isp.example", relayed);
+        Assert.DoesNotContain(relayed, n => n.StartsWith("hs:mid:shape:", StringComparison.Ordinal));
+        Assert.DoesNotContain("hs:mid:by-relay", written);
+        Assert.Contains("h:mid:example.org", written);
+        Assert.Contains("hs:mid:shape:d.d", written);
+    }
+
     private static IReadOnlyList<string> Names(byte[] message) =>
         MessageFeatures.Extract(MessageScanner.Scan(message, ScanLimits.Default, CancellationToken.None), keepNames: true).Names;
 }
