@@ -163,6 +163,8 @@ internal static class HeaderFeatures
             }
         }
 
+        AddRelayShape(from, sink);
+
         // The protocol the hop used ("with ESMTPA", "with HTTP" from webmail) describes the sender's side.
         var with = value.IndexOf(" with ", StringComparison.OrdinalIgnoreCase);
         if (with >= 0)
@@ -178,6 +180,57 @@ internal static class HeaderFeatures
     }
 
     /// <summary>
+    /// How the sending host of a hop presented itself, whatever it is called: a bare or literal HELO, an address
+    /// without a name, or a name that spells out its address (dial-up and broadband pools, where bulk mail is sent from
+    /// hijacked machines). Sendmail and Postfix write "from HELO (name [ip])", Exim "from name ([ip] helo=HELO)".
+    /// </summary>
+    private static void AddRelayShape(string from, TokenSink sink)
+    {
+        var clause = from.AsSpan().Trim();
+        if (clause.StartsWith("from ", StringComparison.OrdinalIgnoreCase))
+        {
+            clause = clause[5..].TrimStart();
+        }
+
+        var space = clause.IndexOfAny(" \t\r\n(");
+        var first = (space < 0 ? clause : clause[..space]).Trim("[]");
+        sink.Add("h:rcvd:helo:", Gateway.Syntax.IPAddressText.TryParseIPv4(first, out _) ? "ip" : first.Contains('.') ? "name" : "bare");
+
+        var rest = space < 0 ? [] : clause[space..];
+        var open = rest.IndexOf('(');
+        var name = ReadOnlySpan<char>.Empty;
+        if (open >= 0)
+        {
+            var inner = rest[(open + 1)..];
+            var end = inner.IndexOfAny("[)");
+            name = (end < 0 ? inner : inner[..end]).Trim();
+        }
+
+        sink.Add("h:rcvd:rdns:", name.IsEmpty || name.StartsWith("helo=", StringComparison.OrdinalIgnoreCase) ? "none"
+            : name.Contains("unknown", StringComparison.OrdinalIgnoreCase) ? "unknown"
+            : name.Equals(first, StringComparison.OrdinalIgnoreCase) ? "same" : "other");
+        if (SpellsAddress(first) || SpellsAddress(name))
+        {
+            sink.Add("h:rcvd:pool");
+        }
+    }
+
+    /// <summary>A host name with three or more runs of digits ("host213-122-181-128", "adsl-66-1-2-3.example").</summary>
+    private static bool SpellsAddress(ReadOnlySpan<char> name)
+    {
+        var runs = 0;
+        var inDigits = false;
+        foreach (var c in name)
+        {
+            var digit = char.IsAsciiDigit(c);
+            runs += digit && !inDigits ? 1 : 0;
+            inDigits = digit;
+        }
+
+        return runs >= 3 && !Gateway.Syntax.IPAddressText.TryParseIPv4(name, out _);
+    }
+
+    /// <summary>
     /// A hop between local programs (loopback) or a retrieval after delivery (IMAP, POP): not part of the transfer a
     /// gateway sees.
     /// </summary>
@@ -186,6 +239,34 @@ internal static class HeaderFeatures
         var from = FromClause(value);
         return from.Contains("127.0.0.1", StringComparison.Ordinal) || from.Contains("localhost", StringComparison.OrdinalIgnoreCase)
             || value.Contains(" with IMAP", StringComparison.OrdinalIgnoreCase) || value.Contains(" with POP", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Whether a relay on the way names a host under <paramref name="domain"/> as the one it received the message from
+    /// (its name as it said hello or as its address resolves): a sender's own servers handed it on.
+    /// </summary>
+    internal static bool RelayedFrom(IReadOnlyList<HeaderText> headers, string domain)
+    {
+        foreach (var (name, value) in headers)
+        {
+            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase) || IsLocalHop(value))
+            {
+                continue;
+            }
+
+            var from = FromClause(value);
+            foreach (var range in from.AsSpan().SplitAny(" \t\r\n()[];="))
+            {
+                var word = from.AsSpan(range).Trim('.');
+                if (word.Length > domain.Length && word.EndsWith(domain, StringComparison.OrdinalIgnoreCase) && word[^(domain.Length + 1)] == '.'
+                    || word.Equals(domain, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether <paramref name="host"/> is the receiving host ("by") of one of the Received fields.</summary>

@@ -146,6 +146,38 @@ public sealed class GenericFeaturesTests
         Assert.Contains("hs:mid:shape:d.d", written);
     }
 
+    [Fact]
+    public void How_a_sending_host_presents_itself_is_a_feature_of_its_hop()
+    {
+        var pool = Names(TestMessages.Plain("hi", extraHeaders:
+            "Received: from host213-122-181-128.in-addr.isp.example ([213.122.181.128] helo=Aromist) by mx.example.net with esmtp\r\n"));
+        var named = Names(TestMessages.Plain("hi", extraHeaders:
+            "Received: from mail.sender.example (mail.sender.example [198.51.100.7]) by mx.example.net with ESMTP\r\n"));
+        var unnamed = Names(TestMessages.Plain("hi", extraHeaders:
+            "Received: from [198.51.100.9] (unknown [198.51.100.9]) by mx.example.net with SMTP\r\n"));
+
+        Assert.Contains("h:rcvd:pool", pool);
+        Assert.Contains("h:rcvd:rdns:none", pool);
+        Assert.Contains("h:rcvd:helo:name", named);
+        Assert.Contains("h:rcvd:rdns:same", named);
+        Assert.DoesNotContain("h:rcvd:pool", named);
+        Assert.Contains("h:rcvd:helo:ip", unnamed);
+        Assert.Contains("h:rcvd:rdns:unknown", unnamed);
+        Assert.DoesNotContain("h:rcvd:pool", unnamed);
+    }
+
+    [Fact]
+    public void A_from_domain_among_the_relays_is_a_feature()
+    {
+        var own = Names(TestMessages.Plain("hi", from: "Shop <news@shop.example>", extraHeaders:
+            "Received: from out2.mail.shop.example (out2.mail.shop.example [198.51.100.7]) by mx.example.net with ESMTP\r\n"));
+        var stranger = Names(TestMessages.Plain("hi", from: "Bank <alerts@bank.example>", extraHeaders:
+            "Received: from pc7 (dsl-7-1-2.isp.example [198.51.100.7]) by mx.example.net with SMTP\r\n"));
+
+        Assert.Contains("al:rcvd:same", own);
+        Assert.Contains("al:rcvd:other", stranger);
+    }
+
     private static IReadOnlyList<string> Names(byte[] message) =>
         MessageFeatures.Extract(MessageScanner.Scan(message, ScanLimits.Default, CancellationToken.None), keepNames: true).Names;
 }
