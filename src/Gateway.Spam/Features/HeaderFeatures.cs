@@ -187,10 +187,15 @@ internal static class HeaderFeatures
     private static void AddRelayShape(string from, TokenSink sink)
     {
         var clause = from.AsSpan().Trim();
-        if (clause.StartsWith("from ", StringComparison.OrdinalIgnoreCase))
+        if (!clause.StartsWith("from ", StringComparison.OrdinalIgnoreCase))
         {
-            clause = clause[5..].TrimStart();
+            // No sending host at all: a program on the relay itself handed the message in ("(qmail 5065 invoked by
+            // uid 507)", "by host (Postfix, from userid 0)").
+            sink.Add("h:rcvd:helo:local");
+            return;
         }
+
+        clause = clause[5..].TrimStart();
 
         var space = clause.IndexOfAny(" \t\r\n(");
         var first = (space < 0 ? clause : clause[..space]).Trim("[]");

@@ -161,6 +161,10 @@ public sealed class GenericFeaturesTests
         Assert.Contains("h:rcvd:helo:name", named);
         Assert.Contains("h:rcvd:rdns:same", named);
         Assert.DoesNotContain("h:rcvd:pool", named);
+        var handedIn = Names(TestMessages.Plain("hi", extraHeaders: "Received: (qmail 5065 invoked by uid 507); 2 Jan 2002 18:55:00 -0000\r\n"));
+
+        Assert.Contains("h:rcvd:helo:local", handedIn);
+        Assert.DoesNotContain(handedIn, n => n.StartsWith("h:rcvd:rdns:", StringComparison.Ordinal));
         Assert.Contains("h:rcvd:helo:ip", unnamed);
         Assert.Contains("h:rcvd:rdns:unknown", unnamed);
         Assert.DoesNotContain("h:rcvd:pool", unnamed);
