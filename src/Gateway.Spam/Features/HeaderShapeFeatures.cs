@@ -6,16 +6,15 @@ namespace Gateway.Spam.Features;
 
 /// <summary>
 /// Whether the fields a mail program writes look as one would write them: a Date and Message-ID present and in the
-/// shape the program gives them, a Reply-To that sends answers to the sender. Bulk-mail software forges these fields,
-/// or leaves them out, the same way in every campaign. (The Date against the newest Received time was tried too: on
-/// the 2002 sets it made newer mail rank worse, so it is not a feature.)
+/// shape the program gives them, a Reply-To that sends answers to the sender, a To that is not the sender. Bulk-mail
+/// software forges these fields, or leaves them out, the same way in every campaign. (The Date against the newest
+/// Received time was tried too: on the 2002 sets it made newer mail rank worse, so it is not a feature.)
 /// </summary>
 internal static class HeaderShapeFeatures
 {
     public static void Add(IReadOnlyList<HeaderText> headers, TokenSink sink)
     {
-        string? date = null, messageId = null, from = null, replyTo = null;
-        var hasTo = false;
+        string? date = null, messageId = null, from = null, replyTo = null, to = null;
         foreach (var (name, value) in headers)
         {
             if (name.Equals("Date", StringComparison.OrdinalIgnoreCase))
@@ -36,13 +35,18 @@ internal static class HeaderShapeFeatures
             }
             else if (name.Equals("To", StringComparison.OrdinalIgnoreCase))
             {
-                hasTo = true;
+                to ??= value;
             }
         }
 
-        if (!hasTo)
+        if (to is null)
         {
             sink.Add("hs:to:none");
+        }
+        else if (Address(to) is { } toAddress && toAddress == Address(from))
+        {
+            // Sent to its own sender, the real recipients hidden in the envelope: one bulk send for many.
+            sink.Add("hs:to:from");
         }
 
         AddDate(date, sink);

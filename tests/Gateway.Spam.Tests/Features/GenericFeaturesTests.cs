@@ -78,6 +78,15 @@ public sealed class GenericFeaturesTests
     }
 
     [Fact]
+    public void Mail_addressed_to_its_own_sender_is_a_feature()
+    {
+        var toSelf = Names(Encoding.ASCII.GetBytes("From: \"\" <deals07@example.org>\r\nTo: \"OptinList\" <Deals07@example.org>\r\nSubject: hi\r\n\r\nhello\r\n"));
+
+        Assert.Contains("hs:to:from", toSelf);
+        Assert.DoesNotContain("hs:to:from", Names(TestMessages.Plain("hello")));
+    }
+
+    [Fact]
     public void The_date_is_described_by_its_layout_and_whether_it_can_be_read()
     {
         var written = Names(TestMessages.Plain("hello", extraHeaders: "Date: Sat, 24 Aug 2002 11:00:00 +0000\r\n"));
