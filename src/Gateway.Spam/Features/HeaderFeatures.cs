@@ -14,11 +14,18 @@ internal static class HeaderFeatures
     private const int MaxWordsPerField = 12;
     private const int MaxRelays = 8;
 
+    /// <summary>
+    /// Received fields searched for a host: more than any real path has, and a bound on the cost of a message that
+    /// repeats the field thousands of times.
+    /// </summary>
+    private const int MaxTraceFields = 32;
+
     private static readonly System.Buffers.SearchValues<char> ProtocolEnd = System.Buffers.SearchValues.Create(" \t\r\n;(");
 
     public static void Add(IReadOnlyList<HeaderText> headers, TokenSink sink)
     {
         var relays = 0;
+        var messageIds = 0;
         // The length of the relay chain: a direct-to-MX bulk sender and a mailing list behind two relays differ in
         // shape, whatever their hosts are called.
         sink.Add("h:rcvd:hops:", Bucket(headers.Count(h => h.Name.Equals("Received", StringComparison.OrdinalIgnoreCase) && !IsLocalHop(h.Value))));
@@ -64,7 +71,7 @@ internal static class HeaderFeatures
                     var idDomain = at < 0 ? "no-at" : value.AsSpan(at + 1).Trim().Trim('>').ToString().ToLowerInvariant();
                     // An id written by a relay (the sender's program wrote none) names the relay, not the sender: that
                     // the relay wrote it is the evidence, and HeaderShapeFeatures says so once.
-                    if (at < 0 || !IsRelayHost(headers, idDomain))
+                    if (at < 0 || messageIds++ > 0 || !IsRelayHost(headers, idDomain))
                     {
                         sink.Add("h:mid:", idDomain);
                     }
@@ -252,9 +259,20 @@ internal static class HeaderFeatures
     /// </summary>
     internal static bool RelayedFrom(IReadOnlyList<HeaderText> headers, string domain)
     {
+        var read = 0;
         foreach (var (name, value) in headers)
         {
-            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase) || IsLocalHop(value))
+            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (++read > MaxTraceFields)
+            {
+                break;
+            }
+
+            if (IsLocalHop(value))
             {
                 continue;
             }
@@ -277,11 +295,17 @@ internal static class HeaderFeatures
     /// <summary>Whether <paramref name="host"/> is the receiving host ("by") of one of the Received fields.</summary>
     internal static bool IsRelayHost(IReadOnlyList<HeaderText> headers, ReadOnlySpan<char> host)
     {
+        var read = 0;
         foreach (var (name, value) in headers)
         {
             if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
+            }
+
+            if (++read > MaxTraceFields)
+            {
+                break;
             }
 
             var by = value.IndexOf(" by ", StringComparison.OrdinalIgnoreCase);

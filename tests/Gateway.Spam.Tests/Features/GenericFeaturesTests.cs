@@ -156,6 +156,17 @@ public sealed class GenericFeaturesTests
     }
 
     [Fact]
+    public void Only_the_first_received_fields_are_searched_for_the_relay_that_wrote_the_id()
+    {
+        var padding = string.Concat(Enumerable.Repeat("Received: from a.example (a.example [198.51.100.1]) by b.example with SMTP\r\n", 40));
+        var names = Names(Encoding.ASCII.GetBytes(
+            padding + "Received: from pc7 by relay.isp.example with SMTP\r\nMessage-Id: <1.2@relay.isp.example>\r\nFrom: a@example.org\r\n\r\nhi\r\n"));
+
+        Assert.DoesNotContain("hs:mid:by-relay", names);
+        Assert.Contains("h:mid:relay.isp.example", names);
+    }
+
+    [Fact]
     public void How_a_sending_host_presents_itself_is_a_feature_of_its_hop()
     {
         var pool = Names(TestMessages.Plain("hi", extraHeaders:
