@@ -24,6 +24,9 @@ internal static class AlignmentFeatures
         var at = messageId?.LastIndexOf('@') ?? -1;
         sink.Add("al:mid:", messageId is null ? "none" : at < 0 ? "no-at" : Compare(from, messageId[(at + 1)..].Trim().TrimEnd('>')));
 
+        // Mail a sender's own servers handed on names them in its Received fields; a forged From is relayed by strangers.
+        sink.Add("al:rcvd:", HeaderFeatures.RelayedFrom(message.Headers, from) ? "same" : "other");
+
         if (message.Links.Count > 0)
         {
             var aligned = message.Links.Count(l => HeaderFeatures.LastLabels(l.Host, 2) == from);

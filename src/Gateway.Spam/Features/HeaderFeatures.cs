@@ -14,11 +14,18 @@ internal static class HeaderFeatures
     private const int MaxWordsPerField = 12;
     private const int MaxRelays = 8;
 
+    /// <summary>
+    /// Received fields searched for a host: more than any real path has, and a bound on the cost of a message that
+    /// repeats the field thousands of times.
+    /// </summary>
+    private const int MaxTraceFields = 32;
+
     private static readonly System.Buffers.SearchValues<char> ProtocolEnd = System.Buffers.SearchValues.Create(" \t\r\n;(");
 
     public static void Add(IReadOnlyList<HeaderText> headers, TokenSink sink)
     {
         var relays = 0;
+        var messageIds = 0;
         // The length of the relay chain: a direct-to-MX bulk sender and a mailing list behind two relays differ in
         // shape, whatever their hosts are called.
         sink.Add("h:rcvd:hops:", Bucket(headers.Count(h => h.Name.Equals("Received", StringComparison.OrdinalIgnoreCase) && !IsLocalHop(h.Value))));
@@ -61,7 +68,14 @@ internal static class HeaderFeatures
                     break;
                 case "message-id":
                     var at = value.LastIndexOf('@');
-                    sink.Add("h:mid:", at < 0 ? "no-at" : value.AsSpan(at + 1).Trim('>').ToString().ToLowerInvariant());
+                    var idDomain = at < 0 ? "no-at" : value.AsSpan(at + 1).Trim().Trim('>').ToString().ToLowerInvariant();
+                    // An id written by a relay (the sender's program wrote none) names the relay, not the sender: that
+                    // the relay wrote it is the evidence, and HeaderShapeFeatures says so once.
+                    if (at < 0 || messageIds++ > 0 || !IsRelayHost(headers, idDomain))
+                    {
+                        sink.Add("h:mid:", idDomain);
+                    }
+
                     break;
                 case "date" or "subject":
                     // Dates say when the message was written, which is no evidence; the subject has its own features.
@@ -79,7 +93,9 @@ internal static class HeaderFeatures
     /// </summary>
     private static bool IsFilterField(string name) =>
         name.StartsWith("x-spam", StringComparison.Ordinal)
-        || name is "delivered-to" or "x-original-to" or "status" or "x-status" or "x-keywords" or "x-uid" or "content-length";
+        || name is "delivered-to" or "x-original-to" or "status" or "x-status" or "x-keywords" or "x-uid" or "content-length"
+        || name is "delivery-date" or "x-delivered-to" or "x-mail-from" or "x-sieve" or "x-mime-autoconverted"
+        || name.StartsWith("x-mozilla-", StringComparison.Ordinal) || name.StartsWith("x-evolution", StringComparison.Ordinal) || name == "x-eudora2unix";
 
     private static void AddAddresses(string name, string value, TokenSink sink)
     {
@@ -154,6 +170,8 @@ internal static class HeaderFeatures
             }
         }
 
+        AddRelayShape(from, sink);
+
         // The protocol the hop used ("with ESMTPA", "with HTTP" from webmail) describes the sender's side.
         var with = value.IndexOf(" with ", StringComparison.OrdinalIgnoreCase);
         if (with >= 0)
@@ -169,6 +187,62 @@ internal static class HeaderFeatures
     }
 
     /// <summary>
+    /// How the sending host of a hop presented itself, whatever it is called: a bare or literal HELO, an address
+    /// without a name, or a name that spells out its address (dial-up and broadband pools, where bulk mail is sent from
+    /// hijacked machines). Sendmail and Postfix write "from HELO (name [ip])", Exim "from name ([ip] helo=HELO)".
+    /// </summary>
+    private static void AddRelayShape(string from, TokenSink sink)
+    {
+        var clause = from.AsSpan().Trim();
+        if (!clause.StartsWith("from ", StringComparison.OrdinalIgnoreCase))
+        {
+            // No sending host at all: a program on the relay itself handed the message in ("(qmail 5065 invoked by
+            // uid 507)", "by host (Postfix, from userid 0)").
+            sink.Add("h:rcvd:helo:local");
+            return;
+        }
+
+        clause = clause[5..].TrimStart();
+
+        var space = clause.IndexOfAny(" \t\r\n(");
+        var first = (space < 0 ? clause : clause[..space]).Trim("[]");
+        sink.Add("h:rcvd:helo:", Gateway.Syntax.IPAddressText.TryParseIPv4(first, out _) ? "ip" : first.Contains('.') ? "name" : "bare");
+
+        var rest = space < 0 ? [] : clause[space..];
+        var open = rest.IndexOf('(');
+        var name = ReadOnlySpan<char>.Empty;
+        if (open >= 0)
+        {
+            var inner = rest[(open + 1)..];
+            var end = inner.IndexOfAny("[)");
+            name = (end < 0 ? inner : inner[..end]).Trim();
+        }
+
+        sink.Add("h:rcvd:rdns:", name.IsEmpty || name.StartsWith("helo=", StringComparison.OrdinalIgnoreCase) ? "none"
+            : name.Contains("unknown", StringComparison.OrdinalIgnoreCase) ? "unknown"
+            : name.Equals(first, StringComparison.OrdinalIgnoreCase) ? "same" : "other");
+        if (SpellsAddress(first) || SpellsAddress(name))
+        {
+            sink.Add("h:rcvd:pool");
+        }
+    }
+
+    /// <summary>A host name with three or more runs of digits ("host213-122-181-128", "adsl-66-1-2-3.example").</summary>
+    private static bool SpellsAddress(ReadOnlySpan<char> name)
+    {
+        var runs = 0;
+        var inDigits = false;
+        foreach (var c in name)
+        {
+            var digit = char.IsAsciiDigit(c);
+            runs += digit && !inDigits ? 1 : 0;
+            inDigits = digit;
+        }
+
+        return runs >= 3 && !Gateway.Syntax.IPAddressText.TryParseIPv4(name, out _);
+    }
+
+    /// <summary>
     /// A hop between local programs (loopback) or a retrieval after delivery (IMAP, POP): not part of the transfer a
     /// gateway sees.
     /// </summary>
@@ -177,6 +251,78 @@ internal static class HeaderFeatures
         var from = FromClause(value);
         return from.Contains("127.0.0.1", StringComparison.Ordinal) || from.Contains("localhost", StringComparison.OrdinalIgnoreCase)
             || value.Contains(" with IMAP", StringComparison.OrdinalIgnoreCase) || value.Contains(" with POP", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Whether a relay on the way names a host under <paramref name="domain"/> as the one it received the message from
+    /// (its name as it said hello or as its address resolves): a sender's own servers handed it on.
+    /// </summary>
+    internal static bool RelayedFrom(IReadOnlyList<HeaderText> headers, string domain)
+    {
+        var read = 0;
+        foreach (var (name, value) in headers)
+        {
+            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (++read > MaxTraceFields)
+            {
+                break;
+            }
+
+            if (IsLocalHop(value))
+            {
+                continue;
+            }
+
+            var from = FromClause(value);
+            foreach (var range in from.AsSpan().SplitAny(" \t\r\n()[];="))
+            {
+                var word = from.AsSpan(range).Trim('.');
+                if (word.Length > domain.Length && word.EndsWith(domain, StringComparison.OrdinalIgnoreCase) && word[^(domain.Length + 1)] == '.'
+                    || word.Equals(domain, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="host"/> is the receiving host ("by") of one of the Received fields.</summary>
+    internal static bool IsRelayHost(IReadOnlyList<HeaderText> headers, ReadOnlySpan<char> host)
+    {
+        var read = 0;
+        foreach (var (name, value) in headers)
+        {
+            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (++read > MaxTraceFields)
+            {
+                break;
+            }
+
+            var by = value.IndexOf(" by ", StringComparison.OrdinalIgnoreCase);
+            if (by < 0)
+            {
+                continue;
+            }
+
+            var rest = value.AsSpan(by + 4).TrimStart();
+            var end = rest.IndexOfAny(ProtocolEnd);
+            if (rest[..(end < 0 ? rest.Length : end)].Equals(host, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string FromClause(string received)

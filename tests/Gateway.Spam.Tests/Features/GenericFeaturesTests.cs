@@ -78,6 +78,15 @@ public sealed class GenericFeaturesTests
     }
 
     [Fact]
+    public void Mail_addressed_to_its_own_sender_is_a_feature()
+    {
+        var toSelf = Names(Encoding.ASCII.GetBytes("From: \"\" <deals07@example.org>\r\nTo: \"OptinList\" <Deals07@example.org>\r\nSubject: hi\r\n\r\nhello\r\n"));
+
+        Assert.Contains("hs:to:from", toSelf);
+        Assert.DoesNotContain("hs:to:from", Names(TestMessages.Plain("hello")));
+    }
+
+    [Fact]
     public void The_date_is_described_by_its_layout_and_whether_it_can_be_read()
     {
         var written = Names(TestMessages.Plain("hello", extraHeaders: "Date: Sat, 24 Aug 2002 11:00:00 +0000\r\n"));
@@ -127,6 +136,70 @@ public sealed class GenericFeaturesTests
 
         Assert.Contains("st:8bit-undeclared", Names(undeclared));
         Assert.DoesNotContain("st:8bit-undeclared", Names(TestMessages.Plain("café au lait")));
+    }
+
+    [Fact]
+    public void A_message_id_written_by_a_relay_names_no_domain_and_no_layout()
+    {
+        const string Hop = "Received: from pc7 (dsl-7.isp.example [198.51.100.7]) by relay.isp.example (8.11.6/8.11.6) with SMTP id g8QB8Q\r\n";
+        var relayed = Names(Encoding.ASCII.GetBytes(
+            Hop + "Message-Id: <200209261108.g8QB8Q@relay.isp.example>\r\nFrom: a@example.org\r\nTo: b@example.net\r\nSubject: hi\r\n\r\nhello\r\n"));
+        var written = Names(Encoding.ASCII.GetBytes(
+            Hop + "Message-Id: <20020926.1108@example.org>\r\nFrom: a@example.org\r\nTo: b@example.net\r\nSubject: hi\r\n\r\nhello\r\n"));
+
+        Assert.Contains("hs:mid:by-relay", relayed);
+        Assert.DoesNotContain("h:mid:relay.isp.example", relayed);
+        Assert.DoesNotContain(relayed, n => n.StartsWith("hs:mid:shape:", StringComparison.Ordinal));
+        Assert.DoesNotContain("hs:mid:by-relay", written);
+        Assert.Contains("h:mid:example.org", written);
+        Assert.Contains("hs:mid:shape:d.d", written);
+    }
+
+    [Fact]
+    public void Only_the_first_received_fields_are_searched_for_the_relay_that_wrote_the_id()
+    {
+        var padding = string.Concat(Enumerable.Repeat("Received: from a.example (a.example [198.51.100.1]) by b.example with SMTP\r\n", 40));
+        var names = Names(Encoding.ASCII.GetBytes(
+            padding + "Received: from pc7 by relay.isp.example with SMTP\r\nMessage-Id: <1.2@relay.isp.example>\r\nFrom: a@example.org\r\n\r\nhi\r\n"));
+
+        Assert.DoesNotContain("hs:mid:by-relay", names);
+        Assert.Contains("h:mid:relay.isp.example", names);
+    }
+
+    [Fact]
+    public void How_a_sending_host_presents_itself_is_a_feature_of_its_hop()
+    {
+        var pool = Names(TestMessages.Plain("hi", extraHeaders:
+            "Received: from host213-122-181-128.in-addr.isp.example ([213.122.181.128] helo=Aromist) by mx.example.net with esmtp\r\n"));
+        var named = Names(TestMessages.Plain("hi", extraHeaders:
+            "Received: from mail.sender.example (mail.sender.example [198.51.100.7]) by mx.example.net with ESMTP\r\n"));
+        var unnamed = Names(TestMessages.Plain("hi", extraHeaders:
+            "Received: from [198.51.100.9] (unknown [198.51.100.9]) by mx.example.net with SMTP\r\n"));
+
+        Assert.Contains("h:rcvd:pool", pool);
+        Assert.Contains("h:rcvd:rdns:none", pool);
+        Assert.Contains("h:rcvd:helo:name", named);
+        Assert.Contains("h:rcvd:rdns:same", named);
+        Assert.DoesNotContain("h:rcvd:pool", named);
+        var handedIn = Names(TestMessages.Plain("hi", extraHeaders: "Received: (qmail 5065 invoked by uid 507); 2 Jan 2002 18:55:00 -0000\r\n"));
+
+        Assert.Contains("h:rcvd:helo:local", handedIn);
+        Assert.DoesNotContain(handedIn, n => n.StartsWith("h:rcvd:rdns:", StringComparison.Ordinal));
+        Assert.Contains("h:rcvd:helo:ip", unnamed);
+        Assert.Contains("h:rcvd:rdns:unknown", unnamed);
+        Assert.DoesNotContain("h:rcvd:pool", unnamed);
+    }
+
+    [Fact]
+    public void A_from_domain_among_the_relays_is_a_feature()
+    {
+        var own = Names(TestMessages.Plain("hi", from: "Shop <news@shop.example>", extraHeaders:
+            "Received: from out2.mail.shop.example (out2.mail.shop.example [198.51.100.7]) by mx.example.net with ESMTP\r\n"));
+        var stranger = Names(TestMessages.Plain("hi", from: "Bank <alerts@bank.example>", extraHeaders:
+            "Received: from pc7 (dsl-7-1-2.isp.example [198.51.100.7]) by mx.example.net with SMTP\r\n"));
+
+        Assert.Contains("al:rcvd:same", own);
+        Assert.Contains("al:rcvd:other", stranger);
     }
 
     private static IReadOnlyList<string> Names(byte[] message) =>

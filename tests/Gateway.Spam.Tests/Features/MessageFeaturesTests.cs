@@ -64,6 +64,23 @@ public sealed class MessageFeaturesTests
     }
 
     [Fact]
+    public void Fields_of_final_delivery_and_of_mailbox_programs_are_not_evidence()
+    {
+        var names = Names(TestMessages.Plain(
+            "hello",
+            extraHeaders: "Delivery-Date: Tue May 28 02:53:28 2002\r\nX-MIME-Autoconverted: from quoted-printable to 8bit by mx.example.net\r\n"
+                + "X-Mozilla-Status: 0001\r\nX-Evolution: 00000001\r\nX-Eudora2Unix: 2002-09-20T15:53:20Z converted\r\n"
+                + "X-Sieve: cmu-sieve 2.0\r\nX-Delivered-To: bob@example.net\r\nX-Mail-From: alice@example.org\r\nX-Mailer: Mutt 1.4\r\n"));
+
+        Assert.DoesNotContain(names, n => n.StartsWith("hn:delivery-date", StringComparison.Ordinal) || n.StartsWith("h:delivery-date", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.Contains("autoconverted", StringComparison.Ordinal) || n.Contains("mozilla", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.Contains("evolution", StringComparison.Ordinal) || n.Contains("eudora", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.StartsWith("hn:x-sieve", StringComparison.Ordinal) || n.StartsWith("hn:x-delivered-to", StringComparison.Ordinal) || n.StartsWith("hn:x-mail-from", StringComparison.Ordinal));
+        // The sender's own fields stay evidence.
+        Assert.Contains("hn:x-mailer", names);
+    }
+
+    [Fact]
     public void Numbers_are_learned_by_shape_so_a_new_price_is_a_known_feature()
     {
         var first = Names(TestMessages.Plain("only $1,999 today, call 555-0199"));
