@@ -93,9 +93,16 @@ internal sealed class MarkupScript
         return false;
     }
 
-    /// <summary>An "on..." attribute with a value, inside a tag: whitespace, a quote or a slash before it, "&lt;" before that with no "&gt;" between.</summary>
+    /// <summary>
+    /// An "on..." attribute with a value, inside a tag: whitespace, a quote or a slash before it, and the last "&lt;"
+    /// before it (a tag's, at most <see cref="TagLookBack"/> back) after the last "&gt;". The last of each is carried
+    /// forward from one candidate to the next, so every octet is looked at once however many candidates there are.
+    /// </summary>
     private static bool EventHandler(ReadOnlySpan<byte> text)
     {
+        var lastOpen = -1;
+        var lastClose = -1;
+        var scanned = 0;
         for (var at = text.IndexOf("on"u8); at >= 0; at = Next(text, at, "on"u8))
         {
             if (at == 0 || !(IsSpace(text[at - 1]) || text[at - 1] is (byte)'"' or (byte)'\'' or (byte)'/'))
@@ -114,9 +121,13 @@ internal sealed class MarkupScript
                 continue;
             }
 
-            var before = text[Math.Max(0, at - TagLookBack)..at];
-            var open = before.LastIndexOf((byte)'<');
-            if (open >= 0 && open > before.LastIndexOf((byte)'>') && open + 1 < before.Length && char.IsAsciiLetter((char)before[open + 1]))
+            var segment = text[scanned..at];
+            var open = segment.LastIndexOf((byte)'<');
+            var close = segment.LastIndexOf((byte)'>');
+            lastOpen = open >= 0 ? scanned + open : lastOpen;
+            lastClose = close >= 0 ? scanned + close : lastClose;
+            scanned = at;
+            if (lastOpen > lastClose && at - lastOpen <= TagLookBack && lastOpen + 1 < text.Length && char.IsAsciiLetter((char)text[lastOpen + 1]))
             {
                 return true;
             }

@@ -28,6 +28,17 @@ public sealed class MarkupScriptTests
     }
 
     [Fact]
+    public void Many_attribute_lookalikes_in_text_are_judged_by_the_tag_they_are_in()
+    {
+        // A page of "on...=" in plain text: none is in a tag, until the last, which is in one.
+        var text = string.Concat(Enumerable.Repeat("<p>x</p> onabc=1 ", 50_000));
+
+        Assert.False(MarkupScript.Contains(Encoding.ASCII.GetBytes(text)));
+        Assert.True(MarkupScript.Contains(Encoding.ASCII.GetBytes(text + "<img src=a onerror=go()>")));
+        Assert.False(MarkupScript.Contains(Encoding.ASCII.GetBytes(text + "<img src=a> onerror=go()")));
+    }
+
+    [Fact]
     public void A_marker_split_between_reads_is_found()
     {
         var text = Encoding.ASCII.GetBytes(Filler + "<img src=x onerror=go()>" + Filler);
