@@ -520,20 +520,41 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
     /// content is not unpacked, and flagged when encrypted; encrypted headers (no names to read) and a damaged archive
     /// are reported unreadable, more members than the limit a bomb.
     /// </summary>
-    public FileType InspectRar(Stream file, string path, int level)
+    public FileType InspectRar(Stream file, string path, int level) =>
+        InspectListing(FileType.Rar, "RAR archive", path, level, members => RarDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries, members));
+
+    /// <summary>
+    /// Lists the cabinet in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose members are at archive
+    /// level <paramref name="level"/> (<see cref="CabDirectory"/>): each is typed by its name, as nothing is
+    /// decompressed; a damaged cabinet is reported unreadable (the names read before the damage still checked),
+    /// more members than the limit a bomb.
+    /// </summary>
+    public FileType InspectCab(Stream file, string path, int level) =>
+        InspectListing(FileType.Cab, "cabinet", path, level, members =>
+        {
+            CabDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries, members);
+            return false;
+        });
+
+    /// <summary>
+    /// An archive listed from its headers, not unpacked (<paramref name="read"/> fills the members and says whether
+    /// the headers are encrypted): each member typed by its name and flagged when encrypted; a damaged archive keeps
+    /// the members listed before the damage and is reported unreadable, like one whose names are encrypted.
+    /// </summary>
+    private FileType InspectListing(FileType type, string kind, string path, int level, Func<List<ListedMember>, bool> read)
     {
         if (level > limits.ArchiveDepth)
         {
             scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, Invariant($"archive nested deeper than {limits.ArchiveDepth} level(s)")));
-            return FileType.Rar;
+            return type;
         }
 
-        var members = new List<RarMember>();
+        var members = new List<ListedMember>();
         string? damage = null;
         var headersEncrypted = false;
         try
         {
-            headersEncrypted = RarDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries, members);
+            headersEncrypted = read(members);
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
         {
@@ -545,7 +566,7 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
         if (scan.ArchiveEntries > limits.MaxEntries)
         {
             scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
-            return FileType.Rar;
+            return type;
         }
 
         foreach (var member in members)
@@ -559,60 +580,15 @@ internal sealed class ArchiveInspector(AttachmentLimits limits, AttachmentScan s
 
         if (headersEncrypted)
         {
-            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "RAR archive with encrypted headers (member names hidden)"));
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, kind + " with encrypted headers (member names hidden)"));
         }
 
         if (damage is not null)
         {
-            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged RAR archive: " + damage));
+            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged " + kind + ": " + damage));
         }
 
-        return FileType.Rar;
-    }
-
-    /// <summary>
-    /// Lists the cabinet in <paramref name="file"/> (seekable) at <paramref name="path"/>, whose members are at archive
-    /// level <paramref name="level"/> (<see cref="CabDirectory"/>): each is typed by its name, as nothing is
-    /// decompressed; a damaged cabinet is reported unreadable (the names read before the damage still checked),
-    /// more members than the limit a bomb.
-    /// </summary>
-    public FileType InspectCab(Stream file, string path, int level)
-    {
-        if (level > limits.ArchiveDepth)
-        {
-            scan.Issues.Add(new ScanIssue(ScanIssueKind.TooDeep, path, Invariant($"archive nested deeper than {limits.ArchiveDepth} level(s)")));
-            return FileType.Cab;
-        }
-
-        var names = new List<string>();
-        string? damage = null;
-        try
-        {
-            CabDirectory.Read(file, limits.MaxEntries - scan.ArchiveEntries, names);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException)
-        {
-            damage = ex.Message;
-        }
-
-        scan.ArchiveEntries += names.Count;
-        if (scan.ArchiveEntries > limits.MaxEntries)
-        {
-            scan.Issues.Add(new ScanIssue(ScanIssueKind.Bomb, path, Invariant($"more than {limits.MaxEntries} archive members")));
-            return FileType.Cab;
-        }
-
-        foreach (var name in names)
-        {
-            scan.Files.Add(new ScannedFile(path + "/" + name, name, FileSignatures.ByName(FileNames.Saved(name)), Encrypted: false, level));
-        }
-
-        if (damage is not null)
-        {
-            scan.Issues.Add(new ScanIssue(ScanIssueKind.Unreadable, path, "damaged cabinet: " + damage));
-        }
-
-        return FileType.Cab;
+        return type;
     }
 
     /// <summary>

@@ -35,9 +35,9 @@ public static class AttachmentScanner
     }
 
     /// <summary>
-    /// A file compressed alone with bzip2, xz or Zstandard (which no decoder in .NET reads) unpacks under its name
-    /// without that extension, as Windows 11's Explorer and 7-Zip save it: "invoice.exe.xz" is taken at its inner
-    /// name's word, like a member whose content cannot be read. Found wherever the compressed file is (a part, an
+    /// A file compressed alone with bzip2, xz, Zstandard or Unix compress (which no decoder in .NET reads) unpacks
+    /// under its name without that extension, as Windows 11's Explorer and 7-Zip save it: "invoice.exe.xz" is taken
+    /// at its inner name's word, like a member whose content cannot be read. Found wherever the compressed file is (a part, an
     /// archive member, a listed name).
     /// </summary>
     private static void NameCompressedFiles(AttachmentScan scan)
@@ -78,7 +78,7 @@ public static class AttachmentScanner
         }
     }
 
-    /// <summary>Layers of bzip2, xz or Zstandard taken off one file's name.</summary>
+    /// <summary>Compressor layers taken off one file's name.</summary>
     private const int MaxCompressedLayers = 3;
 
     private static bool IsCompressorExtension(string? extension) => extension is ".bz2" or ".bz" or ".xz" or ".lzma" or ".zst";

@@ -23,7 +23,7 @@ internal static class CabDirectory
     private const ushort NameIsUtf8 = 0x0080;
 
     /// <summary>Lists the cabinet in <paramref name="file"/> into <paramref name="names"/>, at most one more than <paramref name="maxMembers"/>.</summary>
-    public static void Read(Stream file, int maxMembers, List<string> names)
+    public static void Read(Stream file, int maxMembers, List<ListedMember> names)
     {
         var header = new byte[HeaderLength];
         file.Position = 0;
@@ -66,7 +66,7 @@ internal static class CabDirectory
 
             var attributes = BinaryPrimitives.ReadUInt16LittleEndian(entry.AsSpan(14));
             var encoding = (attributes & NameIsUtf8) != 0 ? Encoding.UTF8 : Encoding.Latin1;
-            names.Add(encoding.GetString(name[..end]));
+            names.Add(new ListedMember(encoding.GetString(name[..end]), null, Encrypted: false));
             at += EntryFixedLength + end + 1;
         }
     }

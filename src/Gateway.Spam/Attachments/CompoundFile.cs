@@ -90,26 +90,15 @@ internal static class CompoundFile
                 {
                     root ??= stream;
                 }
-                else if (entry[0x42] == 2 && NameIs(entry, "Workbook", "Book") && !workbooks.Contains(stream))
+                else if (entry[0x42] == 2 && NameIs(entry, "Workbook", "Book"))
                 {
                     // Excel reads the root's "Workbook", else its "Book"; a decoy listed first (a "Book" beside the
-                    // "Workbook", one in a storage) must not stand for it, so every one is read.
-                    if (workbooks.Count == MaxWorkbooks)
-                    {
-                        throw new InvalidDataException($"more than {MaxWorkbooks} workbook streams");
-                    }
-
-                    workbooks.Add(stream);
+                    // "Workbook", one in a storage) must not stand for it, so every one is read. So for PowerPoint.
+                    Collect(workbooks, stream, "workbook");
                 }
-                else if (entry[0x42] == 2 && NameIs(entry, "PowerPoint Document") && !presentations.Contains(stream))
+                else if (entry[0x42] == 2 && NameIs(entry, "PowerPoint Document"))
                 {
-                    // As for workbooks: a decoy listed first must not stand for the document PowerPoint reads.
-                    if (presentations.Count == MaxWorkbooks)
-                    {
-                        throw new InvalidDataException($"more than {MaxWorkbooks} PowerPoint document streams");
-                    }
-
-                    presentations.Add(stream);
+                    Collect(presentations, stream, "PowerPoint document");
                 }
             }
 
@@ -117,6 +106,11 @@ internal static class CompoundFile
         }
 
         var cutoff = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x38));
+        byte[] Read((uint Start, long Size) stream, int length) =>
+            stream.Size > file.Length ? throw new InvalidDataException("OLE stream longer than the file")
+            : stream.Size >= cutoff ? chains.Read(stream.Start, length)
+            : ReadMini(chains, header, root, stream.Start, length);
+
         foreach (var slides in presentations)
         {
             if (slides.Size > MaxPresentationRead)
@@ -124,10 +118,7 @@ internal static class CompoundFile
                 return Macros.PresentationTooLarge;
             }
 
-            var octets = slides.Size >= cutoff
-                ? chains.Read(slides.Start, (int)slides.Size)
-                : ReadMini(chains, header, root, slides.Start, (int)slides.Size);
-            if (PowerPointVba.Declared(octets))
+            if (PowerPointVba.Declared(Read(slides, (int)slides.Size)))
             {
                 return Macros.Present;
             }
@@ -136,11 +127,7 @@ internal static class CompoundFile
         var found = Macros.None;
         foreach (var book in workbooks)
         {
-            var length = (int)Math.Min(book.Size, MaxWorkbookRead);
-            var octets = book.Size >= cutoff
-                ? chains.Read(book.Start, length)
-                : ReadMini(chains, header, root, book.Start, length);
-            switch (ExcelSheets.Declared(octets))
+            switch (ExcelSheets.Declared(Read(book, (int)Math.Min(book.Size, MaxWorkbookRead))))
             {
                 case ExcelSheets.Finding.MacroSheet:
                     return Macros.Present;
@@ -154,6 +141,22 @@ internal static class CompoundFile
         }
 
         return found;
+    }
+
+    /// <summary>Adds a stream of the kind Office reads once, at most <see cref="MaxWorkbooks"/> of them.</summary>
+    private static void Collect(List<(uint Start, long Size)> streams, (uint Start, long Size) stream, string kind)
+    {
+        if (streams.Contains(stream))
+        {
+            return;
+        }
+
+        if (streams.Count == MaxWorkbooks)
+        {
+            throw new InvalidDataException($"more than {MaxWorkbooks} {kind} streams");
+        }
+
+        streams.Add(stream);
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ internal static class OneNoteSection
     /// <summary>Octets read at a time past the look-back, so the first read ends <see cref="Chunk"/> + <see cref="Behind"/> + <see cref="Ahead"/> in.</summary>
     internal const int Chunk = 1 << 20;
 
-    /// <summary>Octets before an anchor a match may need: a name and its 4-octet prefix.</summary>
+    /// <summary>Octets before an anchor a match may need: a name, its 4-octet prefix and the property IDs before it.</summary>
     internal const int Behind = (MaxNameChars * 2) + 4 + PropertyLookBack;
 
     /// <summary>

@@ -3,8 +3,11 @@ using System.Text;
 
 namespace Gateway.Spam.Attachments;
 
-/// <summary>A file a RAR archive lists: its name (and the other name a RAR 1.5-4 header may give), and whether it is encrypted.</summary>
-internal sealed record RarMember(string Name, string? OtherName, bool Encrypted);
+/// <summary>
+/// A file an archive lists without unpacking it (RAR, cabinet): its name (and the other name a RAR 1.5-4 header may
+/// give), and whether it is encrypted.
+/// </summary>
+internal sealed record ListedMember(string Name, string? OtherName, bool Encrypted);
 
 
 /// <summary>
@@ -34,7 +37,7 @@ internal static class RarDirectory
     /// <paramref name="maxMembers"/>); true when its headers are encrypted, so no names could be read. A damaged
     /// archive is an <see cref="InvalidDataException"/>, with the members listed before the damage kept.
     /// </summary>
-    public static bool Read(Stream file, int maxMembers, List<RarMember> members)
+    public static bool Read(Stream file, int maxMembers, List<ListedMember> members)
     {
         // The signature is looked for as RAR readers look for it: anywhere in the first MiB.
         var head = new byte[(int)Math.Min(file.Length, SignatureSearch + 8)];
@@ -59,7 +62,7 @@ internal static class RarDirectory
         throw new InvalidDataException("RAR signature of an unknown version");
     }
 
-    private static bool ReadRar5(Stream file, long position, int maxMembers, List<RarMember> members)
+    private static bool ReadRar5(Stream file, long position, int maxMembers, List<ListedMember> members)
     {
         var prefix = new byte[4 + 3];
         for (var blocks = 0; position < file.Length; blocks++)
@@ -126,7 +129,7 @@ internal static class RarDirectory
     }
 
     /// <summary>A RAR 5 file header's name and encryption (extra record type 1); null for a directory.</summary>
-    private static RarMember? Rar5File(byte[] header, VintReader fields, ulong extraSize)
+    private static ListedMember? Rar5File(byte[] header, VintReader fields, ulong extraSize)
     {
         var fileFlags = fields.Next();
         fields.Next(); // unpacked size
@@ -170,10 +173,10 @@ internal static class RarDirectory
             extra.Skip((int)recordSize - (extra.Position - recordStart));
         }
 
-        return new RarMember(name, null, encrypted);
+        return new ListedMember(name, null, encrypted);
     }
 
-    private static bool ReadRar4(Stream file, long position, int maxMembers, List<RarMember> members)
+    private static bool ReadRar4(Stream file, long position, int maxMembers, List<ListedMember> members)
     {
         var common = new byte[7 + 4];
         for (var blocks = 0; position < file.Length; blocks++)
@@ -248,7 +251,7 @@ internal static class RarDirectory
     /// field holds an 8-bit name, a NUL, and the Unicode name encoded against it: WinRAR shows the Unicode one,
     /// older tools the other, so both are listed when they differ.
     /// </summary>
-    private static RarMember? Rar4File(byte[] header, ushort flags)
+    private static ListedMember? Rar4File(byte[] header, ushort flags)
     {
         if ((flags & 0xE0) == 0xE0)
         {
@@ -274,12 +277,12 @@ internal static class RarDirectory
         {
             // Without the Unicode flag the name is in the archiver's 8-bit code page; Latin-1 keeps every octet.
             var plain = (flags & 0x0200) != 0 ? Encoding.UTF8.GetString(field) : Encoding.Latin1.GetString(field);
-            return new RarMember(plain, null, encrypted);
+            return new ListedMember(plain, null, encrypted);
         }
 
         var unicode = DecodeUnicodeName(field, zero);
         var short8 = Encoding.Latin1.GetString(field[..zero]);
-        return new RarMember(unicode, string.Equals(unicode, short8, StringComparison.Ordinal) ? null : short8, encrypted);
+        return new ListedMember(unicode, string.Equals(unicode, short8, StringComparison.Ordinal) ? null : short8, encrypted);
     }
 
     /// <summary>
