@@ -53,6 +53,9 @@ public sealed class SpamModel
 
     internal Dictionary<uint, FeatureCounts> Counts { get; } = [];
 
+    /// <summary>Set by <see cref="Freeze"/>: the counts and weights are gone, only the scoring table is left.</summary>
+    private int? _frozenFeatures;
+
     /// <summary>Built at the first scoring after the model last changed; any change drops it.</summary>
     private ScoringTable? _table;
 
@@ -86,7 +89,10 @@ public sealed class SpamModel
         }
     }
 
-    public int FeatureCount => Counts.Count;
+    public int FeatureCount => _frozenFeatures ?? Counts.Count;
+
+    /// <summary>The model has been frozen for scoring: it can no longer learn, forget or be saved.</summary>
+    public bool IsFrozen => _frozenFeatures is not null;
 
     /// <summary>Enough of both kinds learned to give a meaningful probability.</summary>
     public bool IsTrained => HamMessages > 0 && SpamMessages > 0;
@@ -94,6 +100,7 @@ public sealed class SpamModel
     /// <summary>Learns one message (released from quarantine, reported by a user): counts, and one online step.</summary>
     public void Learn(ReadOnlyMemory<byte> message, bool isSpam, ScanLimits? limits = null)
     {
+        ThrowIfFrozen();
         var features = Extract(message, limits);
         Update(features, isSpam, +1);
         Logistic.Step(Recurring(features), isSpam, OnlineRate, L2);
@@ -106,6 +113,7 @@ public sealed class SpamModel
     /// </summary>
     public void Forget(ReadOnlyMemory<byte> message, bool isSpam, ScanLimits? limits = null)
     {
+        ThrowIfFrozen();
         var features = Extract(message, limits);
         // The features Learn stepped on, chosen before the counts drop back.
         var recurring = Recurring(features);
@@ -121,6 +129,7 @@ public sealed class SpamModel
     public void Train(IEnumerable<(ReadOnlyMemory<byte> Message, bool IsSpam)> messages, int epochs = DefaultEpochs, ScanLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        ThrowIfFrozen();
         var set = messages.Select(m => (Features: Extract(m.Message, limits), m.IsSpam)).ToArray();
         foreach (var (features, isSpam) in set)
         {
@@ -200,6 +209,36 @@ public sealed class SpamModel
     /// of its hashed table belongs to some other feature, so such a feature weighs 0 here. Scoring may run on many
     /// threads: each may build the table once, one of them is kept.
     /// </summary>
+    /// <summary>
+    /// Builds the scoring table and lets go of what only learning needs: the per-feature counts and the logistic
+    /// weight table, which on the public corpus's model hold about twice the table's memory (tens of MB in the
+    /// large-object heap of every process that scores). The gateway's scorer never learns (training runs in the `spam
+    /// train` command on a model of its own), so a model it loads is frozen before it serves.
+    /// </summary>
+    public void Freeze()
+    {
+        if (IsFrozen)
+        {
+            return;
+        }
+
+        var table = BuildTable();
+        var features = Counts.Count;
+        Counts.Clear();
+        Counts.TrimExcess();
+        Logistic = new LogisticModel([], Logistic.Bias, Logistic.Updates);
+        _table = table;
+        _frozenFeatures = features;
+    }
+
+    internal void ThrowIfFrozen()
+    {
+        if (IsFrozen)
+        {
+            throw new InvalidOperationException("this spam model was frozen for scoring and can no longer learn or be saved");
+        }
+    }
+
     private ScoringTable BuildTable()
     {
         var built = new ScoringTable(Counts, FeatureProbability, (feature, counts) => counts.Ham + counts.Spam >= MinWeightedCount ? Logistic.Weight(feature) : 0f);
@@ -222,6 +261,7 @@ public sealed class SpamModel
 
     internal void Update(ReadOnlySpan<uint> features, bool isSpam, int delta)
     {
+        ThrowIfFrozen();
         _table = null;
         foreach (var feature in features)
         {

@@ -15,6 +15,8 @@ public static class SpamModelFile
 
     public static void Save(SpamModel model, Stream stream)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfFrozen();
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
         writer.Write(Version);

@@ -28,6 +28,9 @@ internal static class SpamFactory
             try
             {
                 model = SpamModelFile.Load(path);
+
+                // The gateway only scores; what learning needs would stay in memory for the snapshot's lifetime.
+                model.Freeze();
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
             {

@@ -73,6 +73,43 @@ public sealed class SpamModelTests
     }
 
     [Fact]
+    public void A_frozen_model_scores_every_message_as_before_and_lets_go_of_its_counts_and_weights()
+    {
+        var model = Trained();
+        var messages = new[]
+        {
+            TestMessages.Plain(TestMessages.Ham(3)),
+            TestMessages.Plain(TestMessages.Spam(4), subject: "WIN BIG NOW"),
+            TestMessages.Plain("cheap watches and tomatoes for sale today"),
+        };
+        var before = messages.Select(m => model.Classify(m)).ToArray();
+        var features = model.FeatureCount;
+
+        model.Freeze();
+
+        Assert.True(model.IsFrozen);
+        Assert.Equal(before, messages.Select(m => model.Classify(m)).ToArray());
+        Assert.Equal(features, model.FeatureCount);
+        Assert.Empty(model.Counts);
+        Assert.Empty(model.Logistic.Weights);
+    }
+
+    [Fact]
+    public void A_frozen_model_refuses_to_learn_forget_train_or_be_saved()
+    {
+        var model = Trained();
+        model.Freeze();
+        var message = TestMessages.Plain(TestMessages.Spam(1));
+
+        Assert.Throws<InvalidOperationException>(() => model.Learn(message, isSpam: true));
+        Assert.Throws<InvalidOperationException>(() => model.Forget(message, isSpam: true));
+        Assert.Throws<InvalidOperationException>(() => model.Train([(message, true)]));
+        using var stream = new MemoryStream();
+        Assert.Throws<InvalidOperationException>(() => SpamModelFile.Save(model, stream));
+        Assert.Equal(0, stream.Length);
+    }
+
+    [Fact]
     public void An_untrained_model_is_unsure()
     {
         Assert.Equal(0.5, new SpamModel().Classify(TestMessages.Plain(TestMessages.Spam(1))));
