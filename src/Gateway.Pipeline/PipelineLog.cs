@@ -67,6 +67,10 @@ internal static partial class PipelineLog
         Message = "Message too big for a recipient's domain at end of data: session {SessionId} size {Size} limit {Limit}")]
     public static partial void MessageTooBig(ILogger logger, string sessionId, long size, long limit);
 
+    [LoggerMessage(EventId = 3144, Level = LogLevel.Information,
+        Message = "REQUIRETLS recipient refused at RCPT, no route host with tls: verify: session {SessionId} client {Client} recipient {Recipient}")]
+    public static partial void RequireTlsNoVerifiedRoute(ILogger logger, string sessionId, IPAddress client, Mailbox recipient);
+
     [LoggerMessage(EventId = 3143, Level = LogLevel.Information,
         Message = "The internal server of {Domain} declares a message size limit of {Size} octets (EHLO SIZE); messages for it are held to that")]
     public static partial void MessageSizeLearned(ILogger logger, string domain, long size);

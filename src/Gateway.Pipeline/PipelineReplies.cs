@@ -28,6 +28,13 @@ public static class PipelineReplies
     public static SmtpReply MessageTooBigForDomain(string domain) =>
         new(552, "5.3.4", string.Create(CultureInfo.InvariantCulture, $"Message size exceeds fixed maximum message size for {domain}"));
 
+    /// <summary>
+    /// RFC 8689 / RFC 3463 5.7.10 (encryption needed): the message asks for REQUIRETLS and no route host of the
+    /// recipient's domain is reached over verified TLS, so it could never be delivered as asked.
+    /// </summary>
+    public static SmtpReply RequireTlsNoVerifiedRoute(string domain) =>
+        new(550, "5.7.10", string.Create(CultureInfo.InvariantCulture, $"REQUIRETLS: no verified TLS path to the mail server of {domain}"));
+
     /// <summary>RFC 3463 5.4.6: routing loop detected (RFC 5321 6.3: too many Received fields).</summary>
     public static SmtpReply RoutingLoop { get; } = new(554, "5.4.6", "Routing loop detected: too many Received headers");
 

@@ -38,6 +38,42 @@ public sealed class PolicySessionHandlerTests
         Assert.Equal(MailDirection.Inbound, decision.Direction);
     }
 
+    /// <summary>example.test reached over opportunistic TLS (the default), verified.test over verified TLS.</summary>
+    private static PolicySessionHandler RoutedHandler() =>
+        new(new MessagePipeline(Policy with
+        {
+            Domains = ["example.test", "verified.test"],
+            Delivery = new DeliveryPolicy
+            {
+                Routes = new Dictionary<string, IReadOnlyList<RouteHostPolicy>>(StringComparer.Ordinal)
+                {
+                    ["example.test"] = [new RouteHostPolicy { Host = "10.0.0.5" }],
+                    ["verified.test"] = [new RouteHostPolicy { Host = "10.0.0.6", Tls = new DestinationTlsSetting { Level = Transport.TlsLevel.Verify } }],
+                },
+            },
+        }, null, NullLogger.Instance), new WriterAcceptor(), NullLogger.Instance);
+
+    [Theory]
+    [InlineData("example.test", true, false)]
+    [InlineData("verified.test", true, true)]
+    [InlineData("example.test", false, true)]
+    public async Task Requiretls_mail_for_a_domain_whose_route_is_not_verified_is_refused_at_rcpt(string domain, bool requireTls, bool accepted)
+    {
+        var handler = RoutedHandler();
+        var facts = Facts("203.0.113.5");
+        Assert.True((await handler.OnMailFromAsync(facts, new Mailbox("s", "sender.example"), new MailParameters { RequireTls = requireTls }, default)).IsContinue);
+
+        var decision = await handler.OnRecipientAsync(facts, new Mailbox("s", "sender.example"), new Mailbox("u", domain), RecipientParameters.None, default);
+
+        Assert.Equal(accepted, decision.Verdict.IsContinue);
+        if (!accepted)
+        {
+            // Said at RCPT: no 250 now and a failure notice for every such message later.
+            Assert.Equal(550, decision.Verdict.Reply!.Code);
+            Assert.Equal("5.7.10", decision.Verdict.Reply.EnhancedCode);
+        }
+    }
+
     [Fact]
     public async Task Other_domains_from_an_untrusted_client_get_554_5_7_1()
     {

@@ -71,6 +71,32 @@ public sealed class TransportPolicyTests : IDisposable
     public void Bad_outbound_tls_settings_are_reported_where_they_are(string body, int line, int column, string messagePart) =>
         AssertError(DeliveryTls(body), line, column, messagePart);
 
+    private const string ValidatingDns = "dns:\n  servers: [127.0.0.1]\n  dnssec: validating\n";
+
+    // A level that rests on DNSSEC or on MTA-STS lookups the policy switches off would silently never act:
+    // dane and mta-sts would be "may", and dane-only would hold the mail until it bounces.
+    [Theory]
+    [InlineData("    destinations:\n      strict.example: dane-only\n", 9, 23, "delivery.tls.destinations.strict.example: 'dane-only' needs dns.dnssec: validating")]
+    [InlineData("    destinations:\n      strict.example: {level: dane}\n", 9, 31, "delivery.tls.destinations.strict.example.level: 'dane' needs dns.dnssec: validating")]
+    [InlineData("    level: dane-only\n", 8, 12, "delivery.tls.level: 'dane-only' needs dns.dnssec: validating")]
+    [InlineData("    mta_sts: false\n    destinations:\n      strict.example: mta-sts\n", 10, 23, "'mta-sts' needs delivery.tls.mta_sts: true")]
+    public void Levels_whose_lookups_are_switched_off_are_reported_at_the_level(string body, int line, int column, string messagePart) =>
+        AssertError(DeliveryTls(body), line, column, messagePart);
+
+    [Fact]
+    public void Dane_only_with_dane_switched_off_is_reported_even_with_a_validating_resolver() =>
+        AssertError(DeliveryTls("    dane: false\n    destinations:\n      strict.example: dane-only\n") + ValidatingDns, 10, 23, "'dane-only' needs delivery.tls.dane: true");
+
+    [Fact]
+    public void Dane_levels_load_with_a_validating_resolver_and_mta_sts_with_its_lookups_on()
+    {
+        var policy = Valid(DeliveryTls("    level: dane\n    destinations:\n      strict.example: dane-only\n      sts.example: mta-sts\n") + ValidatingDns);
+
+        Assert.Equal(TlsLevel.Dane, policy.Delivery.Tls.Level);
+        Assert.Equal(TlsLevel.DaneOnly, policy.Delivery.Tls.Destinations["strict.example"].Level);
+        Assert.Equal(TlsLevel.MtaSts, policy.Delivery.Tls.Destinations["sts.example"].Level);
+    }
+
     [Fact]
     public void A_ca_file_without_a_certificate_is_reported_at_its_key()
     {

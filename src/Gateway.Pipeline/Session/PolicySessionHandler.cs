@@ -30,6 +30,9 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
     /// <summary>MAIL FROM's SIZE= (RFC 1870) of this transaction, held against each recipient domain's limit at RCPT.</summary>
     private long? _declaredSize;
 
+    /// <summary>MAIL FROM's REQUIRETLS (RFC 8689) in this transaction, held against each inbound recipient's route at RCPT.</summary>
+    private bool _requireTls;
+
     /// <summary>The encryption plan of each outbound recipient of this transaction, made at RCPT and used to split the parts.</summary>
     private readonly Dictionary<Mailbox, SmimeRecipientPlan> _plans = [];
 
@@ -87,6 +90,7 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
         _spf = null;
         _plans.Clear();
         _declaredSize = parameters.Size;
+        _requireTls = parameters.RequireTls;
 
         // Next to the listener's require_tls, which the session enforces before it asks us: the same 530 for a
         // client network or a partner's sender domain that must always use TLS (RFC 3207 4).
@@ -184,6 +188,14 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
                 PipelineLog.VerificationUnavailable(_logger, session.SessionId, session.ClientAddress, recipient, check.Source, check.Detail ?? string.Empty);
                 return RecipientDecision.Refuse(Verdict.Reject(
                     PipelineReplies.VerificationUnavailable(recipient.ToString()), $"recipient verification ({check.Source}) unavailable for {recipient}"));
+        }
+
+        // RFC 8689: delivery to the internal server would refuse this message for want of a verified TLS route; say so
+        // now rather than answer 250 and return a failure notice for every such message.
+        if (_requireTls && RequireTlsRoute.CannotCarry(Policy, recipient.Domain))
+        {
+            PipelineLog.RequireTlsNoVerifiedRoute(_logger, session.SessionId, session.ClientAddress, recipient);
+            return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.RequireTlsNoVerifiedRoute(recipient.Domain), "REQUIRETLS: no verified TLS route for " + recipient.Domain));
         }
 
         // Asked after the check, which may just have learned the limit from the internal server.

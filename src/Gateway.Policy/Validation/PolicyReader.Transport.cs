@@ -34,7 +34,13 @@ internal sealed partial class PolicyReader
         const string section = "delivery.tls";
         var fields = Fields(node, section, OutboundTlsKeys);
         var defaults = new OutboundTlsPolicy();
-        var level = TryGet(fields, "level", out var levelNode) ? ReadEnum(levelNode, section + ".level", TlsLevels, defaults.Level) : defaults.Level;
+        var level = defaults.Level;
+        if (TryGet(fields, "level", out var levelNode))
+        {
+            level = ReadEnum(levelNode, section + ".level", TlsLevels, defaults.Level);
+            NotePublishedTlsLevel(section + ".level", level, levelNode);
+        }
+
         var mtaSts = TryGet(fields, "mta_sts", out var stsNode) ? ReadBool(stsNode, section + ".mta_sts", defaults.MtaSts) : defaults.MtaSts;
         var dane = TryGet(fields, "dane", out var daneNode) ? ReadBool(daneNode, section + ".dane", defaults.Dane) : defaults.Dane;
         var destinations = TryGet(fields, "destinations", out var destinationsNode)
@@ -97,7 +103,13 @@ internal sealed partial class PolicyReader
         {
             var before = _errors.Count;
             var level = ReadEnum(node, name, levels, TlsLevel.May);
-            return _errors.Count == before ? new DestinationTlsSetting { Level = level } : null;
+            if (_errors.Count != before)
+            {
+                return null;
+            }
+
+            NotePublishedTlsLevel(name, level, node);
+            return new DestinationTlsSetting { Level = level };
         }
 
         var fields = Fields(node, name, DestinationTlsKeys);
@@ -112,6 +124,7 @@ internal sealed partial class PolicyReader
         if (hasLevel)
         {
             chosen = ReadEnum(levelNode, name + ".level", levels, TlsLevel.May);
+            NotePublishedTlsLevel(name + ".level", chosen, levelNode);
         }
         else
         {

@@ -124,6 +124,7 @@ internal sealed partial class PolicyReader
         var logging = TryGet(fields, "logging", out var loggingNode) ? ReadLogging(loggingNode) : new LoggingPolicy();
         var delivery = TryGet(fields, "delivery", out var deliveryNode) ? ReadDelivery(deliveryNode, domains, domainsComplete) : new DeliveryPolicy();
         var dns = TryGet(fields, "dns", out var dnsNode) ? ReadDns(dnsNode) : new DnsPolicy();
+        CheckPublishedTlsLevels(delivery.Tls, dns);
         YamlNode? authenticationNode = TryGet(fields, "authentication", out var authenticationValue) ? authenticationValue : null;
         var authentication = ReadAuthentication(authenticationNode, hostName, domains, domainsComplete);
         var mtaSts = TryGet(fields, "mta_sts", out var mtaStsNode) ? ReadMtaStsPublish(mtaStsNode) : new MtaStsPublishPolicy();

@@ -184,7 +184,7 @@ public sealed class DsnNoticeFactory : INoticeFactory
         foreach (var recipient in recipients)
         {
             text.Append('<').Append(Sanitize(recipient.Recipient.Address, 512, asciiOnly: false)).Append(">: ");
-            if (recipient.RemoteMta is not null && Sanitize(recipient.RemoteMta, 255) is var mta && mta.Length > 0)
+            if (!recipient.LocalDiagnostic && recipient.RemoteMta is not null && Sanitize(recipient.RemoteMta, 255) is var mta && mta.Length > 0)
             {
                 text.Append("host ").Append(mta).Append(" said: ");
             }
@@ -233,7 +233,8 @@ public sealed class DsnNoticeFactory : INoticeFactory
             group.Add("Final-Recipient", AddressField("rfc822", r.Address));
             group.Add("Action", ActionText(recipient.Action));
             group.Add("Status", StatusCode(recipient));
-            if (recipient.RemoteMta is not null && HostField(recipient.RemoteMta) is { } remote)
+            // RFC 3464 2.3.5: the MTA that reported the status; for our own reason that is the Reporting-MTA alone.
+            if (!recipient.LocalDiagnostic && recipient.RemoteMta is not null && HostField(recipient.RemoteMta) is { } remote)
             {
                 group.Add("Remote-MTA", "dns; " + remote);
             }
@@ -242,8 +243,8 @@ public sealed class DsnNoticeFactory : INoticeFactory
             {
                 var clean = Sanitize(diagnostic, MaxDiagnosticLength);
 
-                // RFC 3464 2.3.6: "smtp" when the text is an SMTP reply; otherwise our own type.
-                group.Add("Diagnostic-Code", (IsSmtpReply(clean) ? "smtp; " : "X-Gateway; ") + clean);
+                // RFC 3464 2.3.6: "smtp" when the text is an SMTP reply the remote gave; otherwise our own type.
+                group.Add("Diagnostic-Code", (!recipient.LocalDiagnostic && IsSmtpReply(clean) ? "smtp; " : "X-Gateway; ") + clean);
             }
 
             if (recipient.LastAttempt is { } last)

@@ -95,6 +95,9 @@ internal sealed class AttemptRound
                 LastReply = outcome.Diagnostic,
                 RemoteMta = outcome.RemoteMta,
                 UpdatedAt = finished,
+
+                // An outcome without a remote reply code is the delivery agent's own reason (RecipientOutcome).
+                LocalReply = outcome.RemoteCode is null,
             };
 
             switch (outcome.Kind)
@@ -114,14 +117,14 @@ internal sealed class AttemptRound
                 case OutcomeKind.PermanentFailure:
                     _states[index] = updated with { Status = RecipientStatus.Failed };
                     Changes.Add(new RecipientChange("failed", current.Address, outcome.RemoteMta, outcome.Diagnostic));
-                    AddNotice(FailureNotices, index, new NoticeRecipient(recipient, DsnAction.Failed, StatusOf(outcome, "5.0.0"), outcome.Diagnostic, outcome.RemoteMta, finished));
+                    AddNotice(FailureNotices, index, new NoticeRecipient(recipient, DsnAction.Failed, StatusOf(outcome, "5.0.0"), outcome.Diagnostic, outcome.RemoteMta, finished, updated.LocalReply));
                     break;
                 default:
                     if (expired)
                     {
                         _states[index] = updated with { Status = RecipientStatus.Expired };
                         Changes.Add(new RecipientChange("expired", current.Address, outcome.RemoteMta, outcome.Diagnostic));
-                        AddNotice(FailureNotices, index, new NoticeRecipient(recipient, DsnAction.Failed, ExpiredStatus, outcome.Diagnostic, outcome.RemoteMta, finished));
+                        AddNotice(FailureNotices, index, new NoticeRecipient(recipient, DsnAction.Failed, ExpiredStatus, outcome.Diagnostic, outcome.RemoteMta, finished, updated.LocalReply));
                     }
                     else
                     {
@@ -156,7 +159,8 @@ internal sealed class AttemptRound
             if (state.Status == RecipientStatus.Pending)
             {
                 var status = state.LastReply is null ? null : StatusFromText(state.LastReply);
-                list.Add(new NoticeRecipient(RecipientAt(i), DsnAction.Delayed, status is not null && status[0] == '4' ? status : "4.0.0", state.LastReply, state.RemoteMta, state.UpdatedAt));
+                list.Add(new NoticeRecipient(RecipientAt(i), DsnAction.Delayed, status is not null && status[0] == '4' ? status : "4.0.0", state.LastReply, state.RemoteMta, state.UpdatedAt,
+                    state.LocalReply));
             }
         }
 

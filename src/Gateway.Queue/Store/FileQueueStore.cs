@@ -430,7 +430,9 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
     }
 
-    public async ValueTask HoldAsync(string queueId, CancellationToken cancellationToken)
+    public ValueTask HoldAsync(string queueId, CancellationToken cancellationToken) => HoldAsync(queueId, null, cancellationToken);
+
+    public async ValueTask HoldAsync(string queueId, string? detail, CancellationToken cancellationToken)
     {
         var record = await RequireQueuedAsync(queueId).ConfigureAwait(false);
         var marker = HoldPath(queueId);
@@ -448,7 +450,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             _io.FlushDirectory(_hold);
         }
 
-        await TraceAsync(Event("held", record.Envelope, null, null)).ConfigureAwait(false);
+        await TraceAsync(Event("held", record.Envelope, null, detail)).ConfigureAwait(false);
     }
 
     public ValueTask ReleaseAsync(string queueId, CancellationToken cancellationToken) => ReleaseAsync(queueId, null, cancellationToken);

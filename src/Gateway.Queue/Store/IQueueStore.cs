@@ -35,6 +35,9 @@ public interface IQueueStore : IMessageAcceptor
 
     ValueTask HoldAsync(string queueId, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="HoldAsync(string, CancellationToken)"/>, with who held it and how for the trace event.</summary>
+    ValueTask HoldAsync(string queueId, string? detail, CancellationToken cancellationToken) => HoldAsync(queueId, cancellationToken);
+
     ValueTask ReleaseAsync(string queueId, CancellationToken cancellationToken);
 
     /// <summary>As <see cref="ReleaseAsync(string, CancellationToken)"/>, with who released it and how for the trace event.</summary>

@@ -14,7 +14,9 @@ namespace Gateway.Smime.CertificateDirectory;
 /// read too. What a harvested signer advertised in its signature's smimeCapabilities (RFC 8551 2.5.2) is kept
 /// beside the certificate in <c>&lt;sha256&gt;.capabilities</c>, so a correspondent whose software reads
 /// AES-256-GCM gets it even though their certificate does not say so. The address index is built on first use
-/// and kept current by <c>AddAsync</c>; files added behind the store's back are seen after a restart.
+/// and read again whenever the directory changes (its modification time), so a certificate an administrator copies
+/// in is used, and one removed is no longer used, from the next lookup on, without a restart; only new or changed
+/// files are parsed again.
 /// </summary>
 public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
 {
@@ -25,7 +27,9 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
     private readonly Dictionary<string, List<BcCertificate>> _byAddress = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _fingerprints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RecipientCapabilities> _advertised = new(StringComparer.Ordinal);
-    private bool _loaded;
+    private readonly Dictionary<string, BcCertificate> _certificates = new(StringComparer.Ordinal);
+    private Dictionary<string, StoredFile> _files = new(StringComparer.Ordinal);
+    private DateTime? _directoryWritten;
 
     public FileCertificateStore(FileCertificateStoreOptions options, TimeProvider time, ILogger<FileCertificateStore> logger)
     {
@@ -44,7 +48,7 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await LoadAsync(cancellationToken).ConfigureAwait(false);
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
             return _fingerprints.Count;
         }
         finally
@@ -59,7 +63,7 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await LoadAsync(cancellationToken).ConfigureAwait(false);
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
             return _byAddress.TryGetValue(address, out var candidates)
                 ? EncryptionCertificateRules.Select(candidates, address, _time.GetUtcNow(), Advertised)
                 : [];
@@ -116,7 +120,7 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await LoadAsync(cancellationToken).ConfigureAwait(false);
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
             if (_fingerprints.Contains(fingerprint))
             {
                 await RememberAdvertisedAsync(fingerprint, advertised, cancellationToken).ConfigureAwait(false);
@@ -132,6 +136,7 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
             var name = $"{fingerprint}.{(origin == CertificateOrigin.Harvest ? "harvest" : "import")}.der";
             await AtomicFile.WriteAsync(Path.Combine(_options.Directory, name), certificate.RawData, cancellationToken).ConfigureAwait(false);
             await RememberAdvertisedAsync(fingerprint, advertised, cancellationToken).ConfigureAwait(false);
+            _certificates[fingerprint] = parsed;
             Index(fingerprint, parsed);
             return CertificateStoreAddResult.Added;
         }
@@ -143,43 +148,102 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
 
     public void Dispose() => _gate.Dispose();
 
-    private async Task LoadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the directory again when it changed since the last look (a file added, removed or renamed in place changes
+    /// its modification time); files seen before with the same time and length are not parsed again.
+    /// </summary>
+    private async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        if (_loaded)
+        Directory.CreateDirectory(_options.Directory);
+
+        // Taken before the listing: a change made while it runs is read at the next lookup, never lost.
+        var written = Directory.GetLastWriteTimeUtc(_options.Directory);
+        if (_directoryWritten == written)
         {
             return;
         }
 
-        Directory.CreateDirectory(_options.Directory);
-        foreach (var file in Directory.EnumerateFiles(_options.Directory))
+        var next = new Dictionary<string, StoredFile>(StringComparer.Ordinal);
+        foreach (var info in new DirectoryInfo(_options.Directory).EnumerateFiles())
         {
             // Dot files are AtomicFile's temporaries, left behind only by a crash mid-write.
-            if (Path.GetFileName(file).StartsWith('.'))
+            if (info.Name.StartsWith('.'))
             {
                 continue;
             }
 
-            if (file.EndsWith(CapabilitiesExtension, StringComparison.Ordinal))
+            if (_files.TryGetValue(info.Name, out var known) && known.Written == info.LastWriteTimeUtc && known.Length == info.Length)
             {
-                var text = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
-                _advertised[Path.GetFileNameWithoutExtension(file)] = ParseCapabilities(text);
+                next[info.Name] = known;
                 continue;
             }
 
-            try
-            {
-                var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
-                using var certificate = X509CertificateLoader.LoadCertificate(bytes);
-                Index(Convert.ToHexStringLower(SHA256.HashData(certificate.RawData)), new BcCertificate(certificate.RawData));
-            }
-            catch (CryptographicException e)
-            {
-                DirectoryLog.UnreadableCertificate(_logger, file, e.Message);
-            }
+            next[info.Name] = await ReadFileAsync(info, cancellationToken).ConfigureAwait(false);
         }
 
-        _loaded = true;
+        _files = next;
+
+        // A file system with coarse time stamps gives a second change within the same tick the same time: a directory
+        // changed moments ago is listed again at the next lookup until its time is safely in the past.
+        _directoryWritten = DateTime.UtcNow - written > RacyInterval ? written : null;
+        Rebuild();
     }
+
+    private async Task<StoredFile> ReadFileAsync(FileInfo info, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (info.Name.EndsWith(CapabilitiesExtension, StringComparison.Ordinal))
+            {
+                var text = await File.ReadAllTextAsync(info.FullName, cancellationToken).ConfigureAwait(false);
+                return new StoredFile(info.LastWriteTimeUtc, info.Length, null, ParseCapabilities(text));
+            }
+
+            var bytes = await File.ReadAllBytesAsync(info.FullName, cancellationToken).ConfigureAwait(false);
+            using var certificate = X509CertificateLoader.LoadCertificate(bytes);
+            var fingerprint = Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
+            if (!_certificates.ContainsKey(fingerprint))
+            {
+                _certificates[fingerprint] = new BcCertificate(certificate.RawData);
+            }
+
+            return new StoredFile(info.LastWriteTimeUtc, info.Length, fingerprint, null);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException)
+        {
+            // Logged once per change of the file, not at every lookup: it is remembered with its time and length.
+            DirectoryLog.UnreadableCertificate(_logger, info.FullName, e.Message);
+            return new StoredFile(info.LastWriteTimeUtc, info.Length, null, null);
+        }
+    }
+
+    /// <summary>The address index and the advertised capabilities, from the files now in the directory.</summary>
+    private void Rebuild()
+    {
+        var present = _files.Values.Select(f => f.Fingerprint).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _certificates.Keys.Where(k => !present.Contains(k)).ToList())
+        {
+            _certificates.Remove(gone);
+        }
+
+        _fingerprints.Clear();
+        _byAddress.Clear();
+        foreach (var (fingerprint, certificate) in _certificates)
+        {
+            Index(fingerprint, certificate);
+        }
+
+        _advertised.Clear();
+        foreach (var (name, file) in _files)
+        {
+            if (file.Capabilities is { } capabilities)
+            {
+                _advertised[name[..^CapabilitiesExtension.Length]] = capabilities;
+            }
+        }
+    }
+
+    private static readonly TimeSpan RacyInterval = TimeSpan.FromSeconds(2);
 
     private const string CapabilitiesExtension = ".capabilities";
 
@@ -226,4 +290,7 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
             list.Add(certificate);
         }
     }
+
+    /// <summary>One file of the directory as last read: a certificate (its fingerprint), capabilities, or neither (unreadable).</summary>
+    private sealed record StoredFile(DateTime Written, long Length, string? Fingerprint, RecipientCapabilities? Capabilities);
 }

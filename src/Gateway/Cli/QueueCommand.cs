@@ -171,7 +171,8 @@ internal static class QueueCommand
                 await store.RetryNowAsync(id, CancellationToken.None).ConfigureAwait(false);
                 break;
             case "hold":
-                await store.HoldAsync(id, CancellationToken.None).ConfigureAwait(false);
+                // A hold stops someone's mail: who did it belongs in the trace as much as who released or deleted it.
+                await store.HoldAsync(id, $"held by {Who()} via gateway queue hold", CancellationToken.None).ConfigureAwait(false);
                 break;
             case "release":
                 await store.ReleaseAsync(id, $"released by {Who()} via gateway queue release", CancellationToken.None).ConfigureAwait(false);

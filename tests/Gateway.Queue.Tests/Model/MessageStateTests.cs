@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gateway.Abstractions;
 
 namespace Gateway.Queue.Tests.Model;
@@ -29,5 +30,19 @@ public sealed class MessageStateTests
         Assert.Equal(
             [new RecipientState("a@x.test", RecipientStatus.Pending, 0, null, null, null), new RecipientState("b@y.test", RecipientStatus.Pending, 0, null, null, null)],
             state.Recipients);
+    }
+
+    [Fact]
+    public void Whether_the_last_reply_was_our_own_survives_the_state_file_and_older_files_read_as_remote()
+    {
+        var at = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var state = new MessageState("0123456789abcdef", [new RecipientState("a@x.test", RecipientStatus.Pending, 1, "451 4.4.1 refused", "mx.x.test", at, LocalReply: true)], at, false, 1);
+
+        var json = JsonSerializer.Serialize(state, QueueJsonContext.Default.MessageState);
+        Assert.True(JsonSerializer.Deserialize(json, QueueJsonContext.Default.MessageState)!.Recipients[0].LocalReply);
+
+        var older = json.Replace(",\"local_reply\":true", string.Empty, StringComparison.Ordinal);
+        Assert.NotEqual(json, older);
+        Assert.False(JsonSerializer.Deserialize(older, QueueJsonContext.Default.MessageState)!.Recipients[0].LocalReply);
     }
 }

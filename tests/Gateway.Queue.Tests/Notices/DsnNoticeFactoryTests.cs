@@ -158,6 +158,23 @@ public sealed class DsnNoticeFactoryTests
     }
 
     [Fact]
+    public async Task A_reason_of_our_own_is_not_reported_as_the_remote_hosts_reply()
+    {
+        var alice = Rcpt("alice@example.test");
+        var refused = new NoticeRecipient(alice, DsnAction.Failed, "4.4.1", "451 4.4.1 delivery to mx:example.test failed temporarily: Connection refused",
+            "mx.example.test", Received.AddDays(2), LocalDiagnostic: true);
+        var notice = await Factory().CreateAsync(Request(Envelope(alice), NoticeKind.Failure, refused), CancellationToken.None);
+
+        var message = Parse(notice!);
+        var human = Assert.IsType<TextPart>(Assert.IsType<MultipartReport>(message.Body)[0]).Text;
+        Assert.Contains("<alice@example.test>: 451 4.4.1 delivery to mx:example.test failed temporarily: Connection refused", human, StringComparison.Ordinal);
+        Assert.DoesNotContain("said", human, StringComparison.Ordinal);
+        var group = Assert.Single(Status(message).PerRecipient);
+        Assert.Null(group["Remote-MTA"]);
+        Assert.Equal("X-Gateway; 451 4.4.1 delivery to mx:example.test failed temporarily: Connection refused", group["Diagnostic-Code"]);
+    }
+
+    [Fact]
     public async Task A_delay_report_carries_will_retry_until()
     {
         var alice = Rcpt("alice@example.test");

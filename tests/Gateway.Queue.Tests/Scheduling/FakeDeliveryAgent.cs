@@ -16,6 +16,10 @@ internal sealed class FakeDeliveryAgent : IDeliveryAgent
 
     public bool PassDsnOn { get; set; }
 
+    /// <summary>True: the scripted replies are the agent's own reasons (no reply code from the host), as a refused
+    /// connection or an unmet TLS policy is.</summary>
+    public bool LocalReasons { get; set; }
+
     /// <summary>Replies such as "250 2.0.0 Ok", "451 4.2.0 busy", "550 5.1.1 unknown user".</summary>
     public void Script(string address, params string[] replies)
     {
@@ -59,7 +63,7 @@ internal sealed class FakeDeliveryAgent : IDeliveryAgent
                 < 500 => OutcomeKind.TransientFailure,
                 _ => OutcomeKind.PermanentFailure,
             };
-            outcomes.Add(new RecipientOutcome(recipient.Address, kind, reply, "mx.example.test", code, reply.Split(' ')[1], PassDsnOn));
+            outcomes.Add(new RecipientOutcome(recipient.Address, kind, reply, "mx.example.test", LocalReasons ? null : code, reply.Split(' ')[1], PassDsnOn));
         }
 
         return outcomes;

@@ -169,6 +169,29 @@ public sealed class QueueSchedulerTests
     }
 
     [Fact]
+    public async Task A_delay_notice_does_not_put_the_gateways_own_reason_in_the_remote_hosts_mouth()
+    {
+        _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test")));
+        _agent.LocalReasons = true;
+        _agent.Script("alice@example.test", "451 4.7.4 delivery to mx:example.test failed temporarily: TLS required by policy (encrypt): STARTTLS not offered by mx.example.test");
+        var scheduler = Scheduler();
+
+        while (_store.Notices.Count == 0 && _time.GetUtcNow() < Start + TimeSpan.FromHours(12))
+        {
+            await RunDueAsync(scheduler);
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.True(_store.Entry("m1")!.State.Recipients[0].LocalReply);
+        var notice = Assert.Single(_store.Notices);
+        var group = Assert.Single(RecipientGroups(notice.Content));
+        Assert.Null(group["Remote-MTA"]);
+        Assert.StartsWith("X-Gateway; 451 4.7.4 delivery to mx:example.test", group["Diagnostic-Code"], StringComparison.Ordinal);
+        var text = System.Text.Encoding.ASCII.GetString(notice.Content);
+        Assert.DoesNotContain("mx.example.test said", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_delay_notice_is_sent_once_after_six_hours()
     {
         _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test")));

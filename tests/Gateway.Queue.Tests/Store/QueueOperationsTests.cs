@@ -93,7 +93,7 @@ public sealed class QueueOperationsTests
         await using var ctx = new SpoolTestContext();
         var id = SpoolTestContext.QueueIdOf(await ctx.SendAsync(SpoolTestContext.Message()));
 
-        await ctx.Store.HoldAsync(id, CancellationToken.None);
+        await ctx.Store.HoldAsync(id, "held by admin via gateway queue hold", CancellationToken.None);
         await ctx.Store.HoldAsync(id, CancellationToken.None);
         Assert.True((await ctx.Store.GetAsync(id, CancellationToken.None))!.Held);
         Assert.Equal([id], ctx.Files("hold"));
@@ -102,8 +102,9 @@ public sealed class QueueOperationsTests
         Assert.False((await ctx.Store.GetAsync(id, CancellationToken.None))!.Held);
         Assert.Empty(ctx.Files("hold"));
 
-        var events = (await ctx.TraceEventsAsync()).Select(e => e.Event);
-        Assert.Equal(["received", "held", "held", "released"], events);
+        var events = await ctx.TraceEventsAsync();
+        Assert.Equal(["received", "held", "held", "released"], events.Select(e => e.Event));
+        Assert.Equal("held by admin via gateway queue hold", events[1].Detail);
     }
 
     [Fact]

@@ -49,6 +49,28 @@ public sealed class FileCertificateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_certificate_copied_in_or_removed_while_the_store_runs_counts_from_the_next_lookup()
+    {
+        var bob = TestPki.Issue(Ca, "bob@example.org");
+        var carol = TestPki.Issue(Ca, "carol@example.org");
+        using var store = Store();
+        Assert.Equal(CertificateStoreAddResult.Added, await store.AddAsync(ToDotNet(carol.Certificate), CertificateOrigin.Import, default));
+        Assert.Empty(await store.FindAsync("bob@example.org", default));
+
+        // What an administrator does to make a partner's certificate known: copy it in, no restart.
+        await File.WriteAllTextAsync(_directory.File("bob.pem"), bob.CertificatePem);
+        Assert.Equal(bob.Certificate, Assert.Single(await store.FindAsync("bob@example.org", default)).Certificate);
+        Assert.Single(await store.FindAsync("carol@example.org", default));
+        Assert.Equal(2, await store.CountAsync(default));
+
+        // And to withdraw one (wrong or compromised): remove the file, and nothing more is encrypted to it.
+        File.Delete(_directory.File("bob.pem"));
+        Assert.Empty(await store.FindAsync("bob@example.org", default));
+        Assert.Single(await store.FindAsync("carol@example.org", default));
+        Assert.Equal(1, await store.CountAsync(default));
+    }
+
+    [Fact]
     public async Task Expired_and_CA_certificates_are_refused_and_the_count_is_bounded()
     {
         using var store = Store(max: 1);
