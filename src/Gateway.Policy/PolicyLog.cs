@@ -5,7 +5,7 @@ namespace Gateway.Policy;
 /// <summary>Log messages of the policy component (event ids 1100-1199).</summary>
 internal static partial class PolicyLog
 {
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Policy reloaded from {File} ({FileCount} files, {ListenerCount} listeners, {DomainCount} domains)")]
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Policy read and valid: {File} ({FileCount} files, {ListenerCount} listeners, {DomainCount} domains); applying it (event 102 when applied, 103 when not)")]
     public static partial void PolicyReloaded(ILogger logger, string file, int fileCount, int listenerCount, int domainCount);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Policy reload rejected, keeping the running policy: {Error}")]

@@ -31,7 +31,7 @@ public sealed class PolicyStoreTests : IDisposable
         Assert.True(result.Success);
         Assert.Equal(["b.test"], store.Current.Domains);
         Assert.Same(store.Current, Assert.Single(seen));
-        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("Policy reloaded", StringComparison.Ordinal));
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("Policy read and valid", StringComparison.Ordinal));
     }
 
     [Fact]
