@@ -25,11 +25,17 @@ public sealed class SpamModel
     private const int MaxClues = 150;
 
     // Online steps (Learn, Forget) are small so that one message moves the weights little; batch training sweeps the
-    // set several times with a decaying rate. Both values, and the L2 strength, were chosen on the 2002 sets of the
-    // public corpus: the L2 strength by how well a model of older mail ranks newer mail (the bench's time splits), since
-    // a model meets mail newer than what it learned.
+    // set several times, each weight at a rate of its own (AdaptiveRate), the bias at a rate that decays by sweep
+    // (BatchRate). These values, and the L2 strength, were chosen on the 2002 sets of the public corpus by how well a
+    // model of older mail ranks newer mail (the bench's time splits), since a model meets mail newer than what it learned.
     private const double OnlineRate = 0.02;
     private const double BatchRate = 0.05;
+
+    /// <summary>
+    /// Base rate of batch training's per-weight steps (LogisticModel.AdaptiveStep). Against one decaying rate for all
+    /// weights, 0.1 to 0.15 ranked newer mail better in every time split of 2002; 0.05 and 0.2 less so.
+    /// </summary>
+    private const double AdaptiveRate = 0.1;
     private const double L2 = 3e-3;
     private const int DefaultEpochs = 5;
 
@@ -115,7 +121,7 @@ public sealed class SpamModel
     }
 
     /// <summary>
-    /// Learns a whole training set: counts for every message, then several shuffled sweeps of the weights (the
+    /// Learns a whole training set: counts for every message, then several shuffled sweeps of adaptive steps (the
     /// shuffle is seeded, so the same set gives the same model). Adds to what the model already knew.
     /// </summary>
     public void Train(IEnumerable<(ReadOnlyMemory<byte> Message, bool IsSpam)> messages, int epochs = DefaultEpochs, ScanLimits? limits = null)
@@ -131,13 +137,16 @@ public sealed class SpamModel
 
         var order = Enumerable.Range(0, set.Length).ToArray();
         var shuffle = new Random(set.Length);
+        // Each weight's squared gradients in this run: training continues from the weights the model had, each with
+        // a fresh rate of its own.
+        var squares = new float[Logistic.Weights.Length];
         for (var epoch = 0; epoch < epochs; epoch++)
         {
             shuffle.Shuffle(order);
-            var rate = BatchRate / Math.Sqrt(1 + epoch);
+            var biasRate = BatchRate / Math.Sqrt(1 + epoch);
             foreach (var i in order)
             {
-                Logistic.Step(set[i].Features, set[i].IsSpam, rate, L2);
+                Logistic.AdaptiveStep(set[i].Features, set[i].IsSpam, AdaptiveRate, biasRate, L2, squares);
             }
         }
 

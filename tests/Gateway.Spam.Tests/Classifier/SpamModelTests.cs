@@ -33,6 +33,23 @@ public sealed class SpamModelTests
     }
 
     [Fact]
+    public void Batch_training_gives_a_feature_few_messages_share_a_full_step_of_its_own()
+    {
+        // Per-weight rates (LogisticModel.AdaptiveStep): a feature's first step is the whole base rate (0.1) whatever
+        // the model's error, where the plain decaying rate gave it 0.05 × the error, so two messages left it near 0.05.
+        var model = new SpamModel();
+        model.Train(
+            Enumerable.Range(0, 20).SelectMany(i => new (ReadOnlyMemory<byte>, bool)[]
+            {
+                (TestMessages.Plain(TestMessages.Ham(i)), false),
+                (TestMessages.Plain(TestMessages.Spam(i) + (i < 2 ? " zyxwvut" : "")), true),
+            }),
+            epochs: 1);
+
+        Assert.True(WeightOf(model, "w:zyxwvut") > 0.1);
+    }
+
+    [Fact]
     public void Scoring_ignores_the_weight_slot_of_a_feature_the_model_did_not_learn()
     {
         var model = Trained();
