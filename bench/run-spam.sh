@@ -6,7 +6,9 @@
 # bench/.cache (git-ignored).
 # --dev-only prints only the 2002 figures (cross-validation and time split) and never reads the 2003 sets: use it
 # while developing, so the held-out sets stay unseen until the final evaluation.
-# Usage: bench/run-spam.sh [--dev-only] [--no-spamassassin] [--folds N] [--scores FILE (every 2002 score, for reading misses)]
+# --dev-only --splits prints instead the judge for model changes: five time splits of 2002 and three seeded 5-fold
+# cross-validations, with their means (bench/Gateway.Bench/SpamCorpusSplits.cs).
+# Usage: bench/run-spam.sh [--dev-only] [--no-spamassassin] [--folds N] [--scores FILE (every 2002 score, for reading misses)] [--splits]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

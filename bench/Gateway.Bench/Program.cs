@@ -16,7 +16,7 @@ static int Usage()
                gateway-bench auth --gateway PATH [--messages N] [--rounds N] [--only spf|dkim|arc|dmarc | --except spf|dkim|arc|dmarc] [--content CORPUS_DIR]
                gateway-bench tls --gateway PATH --ca PEM --cert PEM --key PEM [--messages N] [--sessions N] [--rounds N] [--concurrency N] [--timeout SECONDS] [--no-relay] [--no-starttls]
                gateway-bench smime [--seconds S]
-               gateway-bench spam-corpus --corpus DIR [--dev-only] [--no-spamassassin] [--folds N] [--scores FILE]
+               gateway-bench spam-corpus --corpus DIR [--dev-only] [--no-spamassassin] [--folds N] [--scores FILE] [--splits (with --dev-only)]
         """);
     return 2;
 }

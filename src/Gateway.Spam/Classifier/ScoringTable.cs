@@ -25,8 +25,9 @@ internal sealed class ScoringTable
     private readonly Slot[] _slots;
     private readonly int _shift;
 
-    public ScoringTable(IReadOnlyDictionary<uint, FeatureCounts> counts, Func<FeatureCounts, double> probability, Func<uint, FeatureCounts, float> weight)
+    public ScoringTable(IReadOnlyDictionary<uint, FeatureCounts> counts, Func<FeatureCounts, double> probability, Func<uint, FeatureCounts, float> weight, double bias)
     {
+        Bias = bias;
         // At most 70 % full: a lookup of an unknown feature, the common case, ends within a few neighbouring slots.
         var bits = 4;
         while ((1L << bits) * 7 / 10 < counts.Count)
@@ -48,6 +49,9 @@ internal sealed class ScoringTable
             _slots[i] = new Slot { Key = key, Weight = weight(key, value), Probability = probability(value) };
         }
     }
+
+    /// <summary>The logistic margin of a message without any known feature.</summary>
+    public double Bias { get; }
 
     public bool TryGet(uint feature, out double probability, out float weight)
     {

@@ -5,13 +5,15 @@ namespace Gateway.Spam.Classifier;
 /// <summary>
 /// The model's file: a magic and version, the message counts, then the features sorted by id with the id stored as
 /// the difference from the previous one, all as 7-bit variable-length integers; then the logistic weights that are
-/// not zero, by index difference and value. A model of the public corpus takes a few megabytes; nothing in it can
+/// not zero, by index difference and value, and the same for the structure model's (since version 2). A model of the public corpus takes a few megabytes; nothing in it can
 /// be run, so a model file is data, not code.
 /// </summary>
 public static class SpamModelFile
 {
     private static readonly byte[] Magic = "GWSPAM"u8.ToArray();
-    private const byte Version = 1;
+
+    /// <summary>Version 2 adds the structure model's weights after the logistic model's; a version 1 file has none.</summary>
+    private const byte Version = 2;
 
     public static void Save(SpamModel model, Stream stream)
     {
@@ -32,7 +34,12 @@ public static class SpamModelFile
             previous = feature;
         }
 
-        var logistic = model.Logistic;
+        WriteLogistic(writer, model.Logistic);
+        WriteLogistic(writer, model.Structure);
+    }
+
+    private static void WriteLogistic(BinaryWriter writer, LogisticModel logistic)
+    {
         writer.Write7BitEncodedInt(Math.Max(0, logistic.Updates));
         writer.Write(logistic.Bias);
         var weights = logistic.Weights;
@@ -55,7 +62,9 @@ public static class SpamModelFile
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         try
         {
-            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic) || reader.ReadByte() != Version)
+            var isModel = reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic);
+            var version = isModel ? reader.ReadByte() : 0;
+            if (version is not (1 or Version))
             {
                 throw new InvalidDataException("not a spam model file (or a version this gateway cannot read)");
             }
@@ -76,6 +85,11 @@ public static class SpamModelFile
             }
 
             model.Logistic = ReadLogistic(reader);
+            if (version >= 2)
+            {
+                model.Structure = ReadLogistic(reader);
+            }
+
             return model;
         }
         catch (Exception ex) when (ex is EndOfStreamException or FormatException)

@@ -23,9 +23,9 @@ internal static class TextFeatures
     {
         // Thousands of words per message: the folded, lower-cased and previous word live on the stack and tokens are
         // hashed in parts (TokenSink), so a word costs no string.
-        var wordPrefix = new TokenPrefix(prefix);
-        var casePrefix = new TokenPrefix(prefix + "c:");
-        var pairPrefix = new TokenPrefix(prefix + "2:");
+        var wordPrefix = new TokenPrefix(prefix, IsWord: true);
+        var casePrefix = new TokenPrefix(prefix + "c:", IsWord: true);
+        var pairPrefix = new TokenPrefix(prefix + "2:", IsWord: true);
         Span<char> folded = stackalloc char[MaxWordLength];
         Span<char> lower = stackalloc char[MaxWordLength];
         Span<char> previous = stackalloc char[MaxWordLength];

@@ -22,25 +22,28 @@ internal sealed class TokenSink
     /// hashed part by part: a message has thousands of tokens, and the strings are only made when names are kept.
     /// </summary>
     public void Add(string prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second, ReadOnlySpan<char> third) =>
-        Add(prefix, FeatureHasher.Hash(prefix), first, second, third);
+        Add(prefix, FeatureHasher.Hash(prefix), isWord: false, first, second, third);
 
     /// <summary>As <see cref="Add(string, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char})"/>, the prefix hashed once by the caller.</summary>
     public void Add(TokenPrefix prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second = default, ReadOnlySpan<char> third = default) =>
-        Add(prefix.Text, prefix.Hash, first, second, third);
+        Add(prefix.Text, prefix.Hash, prefix.IsWord, first, second, third);
 
     /// <summary>
     /// The token <paramref name="prefix"/> + <paramref name="first"/> + <paramref name="second"/> + <paramref name="third"/>
-    /// whose id <paramref name="hash"/> the caller worked out (<see cref="FeatureHasher"/>); the parts only name it.
+    /// whose hash <paramref name="hash"/> the caller worked out (<see cref="FeatureHasher"/>); the parts only name it.
     /// </summary>
     public void AddHashed(uint hash, TokenPrefix prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second = default, ReadOnlySpan<char> third = default)
     {
-        if (Features.Count < MaxFeatures && Features.Add(hash))
+        if (Features.Count < MaxFeatures && Features.Add(Id(hash, prefix.IsWord)))
         {
             _names?.Add(string.Concat(prefix.Text, first, second, third));
         }
     }
 
-    private void Add(string prefix, uint prefixHash, ReadOnlySpan<char> first, ReadOnlySpan<char> second, ReadOnlySpan<char> third)
+    /// <summary>The feature id of a token's hash: the hash with its kind in the top bit (<see cref="FeatureKind"/>).</summary>
+    public static uint Id(uint hash, bool isWord) => isWord ? FeatureKind.Word(hash) : FeatureKind.Other(hash);
+
+    private void Add(string prefix, uint prefixHash, bool isWord, ReadOnlySpan<char> first, ReadOnlySpan<char> second, ReadOnlySpan<char> third)
     {
         if (Features.Count >= MaxFeatures)
         {
@@ -48,7 +51,7 @@ internal sealed class TokenSink
         }
 
         var hash = FeatureHasher.Continue(FeatureHasher.Continue(FeatureHasher.Continue(prefixHash, first), second), third);
-        if (Features.Add(hash))
+        if (Features.Add(Id(hash, isWord)))
         {
             _names?.Add(string.Concat(prefix, first, second, third));
         }

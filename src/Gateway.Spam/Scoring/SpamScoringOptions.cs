@@ -12,7 +12,7 @@ namespace Gateway.Spam.Scoring;
 /// <param name="ClassifierWeight">Points between a classifier probability of 0 and of 1.</param>
 /// <param name="ClassifierCutoff">The probability that alone scores the default threshold.</param>
 /// <param name="Threshold">Score at or above which the message is spam (the default a domain's policy starts from).</param>
-public sealed record SpamScoringOptions(double Threshold = 5.0, double ClassifierWeight = 20.0, double ClassifierCutoff = 0.41)
+public sealed record SpamScoringOptions(double Threshold = 5.0, double ClassifierWeight = 20.0, double ClassifierCutoff = 0.40)
 {
     /// <summary>Points a classifier probability of <see cref="ClassifierCutoff"/> gives: the default threshold.</summary>
     public const double CutoffPoints = 5.0;

@@ -11,9 +11,22 @@ public sealed class TokenSinkTests
 
         sink.Add("w:2:", "free", " ", "money");
 
-        Assert.Equal([FeatureHasher.Hash("w:2:free money")], sink.Features);
+        Assert.Equal([FeatureKind.Other(FeatureHasher.Hash("w:2:free money"))], sink.Features);
         Assert.Equal(["w:2:free money"], sink.Names);
         Assert.Equal(FeatureHasher.Hash("s:hello"), FeatureHasher.Continue(FeatureHasher.Hash("s:"), "hello"));
+    }
+
+    [Fact]
+    public void Only_tokens_under_a_word_prefix_are_of_the_word_kind()
+    {
+        var sink = new TokenSink();
+
+        sink.Add(new TokenPrefix("w:", IsWord: true), "offer");
+        sink.Add(new TokenPrefix("u:host:"), "example.test");
+        sink.Add("st:parts:", "1");
+
+        Assert.Equal([true, false, false], sink.Features.ToArray().Select(FeatureKind.IsWord));
+        Assert.Equal(FeatureKind.Word(FeatureHasher.Hash("w:offer")), sink.Features.ToArray()[0]);
     }
 
     [Fact]
