@@ -244,14 +244,8 @@ public sealed class SpamModel
     }
 
     /// <summary>
-    /// The logistic model reads only the weights of features it was allowed to learn (MinWeightedCount): any other slot
-    /// of its hashed table belongs to some other feature, so such a feature weighs 0 here. Scoring may run on many
-    /// threads: each may build the table once, one of them is kept. The two logistic models' margins are weighed
-    /// together feature by feature (and bias by bias), so scoring reads one weight per feature, as with one model.
-    /// </summary>
-    /// <summary>
-    /// Builds the scoring table and lets go of what only learning needs: the per-feature counts and the logistic
-    /// weight table, which on the public corpus's model hold about twice the table's memory (tens of MB in the
+    /// Builds the scoring table and lets go of what only learning needs: the per-feature counts and the two logistic
+    /// models' weight tables, which on the public corpus's model hold more than twice the table's memory (tens of MB in the
     /// large-object heap of every process that scores). The gateway's scorer never learns (training runs in the `spam
     /// train` command on a model of its own), so a model it loads is frozen before it serves.
     /// </summary>
@@ -267,6 +261,7 @@ public sealed class SpamModel
         Counts.Clear();
         Counts.TrimExcess();
         Logistic = new LogisticModel([], Logistic.Bias, Logistic.Updates);
+        Structure = new LogisticModel([], Structure.Bias, Structure.Updates);
         _table = table;
         _frozenFeatures = features;
     }
@@ -279,6 +274,12 @@ public sealed class SpamModel
         }
     }
 
+    /// <summary>
+    /// The logistic model reads only the weights of features it was allowed to learn (MinWeightedCount): any other slot
+    /// of its hashed table belongs to some other feature, so such a feature weighs 0 here. Scoring may run on many
+    /// threads: each may build the table once, one of them is kept. The two logistic models' margins are weighed
+    /// together feature by feature (and bias by bias), so scoring reads one weight per feature, as with one model.
+    /// </summary>
     private ScoringTable BuildTable()
     {
         var structureWeight = Structure.Updates > 0 ? StructureWeight : 0;

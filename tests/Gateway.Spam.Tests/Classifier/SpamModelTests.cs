@@ -143,6 +143,7 @@ public sealed class SpamModelTests
         Assert.Equal(features, model.FeatureCount);
         Assert.Empty(model.Counts);
         Assert.Empty(model.Logistic.Weights);
+        Assert.Empty(model.Structure.Weights);
     }
 
     [Fact]
