@@ -184,7 +184,8 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         _files = next;
 
         // A file system with coarse time stamps gives a second change within the same tick the same time: a directory
-        // changed moments ago is listed again at the next lookup until its time is safely in the past.
+        // changed moments ago is listed again at the next lookup until its time is safely in the past. The system clock
+        // here, not _time: this compares with the file system's own time stamps, which a test clock does not move.
         _directoryWritten = DateTime.UtcNow - written > RacyInterval ? written : null;
         Rebuild();
     }
