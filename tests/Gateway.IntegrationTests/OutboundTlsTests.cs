@@ -77,7 +77,10 @@ public sealed class OutboundTlsTests : IClassFixture<OutboundTlsTests.Peers>
     {
         var id = await SendAsync("user@plaintext.plain.test");
 
-        await _peers.WaitForQueueAsync(id, "TLS required by policy (encrypt): STARTTLS not offered by mx.plaintext.plain.test");
+        var shown = await _peers.WaitForQueueAsync(id, "TLS required by policy (encrypt): STARTTLS not offered by mx.plaintext.plain.test");
+
+        // The host never said this: our own TLS policy refused it, and queue show must not read as if it had.
+        Assert.Contains("remote mx.plaintext.plain.test  ours: 451 4.7.4", shown, StringComparison.Ordinal);
         Assert.Empty(await _peers.Plaintext.FindAsync("user@plaintext.plain.test"));
     }
 
