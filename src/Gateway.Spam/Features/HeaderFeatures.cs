@@ -259,19 +259,8 @@ internal static class HeaderFeatures
     /// </summary>
     internal static bool RelayedFrom(IReadOnlyList<HeaderText> headers, string domain)
     {
-        var read = 0;
-        foreach (var (name, value) in headers)
+        foreach (var value in TraceFields(headers))
         {
-            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (++read > MaxTraceFields)
-            {
-                break;
-            }
-
             if (IsLocalHop(value))
             {
                 continue;
@@ -295,19 +284,8 @@ internal static class HeaderFeatures
     /// <summary>Whether <paramref name="host"/> is the receiving host ("by") of one of the Received fields.</summary>
     internal static bool IsRelayHost(IReadOnlyList<HeaderText> headers, ReadOnlySpan<char> host)
     {
-        var read = 0;
-        foreach (var (name, value) in headers)
+        foreach (var value in TraceFields(headers))
         {
-            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (++read > MaxTraceFields)
-            {
-                break;
-            }
-
             var by = value.IndexOf(" by ", StringComparison.OrdinalIgnoreCase);
             if (by < 0)
             {
@@ -323,6 +301,26 @@ internal static class HeaderFeatures
         }
 
         return false;
+    }
+
+    /// <summary>The Received fields' values, newest first, at most <see cref="MaxTraceFields"/> of them.</summary>
+    private static IEnumerable<string> TraceFields(IReadOnlyList<HeaderText> headers)
+    {
+        var read = 0;
+        foreach (var (name, value) in headers)
+        {
+            if (!name.Equals("Received", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (++read > MaxTraceFields)
+            {
+                yield break;
+            }
+
+            yield return value;
+        }
     }
 
     private static string FromClause(string received)
