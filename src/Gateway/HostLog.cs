@@ -33,4 +33,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "Delivery settings not applied, deliveries go on as before: {Error}")]
     public static partial void DeliveryNotReloaded(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "spam.model {Path} was written by an older gateway (file version {FileVersion}): about half of its features no longer match what the scanner extracts, so spam scoring is weaker until it is retrained with `gateway spam train` into a new file")]
+    public static partial void SpamModelOutdated(ILogger logger, string path, int fileVersion);
 }

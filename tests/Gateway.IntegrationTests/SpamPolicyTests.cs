@@ -77,6 +77,45 @@ public sealed class SpamPolicyTests
         Assert.Contains("needs --ham DIR, --spam DIR or both", neither.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_model_from_an_older_gateway_is_not_extended_and_is_named_at_load_by_check_and_by_the_running_gateway()
+    {
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = new TestPolicy(extraYaml: Mail.RouteToSink(sink));
+        var fresh = await TrainAsync(policy.Directory);
+        var outdated = Path.Combine(policy.Directory, "old.model");
+        await File.WriteAllBytesAsync(outdated, VersionOneModel());
+        var before = await File.ReadAllBytesAsync(outdated);
+
+        var extend = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "spam", "train",
+            "--ham", Path.Combine(policy.Directory, "ham"), "--spam", Path.Combine(policy.Directory, "spam"), "--model", outdated);
+        Assert.Equal(1, extend.ExitCode);
+        Assert.Contains("written by an older gateway (file version 1) and cannot be extended", extend.StdErr, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(outdated));
+
+        policy.ExtraYaml += $"spam:\n  action: tag\n  model: {outdated}\n";
+        policy.Write();
+        var check = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "check", "--config", policy.MainFile);
+        Assert.True(check.ExitCode == 0, check.StdOut + check.StdErr);
+        var warning = Assert.Single(check.StdOut.Split('\n'), l => l.Contains("warning: spam.model", StringComparison.Ordinal));
+        Assert.Matches(@"gateway\.yaml:\d+:\d+: warning: spam\.model '.*old\.model' was written by an older gateway", warning);
+
+        await using (var gateway = await GatewayProcess.StartAsync(policy))
+        {
+            await gateway.WaitForLogAsync(l => l.Contains("was written by an older gateway (file version 1)", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        }
+
+        // A model this gateway wrote draws no warning.
+        policy.ExtraYaml = policy.ExtraYaml.Replace(outdated, fresh, StringComparison.Ordinal);
+        policy.Write();
+        var clean = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "check", "--config", policy.MainFile);
+        Assert.True(clean.ExitCode == 0, clean.StdOut + clean.StdErr);
+        Assert.DoesNotContain("warning", clean.StdOut, StringComparison.Ordinal);
+    }
+
+    /// <summary>A version 1 model file: header, 3 ham and 3 spam learned, no features, an empty logistic model.</summary>
+    private static byte[] VersionOneModel() => [.. "GWSPAM"u8, 1, 3, 3, 0, 0, 0, 0, 0, 0, 0];
+
     private static string Message(string id, string subject, string body, string extraHeaders = "") =>
         $"From: <x@sender.test>\r\nTo: <bob@example.test>\r\nSubject: {subject}\r\nMessage-ID: <{id}@sender.test>\r\n{extraHeaders}\r\n{body}\r\n";
 

@@ -121,6 +121,16 @@ public sealed class SpamModel
 
     public int FeatureCount => _frozenFeatures ?? Counts.Count;
 
+    /// <summary>The model file format this model was read from; a model made here has the current one.</summary>
+    public int FileVersion { get; internal init; } = SpamModelFile.Version;
+
+    /// <summary>
+    /// Read from a version 1 file, written before a feature id carried its kind (word of the text or not) in its top
+    /// bit: about half of its features no longer match what the scanner extracts, so it scores with part of its
+    /// knowledge and must be retrained, not extended.
+    /// </summary>
+    public bool IsOutdated => FileVersion < SpamModelFile.Version;
+
     /// <summary>The model has been frozen for scoring: it can no longer learn, forget or be saved.</summary>
     public bool IsFrozen => _frozenFeatures is not null;
 

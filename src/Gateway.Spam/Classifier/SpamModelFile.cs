@@ -13,7 +13,17 @@ public static class SpamModelFile
     private static readonly byte[] Magic = "GWSPAM"u8.ToArray();
 
     /// <summary>Version 2 adds the structure model's weights after the logistic model's; a version 1 file has none.</summary>
-    private const byte Version = 2;
+    public const byte Version = 2;
+
+    /// <summary>The format version in a model file's header, or null when the file does not start like a model.</summary>
+    public static int? ReadVersion(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var header = new byte[Magic.Length + 1];
+        return stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.AsSpan(0, Magic.Length).SequenceEqual(Magic)
+            ? header[^1]
+            : null;
+    }
 
     public static void Save(SpamModel model, Stream stream)
     {
@@ -69,7 +79,7 @@ public static class SpamModelFile
                 throw new InvalidDataException("not a spam model file (or a version this gateway cannot read)");
             }
 
-            var model = new SpamModel { HamMessages = ReadCount(reader), SpamMessages = ReadCount(reader) };
+            var model = new SpamModel { HamMessages = ReadCount(reader), SpamMessages = ReadCount(reader), FileVersion = version };
             var features = ReadCount(reader);
             var feature = 0u;
             for (var i = 0; i < features; i++)

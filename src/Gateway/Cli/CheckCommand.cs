@@ -1,5 +1,6 @@
 using Gateway.Host.Hosting;
 using Gateway.Policy;
+using Gateway.Spam.Classifier;
 
 namespace Gateway.Host.Cli;
 
@@ -35,6 +36,14 @@ internal static class CheckCommand
         }
 
         runtime.Dispose();
+        var spam = result.Policy!.Spam;
+        if (spam is { Enabled: true, Model: { } model } && SpamModelFile.ReadVersion(model) < SpamModelFile.Version)
+        {
+            // It loads and scores, so the policy is valid; but scoring is weaker until the model is retrained.
+            var at = spam.ModelSource ?? new PolicyPosition(result.Policy.SourceFiles.Count > 0 ? result.Policy.SourceFiles[0] : "policy", 1, 1);
+            Console.Out.WriteLine(at.At($"warning: spam.model '{model}' was written by an older gateway: about half of its features no longer match, retrain it with `gateway spam train` into a new file"));
+        }
+
         Console.Out.WriteLine($"{Path.GetFullPath(command.ConfigPath)}: policy OK ({result.Policy!.SourceFiles.Count} file(s))");
         return ExitCodes.Ok;
     }

@@ -49,6 +49,13 @@ internal static class SpamTrainCommand
             return ExitCodes.Failure;
         }
 
+        if (model.IsOutdated)
+        {
+            // Extending it would mix two numberings of the same features in one file.
+            await Console.Error.WriteLineAsync($"gateway: the model '{path}' was written by an older gateway (file version {model.FileVersion}) and cannot be extended: train a new model into another file (or remove this one) from the same folders").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
         var (hamMessages, hamSkipped) = ham is null ? ([], 0) : List(ham);
         var (spamMessages, spamSkipped) = spam is null ? ([], 0) : List(spam);
 

@@ -28,6 +28,11 @@ internal static class SpamFactory
             try
             {
                 model = SpamModelFile.Load(path);
+                if (model.IsOutdated)
+                {
+                    // It still scores, so the policy stands, but the admin must learn why scoring got weaker.
+                    HostLog.SpamModelOutdated(services.Loggers.CreateLogger("Gateway"), path, model.FileVersion);
+                }
 
                 // The gateway only scores; what learning needs would stay in memory for the snapshot's lifetime.
                 model.Freeze();

@@ -79,8 +79,30 @@ public sealed class SpamModelTests
         var loaded = SpamModelFile.Load(new MemoryStream(bytes));
 
         Assert.Equal(0, loaded.Structure.Updates);
+        Assert.True(loaded.IsOutdated);
+        Assert.Equal(1, loaded.FileVersion);
         Assert.Equal(model.Classify(probe), loaded.Classify(probe));
         Assert.NotEqual(withBoth, loaded.Classify(probe));
+    }
+
+    [Fact]
+    public void A_model_made_or_saved_here_is_current_and_its_file_says_so()
+    {
+        var model = Trained(3);
+        Assert.False(model.IsOutdated);
+        var path = Path.Combine(Path.GetTempPath(), $"gw-model-{Guid.NewGuid():N}");
+        try
+        {
+            SpamModelFile.Save(model, path);
+            Assert.Equal(SpamModelFile.Version, SpamModelFile.ReadVersion(path));
+            Assert.False(SpamModelFile.Load(path).IsOutdated);
+            File.WriteAllText(path, "not a model");
+            Assert.Null(SpamModelFile.ReadVersion(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
