@@ -115,7 +115,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     PipelineLog.PipelineFailed(_pipeline.Logger, part.Envelope.Session.SessionId, writer.QueueId, ex);
-                    outcome = PartOutcome.Refused(PipelineReplies.LocalError, "pipeline");
+                    outcome = PartOutcome.Refused(PipelineReplies.LocalError, "pipeline", "pipeline failed");
                 }
 
                 outcomes.Add(outcome);
