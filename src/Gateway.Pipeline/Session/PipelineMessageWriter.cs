@@ -152,7 +152,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     {
         foreach (var part in _parts)
         {
-            await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, cancellationToken).ConfigureAwait(false);
+            await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, _length, cancellationToken).ConfigureAwait(false);
         }
 
         return refusal;
