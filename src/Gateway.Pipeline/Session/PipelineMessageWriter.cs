@@ -134,7 +134,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
         }
 
         var replies = await Task.WhenAll(_parts.Select((part, i) =>
-            ((IInspectableMessageWriter)part.Writer).CompleteAsync(outcomes[i].Amendment, cancellationToken).AsTask())).ConfigureAwait(false);
+            ((IInspectableMessageWriter)part.Writer).CompleteAsync(outcomes[i].Amendment with { Verdict = outcomes[i].Verdict }, cancellationToken).AsTask())).ConfigureAwait(false);
         if (replies.FirstOrDefault(r => !r.IsPositive) is { } notQueued)
         {
             // A part that was queued is delivered; when the client sends the message again its recipients may get

@@ -132,7 +132,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         try
         {
             messageLength = _flushed + _buffered - _messageOffset;
-            record = new SpoolRecord(_envelope, _messageOffset, messageLength);
+            record = new SpoolRecord(_envelope, _messageOffset, messageLength) { Verdict = amendment.Verdict };
             if (!amendment.Prefix.IsEmpty || amendment.ReplacedLength > 0)
             {
                 if (amendment.ReplacedLength < 0 || amendment.ReplacedLength > messageLength)
