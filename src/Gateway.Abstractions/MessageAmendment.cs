@@ -25,5 +25,11 @@ public sealed record MessageAmendment
     /// </summary>
     public bool TlsRequiredNo { get; init; }
 
+    /// <summary>
+    /// The checks' verdict in a few words (e.g. "spam 6.2/5.0 tag"), for the trace's received event, so that "what
+    /// happened to it" shows a message tagged as spam as such; null: nothing to say. Not part of the message.
+    /// </summary>
+    public string? Verdict { get; init; }
+
     public bool IsEmpty => Prefix.IsEmpty && ReplacedLength == 0 && Quarantine is null && !TlsRequiredNo;
 }

@@ -47,6 +47,14 @@ public sealed class QuarantineTests
         var line = Assert.Single(list.Split('\n'), l => l.StartsWith(first, StringComparison.Ordinal));
         Assert.Contains("spam", line, StringComparison.Ordinal);
         Assert.Contains("reached the quarantine threshold 10.0", line, StringComparison.Ordinal);
+        // A retry of the whole queue leaves them alone (no retry in their trace), and says so.
+        var (retryExit, retried, retryErrors) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, ["queue", "retry", "--all", "--config", policy.MainFile]);
+        Assert.True(retryExit == 0, retryErrors);
+        Assert.Contains("0 message(s) scheduled for immediate delivery; 4 held (quarantine", retried, StringComparison.Ordinal);
+        var (traceExit, traced, traceErrors) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, ["trace", "--id", first, "--config", policy.MainFile]);
+        Assert.True(traceExit == 0, traceErrors);
+        Assert.Contains(" held ", traced, StringComparison.Ordinal);
+        Assert.DoesNotContain(" retry ", traced, StringComparison.Ordinal);
         var show = await CliAsync(policy, "show", first);
         Assert.Contains("verdict:      spam: spam score", show, StringComparison.Ordinal);
         Assert.Contains("reasons:      GTUBE=", show, StringComparison.Ordinal);

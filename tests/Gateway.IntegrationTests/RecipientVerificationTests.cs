@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Gateway.IntegrationTests.Fixtures;
 using Gateway.Testing.Peers;
 using Gateway.Testing.Smtp;
@@ -217,6 +218,12 @@ public sealed class RecipientVerificationTests
 
         var big = await Mail.SendAsync(gateway.SmtpEndPoint, "someone@sender.test", ["alice@example.test", "bob@ours.test"], "big@sender.test", new string('x', 70) + "\r\n" + string.Concat(Enumerable.Repeat(new string('y', 70) + "\r\n", 80)));
         AssertReply(552, "5.3.4", big);
+
+        // The trace gives the size the client sent, not the part of it stored before the limit was reached.
+        var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--to", "alice@example.test", "--config", policy.MainFile);
+        var refused = Assert.Single(trace.StdOut.Split('\n'), l => l.Contains(" refused ", StringComparison.Ordinal) && l.Contains("552 5.3.4", StringComparison.Ordinal));
+        var size = long.Parse(Regex.Match(refused, @"size=(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(size > 80 * 72, refused);
 
         // A domain without a limit of its own still takes the same message.
         var elsewhere = await Mail.SendAsync(gateway.SmtpEndPoint, "someone@sender.test", ["bob@ours.test"], "big2@sender.test", string.Concat(Enumerable.Repeat(new string('y', 70) + "\r\n", 80)));

@@ -53,6 +53,11 @@ public sealed class SpamPolicyTests
         Assert.DoesNotContain("X-Spam-Flag", wanted, StringComparison.Ordinal);
         Assert.Contains("Subject: Budget review moved", wanted, StringComparison.Ordinal);
 
+        // The trace says what became of the tagged message: delivered, as spam.
+        var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--to", "bob@example.test", "--config", policy.MainFile);
+        Assert.Contains(trace.StdOut.Split('\n'), l => l.Contains(" received from=<x@sender.test>", StringComparison.Ordinal)
+            && l.Contains("; verdict spam 1", StringComparison.Ordinal) && l.TrimEnd().EndsWith(" tag)", StringComparison.Ordinal));
+
         // Every verdict, the refused one included, is in the gateway's log.
         Assert.Equal(3, await gateway.WaitForLogCountAsync(l => l.Contains("Spam verdict", StringComparison.Ordinal), 3, TimeSpan.FromSeconds(10)));
     }

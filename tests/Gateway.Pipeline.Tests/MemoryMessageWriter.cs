@@ -19,6 +19,9 @@ internal sealed class MemoryMessageWriter(string queueId = "TESTQUEUE1", bool in
     /// <summary>The refusal the pipeline answered with, if any.</summary>
     public SmtpReply? Refused { get; private set; }
 
+    /// <summary>The client's message size the pipeline gave with its refusal.</summary>
+    public long? RefusedLength { get; private set; }
+
     /// <summary>What would be delivered: the amendment's prefix, then the content after the replaced bytes.</summary>
     public string Delivered
     {
@@ -78,9 +81,10 @@ internal sealed class MemoryMessageWriter(string queueId = "TESTQUEUE1", bool in
         return ValueTask.FromResult(new SmtpReply(250, "2.0.0", "Ok: queued as " + queueId));
     }
 
-    public ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken)
+    public ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, long messageLength, CancellationToken cancellationToken)
     {
         Refused = reply;
+        RefusedLength = messageLength;
         Disposed = true;
         return ValueTask.FromResult(reply);
     }

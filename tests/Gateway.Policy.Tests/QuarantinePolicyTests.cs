@@ -6,8 +6,8 @@ namespace Gateway.Policy.Tests;
 /// </summary>
 public sealed class QuarantinePolicyTests : IDisposable
 {
-    /// <summary>Minimal policy plus our domain (line 5); "spam:" is line 6, its body from line 7.</summary>
-    private const string Spam = PolicyFiles.Minimal + "domains: [example.test]\nspam:\n";
+    /// <summary>Minimal policy plus our domains (line 5); "spam:" is line 6, its body from line 7.</summary>
+    private const string Spam = PolicyFiles.Minimal + "domains: [example.test, a.sub.example.test]\nspam:\n";
 
     private readonly PolicyFiles _files = new();
 

@@ -2,8 +2,8 @@ namespace Gateway.Policy.Tests;
 
 public sealed class SpamPolicyTests : IDisposable
 {
-    /// <summary>Minimal policy plus our domain (line 5); "spam:" is line 6, its body from line 7.</summary>
-    private const string Base = PolicyFiles.Minimal + "domains: [example.test]\nspam:\n";
+    /// <summary>Minimal policy plus our domains (line 5); "spam:" is line 6, its body from line 7.</summary>
+    private const string Base = PolicyFiles.Minimal + "domains: [example.test, a.sub.example.test, strict.example.test, loose.example.test]\nspam:\n";
 
     private readonly PolicyFiles _files = new();
 
@@ -58,6 +58,20 @@ public sealed class SpamPolicyTests : IDisposable
         Assert.Equal(new SpamRulePolicy { Name = "SUBJ_PRIZE", Target = SpamRuleTargetPolicy.Header, Header = "Subject", Pattern = "prize|winner", Score = 2.5 }, spam.Rules[0]);
         Assert.Equal(-1, spam.Rules[1].Score);
         Assert.Equal(SpamRuleTargetPolicy.Attachment, spam.Rules[2].Target);
+    }
+
+    [Fact]
+    public void A_domain_entry_for_a_domain_that_is_not_ours_is_an_error_at_its_key_with_a_suggestion() =>
+        AssertError(Base + "  domains:\n    exmaple.test: {action: reject}\n", 8, 5,
+            "spam.domains.exmaple.test: 'exmaple.test' is not one of our domains (domains: example.test, a.sub.example.test, strict.example.test, loose.example.test); spam settings apply to inbound mail only; did you mean 'example.test'?");
+
+    [Fact]
+    public void A_parent_entry_with_none_of_our_domains_below_it_is_an_error_at_its_key()
+    {
+        AssertError(Base + "  domains:\n    .example.tset: {action: reject}\n", 8, 5, "spam.domains..example.tset: none of our domains is below 'example.tset'");
+
+        // ".example.test" stands for its subdomains only; example.test itself would not make it apply.
+        _files.AssertError(PolicyFiles.Minimal + "domains: [example.test]\nspam:\n  domains:\n    .example.test: {action: reject}\n", 8, 5, "none of our domains is below 'example.test'");
     }
 
     [Fact]

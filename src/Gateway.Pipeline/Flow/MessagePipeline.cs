@@ -98,13 +98,20 @@ public sealed class MessagePipeline
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 PipelineLog.StepFailed(_logger, message.Session.SessionId, message.Message.QueueId, step.Name, ex);
-                return PartOutcome.Refused(PipelineReplies.LocalError, step.Name);
+                summaries.Add(step.Name + " failed");
+                return PartOutcome.Refused(PipelineReplies.LocalError, step.Name, Summarize(summaries, null));
             }
 
             PipelineLog.StepDone(_logger, message.Session.SessionId, message.Message.QueueId, step.Name, verdict.Action, verdict.Reason ?? string.Empty);
             if (verdict.Summary is { Length: > 0 } summary)
             {
                 summaries.Add(summary);
+            }
+            else if (verdict.Refusal is { } unsummarized)
+            {
+                // The transaction's log line must say which check refused the message, not "verdict none" (which
+                // reads as "nothing was checked") or an earlier step's "spam 0.0/5.0 none".
+                summaries.Add(step.Name + (unsummarized.IsTransientFailure ? " tempfail" : " reject"));
             }
 
             if (verdict.Refusal is { } refusal)

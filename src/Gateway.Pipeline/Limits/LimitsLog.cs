@@ -16,7 +16,7 @@ internal static partial class LimitsLog
     public static partial void Greylisted(ILogger logger, string sessionId, IPAddress client, string network, string sender, string recipient, string reason, string wait);
 
     [LoggerMessage(EventId = 3122, Level = LogLevel.Information,
-        Message = "Greylist passed: session {SessionId} client {Client} network {Network} sender <{Sender}> recipient <{Recipient}> retried after {Waited}; network allowed until {Until}")]
+        Message = "Greylist passed: session {SessionId} client {Client} network {Network} sender <{Sender}> recipient <{Recipient}> retried after {Waited}; network allowed until {Until:u}")]
     public static partial void GreylistPassed(ILogger logger, string sessionId, IPAddress client, string network, string sender, string recipient, string waited, DateTimeOffset until);
 
     [LoggerMessage(EventId = 3123, Level = LogLevel.Information,

@@ -115,7 +115,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     PipelineLog.PipelineFailed(_pipeline.Logger, part.Envelope.Session.SessionId, writer.QueueId, ex);
-                    outcome = PartOutcome.Refused(PipelineReplies.LocalError, "pipeline");
+                    outcome = PartOutcome.Refused(PipelineReplies.LocalError, "pipeline", "pipeline failed");
                 }
 
                 outcomes.Add(outcome);
@@ -134,7 +134,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
         }
 
         var replies = await Task.WhenAll(_parts.Select((part, i) =>
-            ((IInspectableMessageWriter)part.Writer).CompleteAsync(outcomes[i].Amendment, cancellationToken).AsTask())).ConfigureAwait(false);
+            ((IInspectableMessageWriter)part.Writer).CompleteAsync(outcomes[i].Amendment with { Verdict = outcomes[i].Verdict }, cancellationToken).AsTask())).ConfigureAwait(false);
         if (replies.FirstOrDefault(r => !r.IsPositive) is { } notQueued)
         {
             // A part that was queued is delivered; when the client sends the message again its recipients may get
@@ -152,7 +152,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     {
         foreach (var part in _parts)
         {
-            await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, cancellationToken).ConfigureAwait(false);
+            await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, _length, cancellationToken).ConfigureAwait(false);
         }
 
         return refusal;

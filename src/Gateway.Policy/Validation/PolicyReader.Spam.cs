@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Gateway.Policy.Yaml;
+using Gateway.Syntax;
 
 namespace Gateway.Policy.Validation;
 
@@ -26,7 +27,7 @@ internal sealed partial class PolicyReader
     // Scores beyond this are typos: GTUBE, the strongest built-in signal, is 1000.
     private const double MaxSpamScore = 1000;
 
-    private SpamPolicy ReadSpam(YamlNode node)
+    private SpamPolicy ReadSpam(YamlNode node, IReadOnlyList<string> domains, bool domainsComplete)
     {
         var fields = Fields(node, "spam", SpamKeys);
         var defaults = ReadSpamDomain(fields, "spam", new SpamDomainPolicy());
@@ -36,7 +37,12 @@ internal sealed partial class PolicyReader
             Enabled = true,
             Default = defaults,
             Domains = TryGet(fields, "domains", out var domainsNode)
-                ? ReadDomainMap(domainsNode, "spam.domains", "a mapping of recipient domain to {threshold, action, subject_prefix}", (value, name) => ReadSpamDomain(Fields(value, name, SpamDomainKeys), name, defaults))
+                ? ReadDomainMap(
+                    domainsNode,
+                    "spam.domains",
+                    "a mapping of recipient domain to {threshold, action, subject_prefix}",
+                    (value, name) => ReadSpamDomain(Fields(value, name, SpamDomainKeys), name, defaults),
+                    (keyNode, key, name) => SpamDomainIsOurs(keyNode, key, name, new OurDomains(domains, domainsComplete)))
                 : new SpamPolicy().Domains,
             Rules = TryGet(fields, "rules", out var rulesNode) ? ReadSpamRules(rulesNode) : [],
             Model = TryGet(fields, "model", out var modelNode) ? ReadPath(modelNode, "spam.model", PathKind.ExistingFile) : null,
@@ -44,6 +50,28 @@ internal sealed partial class PolicyReader
             ClamAv = TryGet(fields, "clamav", out var clamNode) ? ReadClamAv(clamNode) : null,
             Rspamd = TryGet(fields, "rspamd", out var rspamdNode) ? ReadRspamd(rspamdNode) : null,
         };
+    }
+
+    /// <summary>
+    /// Only inbound mail is scored, and a recipient is inbound only in one of domains (exact), so an entry naming no
+    /// domain of ours, or a ".parent" with none of ours below it, would never apply: almost certainly a typo, and one
+    /// that silently leaves a domain on the default threshold and action.
+    /// </summary>
+    private bool SpamDomainIsOurs(YamlNode keyNode, string key, string name, OurDomains ours)
+    {
+        if (!key.StartsWith('.'))
+        {
+            return RequireOurs(keyNode, name, key, key, ours, "spam settings apply to inbound mail only");
+        }
+
+        if (!ours.Complete || ours.Domains.Any(d => d.Length > key.Length - 1 && DomainName.IsSameOrSubdomain(d, key.AsSpan(1))))
+        {
+            return true;
+        }
+
+        var list = ours.Domains.Count == 0 ? "domains is empty" : "domains: " + string.Join(", ", ours.Domains);
+        Error(keyNode, $"{name}: none of our domains is below '{key[1..]}' ({list}); spam settings apply to inbound mail only");
+        return false;
     }
 
     /// <summary>Threshold, action, quarantine threshold and subject prefix; what is not given comes from <paramref name="inherited"/>.</summary>

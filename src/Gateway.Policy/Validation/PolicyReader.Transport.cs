@@ -55,9 +55,11 @@ internal sealed partial class PolicyReader
 
     /// <summary>
     /// A mapping keyed by domain, canonical, where a key starting with "." stands for every subdomain; a key listed
-    /// twice names both places. A value <paramref name="read"/> returns null for is left out (its error is reported).
+    /// twice names both places. A value <paramref name="read"/> returns null for is left out (its error is reported), as is
+    /// an entry whose canonical key <paramref name="acceptKey"/> refuses (after reporting it at the key).
     /// </summary>
-    private ReadOnlyDictionary<string, T> ReadDomainMap<T>(YamlNode node, string section, string expected, Func<YamlNode, string, T?> read)
+    private ReadOnlyDictionary<string, T> ReadDomainMap<T>(
+        YamlNode node, string section, string expected, Func<YamlNode, string, T?> read, Func<YamlNode, string, string, bool>? acceptKey = null)
     {
         var result = new Dictionary<string, T>(StringComparer.Ordinal);
         if (node is not YamlMapping mapping)
@@ -84,6 +86,11 @@ internal sealed partial class PolicyReader
             {
                 var first = seen[key].Position;
                 Error(entry.Key, $"{name}: '{key}' is listed twice (first at line {first.Line}, column {first.Column})");
+                continue;
+            }
+
+            if (acceptKey is not null && !acceptKey(entry.Key, key, name))
+            {
                 continue;
             }
 

@@ -129,7 +129,7 @@ internal sealed partial class PolicyReader
         var authentication = ReadAuthentication(authenticationNode, hostName, domains, domainsComplete);
         var mtaSts = TryGet(fields, "mta_sts", out var mtaStsNode) ? ReadMtaStsPublish(mtaStsNode) : new MtaStsPublishPolicy();
         var smime = TryGet(fields, "smime", out var smimeNode) ? ReadSmime(smimeNode, domains, domainsComplete) : new SmimePolicy();
-        var spam = TryGet(fields, "spam", out var spamNode) ? ReadSpam(spamNode) : new SpamPolicy();
+        var spam = TryGet(fields, "spam", out var spamNode) ? ReadSpam(spamNode, domains, domainsComplete) : new SpamPolicy();
         var recipients = TryGet(fields, "recipients", out var recipientsNode) ? ReadRecipients(recipientsNode, domains, domainsComplete, delivery, limits) : new RecipientsPolicy();
         var rateLimits = TryGet(fields, "rate_limits", out var rateLimitsNode) ? ReadRateLimits(rateLimitsNode) : new RateLimitsPolicy();
         var greylisting = TryGet(fields, "greylisting", out var greylistingNode) ? ReadGreylisting(greylistingNode) : new GreylistingPolicy();

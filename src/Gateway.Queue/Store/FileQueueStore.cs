@@ -539,7 +539,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             "received",
             envelope,
             SpoolReplies.Queued(envelope.QueueId).ToString(),
-            ReceivedDetail(envelope, record.DeliveredLength));
+            ReceivedDetail(envelope, record.DeliveredLength, record.Verdict));
         await TraceAsync(received with { Remote = envelope.ClientIp }).ConfigureAwait(false);
         if (quarantine is not null)
         {
@@ -556,8 +556,8 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         }
     }
 
-    /// <summary>The received event's detail: origin, size, and how the message came (TLS, RFC 8689 flags).</summary>
-    private static string ReceivedDetail(QueuedEnvelope envelope, long size)
+    /// <summary>The received event's detail: origin, size, how the message came (TLS, RFC 8689 flags) and the checks' verdict.</summary>
+    private static string ReceivedDetail(QueuedEnvelope envelope, long size, string? verdict = null)
     {
         var detail = string.Create(CultureInfo.InvariantCulture, $"origin={envelope.Origin} size={size}");
         if (envelope.TlsProtocol is not null)
@@ -573,6 +573,11 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         if (envelope.TlsRequiredNo)
         {
             detail += " tls-required=no";
+        }
+
+        if (verdict is not null)
+        {
+            detail += "; verdict " + verdict;
         }
 
         return detail;

@@ -11,6 +11,9 @@ internal sealed record SpoolRecord(QueuedEnvelope Envelope, long MessageOffset, 
 
     public long ReplacedLength { get; init; }
 
+    /// <summary>The checks' verdict for the trace's received event (kept in memory only, not in the spool file).</summary>
+    public string? Verdict { get; init; }
+
     /// <summary>The size of the message as delivered.</summary>
     public long DeliveredLength => Replacement.Length + MessageLength - ReplacedLength;
 

@@ -132,7 +132,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         try
         {
             messageLength = _flushed + _buffered - _messageOffset;
-            record = new SpoolRecord(_envelope, _messageOffset, messageLength);
+            record = new SpoolRecord(_envelope, _messageOffset, messageLength) { Verdict = amendment.Verdict };
             if (!amendment.Prefix.IsEmpty || amendment.ReplacedLength > 0)
             {
                 if (amendment.ReplacedLength < 0 || amendment.ReplacedLength > messageLength)
@@ -183,14 +183,16 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         }
     }
 
-    public async ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, long messageLength, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reply);
         if (!_finished)
         {
-            var length = _flushed + _buffered - _messageOffset;
             Abort();
-            await _store.TraceRefusedAsync(_envelope, reply, length).ConfigureAwait(false);
+
+            // The client's size, not what was stored: a message too big for its domain is not stored past the limit,
+            // and a trace saying it was smaller than the limit it was refused for would mislead.
+            await _store.TraceRefusedAsync(_envelope, reply, messageLength).ConfigureAwait(false);
         }
 
         return reply;

@@ -4,6 +4,7 @@ using Gateway.Authentication.Spf;
 using Gateway.Pipeline.Limits;
 using Gateway.Policy;
 using Gateway.Testing;
+using Gateway.Testing.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using static Gateway.Pipeline.Tests.Limits.LimitsTestPolicy;
@@ -64,6 +65,21 @@ public sealed class GreylistTests : IDisposable
         _time.Advance(TimeSpan.FromMinutes(1));
         Assert.True((await Try(limits, client: "192.0.2.200")).IsContinue);
         Assert.Equal(["grey:deferred", "grey:too_early", "grey:passed"], _metrics.Events);
+    }
+
+    [Fact]
+    public async Task The_passed_retry_is_logged_with_the_end_of_the_allowance_as_an_unambiguous_utc_time()
+    {
+        var logger = new ListLogger();
+        var limits = new SessionLimits(With(greylisting: On), new LimitsState(new RateLimiter(_time), Open(), _time, _metrics), logger);
+        await Try(limits);
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.True((await Try(limits)).IsContinue);
+
+        // Not "04/05/2025 12:05:00 +00:00", which half the world reads as the 4th of May.
+        var passed = Assert.Single(logger.Entries, e => e.EventId == 3122);
+        Assert.EndsWith("network allowed until 2025-04-05 12:05:00Z", passed.Message, StringComparison.Ordinal);
     }
 
     [Fact]

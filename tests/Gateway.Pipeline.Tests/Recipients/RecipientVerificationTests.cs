@@ -181,12 +181,16 @@ public sealed class RecipientVerificationTests
         };
 
         var (_, writer) = await handler.OnMessageStartAsync(envelope, default);
-        await writer!.WriteAsync(Encoding.ASCII.GetBytes("Subject: big\r\n\r\n" + new string('x', 3000) + "\r\n"), default);
+        await writer!.WriteAsync(Encoding.ASCII.GetBytes("Subject: big\r\n\r\n"), default);
+        await writer.WriteAsync(Encoding.ASCII.GetBytes(new string('x', 3000) + "\r\n"), default);
         var reply = await writer.CompleteAsync(default);
 
         Assert.Equal((552, "5.3.4"), (reply.Code, reply.EnhancedCode));
         Assert.Contains("example.test", reply.ToString(), StringComparison.Ordinal);
         Assert.Equal(reply, acceptor.Writer.Refused);
+
+        // The refusal names the size the client sent, though only the part below the limit reached the spool.
+        Assert.Equal(16 + 3002, acceptor.Writer.RefusedLength);
         Assert.Null(acceptor.Writer.Amendment);
     }
 

@@ -39,6 +39,17 @@ public sealed class AttachmentStepTests
     }
 
     [Fact]
+    public async Task The_transaction_summary_names_the_attachment_check_that_refused_the_message()
+    {
+        var harness = new ScannerHarness(Spam(new AttachmentPolicy()));
+
+        var reply = await harness.SendAsync(Message(("invoice.pdf", Pe)));
+
+        Assert.Equal(550, reply.Code);
+        Assert.Equal("attachments reject", harness.ContentVerdict);
+    }
+
+    [Fact]
     public async Task An_executable_embedded_in_a_onenote_section_is_refused_by_the_default_policy()
     {
         var harness = new ScannerHarness(Spam(new AttachmentPolicy()));

@@ -22,6 +22,9 @@ internal sealed class ScannerHarness(SpamPolicy spam, bool inMemory = true)
 
     public WriterAcceptor Acceptor { get; } = new(inMemory);
 
+    /// <summary>The verdict words of the last message for the transaction's summary log line (null: none).</summary>
+    public string? ContentVerdict { get; private set; }
+
     /// <summary>What was delivered (amendment and content) of the first part.</summary>
     public string Delivered => Acceptor.Writer.Delivered;
 
@@ -69,7 +72,9 @@ internal sealed class ScannerHarness(SpamPolicy spam, bool inMemory = true)
             await writer!.WriteAsync(message.AsMemory(at, Math.Min(64 * 1024, message.Length - at)), default);
         }
 
-        return await writer!.CompleteAsync(default);
+        var reply = await writer!.CompleteAsync(default);
+        ContentVerdict = writer.ContentVerdict;
+        return reply;
     }
 
     /// <summary>A plain message with the given subject (and extra header fields) and body.</summary>

@@ -216,7 +216,7 @@ public sealed class SpoolAmendmentTests
         var writer = await WriterWithClientMessageAsync(ctx);
         var refusal = new SmtpReply(550, "5.7.1", "Message rejected by the DMARC policy of the sender's domain");
 
-        Assert.Same(refusal, await writer.RefuseAsync(refusal, CancellationToken.None));
+        Assert.Same(refusal, await writer.RefuseAsync(refusal, ClientMessage.Length, CancellationToken.None));
         await writer.DisposeAsync();
 
         AssertNothingKept(ctx);
@@ -226,6 +226,7 @@ public sealed class SpoolAmendmentTests
         Assert.Equal(refusal.ToString(), refused.Reply);
         Assert.Equal(["bob@example.test"], refused.To);
         Assert.StartsWith("origin=", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains($"size={ClientMessage.Length}", refused.Detail, StringComparison.Ordinal);
     }
 
     private static async Task<IInspectableMessageWriter> WriterWithClientMessageAsync(SpoolTestContext ctx)

@@ -1,4 +1,5 @@
 using System.Text;
+using Gateway.Abstractions;
 
 namespace Gateway.Queue.Tests.Store;
 
@@ -229,6 +230,22 @@ public sealed class SpoolWriteTests
         ctx.Store.MessageQueued += _ => throw new InvalidOperationException("scheduler bug");
 
         Assert.Equal(250, (await ctx.SendAsync(SpoolTestContext.Message())).Code);
+    }
+
+    [Fact]
+    public async Task The_checks_verdict_is_traced_with_the_acceptance_in_a_segment_and_in_a_file_of_its_own()
+    {
+        await using var ctx = new SpoolTestContext();
+        foreach (var quarantine in new QuarantineNote?[] { null, new("spam", "spam score 12.0 reached the quarantine threshold 10.0") })
+        {
+            await using var writer = (IInspectableMessageWriter)await ctx.Store.BeginAsync(SpoolTestContext.MakeEnvelope(), CancellationToken.None);
+            await writer.WriteAsync(SpoolTestContext.Message(), CancellationToken.None);
+            Assert.Equal(250, (await writer.CompleteAsync(new MessageAmendment { Verdict = "spam 6.0/5.0 tag", Quarantine = quarantine }, CancellationToken.None)).Code);
+        }
+
+        var received = (await ctx.TraceEventsAsync()).Where(e => e.Event == "received").ToList();
+        Assert.Equal(2, received.Count);
+        Assert.All(received, e => Assert.EndsWith("; verdict spam 6.0/5.0 tag", e.Detail, StringComparison.Ordinal));
     }
 
     [Fact]
