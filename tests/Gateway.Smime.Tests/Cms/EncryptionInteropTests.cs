@@ -71,6 +71,7 @@ public sealed class EncryptionInteropTests
     [InlineData("-aes-192-cbc", false, false, "aes192-cbc")]
     [InlineData("-aes-128-gcm", false, true, "aes128-gcm")]
     [InlineData("-aes-192-gcm", false, true, "aes192-gcm")]
+    [InlineData("-des3", false, false, "des-ede3-cbc")]
     public async Task Mail_encrypted_by_openssl_decrypts_with_us_and_its_content_algorithm_has_a_readable_name(string cipher, bool oaep, bool authenticated, string name)
     {
         var bob = TestPki.Issue(Ca, "bob@example.org");
