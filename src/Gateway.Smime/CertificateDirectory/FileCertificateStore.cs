@@ -83,11 +83,13 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         AddAsync(certificate, origin, RecipientCapabilities.None, cancellationToken);
 
     /// <summary>Harvests a valid signer from <see cref="SmimeVerifyResult.HarvestedCertificates"/>, with what its signature advertised.</summary>
-    public Task<CertificateStoreAddResult> AddHarvestedAsync(SmimeRecipient signer, CancellationToken cancellationToken)
+    public async Task<CertificateStoreAddResult> AddHarvestedAsync(SmimeRecipient signer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signer);
+
+        // Awaited inside the using: the add reads the certificate again after waiting for the lock.
         using var certificate = X509CertificateLoader.LoadCertificate(signer.Certificate.GetEncoded());
-        return AddAsync(certificate, CertificateOrigin.Harvest, signer.Capabilities, cancellationToken);
+        return await AddAsync(certificate, CertificateOrigin.Harvest, signer.Capabilities, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -71,6 +71,30 @@ public sealed class FileCertificateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Harvests_and_lookups_on_many_threads_see_every_certificate()
+    {
+        var signers = Enumerable.Range(0, 16).Select(i => TestPki.Issue(Ca, $"signer{i}@example.org", TestKeyKind.EcP256)).ToList();
+        var partner = TestPki.Issue(Ca, "partner@example.org", TestKeyKind.EcP256);
+
+        // Enough files that the first listing, under the lock, keeps the other threads waiting for it.
+        for (var i = 0; i < 64; i++)
+        {
+            await File.WriteAllTextAsync(_directory.File($"partner-{i}.pem"), partner.CertificatePem);
+        }
+
+        using var store = Store();
+        await Task.WhenAll(signers.Select(signer => Task.Run(async () =>
+        {
+            Assert.Equal(CertificateStoreAddResult.Added, await store.AddHarvestedAsync(new SmimeRecipient(signer.Certificate, RecipientCapabilities.None), default));
+            Assert.Equal(signer.Certificate, Assert.Single(await store.FindAsync(signer.Address, default)).Certificate);
+        })));
+
+        Assert.Equal(signers.Count + 1, await store.CountAsync(default));
+        using var reopened = Store();
+        Assert.Equal(signers.Count + 1, await reopened.CountAsync(default));
+    }
+
+    [Fact]
     public async Task Expired_and_CA_certificates_are_refused_and_the_count_is_bounded()
     {
         using var store = Store(max: 1);
