@@ -79,8 +79,10 @@ public sealed class OutboundTlsTests : IClassFixture<OutboundTlsTests.Peers>
 
         var shown = await _peers.WaitForQueueAsync(id, "TLS required by policy (encrypt): STARTTLS not offered by mx.plaintext.plain.test");
 
-        // The host never said this: our own TLS policy refused it, and queue show must not read as if it had.
+        // The host never said this: our own TLS policy refused it, and neither queue show nor trace may read as if it had.
         Assert.Contains("remote mx.plaintext.plain.test  ours: 451 4.7.4", shown, StringComparison.Ordinal);
+        var trace = await _peers.WaitForTraceAsync(id, "deferred");
+        Assert.Contains("remote=mx.plaintext.plain.test reply=\"ours: 451 4.7.4", trace, StringComparison.Ordinal);
         Assert.Empty(await _peers.Plaintext.FindAsync("user@plaintext.plain.test"));
     }
 

@@ -104,7 +104,7 @@ internal sealed class AttemptRound
             {
                 case OutcomeKind.Delivered:
                     _states[index] = updated with { Status = RecipientStatus.Delivered };
-                    Changes.Add(new RecipientChange("delivered", current.Address, outcome.RemoteMta, outcome.Diagnostic));
+                    Changes.Add(new RecipientChange("delivered", current.Address, outcome.RemoteMta, outcome.Diagnostic, updated.LocalReply));
 
                     // RFC 3461 4.1: SUCCESS only when asked, and not when the next hop took the DSN request over.
                     // The gateway is never the final delivery, so the action is "relayed" (RFC 3464 2.3.3).
@@ -116,20 +116,20 @@ internal sealed class AttemptRound
                     break;
                 case OutcomeKind.PermanentFailure:
                     _states[index] = updated with { Status = RecipientStatus.Failed };
-                    Changes.Add(new RecipientChange("failed", current.Address, outcome.RemoteMta, outcome.Diagnostic));
+                    Changes.Add(new RecipientChange("failed", current.Address, outcome.RemoteMta, outcome.Diagnostic, updated.LocalReply));
                     AddNotice(FailureNotices, index, new NoticeRecipient(recipient, DsnAction.Failed, StatusOf(outcome, "5.0.0"), outcome.Diagnostic, outcome.RemoteMta, finished, updated.LocalReply));
                     break;
                 default:
                     if (expired)
                     {
                         _states[index] = updated with { Status = RecipientStatus.Expired };
-                        Changes.Add(new RecipientChange("expired", current.Address, outcome.RemoteMta, outcome.Diagnostic));
+                        Changes.Add(new RecipientChange("expired", current.Address, outcome.RemoteMta, outcome.Diagnostic, updated.LocalReply));
                         AddNotice(FailureNotices, index, new NoticeRecipient(recipient, DsnAction.Failed, ExpiredStatus, outcome.Diagnostic, outcome.RemoteMta, finished, updated.LocalReply));
                     }
                     else
                     {
                         _states[index] = updated;
-                        Changes.Add(new RecipientChange("deferred", current.Address, outcome.RemoteMta, outcome.Diagnostic));
+                        Changes.Add(new RecipientChange("deferred", current.Address, outcome.RemoteMta, outcome.Diagnostic, updated.LocalReply));
                     }
 
                     break;

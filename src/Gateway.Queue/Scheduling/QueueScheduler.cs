@@ -347,7 +347,7 @@ public sealed class QueueScheduler
         }
 
         var attemptDetail = "attempt " + (state.Attempts + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await TraceAsync("attempt", envelope, round.PendingAddresses, null, null, attemptDetail, cancellationToken).ConfigureAwait(false);
+        await TraceAsync("attempt", envelope, round.PendingAddresses, null, null, attemptDetail, localReply: false, cancellationToken).ConfigureAwait(false);
         var outcomes = await DeliverAsync(queueId, envelope, round, cancellationToken).ConfigureAwait(false);
         var finished = _time.GetUtcNow();
         var since = state.QueuedSince(envelope);
@@ -355,7 +355,7 @@ public sealed class QueueScheduler
         round.Apply(outcomes, finished, expired, address => SchedulerLog.MissingOutcome(_logger, queueId, address));
         foreach (var change in round.Changes)
         {
-            await TraceAsync(change.Event, envelope, [change.Address], change.RemoteMta, change.Reply, null, cancellationToken).ConfigureAwait(false);
+            await TraceAsync(change.Event, envelope, [change.Address], change.RemoteMta, change.Reply, null, change.LocalReply, cancellationToken).ConfigureAwait(false);
         }
 
         var attempts = state.Attempts + 1;
@@ -457,7 +457,7 @@ public sealed class QueueScheduler
             // Building a notice is deterministic: retrying would fail the same way and keep the message queued
             // for ever. The failure is logged loudly and the delivery state moves on.
             SchedulerLog.NoticeBuildFailed(_logger, queueId, kind.ToString(), ex);
-            await TraceAsync("notice", envelope, [envelope.From ?? string.Empty], null, null, $"{kind.ToString().ToLowerInvariant()} notice could not be built", cancellationToken)
+            await TraceAsync("notice", envelope, [envelope.From ?? string.Empty], null, null, $"{kind.ToString().ToLowerInvariant()} notice could not be built", localReply: false, cancellationToken)
                 .ConfigureAwait(false);
             return true;
         }
@@ -472,7 +472,7 @@ public sealed class QueueScheduler
         {
             var noticeId = await _store.EnqueueAsync(notice.Envelope, notice.Content, cancellationToken).ConfigureAwait(false);
             var to = notice.Envelope.Recipients.Select(r => r.Address).ToList();
-            await TraceAsync("notice", envelope, to, null, null, $"{kind.ToString().ToLowerInvariant()} notice queued as {noticeId}", cancellationToken)
+            await TraceAsync("notice", envelope, to, null, null, $"{kind.ToString().ToLowerInvariant()} notice queued as {noticeId}", localReply: false, cancellationToken)
                 .ConfigureAwait(false);
             return true;
         }
@@ -530,11 +530,12 @@ public sealed class QueueScheduler
         string? remote,
         string? reply,
         string? detail,
+        bool localReply,
         CancellationToken cancellationToken)
     {
         try
         {
-            var traceEvent = new TraceEvent(_time.GetUtcNow(), name, envelope.QueueId, envelope.From, to, remote, reply, detail);
+            var traceEvent = new TraceEvent(_time.GetUtcNow(), name, envelope.QueueId, envelope.From, to, remote, reply, detail, localReply);
             await _trace.WriteAsync(traceEvent, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -14,6 +14,10 @@ namespace Gateway.Queue;
 /// <param name="Remote">The client (received) or the next hop (attempts).</param>
 /// <param name="Reply">The SMTP reply given or received.</param>
 /// <param name="Detail">Anything else worth knowing (reason, size, origin).</param>
+/// <param name="LocalReply">True when <paramref name="Reply"/> of a delivery outcome is the gateway's own reason (a refused
+/// connection, a TLS policy not met) rather than what <paramref name="Remote"/> answered, as
+/// <see cref="RecipientState.LocalReply"/>. Written only when true, so lines stay as short as before and lines written
+/// before it existed read as false.</param>
 public sealed record TraceEvent(
     [property: JsonPropertyName("ts")] DateTimeOffset Timestamp,
     string Event,
@@ -22,4 +26,5 @@ public sealed record TraceEvent(
     IReadOnlyList<string> To,
     string? Remote,
     string? Reply,
-    string? Detail);
+    string? Detail,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool LocalReply = false);

@@ -13,4 +13,8 @@ internal static partial class DirectoryLog
 
     [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "Certificate store {Directory} holds its maximum of {Max} certificates; new ones are refused")]
     public static partial void StoreFull(ILogger logger, string directory, int max);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Information,
+        Message = "Certificate store {Directory} is followed by its modification time, not watched ({Reason}): each certificate the gateway stores makes the next lookup list the directory again")]
+    public static partial void NotWatched(ILogger logger, string directory, string reason);
 }

@@ -14,9 +14,13 @@ namespace Gateway.Smime.CertificateDirectory;
 /// read too. What a harvested signer advertised in its signature's smimeCapabilities (RFC 8551 2.5.2) is kept
 /// beside the certificate in <c>&lt;sha256&gt;.capabilities</c>, so a correspondent whose software reads
 /// AES-256-GCM gets it even though their certificate does not say so. The address index is built on first use
-/// and read again whenever the directory changes (its modification time), so a certificate an administrator copies
-/// in is used, and one removed is no longer used, from the next lookup on, without a restart; only new or changed
-/// files are parsed again.
+/// and the directory listed again whenever someone else changes it, so a certificate an administrator copies in is
+/// used, and one removed is no longer used, from the next lookup on, without a restart; only new or changed files are
+/// parsed again. What the store writes itself goes into the index as it is written: harvesting a certificate does not
+/// make the next lookup list a directory of up to <see cref="FileCertificateStoreOptions.MaxCertificates"/> files.
+/// Telling others' changes from ours takes a <see cref="DirectoryWatch"/>; where there can be none (not Linux, not a
+/// local file system, no inotify instance left) the store follows the directory's modification time, which our own
+/// writes change too, so there each of them is followed by a listing.
 /// </summary>
 public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
 {
@@ -30,6 +34,10 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
     private readonly Dictionary<string, BcCertificate> _certificates = new(StringComparer.Ordinal);
     private Dictionary<string, StoredFile> _files = new(StringComparer.Ordinal);
     private DateTime? _directoryWritten;
+    private DirectoryWatch? _watch;
+    private bool _unwatched;
+    private bool _listingOwed = true;
+    private int _listings;
 
     public FileCertificateStore(FileCertificateStoreOptions options, TimeProvider time, ILogger<FileCertificateStore> logger)
     {
@@ -41,6 +49,9 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>How many times the directory was listed: once at first use, then once per change by someone else.</summary>
+    internal int Listings => Volatile.Read(ref _listings);
 
     /// <summary>How many certificates the index holds (loading it if needed).</summary>
     public async Task<int> CountAsync(CancellationToken cancellationToken)
@@ -83,11 +94,13 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         AddAsync(certificate, origin, RecipientCapabilities.None, cancellationToken);
 
     /// <summary>Harvests a valid signer from <see cref="SmimeVerifyResult.HarvestedCertificates"/>, with what its signature advertised.</summary>
-    public Task<CertificateStoreAddResult> AddHarvestedAsync(SmimeRecipient signer, CancellationToken cancellationToken)
+    public async Task<CertificateStoreAddResult> AddHarvestedAsync(SmimeRecipient signer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signer);
+
+        // Awaited inside the using: the add reads the certificate again after waiting for the lock.
         using var certificate = X509CertificateLoader.LoadCertificate(signer.Certificate.GetEncoded());
-        return AddAsync(certificate, CertificateOrigin.Harvest, signer.Capabilities, cancellationToken);
+        return await AddAsync(certificate, CertificateOrigin.Harvest, signer.Capabilities, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -134,7 +147,7 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
             }
 
             var name = $"{fingerprint}.{(origin == CertificateOrigin.Harvest ? "harvest" : "import")}.der";
-            await AtomicFile.WriteAsync(Path.Combine(_options.Directory, name), certificate.RawData, cancellationToken).ConfigureAwait(false);
+            await WriteOwnAsync(name, certificate.RawData, new StoredFile(default, 0, fingerprint, null), cancellationToken).ConfigureAwait(false);
             await RememberAdvertisedAsync(fingerprint, advertised, cancellationToken).ConfigureAwait(false);
             _certificates[fingerprint] = parsed;
             Index(fingerprint, parsed);
@@ -146,23 +159,142 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _watch?.Dispose();
+        _gate.Dispose();
+    }
 
     /// <summary>
-    /// Reads the directory again when it changed since the last look (a file added, removed or renamed in place changes
-    /// its modification time); files seen before with the same time and length are not parsed again.
+    /// Lists the directory again when someone else changed it since the last look: as the watch says, or else when its
+    /// modification time changed (a file added, removed or renamed in place changes it). Files seen before with the
+    /// same time and length are not parsed again.
     /// </summary>
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_options.Directory);
+        if (Watch() is { } watch)
+        {
+            Note(watch.Drain(null));
+        }
+
+        if (_watch is not null)
+        {
+            if (_listingOwed)
+            {
+                await ListAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
 
         // Taken before the listing: a change made while it runs is read at the next lookup, never lost.
         var written = Directory.GetLastWriteTimeUtc(_options.Directory);
-        if (_directoryWritten == written)
+        if (!_listingOwed && _directoryWritten == written)
         {
             return;
         }
 
+        await ListAsync(cancellationToken).ConfigureAwait(false);
+
+        // A file system with coarse time stamps gives a second change within the same tick the same time: a directory
+        // changed moments ago is listed again at the next lookup until its time is safely in the past. The system clock
+        // here, not _time: this compares with the file system's own time stamps, which a test clock does not move.
+        _directoryWritten = DateTime.UtcNow - written > RacyInterval ? written : null;
+    }
+
+    /// <summary>The directory's watch, started at first use (before the first listing, so that nothing slips between).</summary>
+    private DirectoryWatch? Watch()
+    {
+        if (_watch is null && !_unwatched)
+        {
+            var problem = "not asked to";
+            _watch = _options.Watch ? DirectoryWatch.TryStart(_options.Directory, out problem) : null;
+            if (_watch is null)
+            {
+                _unwatched = true;
+                DirectoryLog.NotWatched(_logger, _options.Directory, problem ?? "unknown");
+            }
+
+            _listingOwed = true;
+        }
+
+        return _watch;
+    }
+
+    /// <summary>Owes a listing for others' changes; a broken watch hands over to the modification time.</summary>
+    private void Note(DirectoryChanges changes)
+    {
+        if (changes == DirectoryChanges.None)
+        {
+            return;
+        }
+
+        _listingOwed = true;
+        if (changes == DirectoryChanges.Broken)
+        {
+            _watch!.Dispose();
+            _watch = null;
+            _unwatched = true;
+            DirectoryLog.NotWatched(_logger, _options.Directory, "the watch was lost");
+        }
+    }
+
+    /// <summary>
+    /// Writes one of the store's own files and puts it into the file list as written, so that it does not count as a
+    /// change of the directory. Others' changes since the last look are noted on the way (the queue holds them, in order,
+    /// before ours).
+    /// </summary>
+    private async Task WriteOwnAsync(string name, byte[] content, StoredFile stored, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_options.Directory, name);
+        try
+        {
+            await AtomicFile.WriteAsync(path, content, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The file may be in place (the directory sync failed after the rename) without being in memory.
+            _listingOwed = true;
+            throw;
+        }
+        finally
+        {
+            if (_watch is not null)
+            {
+                Note(_watch.Drain(name));
+            }
+        }
+
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            // Removed by someone else the moment it was written: the queue says so, and the listing drops it.
+            _listingOwed = true;
+            return;
+        }
+
+        _files[name] = stored with { Written = info.LastWriteTimeUtc, Length = info.Length };
+    }
+
+    /// <summary>Lists the directory, clearing the debt first: a change made while it runs is owed again, and so is a listing that fails.</summary>
+    private async Task ListAsync(CancellationToken cancellationToken)
+    {
+        _listingOwed = false;
+        try
+        {
+            await ListFilesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _listingOwed = true;
+            throw;
+        }
+    }
+
+    private async Task ListFilesAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _listings);
         var next = new Dictionary<string, StoredFile>(StringComparer.Ordinal);
         foreach (var info in new DirectoryInfo(_options.Directory).EnumerateFiles())
         {
@@ -182,11 +314,6 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         }
 
         _files = next;
-
-        // A file system with coarse time stamps gives a second change within the same tick the same time: a directory
-        // changed moments ago is listed again at the next lookup until its time is safely in the past. The system clock
-        // here, not _time: this compares with the file system's own time stamps, which a test clock does not move.
-        _directoryWritten = DateTime.UtcNow - written > RacyInterval ? written : null;
         Rebuild();
     }
 
@@ -262,7 +389,7 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         }
 
         var text = string.Join(' ', new[] { merged.Aes256Gcm ? "aes256-gcm" : null, merged.RsaOaep ? "rsa-oaep" : null }.OfType<string>()) + "\n";
-        await AtomicFile.WriteAsync(Path.Combine(_options.Directory, fingerprint + CapabilitiesExtension), System.Text.Encoding.ASCII.GetBytes(text), cancellationToken)
+        await WriteOwnAsync(fingerprint + CapabilitiesExtension, System.Text.Encoding.ASCII.GetBytes(text), new StoredFile(default, 0, null, merged), cancellationToken)
             .ConfigureAwait(false);
         _advertised[fingerprint] = merged;
     }

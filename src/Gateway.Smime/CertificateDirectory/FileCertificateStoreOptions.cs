@@ -8,4 +8,10 @@ public sealed record FileCertificateStoreOptions(string Directory)
     /// flood of throw-away certificates from filling the disk and the in-memory index (about 2 KB per entry).
     /// </summary>
     public int MaxCertificates { get; init; } = 100_000;
+
+    /// <summary>
+    /// False: follow the directory by its modification time alone, as where it cannot be watched (for tests of that
+    /// way; a watch is never worse).
+    /// </summary>
+    internal bool Watch { get; init; } = true;
 }

@@ -31,7 +31,8 @@ public enum SmimeDecryptStatus
 /// The outcome of decryption. On success <see cref="Content"/> is the inner entity, <see cref="KeyName"/> the
 /// key used (for the "decrypted by the gateway with" header) and <see cref="Authenticated"/> tells whether the
 /// content was integrity-protected (AuthEnvelopedData) — CBC content is not, which is why decrypted content is
-/// never spliced unmarked into an outer multipart (EFAIL). <see cref="Detail"/> is for logs, never for clients.
+/// never spliced unmarked into an outer multipart (EFAIL). <see cref="ContentAlgorithm"/> is the content-encryption
+/// algorithm's dotted OID (<see cref="ContentAlgorithmNames"/> names it). <see cref="Detail"/> is for logs, never for clients.
 /// </summary>
 public sealed record SmimeDecryptResult(
     SmimeDecryptStatus Status,

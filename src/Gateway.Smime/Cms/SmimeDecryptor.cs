@@ -171,13 +171,18 @@ public sealed class SmimeDecryptor
         }
     }
 
-    /// <summary>RFC 3565 AES-CBC content with the IV as the algorithm parameter; padding errors mean a wrong key.</summary>
+    /// <summary>
+    /// RFC 3565 AES-CBC or RFC 3370 4.3.1 3DES-CBC content, both with the IV as the algorithm parameter; padding errors
+    /// mean a wrong key.
+    /// </summary>
     private static byte[] OpenCbc(EncryptedContentInfo content, byte[] cek)
     {
         try
         {
             var iv = Asn1OctetString.GetInstance(content.ContentEncryptionAlgorithm.Parameters).GetOctets();
-            var cipher = CipherUtilities.GetCipher("AES/CBC/PKCS7PADDING");
+            var cipher = CipherUtilities.GetCipher(content.ContentEncryptionAlgorithm.Algorithm.Equals(Org.BouncyCastle.Asn1.Pkcs.PkcsObjectIdentifiers.DesEde3Cbc)
+                ? "DESEDE/CBC/PKCS7PADDING"
+                : "AES/CBC/PKCS7PADDING");
             cipher.Init(false, new ParametersWithIV(new KeyParameter(cek), iv));
             return cipher.DoFinal(content.EncryptedContent?.GetOctets() ?? []);
         }

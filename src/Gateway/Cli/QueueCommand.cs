@@ -90,9 +90,7 @@ internal static class QueueCommand
         sb.Append(CultureInfo.InvariantCulture, $"attempts:     {entry.State.Attempts}, next {entry.State.NextAttemptAt:u}, delay notice sent {entry.State.DelayNoticeSent}\n");
         foreach (var r in entry.State.Recipients)
         {
-            // Our own reason (a refused connection, a TLS policy the host does not meet) is marked, so that it is not
-            // read as the remote host's reply.
-            var reply = r.LastReply is null ? string.Empty : (r.LocalReply ? "ours: " : string.Empty) + r.LastReply;
+            var reply = r.LastReply is null ? string.Empty : OwnReason.Show(r.LastReply, r.LocalReply);
             sb.Append(CultureInfo.InvariantCulture, $"recipient:    {r.Address}  {r.Status}  attempts {r.Attempts}  remote {r.RemoteMta ?? "-"}  {reply}\n");
         }
 

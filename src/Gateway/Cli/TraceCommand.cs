@@ -50,33 +50,7 @@ internal static class TraceCommand
             Console.Out.WriteLine($"{group.Key}:");
             foreach (var e in group.OrderBy(e => e.Timestamp))
             {
-                var parts = new List<string> { e.Timestamp.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), e.Event };
-                if (e.From is not null || e.Event == "received")
-                {
-                    parts.Add($"from=<{e.From}>");
-                }
-
-                if (e.To.Count > 0)
-                {
-                    parts.Add($"to={string.Join(",", e.To)}");
-                }
-
-                if (e.Remote is not null)
-                {
-                    parts.Add($"remote={e.Remote}");
-                }
-
-                if (e.Reply is not null)
-                {
-                    parts.Add($"reply=\"{e.Reply}\"");
-                }
-
-                if (e.Detail is not null)
-                {
-                    parts.Add($"({e.Detail})");
-                }
-
-                Console.Out.WriteLine("  " + string.Join(' ', parts));
+                Console.Out.WriteLine("  " + Line(e));
             }
         }
 
@@ -86,6 +60,40 @@ internal static class TraceCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>One event as `trace` prints it, without the indent.</summary>
+    internal static string Line(TraceEvent e)
+    {
+        var parts = new List<string> { e.Timestamp.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), e.Event };
+        if (e.From is not null || e.Event == "received")
+        {
+            parts.Add($"from=<{e.From}>");
+        }
+
+        if (e.To.Count > 0)
+        {
+            parts.Add($"to={string.Join(",", e.To)}");
+        }
+
+        if (e.Remote is not null)
+        {
+            parts.Add($"remote={e.Remote}");
+        }
+
+        if (e.Reply is not null)
+        {
+            // As in `queue show`: the host is still named (it is where the attempt went), but a reason the gateway
+            // decided itself is marked so that it does not read as that host's reply.
+            parts.Add($"reply=\"{OwnReason.Show(e.Reply, e.LocalReply)}\"");
+        }
+
+        if (e.Detail is not null)
+        {
+            parts.Add($"({e.Detail})");
+        }
+
+        return string.Join(' ', parts);
     }
 
     private static bool Matches(string? value, string pattern) =>

@@ -84,6 +84,26 @@ public sealed class QueueSchedulerTests
         Assert.Equal("mx.example.test", deferred.Remote);
         Assert.Equal(["alice@example.test"], deferred.To);
         Assert.Equal("sender@example.org", deferred.From);
+        Assert.False(deferred.LocalReply);
+        Assert.False(Assert.Single(_trace.Named("delivered")).LocalReply);
+    }
+
+    [Fact]
+    public async Task The_trace_marks_a_deferral_or_failure_for_a_reason_of_the_gateways_own()
+    {
+        _store.Add(Message("m1", "sender@example.org", Rcpt("alice@example.test")));
+        _store.Add(Message("m2", "sender@example.org", Rcpt("bob@example.test")));
+        _agent.LocalReasons = true;
+        _agent.Script("alice@example.test", "451 4.7.4 delivery to mx:example.test failed temporarily: TLS required by policy (encrypt): STARTTLS not offered by mx.example.test");
+        _agent.Script("bob@example.test", "554 5.4.4 no route to example.test");
+
+        await RunDueAsync(Scheduler());
+
+        var deferred = Assert.Single(_trace.Named("deferred"));
+        Assert.True(deferred.LocalReply);
+        Assert.Equal("mx.example.test", deferred.Remote);
+        Assert.True(Assert.Single(_trace.Named("failed")).LocalReply);
+        Assert.All(_trace.Named("attempt").Concat(_trace.Named("notice")), e => Assert.False(e.LocalReply));
     }
 
     [Fact]

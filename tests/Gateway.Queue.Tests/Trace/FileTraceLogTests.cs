@@ -56,6 +56,26 @@ public sealed class FileTraceLogTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reason_of_the_gateways_own_is_written_as_local_reply_and_a_line_without_it_reads_as_remote()
+    {
+        using var log = new FileTraceLog(_directory);
+        var at = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        await log.WriteAsync(new TraceEvent(at, "deferred", "0000000000000006", "a@x.test", ["b@y.test"], "mx.y.test", "451 4.7.4 TLS required by policy", null, LocalReply: true), CancellationToken.None);
+        await log.WriteAsync(new TraceEvent(at, "deferred", "0000000000000007", "a@x.test", ["b@y.test"], "mx.y.test", "451 4.2.0 busy", null), CancellationToken.None);
+
+        // A line as written before the flag existed.
+        File.AppendAllText(log.PathFor(at), "{\"ts\":\"2026-11-23T10:00:00+00:00\",\"event\":\"deferred\",\"queue_id\":\"0000000000000008\",\"from\":null,\"to\":[\"b@y.test\"],\"remote\":\"mx.y.test\",\"reply\":\"451 4.2.0 busy\",\"detail\":null}\n");
+
+        var lines = File.ReadAllLines(log.PathFor(at));
+        Assert.EndsWith(",\"local_reply\":true}", lines[0], StringComparison.Ordinal);
+
+        // Only the gateway's own reasons carry the field; every other line stays as it was.
+        Assert.DoesNotContain("local_reply", lines[1], StringComparison.Ordinal);
+        var read = await ReadAsync(log, DateTimeOffset.MinValue);
+        Assert.Equal([true, false, false], read.Select(e => e.LocalReply));
+    }
+
+    [Fact]
     public async Task Torn_or_foreign_lines_are_skipped_and_a_single_to_is_accepted()
     {
         using var log = new FileTraceLog(_directory);

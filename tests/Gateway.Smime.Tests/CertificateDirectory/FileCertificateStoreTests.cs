@@ -15,8 +15,8 @@ public sealed class FileCertificateStoreTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private FileCertificateStore Store(int max = 100_000) =>
-        new(new FileCertificateStoreOptions(_directory.Path) { MaxCertificates = max }, _time, NullLogger<FileCertificateStore>.Instance);
+    private FileCertificateStore Store(int max = 100_000, bool watch = true) =>
+        new(new FileCertificateStoreOptions(_directory.Path) { MaxCertificates = max, Watch = watch }, _time, NullLogger<FileCertificateStore>.Instance);
 
     [Fact]
     public async Task An_added_certificate_is_found_by_address_in_any_case_and_survives_a_restart()
@@ -48,12 +48,15 @@ public sealed class FileCertificateStoreTests : IDisposable
         Assert.Equal(1, await store.CountAsync(default));
     }
 
-    [Fact]
-    public async Task A_certificate_copied_in_or_removed_while_the_store_runs_counts_from_the_next_lookup()
+    // Watched (inotify), and followed by the directory's modification time as where it cannot be watched.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_certificate_copied_in_or_removed_while_the_store_runs_counts_from_the_next_lookup(bool watch)
     {
         var bob = TestPki.Issue(Ca, "bob@example.org");
         var carol = TestPki.Issue(Ca, "carol@example.org");
-        using var store = Store();
+        using var store = Store(watch: watch);
         Assert.Equal(CertificateStoreAddResult.Added, await store.AddAsync(ToDotNet(carol.Certificate), CertificateOrigin.Import, default));
         Assert.Empty(await store.FindAsync("bob@example.org", default));
 
@@ -68,6 +71,124 @@ public sealed class FileCertificateStoreTests : IDisposable
         Assert.Empty(await store.FindAsync("bob@example.org", default));
         Assert.Single(await store.FindAsync("carol@example.org", default));
         Assert.Equal(1, await store.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task The_stores_own_additions_do_not_make_the_next_lookup_list_the_directory_but_an_administrators_change_does()
+    {
+        var carol = TestPki.Issue(Ca, "carol@example.org");
+        var dave = TestPki.Issue(Ca, "dave@example.org");
+        var bob = TestPki.Issue(Ca, "bob@example.org");
+        using var store = Store();
+        Assert.Empty(await store.FindAsync("carol@example.org", default));
+        Assert.Equal(1, store.Listings);
+
+        // An import, and a harvest that also writes what the signer advertised: both used at once, without a listing.
+        Assert.Equal(CertificateStoreAddResult.Added, await store.AddAsync(ToDotNet(carol.Certificate), CertificateOrigin.Import, default));
+        Assert.Equal(CertificateStoreAddResult.Added, await store.AddHarvestedAsync(new SmimeRecipient(dave.Certificate, new RecipientCapabilities(true, false)), default));
+        Assert.Single(await store.FindAsync("carol@example.org", default));
+        Assert.Equal(new RecipientCapabilities(true, false), Assert.Single(await store.FindAsync("dave@example.org", default)).Capabilities);
+        Assert.Equal(2, await store.CountAsync(default));
+        Assert.Equal(1, store.Listings);
+
+        // An administrator's copy is listed at the next lookup, once.
+        await File.WriteAllTextAsync(_directory.File("bob.pem"), bob.CertificatePem);
+        Assert.Single(await store.FindAsync("bob@example.org", default));
+        Assert.Single(await store.FindAsync("bob@example.org", default));
+        Assert.Equal(2, store.Listings);
+
+        // And so is the removal of a certificate the gateway harvested itself.
+        File.Delete(Assert.Single(Directory.GetFiles(_directory.Path, "*.harvest.der")));
+        Assert.Empty(await store.FindAsync("dave@example.org", default));
+        Assert.Equal(3, store.Listings);
+        Assert.Equal(2, await store.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task Harvests_and_lookups_on_many_threads_see_every_certificate_and_an_administrators_copy_made_meanwhile()
+    {
+        var signers = Enumerable.Range(0, 16).Select(i => TestPki.Issue(Ca, $"signer{i}@example.org", TestKeyKind.EcP256)).ToList();
+        var partner = TestPki.Issue(Ca, "partner@example.org", TestKeyKind.EcP256);
+        var bob = TestPki.Issue(Ca, "bob@example.org", TestKeyKind.EcP256);
+
+        // Enough files that the first listing, under the lock, keeps the other threads waiting for it.
+        for (var i = 0; i < 64; i++)
+        {
+            await File.WriteAllTextAsync(_directory.File($"partner-{i}.pem"), partner.CertificatePem);
+        }
+
+        using var store = Store();
+        var copy = Task.Run(async () =>
+        {
+            await Task.Delay(5);
+            await File.WriteAllTextAsync(_directory.File("bob.pem"), bob.CertificatePem);
+        });
+        await Task.WhenAll(signers.Select(signer => Task.Run(async () =>
+        {
+            Assert.Equal(CertificateStoreAddResult.Added, await store.AddHarvestedAsync(new SmimeRecipient(signer.Certificate, RecipientCapabilities.None), default));
+            Assert.Equal(signer.Certificate, Assert.Single(await store.FindAsync(signer.Address, default)).Certificate);
+        })).Append(copy));
+
+        // The copy, wherever it fell among the harvests, is seen (listed once, or twice when a lookup came between its
+        // creation and its last write); the sixteen harvests were never a reason to list.
+        Assert.Single(await store.FindAsync("bob@example.org", default));
+        Assert.Equal(signers.Count + 2, await store.CountAsync(default));
+        Assert.InRange(store.Listings, 1, 3);
+
+        using var reopened = Store();
+        Assert.Equal(signers.Count + 2, await reopened.CountAsync(default));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_certificate_still_being_copied_when_the_directory_is_listed_is_read_once_complete(bool watch)
+    {
+        var bob = TestPki.Issue(Ca, "bob@example.org");
+        using var store = Store(watch: watch);
+        Assert.Equal(0, await store.CountAsync(default));
+
+        var pem = System.Text.Encoding.ASCII.GetBytes(bob.CertificatePem);
+        await using (var copying = new FileStream(_directory.File("bob.pem"), FileMode.CreateNew))
+        {
+            await copying.WriteAsync(pem.AsMemory(0, pem.Length / 2));
+            await copying.FlushAsync();
+            Assert.Empty(await store.FindAsync("bob@example.org", default));
+            await copying.WriteAsync(pem.AsMemory(pem.Length / 2));
+        }
+
+        Assert.Single(await store.FindAsync("bob@example.org", default));
+    }
+
+    [Fact]
+    public async Task A_directory_replaced_while_watched_is_followed()
+    {
+        var carol = TestPki.Issue(Ca, "carol@example.org");
+        var bob = TestPki.Issue(Ca, "bob@example.org");
+        using var store = Store();
+        await store.AddAsync(ToDotNet(carol.Certificate), CertificateOrigin.Import, default);
+
+        // Moved aside and a new directory put in its place, as a restore from backup might.
+        Directory.Move(_directory.Path, _directory.Path + ".old");
+        Directory.CreateDirectory(_directory.Path);
+        await File.WriteAllTextAsync(_directory.File("bob.pem"), bob.CertificatePem);
+        try
+        {
+            Assert.Single(await store.FindAsync("bob@example.org", default));
+            Assert.Empty(await store.FindAsync("carol@example.org", default));
+
+            // The new directory is the one watched: a removal there counts, and a change in the old one does not.
+            File.Delete(_directory.File("bob.pem"));
+            Assert.Empty(await store.FindAsync("bob@example.org", default));
+            var listings = store.Listings;
+            await File.WriteAllTextAsync(Path.Combine(_directory.Path + ".old", "bob.pem"), bob.CertificatePem);
+            Assert.Empty(await store.FindAsync("bob@example.org", default));
+            Assert.Equal(listings, store.Listings);
+        }
+        finally
+        {
+            Directory.Delete(_directory.Path + ".old", recursive: true);
+        }
     }
 
     [Fact]

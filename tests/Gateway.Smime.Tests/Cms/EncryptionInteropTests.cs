@@ -63,11 +63,16 @@ public sealed class EncryptionInteropTests
     }
 
     [Theory]
-    [InlineData("-aes-256-cbc", false, false)]
-    [InlineData("-aes-256-gcm", false, true)]
-    [InlineData("-aes-256-cbc", true, false)]
-    [InlineData("-aes-256-gcm", true, true)]
-    public async Task Mail_encrypted_by_openssl_decrypts_with_us(string cipher, bool oaep, bool authenticated)
+    [InlineData("-aes-256-cbc", false, false, "aes256-cbc")]
+    [InlineData("-aes-256-gcm", false, true, "aes256-gcm")]
+    [InlineData("-aes-256-cbc", true, false, "aes256-cbc")]
+    [InlineData("-aes-256-gcm", true, true, "aes256-gcm")]
+    [InlineData("-aes-128-cbc", false, false, "aes128-cbc")]
+    [InlineData("-aes-192-cbc", false, false, "aes192-cbc")]
+    [InlineData("-aes-128-gcm", false, true, "aes128-gcm")]
+    [InlineData("-aes-192-gcm", false, true, "aes192-gcm")]
+    [InlineData("-des3", false, false, "des-ede3-cbc")]
+    public async Task Mail_encrypted_by_openssl_decrypts_with_us_and_its_content_algorithm_has_a_readable_name(string cipher, bool oaep, bool authenticated, string name)
     {
         var bob = TestPki.Issue(Ca, "bob@example.org");
         using var dir = new TempDirectory("gw-smime");
@@ -86,8 +91,18 @@ public sealed class EncryptionInteropTests
 
         Assert.Equal(SmimeDecryptStatus.Decrypted, result.Status);
         Assert.Equal(authenticated, result.Authenticated);
+        Assert.Equal(name, ContentAlgorithmNames.NameOf(Assert.IsType<string>(result.ContentAlgorithm)));
         Assert.Equal("From openssl with love.", Assert.IsType<TextPart>(result.Content).Text.TrimEnd());
     }
+
+    [Theory]
+    [InlineData("1.2.840.113549.3.2", "rc2-cbc")]
+    [InlineData("1.2.840.113549.1.9.16.3.18", "chacha20-poly1305")]
+    [InlineData("1.2.392.200011.61.1.1.1.4", "camellia256-cbc")]
+    // Without a name the OID is shown as it is, never an empty or made-up name.
+    [InlineData("1.3.6.1.4.1.99999.1", "1.3.6.1.4.1.99999.1")]
+    public void Algorithms_not_decrypted_are_named_too_and_an_unknown_one_keeps_its_oid(string oid, string shown) =>
+        Assert.Equal(shown, ContentAlgorithmNames.NameOf(oid));
 
     [Theory]
     [InlineData("-aes-256-cbc")]

@@ -66,7 +66,8 @@ internal sealed class SmimeDecryptStep(GatewayPolicy policy, SmimeServices servi
                 return Unchanged(message, forged, $"not-decrypted {by}; reason={Reason(result.Status)}", result.Detail);
             }
 
-            var marker = $"decrypted {by}; key={result.KeyName}; content={result.ContentAlgorithm}; integrity={(result.Authenticated ? "authenticated" : "none")}";
+            var content = result.ContentAlgorithm is { } oid ? ContentAlgorithmNames.NameOf(oid) : "unknown";
+            var marker = $"decrypted {by}; key={result.KeyName}; content={content}; integrity={(result.Authenticated ? "authenticated" : "none")}";
             return await DecryptedAsync(message, forged, marker, result.Content!, cancellationToken).ConfigureAwait(false);
         }
 
