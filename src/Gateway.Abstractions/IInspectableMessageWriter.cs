@@ -32,7 +32,8 @@ public interface IInspectableMessageWriter : IMessageWriter
     /// Ends the transaction without queuing: the pipeline refused the message with <paramref name="reply"/> (a 4xx
     /// or 5xx), which is returned as the answer. Nothing of the message is kept, as for a writer disposed
     /// without completion; the layers in between see the answer (to count it, for one). <paramref name="messageLength"/>
-    /// is what the client sent, which is more than the writer was given when the message was refused for its size.
+    /// is what the client sent, which is more than the writer was given when the message was refused for its size;
+    /// <paramref name="messageId"/> its Message-ID, cleaned (<see cref="IMessageWriter.MessageId"/>), for the trace.
     /// </summary>
-    ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, long messageLength, CancellationToken cancellationToken);
+    ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, long messageLength, string? messageId, CancellationToken cancellationToken);
 }

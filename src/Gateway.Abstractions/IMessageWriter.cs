@@ -20,4 +20,11 @@ public interface IMessageWriter : IAsyncDisposable
     /// "quarantined: dmarc=fail p=quarantine"); null when nothing was checked. Read after <see cref="CompleteAsync"/>.
     /// </summary>
     string? ContentVerdict => null;
+
+    /// <summary>
+    /// The message's Message-ID field as the client sent it, cleaned for a log line (printable ASCII, bounded), so the
+    /// summary log line can be found by the id a mail program shows; null when it has none. Read after
+    /// <see cref="CompleteAsync"/>.
+    /// </summary>
+    string? MessageId => null;
 }

@@ -31,5 +31,8 @@ public sealed record MessageAmendment
     /// </summary>
     public string? Verdict { get; init; }
 
+    /// <summary>The client's Message-ID, cleaned (<see cref="IMessageWriter.MessageId"/>), for the trace's received event. Not part of the message.</summary>
+    public string? MessageId { get; init; }
+
     public bool IsEmpty => Prefix.IsEmpty && ReplacedLength == 0 && Quarantine is null && !TlsRequiredNo;
 }

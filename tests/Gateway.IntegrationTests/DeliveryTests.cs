@@ -41,6 +41,19 @@ public sealed class DeliveryTests
         var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--from", "sender@example.org");
         Assert.Contains("received", trace.StdOut, StringComparison.Ordinal);
         Assert.Contains("delivered", trace.StdOut, StringComparison.Ordinal);
+
+        // The id a mail program shows finds the message, with or without its angle brackets, in the trace and the log.
+        foreach (var given in new[] { "inbound-1@example.org", "<inbound-1@example.org>" })
+        {
+            var byId = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--msgid", given);
+            Assert.Contains(" received from=<sender@example.org> ", byId.StdOut, StringComparison.Ordinal);
+            Assert.Contains(" msgid=<inbound-1@example.org> ", byId.StdOut, StringComparison.Ordinal);
+            Assert.Contains(" delivered ", byId.StdOut, StringComparison.Ordinal);
+        }
+
+        var none = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--msgid", "inbound-2@example.org");
+        Assert.Contains("no matching messages", none.StdOut, StringComparison.Ordinal);
+        await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":1070,", StringComparison.Ordinal) && l.Contains("inbound-1@example.org", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
     }
 
     [Fact]

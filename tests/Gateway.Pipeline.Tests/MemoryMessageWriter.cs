@@ -22,6 +22,8 @@ internal sealed class MemoryMessageWriter(string queueId = "TESTQUEUE1", bool in
     /// <summary>The client's message size the pipeline gave with its refusal.</summary>
     public long? RefusedLength { get; private set; }
 
+    public string? RefusedMessageId { get; private set; }
+
     /// <summary>What would be delivered: the amendment's prefix, then the content after the replaced bytes.</summary>
     public string Delivered
     {
@@ -81,8 +83,9 @@ internal sealed class MemoryMessageWriter(string queueId = "TESTQUEUE1", bool in
         return ValueTask.FromResult(new SmtpReply(250, "2.0.0", "Ok: queued as " + queueId));
     }
 
-    public ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, long messageLength, CancellationToken cancellationToken)
+    public ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, long messageLength, string? messageId, CancellationToken cancellationToken)
     {
+        RefusedMessageId = messageId;
         Refused = reply;
         RefusedLength = messageLength;
         Disposed = true;

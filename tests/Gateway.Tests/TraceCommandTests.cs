@@ -26,4 +26,15 @@ public sealed class TraceCommandTests
 
         Assert.EndsWith(" remote=mx.example.test reply=\"451 4.2.0 mailbox busy\"", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_received_event_names_the_message_id_the_client_gave()
+    {
+        var line = TraceCommand.Line(new TraceEvent(At, "received", "06h50su5a1p40obj", "a@example.org", ["b@example.test"], "192.0.2.1",
+            "250 2.0.0 Ok: queued as 06h50su5a1p40obj", "origin=inbound size=120", MessageId: "<abc.1@example.org>"));
+
+        Assert.Equal(
+            "2026-12-07 12:00:00.000Z received from=<a@example.org> to=b@example.test msgid=<abc.1@example.org> remote=192.0.2.1 reply=\"250 2.0.0 Ok: queued as 06h50su5a1p40obj\" (origin=inbound size=120)",
+            line);
+    }
 }

@@ -33,6 +33,9 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     /// <summary>The parts' step summaries (one message, one log line); null until the flows ran or when none said anything.</summary>
     public string? ContentVerdict { get; private set; }
 
+    /// <summary>The client's Message-ID, cleaned for the log and the trace; null until the data ended or when it has none.</summary>
+    public string? MessageId { get; private set; }
+
     /// <param name="pipeline">The snapshot's flows.</param>
     /// <param name="trust">The client's trust decision.</param>
     /// <param name="spf">The SPF check started at MAIL FROM, if any.</param>
@@ -77,6 +80,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     public async ValueTask<SmtpReply> CompleteAsync(CancellationToken cancellationToken)
     {
         _headers.Finish();
+        MessageId = MessageIdField.ForLog(_headers.Section.Span);
         if (_parts.FirstOrDefault(p => p.Writer is not IInspectableMessageWriter) is { } failed)
         {
             // The spool could not even start that part (its writer holds the 451/452): nothing to inspect.
@@ -134,7 +138,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
         }
 
         var replies = await Task.WhenAll(_parts.Select((part, i) =>
-            ((IInspectableMessageWriter)part.Writer).CompleteAsync(outcomes[i].Amendment with { Verdict = outcomes[i].Verdict }, cancellationToken).AsTask())).ConfigureAwait(false);
+            ((IInspectableMessageWriter)part.Writer).CompleteAsync(outcomes[i].Amendment with { Verdict = outcomes[i].Verdict, MessageId = MessageId }, cancellationToken).AsTask())).ConfigureAwait(false);
         if (replies.FirstOrDefault(r => !r.IsPositive) is { } notQueued)
         {
             // A part that was queued is delivered; when the client sends the message again its recipients may get
@@ -152,7 +156,7 @@ internal sealed class PipelineMessageWriter : IMessageWriter
     {
         foreach (var part in _parts)
         {
-            await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, _length, cancellationToken).ConfigureAwait(false);
+            await ((IInspectableMessageWriter)part.Writer).RefuseAsync(refusal, _length, MessageId, cancellationToken).ConfigureAwait(false);
         }
 
         return refusal;

@@ -526,8 +526,8 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
     /// A message the pipeline refused at the end of DATA: never queued, but "what happened to it" has an answer in the
     /// trace under the id its refusal names in the log.
     /// </summary>
-    internal Task TraceRefusedAsync(QueuedEnvelope envelope, SmtpReply reply, long length) =>
-        TraceAsync(Event("refused", envelope, reply.ToString(), ReceivedDetail(envelope, length)) with { Remote = envelope.ClientIp });
+    internal Task TraceRefusedAsync(QueuedEnvelope envelope, SmtpReply reply, long length, string? messageId = null) =>
+        TraceAsync(Event("refused", envelope, reply.ToString(), ReceivedDetail(envelope, length)) with { Remote = envelope.ClientIp, MessageId = messageId });
 
     /// <summary>The writer is done with its id, committed or not.</summary>
     internal void ForgetId(string queueId) => _idsInUse.TryRemove(queueId, out _);
@@ -540,7 +540,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
             envelope,
             SpoolReplies.Queued(envelope.QueueId).ToString(),
             ReceivedDetail(envelope, record.DeliveredLength, record.Verdict));
-        await TraceAsync(received with { Remote = envelope.ClientIp }).ConfigureAwait(false);
+        await TraceAsync(received with { Remote = envelope.ClientIp, MessageId = record.MessageId }).ConfigureAwait(false);
         if (quarantine is not null)
         {
             await TraceAsync(Event("held", envelope, null, $"quarantine ({quarantine.Source}): {quarantine.Reason}")).ConfigureAwait(false);

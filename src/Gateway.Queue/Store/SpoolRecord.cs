@@ -14,6 +14,9 @@ internal sealed record SpoolRecord(QueuedEnvelope Envelope, long MessageOffset, 
     /// <summary>The checks' verdict for the trace's received event (kept in memory only, not in the spool file).</summary>
     public string? Verdict { get; init; }
 
+    /// <summary>The client's Message-ID for the trace's received event (kept in memory only, not in the spool file).</summary>
+    public string? MessageId { get; init; }
+
     /// <summary>The size of the message as delivered.</summary>
     public long DeliveredLength => Replacement.Length + MessageLength - ReplacedLength;
 

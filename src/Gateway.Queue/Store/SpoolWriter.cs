@@ -132,7 +132,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         try
         {
             messageLength = _flushed + _buffered - _messageOffset;
-            record = new SpoolRecord(_envelope, _messageOffset, messageLength) { Verdict = amendment.Verdict };
+            record = new SpoolRecord(_envelope, _messageOffset, messageLength) { Verdict = amendment.Verdict, MessageId = amendment.MessageId };
             if (!amendment.Prefix.IsEmpty || amendment.ReplacedLength > 0)
             {
                 if (amendment.ReplacedLength < 0 || amendment.ReplacedLength > messageLength)
@@ -183,7 +183,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
         }
     }
 
-    public async ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, long messageLength, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> RefuseAsync(SmtpReply reply, long messageLength, string? messageId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reply);
         if (!_finished)
@@ -192,7 +192,7 @@ internal sealed class SpoolWriter : IInspectableMessageWriter
 
             // The client's size, not what was stored: a message too big for its domain is not stored past the limit,
             // and a trace saying it was smaller than the limit it was refused for would mislead.
-            await _store.TraceRefusedAsync(_envelope, reply, messageLength).ConfigureAwait(false);
+            await _store.TraceRefusedAsync(_envelope, reply, messageLength, messageId).ConfigureAwait(false);
         }
 
         return reply;

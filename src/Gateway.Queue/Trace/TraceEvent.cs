@@ -18,6 +18,8 @@ namespace Gateway.Queue;
 /// connection, a TLS policy not met) rather than what <paramref name="Remote"/> answered, as
 /// <see cref="RecipientState.LocalReply"/>. Written only when true, so lines stay as short as before and lines written
 /// before it existed read as false.</param>
+/// <param name="MessageId">The client's Message-ID field, cleaned (printable ASCII, bounded), on the received and refused
+/// events, so a message can be found by the id a mail program shows; null when it had none.</param>
 public sealed record TraceEvent(
     [property: JsonPropertyName("ts")] DateTimeOffset Timestamp,
     string Event,
@@ -27,4 +29,5 @@ public sealed record TraceEvent(
     string? Remote,
     string? Reply,
     string? Detail,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool LocalReply = false);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool LocalReply = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MessageId = null);

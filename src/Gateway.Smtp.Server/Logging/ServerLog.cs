@@ -87,7 +87,7 @@ internal static partial class ServerLog
     public static partial void ClientDisconnected(this ILogger logger, string sessionId, string phase);
 
     [LoggerMessage(EventId = 1070, Level = LogLevel.Information,
-        Message = "Transaction {TransactionId} session {SessionId} client {Client} helo {Helo} tls {Tls} cipher {Cipher} auth {AuthUser} from <{From}> requiretls {RequireTls} rcpt {Recipients} size {Size} chunking {ViaChunking} result {Outcome} verdict {Verdict}")]
+        Message = "Transaction {TransactionId} session {SessionId} client {Client} helo {Helo} tls {Tls} cipher {Cipher} auth {AuthUser} from <{From}> requiretls {RequireTls} rcpt {Recipients} size {Size} chunking {ViaChunking} result {Outcome} verdict {Verdict} msgid {MessageId}")]
     public static partial void TransactionSummary(
         this ILogger logger,
         string transactionId,
@@ -103,5 +103,6 @@ internal static partial class ServerLog
         long size,
         bool viaChunking,
         string outcome,
-        string verdict);
+        string verdict,
+        string messageId);
 }

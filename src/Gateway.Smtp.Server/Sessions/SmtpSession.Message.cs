@@ -92,8 +92,9 @@ internal sealed partial class SmtpSession
 
         // Read before the writer goes: what the content checks concluded belongs on the summary line.
         var verdict = transaction.Writer?.ContentVerdict;
+        var messageId = transaction.Writer?.MessageId;
         await AbortWriterAsync(transaction);
-        LogSummary(transaction, viaChunking, reply, verdict);
+        LogSummary(transaction, viaChunking, reply, verdict, messageId);
         return reply;
     }
 
@@ -146,7 +147,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>The one summary line per transaction (who, what, where to, and how it ended).</summary>
-    private void LogSummary(Transaction transaction, bool viaChunking, SmtpReply outcome, string? verdict = null)
+    private void LogSummary(Transaction transaction, bool viaChunking, SmtpReply outcome, string? verdict = null, string? messageId = null)
     {
         if (!_logger.IsEnabled(LogLevel.Information))
         {
@@ -168,6 +169,7 @@ internal sealed partial class SmtpSession
             transaction.BodySize,
             viaChunking,
             outcome.ToString(),
-            LogText.Safe(verdict ?? "none"));
+            LogText.Safe(verdict ?? "none"),
+            LogText.Safe(messageId ?? "none"));
     }
 }

@@ -199,6 +199,7 @@ internal static class GatewayCommands
         Value("--from", "ADDR", "Sender contains this."),
         Value("--to", "ADDR", "A recipient contains this."),
         Value("--id", "QUEUEID", "This queue id."),
+        Value("--msgid", "MESSAGE-ID", "The message with this Message-ID field (angle brackets optional)."),
         Value("--since", "DURATION", "How far back, e.g. 2h or 7d (default 24h)."));
 
     private static Command Passwd() => Leaf(

@@ -7,7 +7,7 @@ namespace Gateway.Host.Cli;
 
 /// <summary>
 /// `gateway trace`: answers "what happened to that message" from the trace log: every event of each message
-/// whose sender or recipients match, in time order, grouped by queue id.
+/// whose sender, recipients, queue id or Message-ID match, in time order, grouped by queue id.
 /// </summary>
 internal static class TraceCommand
 {
@@ -28,6 +28,7 @@ internal static class TraceCommand
         var from = command.Option("--from");
         var to = command.Option("--to");
         var id = command.Option("--id");
+        var messageId = command.Option("--msgid") is { } given ? BareMessageId(given) : null;
         using var trace = new FileTraceLog(SpoolPaths.TraceDirectory(policy));
 
         // Two passes over the window: first find the queue ids that match, then print all their events, so a
@@ -40,6 +41,7 @@ internal static class TraceCommand
 
         var matching = events
             .Where(e => (id is null || e.QueueId == id)
+                && (messageId is null || (e.MessageId is not null && BareMessageId(e.MessageId) == messageId))
                 && (from is null || Matches(e.From, from))
                 && (to is null || e.To.Any(t => Matches(t, to))))
             .Select(e => e.QueueId)
@@ -76,6 +78,11 @@ internal static class TraceCommand
             parts.Add($"to={string.Join(",", e.To)}");
         }
 
+        if (e.MessageId is not null)
+        {
+            parts.Add($"msgid={e.MessageId}");
+        }
+
         if (e.Remote is not null)
         {
             parts.Add($"remote={e.Remote}");
@@ -95,6 +102,9 @@ internal static class TraceCommand
 
         return string.Join(' ', parts);
     }
+
+    /// <summary>A Message-ID without its angle brackets and surrounding white space, so that either form finds it.</summary>
+    private static string BareMessageId(string value) => value.Trim().TrimStart('<').TrimEnd('>').Trim();
 
     private static bool Matches(string? value, string pattern) =>
         value is not null && value.Contains(pattern, StringComparison.OrdinalIgnoreCase);

@@ -35,6 +35,8 @@ internal sealed class MetricsSessionHandler(ISmtpSessionHandler inner, GatewayMe
 
         public string? ContentVerdict => inner.ContentVerdict;
 
+        public string? MessageId => inner.MessageId;
+
         public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
             await inner.WriteAsync(data, cancellationToken).ConfigureAwait(false);

@@ -346,4 +346,18 @@ public sealed class MessageChecksTests
     }
 
     private static readonly Lazy<DkimGeneratedKey> TestSealerKey = new(() => DkimKeyGenerator.GenerateRsa(2048));
+
+    [Fact]
+    public async Task The_client_message_id_reaches_the_spool_for_the_trace_whether_the_message_is_queued_or_refused()
+    {
+        var (queued, kept) = await RunAsync(Policy(), Zones(), "203.0.113.9", "list@relaxed.test",
+            "From: list@relaxed.test\r\nTo: bob@example.test\r\nMessage-ID: <kept.1@relaxed.test>\r\n\r\nbody\r\n");
+        Assert.True(queued.Code == 250, queued.ToString());
+        Assert.Equal("<kept.1@relaxed.test>", kept.Amendment!.MessageId);
+
+        var (refused, dropped) = await RunAsync(Policy(), Zones(), "203.0.113.9", "list@relaxed.test",
+            "From: list@relaxed.test\r\nFrom: ceo@strict.test\r\nMessage-ID:\r\n <refused.2@relaxed.test>\r\n\r\nbody\r\n");
+        Assert.Equal(550, refused.Code);
+        Assert.Equal("<refused.2@relaxed.test>", dropped.RefusedMessageId);
+    }
 }

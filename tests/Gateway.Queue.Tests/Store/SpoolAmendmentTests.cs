@@ -216,7 +216,7 @@ public sealed class SpoolAmendmentTests
         var writer = await WriterWithClientMessageAsync(ctx);
         var refusal = new SmtpReply(550, "5.7.1", "Message rejected by the DMARC policy of the sender's domain");
 
-        Assert.Same(refusal, await writer.RefuseAsync(refusal, ClientMessage.Length, CancellationToken.None));
+        Assert.Same(refusal, await writer.RefuseAsync(refusal, ClientMessage.Length, null, CancellationToken.None));
         await writer.DisposeAsync();
 
         AssertNothingKept(ctx);

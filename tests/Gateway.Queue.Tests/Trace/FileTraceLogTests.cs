@@ -76,6 +76,21 @@ public sealed class FileTraceLogTests : IDisposable
     }
 
     [Fact]
+    public async Task The_message_id_is_written_as_message_id_only_where_there_is_one()
+    {
+        using var log = new FileTraceLog(_directory);
+        var at = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        await log.WriteAsync(new TraceEvent(at, "received", "0000000000000009", "a@x.test", ["b@y.test"], "192.0.2.1", null, null, MessageId: "<m.1@x.test>"), CancellationToken.None);
+        await log.WriteAsync(new TraceEvent(at, "delivered", "0000000000000009", "a@x.test", ["b@y.test"], "mx.y.test", "250 ok", null), CancellationToken.None);
+
+        var lines = File.ReadAllLines(log.PathFor(at));
+        Assert.Contains(",\"message_id\":\"", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("message_id", lines[1], StringComparison.Ordinal);
+        var read = await ReadAsync(log, DateTimeOffset.MinValue);
+        Assert.Equal(["<m.1@x.test>", null], read.Select(e => e.MessageId));
+    }
+
+    [Fact]
     public async Task Torn_or_foreign_lines_are_skipped_and_a_single_to_is_accepted()
     {
         using var log = new FileTraceLog(_directory);
