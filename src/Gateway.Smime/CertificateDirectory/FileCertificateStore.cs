@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Gateway.Smime.Cms;
 using Gateway.Smime.Vault;
 using Microsoft.Extensions.Logging;
@@ -323,11 +324,11 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
         {
             if (info.Name.EndsWith(CapabilitiesExtension, StringComparison.Ordinal))
             {
-                var text = await File.ReadAllTextAsync(info.FullName, cancellationToken).ConfigureAwait(false);
+                var text = Encoding.UTF8.GetString(await _options.ReadFile(info.FullName, cancellationToken).ConfigureAwait(false)).TrimStart('\uFEFF');
                 return new StoredFile(info.LastWriteTimeUtc, info.Length, null, ParseCapabilities(text));
             }
 
-            var bytes = await File.ReadAllBytesAsync(info.FullName, cancellationToken).ConfigureAwait(false);
+            var bytes = await _options.ReadFile(info.FullName, cancellationToken).ConfigureAwait(false);
             using var certificate = X509CertificateLoader.LoadCertificate(bytes);
             var fingerprint = Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
             if (!_certificates.ContainsKey(fingerprint))
@@ -337,9 +338,11 @@ public sealed class FileCertificateStore : ICertificateDirectory, IDisposable
 
             return new StoredFile(info.LastWriteTimeUtc, info.Length, fingerprint, null);
         }
-        catch (Exception e) when (e is CryptographicException or IOException)
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            // Logged once per change of the file, not at every lookup: it is remembered with its time and length.
+            // Logged once per change of the file, not at every lookup: it is remembered with its time and length. A
+            // file the gateway's user may not read (copied in with the wrong owner or mode) is skipped like a broken
+            // one; let through, it would fail every lookup until fixed.
             DirectoryLog.UnreadableCertificate(_logger, info.FullName, e.Message);
             return new StoredFile(info.LastWriteTimeUtc, info.Length, null, null);
         }

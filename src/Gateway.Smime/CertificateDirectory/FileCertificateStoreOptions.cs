@@ -14,4 +14,7 @@ public sealed record FileCertificateStoreOptions(string Directory)
     /// way; a watch is never worse).
     /// </summary>
     internal bool Watch { get; init; } = true;
+
+    /// <summary>Reads one file of the directory whole (the file system; tests give failures a root user never meets).</summary>
+    internal Func<string, CancellationToken, Task<byte[]>> ReadFile { get; init; } = File.ReadAllBytesAsync;
 }

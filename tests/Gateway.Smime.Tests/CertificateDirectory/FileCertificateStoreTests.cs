@@ -48,6 +48,27 @@ public sealed class FileCertificateStoreTests : IDisposable
         Assert.Equal(1, await store.CountAsync(default));
     }
 
+    [Fact]
+    public async Task A_file_the_gateways_user_may_not_read_is_skipped_and_the_other_certificates_still_serve()
+    {
+        var bob = TestPki.Issue(Ca, "bob@example.org");
+        await File.WriteAllTextAsync(_directory.File("bob.pem"), bob.CertificatePem);
+        await File.WriteAllTextAsync(_directory.File("root-only.pem"), bob.CertificatePem);
+
+        // An administrator copied a certificate in with an owner or mode the gateway's user cannot read (which a
+        // test run as root cannot make the file system refuse).
+        var options = new FileCertificateStoreOptions(_directory.Path)
+        {
+            ReadFile = (path, cancellationToken) => path.EndsWith("root-only.pem", StringComparison.Ordinal)
+                ? throw new UnauthorizedAccessException($"Access to the path '{path}' is denied.")
+                : File.ReadAllBytesAsync(path, cancellationToken),
+        };
+        using var store = new FileCertificateStore(options, _time, NullLogger<FileCertificateStore>.Instance);
+
+        Assert.Single(await store.FindAsync("bob@example.org", default));
+        Assert.Equal(1, await store.CountAsync(default));
+    }
+
     // Watched (inotify), and followed by the directory's modification time as where it cannot be watched.
     [Theory]
     [InlineData(true)]
