@@ -33,4 +33,19 @@ public sealed class QueueListTests
         Assert.DoesNotContain("250 2.0.0", line, StringComparison.Ordinal);
         Assert.Contains("deferred", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_last_reason_of_the_gateways_own_is_marked_ours_as_in_queue_show()
+    {
+        var own = QueueCommand.ListLine(Entry(
+            new RecipientState("d@strict.test", RecipientStatus.Pending, 1, "451 4.7.4 TLS required by policy (encrypt): STARTTLS not offered", "mx.strict.test", Now.AddMinutes(-2))
+            {
+                LocalReply = true,
+            }), Now);
+        var remote = QueueCommand.ListLine(Entry(
+            new RecipientState("d@dead.test", RecipientStatus.Pending, 1, "450 4.2.0 mailbox busy", "mx.dead.test", Now.AddMinutes(-2))), Now);
+
+        Assert.EndsWith(" d@strict.test ours: 451 4.7.4 TLS required by policy (encrypt): STARTTLS not offered", own, StringComparison.Ordinal);
+        Assert.EndsWith(" d@dead.test 450 4.2.0 mailbox busy", remote, StringComparison.Ordinal);
+    }
 }

@@ -40,7 +40,8 @@ public sealed class RecipientVerification
 
         if (settings.List is { } list)
         {
-            return new RecipientCheck(list.Contains(recipient.LocalPart) ? RecipientStatus.Known : RecipientStatus.Unknown, "list");
+            // The file named, so that the refusal's log line says which list to edit.
+            return list.Contains(recipient.LocalPart) ? new RecipientCheck(RecipientStatus.Known, "list") : new RecipientCheck(RecipientStatus.Unknown, "list", list.File);
         }
 
         if (!settings.VerifiedRemotely)

@@ -66,7 +66,9 @@ internal static class QueueCommand
         var waiting = entry.State.Recipients.Where(r => r.Status == RecipientStatus.Pending).ToList();
         var pending = waiting.Count;
         var shown = pending > 0 ? waiting.Select(r => r.Address) : envelope.Recipients.Select(r => r.Address);
-        var last = waiting.OrderBy(r => r.UpdatedAt ?? DateTimeOffset.MinValue).Select(r => r.LastReply).LastOrDefault(r => r is not null) ?? string.Empty;
+        // Marked as `queue show` and `trace` mark it when the reason is the gateway's own, not the remote host's reply.
+        var lastAbout = waiting.OrderBy(r => r.UpdatedAt ?? DateTimeOffset.MinValue).LastOrDefault(r => r.LastReply is not null);
+        var last = lastAbout is null ? string.Empty : OwnReason.Show(lastAbout.LastReply!, lastAbout.LocalReply);
         var state = entry.Quarantine is not null ? "quarant." : entry.Held ? "held" : entry.State.Attempts == 0 ? "new" : "deferred";
         return string.Create(CultureInfo.InvariantCulture,
             $"{envelope.QueueId,-17} {Age(now - envelope.ReceivedAt),8} {entry.MessageBytes,9} {state,-8} {Sender(envelope.From),-30} {pending}/{envelope.Recipients.Count} {string.Join(",", shown)} {last}");

@@ -126,6 +126,16 @@ public sealed class RecipientVerificationTests
     }
 
     [Fact]
+    public async Task A_recipient_missing_from_the_list_is_refused_naming_the_list_file()
+    {
+        var list = new RecipientList("/etc/gateway/example.test.users", new HashSet<string>(["alice"], StringComparer.OrdinalIgnoreCase));
+        var verification = Verification(new RecipientDomainPolicy { List = list }, null, null);
+
+        Assert.Equal(new RecipientCheck(RecipientStatus.Known, "list"), await verification.CheckAsync(Alice, default));
+        Assert.Equal(new RecipientCheck(RecipientStatus.Unknown, "list", "/etc/gateway/example.test.users"), await verification.CheckAsync(new Mailbox("mallory", "example.test"), default));
+    }
+
+    [Fact]
     public async Task A_remotely_verified_domain_without_its_lookup_is_never_accepted()
     {
         var handler = Handler(Verification(new RecipientDomainPolicy { Ldap = Ldap }, null, null));
