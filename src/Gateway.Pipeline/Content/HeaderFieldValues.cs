@@ -12,11 +12,12 @@ internal static class HeaderFieldValues
     /// <param name="section">The header section, with the empty line that ends it when there is one.</param>
     /// <param name="name">The field name, ASCII.</param>
     /// <param name="max">At most this many values are returned.</param>
-    public static List<string> All(ReadOnlySpan<byte> section, ReadOnlySpan<byte> name, int max = int.MaxValue)
+    public static IReadOnlyList<string> All(ReadOnlySpan<byte> section, ReadOnlySpan<byte> name, int max = int.MaxValue)
     {
-        var values = new List<string>();
+        // Read for every message, where the field is usually absent: nothing is allocated then.
+        List<string>? values = null;
         var position = 0;
-        while (position < section.Length && values.Count < max)
+        while (position < section.Length && (values?.Count ?? 0) < max)
         {
             var rest = section[position..];
             var lf = rest.IndexOf((byte)'\n');
@@ -38,13 +39,13 @@ internal static class HeaderFieldValues
                     next = end < 0 ? section.Length : next + end + 1;
                 }
 
-                values.Add(value.ToString());
+                (values ??= []).Add(value.ToString());
             }
 
             position = next;
         }
 
-        return values;
+        return values ?? (IReadOnlyList<string>)[];
     }
 
     /// <summary>The first field named <paramref name="name"/>, unfolded; null when there is none.</summary>

@@ -12,5 +12,5 @@ internal static class TlsRequiredField
     /// <summary>True when a TLS-Required field of the header section says "No" (case and folding white space ignored).</summary>
     /// <param name="section">The header section, with the empty line that ends it when there is one.</param>
     public static bool SaysNo(ReadOnlySpan<byte> section) =>
-        HeaderFieldValues.All(section, Name).Exists(v => v.Trim(' ', '\t').Equals("No", StringComparison.OrdinalIgnoreCase));
+        HeaderFieldValues.All(section, Name).Any(v => v.Trim(' ', '\t').Equals("No", StringComparison.OrdinalIgnoreCase));
 }
