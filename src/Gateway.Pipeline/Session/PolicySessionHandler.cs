@@ -205,8 +205,11 @@ public sealed class PolicySessionHandler : ISmtpSessionHandler
             return RecipientDecision.Refuse(Verdict.Reject(PipelineReplies.MessageTooBigForDomain(recipient.Domain), $"SIZE={declared} over {limit} for {recipient.Domain}"));
         }
 
-        // A listed client is refused outright; greylisting it would only invite it back.
-        if (_reputation is not null && await _reputation.RefusalAsync(session, trust).ConfigureAwait(false) is { } listed)
+        // A listed client is refused outright; greylisting it would only invite it back. Except for postmaster: RFC 5321
+        // 4.5.1 asks every reasonable effort to accept its mail, and a listed sender's way out is to write to it. Its
+        // message is still scored with the same inputs after DATA.
+        if (_reputation is not null && !RecipientsPolicy.IsPostmaster(recipient)
+            && await _reputation.RefusalAsync(session, trust).ConfigureAwait(false) is { } listed)
         {
             return RecipientDecision.Refuse(listed);
         }

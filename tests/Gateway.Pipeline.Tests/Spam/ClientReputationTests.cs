@@ -77,12 +77,13 @@ public sealed class ClientReputationTests
     };
 
     /// <summary>The whole dialogue: CONNECT, HELO, MAIL, RCPT, DATA; the RCPT refusal or the reply to the data.</summary>
-    private static async Task<SmtpReply> DialogueAsync(PolicySessionHandler handler, SessionFacts facts, Mailbox? from, string body)
+    private static async Task<SmtpReply> DialogueAsync(PolicySessionHandler handler, SessionFacts facts, Mailbox? from, string body, Mailbox? to = null)
     {
+        var recipient = to ?? Bob;
         Assert.True((await handler.OnConnectAsync(facts with { HeloName = null }, default)).IsContinue);
         Assert.True((await handler.OnHeloAsync(facts, default)).IsContinue);
         Assert.True((await handler.OnMailFromAsync(facts, from, MailParameters.None, default)).IsContinue);
-        var rcpt = await handler.OnRecipientAsync(facts, from, Bob, RecipientParameters.None, default);
+        var rcpt = await handler.OnRecipientAsync(facts, from, recipient, RecipientParameters.None, default);
         if (!rcpt.Verdict.IsContinue)
         {
             return rcpt.Verdict.Reply!;
@@ -94,7 +95,7 @@ public sealed class ClientReputationTests
             Session = facts,
             From = from,
             MailParameters = MailParameters.None,
-            Recipients = [new EnvelopeRecipient(Bob, RecipientParameters.None, rcpt.Direction)],
+            Recipients = [new EnvelopeRecipient(recipient, RecipientParameters.None, rcpt.Direction)],
             ReceivedAt = DateTimeOffset.UnixEpoch,
         };
         var (verdict, writer) = await handler.OnMessageStartAsync(envelope, default);
@@ -296,6 +297,23 @@ public sealed class ClientReputationTests
         Assert.Contains("[203.0.113.7] blocked using zen.example.test, dbl.example.test", reply.Lines[0], StringComparison.Ordinal);
         Assert.Empty(acceptor.Parts);
         Assert.Contains(logger.Entries, e => e.EventId == 3115 && e.Message.Contains("score 6.5", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("postmaster")]
+    [InlineData("PostMaster")]
+    public async Task Postmaster_is_not_refused_before_data_so_a_listed_sender_can_ask_to_be_let_in(string localPart)
+    {
+        // RFC 5321 4.5.1: every reasonable effort to accept mail for postmaster; a DNS list is no attack to contain.
+        var logger = new ListLogger();
+        var (handler, acceptor) = Handler(Policy(Lists(rejectScore: 5)), Zones(), logger);
+
+        var reply = await DialogueAsync(handler, Facts("203.0.113.7", "mail.friend.test"), new Mailbox("a", "spammer.test"), "Hello.", new Mailbox(localPart, "example.test"));
+
+        Assert.Equal(250, reply.Code);
+        Assert.Single(acceptor.Parts);
+        Assert.Contains("DNSBL_zen.example.test", Status(acceptor), StringComparison.Ordinal);
+        Assert.DoesNotContain(logger.Entries, e => e.EventId == 3115);
     }
 
     [Fact]
