@@ -37,11 +37,26 @@ internal static class CheckCommand
 
         runtime.Dispose();
         var spam = result.Policy!.Spam;
-        if (spam is { Enabled: true, Model: { } model } && SpamModelFile.ReadVersion(model) < SpamModelFile.Version)
+        if (spam is { Enabled: true, Model: { } model })
         {
-            // It loads and scores, so the policy is valid; but scoring is weaker until the model is retrained.
             var at = spam.ModelSource ?? new PolicyPosition(result.Policy.SourceFiles.Count > 0 ? result.Policy.SourceFiles[0] : "policy", 1, 1);
-            Console.Out.WriteLine(at.At($"warning: spam.model '{model}' was written by an older gateway: about half of its features no longer match, retrain it with `gateway spam train` into a new file"));
+            int? version;
+            try
+            {
+                version = SpamModelFile.ReadVersion(model);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Replaced or removed since the runtime above loaded it (a `spam train` writing it now, say).
+                Console.Out.WriteLine(at.At($"spam.model '{model}' could not be read again: {ex.Message}"));
+                return ExitCodes.Failure;
+            }
+
+            if (version < SpamModelFile.Version)
+            {
+                // It loads and scores, so the policy is valid; but scoring is weaker until the model is retrained.
+                Console.Out.WriteLine(at.At($"warning: spam.model '{model}' was written by an older gateway: about half of its features no longer match, retrain it with `gateway spam train` into a new file"));
+            }
         }
 
         Console.Out.WriteLine($"{Path.GetFullPath(command.ConfigPath)}: policy OK ({result.Policy!.SourceFiles.Count} file(s))");

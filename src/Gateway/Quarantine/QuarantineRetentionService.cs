@@ -2,6 +2,7 @@ using System.Globalization;
 using Gateway.Host.Hosting;
 using Gateway.Host.Spool;
 using Gateway.Policy;
+using Gateway.Policy.Validation;
 using Gateway.Queue;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,12 +33,14 @@ internal sealed class QuarantineRetentionService(
                 var count = await quarantine.ExpireAsync(retention, stoppingToken).ConfigureAwait(false);
                 if (count > 0)
                 {
-                    QuarantineHostLog.Swept(logger, retention, count);
+                    // The policy's own spelling ("30d"), not TimeSpan's "30.00:00:00"; once an hour at most.
+                    var described = DurationParser.Describe(retention);
+                    QuarantineHostLog.Swept(logger, described, count);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                QuarantineHostLog.SweepFailed(logger, Interval, ex);
+                QuarantineHostLog.SweepFailed(logger, DurationParser.Describe(Interval), ex);
             }
 
             if (policy.Quarantine.Digest)
@@ -48,7 +51,7 @@ internal sealed class QuarantineRetentionService(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    QuarantineHostLog.DigestFailed(logger, Interval, ex);
+                    QuarantineHostLog.DigestFailed(logger, DurationParser.Describe(Interval), ex);
                 }
             }
 
