@@ -51,7 +51,29 @@ public sealed class GatewayMetricsTests
         Assert.Contains("gateway_accept_latency_seconds_bucket{le=\"0.05\"} 3", lines);
         Assert.Contains("gateway_accept_latency_seconds_bucket{le=\"+Inf\"} 4", lines);
         Assert.Contains("gateway_accept_latency_seconds_count 4", lines);
-        Assert.All(lines.Where(l => !l.StartsWith('#')), l => Assert.Matches(@"^[a-z_]+(\{le=""[^""]+""\})? [0-9.eE+-]+$", l));
+        Assert.All(lines.Where(l => !l.StartsWith('#')), l => Assert.Matches(@"^[a-z_]+(\{[a-z_]+=""[^""]+""\})? [0-9.eE+-]+$", l));
+    }
+
+    [Fact]
+    public async Task The_process_and_the_collector_are_exported_beside_the_mail_counters()
+    {
+        var metrics = new GatewayMetrics();
+        var before = GC.GetTotalAllocatedBytes();
+        GC.KeepAlive(new byte[1 << 20]);
+
+        var lines = await ExportAsync(metrics);
+
+        double Value(string name) => double.Parse(lines.Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("# TYPE process_cpu_seconds_total counter", lines);
+        Assert.True(Value("process_cpu_seconds_total") > 0);
+        Assert.True(Value("process_working_set_bytes") > 1 << 20);
+        Assert.True(Value("process_num_threads") >= 1);
+        Assert.True(Value("process_open_handles") >= 3);
+        Assert.True(Value("process_start_time_seconds") > DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds());
+        Assert.Contains(lines, l => l.StartsWith("dotnet_collection_count_total{generation=\"0\"} ", StringComparison.Ordinal));
+        Assert.Contains("# TYPE dotnet_gc_allocated_bytes_total counter", lines);
+        Assert.True(Value("dotnet_gc_allocated_bytes_total") >= before + (1 << 20));
+        Assert.True(Value("dotnet_gc_pause_seconds_total") >= 0);
     }
 
     [Fact]

@@ -87,6 +87,18 @@ internal sealed class GatewayMetrics : ILimitsMetrics, IScannerMetrics
             "gateway_scanner_skipped_total",
             "Messages not sent to a scanner (larger than its max_size).",
             "scanner", "reason");
+
+        // The process beside the mail counters, as every Prometheus client exports it: CPU seconds, memory, threads,
+        // open descriptors, start time, collections per generation; plus what the collector allocated and paused,
+        // which is where a rise in CPU per message or in the accept tail usually shows first.
+        DotNetStats.Register(Registry);
+        var allocated = factory.CreateCounter("dotnet_gc_allocated_bytes_total", "Bytes allocated on the managed heap since the process started.");
+        var paused = factory.CreateCounter("dotnet_gc_pause_seconds_total", "Time the managed threads were paused by the garbage collector since the process started.");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            allocated.IncTo(GC.GetTotalAllocatedBytes());
+            paused.IncTo(GC.GetTotalPauseDuration().TotalSeconds);
+        });
     }
 
     /// <summary>This instance's registry, exported by /metrics.</summary>
