@@ -23,6 +23,13 @@ public sealed record DeliveryOptions
         new Dictionary<string, IReadOnlyList<RouteHost>>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Outbound routes (delivery.outbound_routes, Postfix's transport_maps): another domain, or ".domain" for the
+    /// names under it, to the hosts that take its mail instead of its MX hosts or the smarthost. Keys are canonical.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<RouteHost>> OutboundRoutes { get; init; } =
+        new Dictionary<string, IReadOnlyList<RouteHost>>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
     /// TLS per destination for MX delivery, the smarthost and address literals (delivery.tls: level and
     /// destinations, Postfix's smtp_tls_policy_maps). Inbound routes carry their own (<see cref="RouteHost.Tls"/>).
     /// </summary>

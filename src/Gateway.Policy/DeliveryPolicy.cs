@@ -16,6 +16,14 @@ public sealed record DeliveryPolicy
     public IReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> Routes { get; init; } =
         new Dictionary<string, IReadOnlyList<RouteHostPolicy>>(StringComparer.Ordinal).AsReadOnly();
 
+    /// <summary>
+    /// Outbound routes (Postfix's transport_maps): a domain of someone else's (canonical), or ".domain" for every
+    /// name under it, to the hosts its mail goes to instead of its MX hosts or the smarthost. An exact key wins over
+    /// a subdomain key, and a nearer parent over a farther one.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> OutboundRoutes { get; init; } =
+        new Dictionary<string, IReadOnlyList<RouteHostPolicy>>(StringComparer.Ordinal).AsReadOnly();
+
     /// <summary>Simultaneous outgoing connections in total.</summary>
     public int Concurrency { get; init; } = 100;
 

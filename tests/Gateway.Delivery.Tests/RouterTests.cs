@@ -4,6 +4,7 @@ using Gateway.Delivery.Routing;
 using Gateway.Dns;
 using Gateway.Queue.Scheduling;
 using Gateway.Transport;
+using Gateway.Transport.Policy;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Delivery.Tests;
@@ -196,6 +197,61 @@ public sealed class RouterTests
         Assert.Equal(("relay.ours.test", IPAddress.Parse("192.0.2.50"), 587, TlsLevel.Verify), (hop.Host, hop.Address, hop.Port, hop.Tls.Level));
         Assert.True(hop.RequireTls);
         Assert.Equal(0, dns.QueryCount("example.test"));
+    }
+
+    [Fact]
+    public async Task An_outbound_route_goes_before_the_smarthost_and_the_mx_its_own_name_before_a_parent_key()
+    {
+        var routes = new Dictionary<string, IReadOnlyList<RouteHost>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["partner.test"] = [new RouteHost("192.0.2.70", 2525, 0, false) { Tls = new TlsPolicyEntry(TlsLevel.Verify, ["mx.partner.test"]) }],
+            [".partner.test"] = [new RouteHost("relay.partner.test", 25, 0, false)],
+        };
+        var dns = new InMemoryDnsResolver()
+            .AddA("relay.partner.test", "192.0.2.71").AddA("relay.ours.test", "192.0.2.50")
+            .AddMx("partner.test", 10, "mx.partner.test").AddA("mx.partner.test", "192.0.2.99");
+        var tls = new TlsPolicyTable([KeyValuePair.Create("relay.partner.test", new TlsPolicyEntry(TlsLevel.Encrypt))], TlsPolicyEntry.Default);
+        var options = new DeliveryOptions
+        {
+            HostName = "gw.ours.test",
+            Smarthost = new RouteHost("relay.ours.test", 587, 0, false),
+            OutboundRoutes = routes,
+            TlsPolicies = tls,
+        };
+        var router = Router(dns, options);
+
+        var exact = await router.RouteAsync("Partner.test", MailDirection.Outbound, CancellationToken.None, ignoreTlsPolicy: true);
+        var deep = await router.RouteAsync("eu.mail.partner.test", MailDirection.Outbound, CancellationToken.None);
+        var other = await router.RouteAsync("example.test", MailDirection.Outbound, CancellationToken.None);
+        var literal = await router.RouteAsync("[192.0.2.1]", MailDirection.Outbound, CancellationToken.None);
+
+        Assert.Equal("transport:partner.test", exact.Destination);
+        var hop = Assert.Single(exact.Hops);
+        Assert.Equal((IPAddress.Parse("192.0.2.70"), 2525, TlsLevel.Verify), (hop.Address, hop.Port, hop.Tls.Level));
+        Assert.Equal(["mx.partner.test"], hop.Tls.VerifyNames);
+        Assert.Equal(0, dns.QueryCount("partner.test"));
+        Assert.Equal("transport:.partner.test", deep.Destination);
+        Assert.Equal(("relay.partner.test", TlsLevel.Encrypt), (Assert.Single(deep.Hops).Host, deep.Hops[0].Tls.Level));
+        Assert.Equal("smarthost", other.Destination);
+        Assert.Equal("smarthost", literal.Destination);
+    }
+
+    [Fact]
+    public async Task A_parent_key_does_not_take_the_parent_itself_nor_inbound_mail()
+    {
+        var routes = new Dictionary<string, IReadOnlyList<RouteHost>>(StringComparer.OrdinalIgnoreCase)
+        {
+            [".partner.test"] = [new RouteHost("192.0.2.71", 25, 0, false)],
+        };
+        var dns = new InMemoryDnsResolver().AddMx("partner.test", 10, "mx.partner.test").AddA("mx.partner.test", "192.0.2.99");
+        var router = Router(dns, new DeliveryOptions { HostName = "gw.ours.test", OutboundRoutes = routes });
+
+        var parent = await router.RouteAsync("partner.test", MailDirection.Outbound, CancellationToken.None);
+        var inbound = await router.RouteAsync("sub.partner.test", MailDirection.Inbound, CancellationToken.None);
+
+        Assert.Equal("mx:partner.test", parent.Destination);
+        Assert.Equal("route:sub.partner.test", inbound.Destination);
+        Assert.NotNull(inbound.Failure);
     }
 
     [Fact]

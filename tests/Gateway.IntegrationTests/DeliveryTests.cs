@@ -268,6 +268,30 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task An_outbound_route_takes_its_domain_and_subdomains_past_the_smarthost()
+    {
+        await using var smarthost = await SmtpSink.StartAsync(IPAddress.Loopback);
+        await using var partner = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var port = partner.Port.ToString(CultureInfo.InvariantCulture);
+        var policy = new TestPolicy(
+            trustedNetworks: ["127.0.0.0/8"],
+            extraYaml: $"delivery:\n  smarthost: \"127.0.0.1:{smarthost.Port.ToString(CultureInfo.InvariantCulture)}\"\n"
+                + $"  outbound_routes:\n    partner.example:\n      - host: 127.0.0.1\n        port: {port}\n"
+                + $"    .partner.example:\n      - host: 127.0.0.1\n        port: {port}\n");
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "staff@example.test", ["a@partner.example", "b@eu.partner.example"], "transport-1@example.test")).Code);
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "staff@example.test", ["c@elsewhere.example"], "transport-2@example.test")).Code);
+
+        // The route key is the destination (as the MX set or the smarthost is), so the two keys are two transactions.
+        var routed = await partner.WaitForDumpsAsync(2, TimeSpan.FromSeconds(30));
+        Assert.Equal(["<a@partner.example>", "<b@eu.partner.example>"], routed.SelectMany(d => d.RcptArgs).Order(StringComparer.Ordinal));
+        var relayed = Assert.Single(await smarthost.WaitForDumpsAsync(1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(["<c@elsewhere.example>"], relayed.RcptArgs);
+
+    }
+
+    [Fact]
     public async Task An_address_literal_recipient_goes_to_the_smarthost()
     {
         await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);

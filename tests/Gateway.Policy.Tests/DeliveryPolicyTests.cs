@@ -78,12 +78,12 @@ public sealed class DeliveryPolicyTests : IDisposable
         Assert.Equal(DnssecMode.Off, policy.Dns.Dnssec);
     }
 
-    [Fact]
-    public void Commented_route_example_in_the_shipped_policy_is_valid()
+    /// <summary>The shipped policy with the example under <paramref name="emptyLine"/> uncommented in its place.</summary>
+    private GatewayPolicy ShippedWithExample(string emptyLine, int minimumLines)
     {
-        // Uncomment the example under "routes: {}" so the documentation cannot drift from the schema.
+        // Uncommented, the example is read as policy, so the documentation cannot drift from the schema.
         var lines = File.ReadAllLines(Path.Combine(PolicyFiles.RepositoryRoot(), "policies", "gateway.yaml")).ToList();
-        var at = lines.FindIndex(l => l.StartsWith("  routes: {}", StringComparison.Ordinal));
+        var at = lines.FindIndex(l => l.StartsWith(emptyLine, StringComparison.Ordinal));
         Assert.True(at >= 0);
         lines.RemoveAt(at);
         var uncommented = 0;
@@ -93,9 +93,24 @@ public sealed class DeliveryPolicyTests : IDisposable
             uncommented++;
         }
 
-        var p = Valid(string.Join('\n', lines));
+        Assert.True(uncommented >= minimumLines);
+        return Valid(string.Join('\n', lines));
+    }
 
-        Assert.True(uncommented > 5);
+    [Fact]
+    public void Commented_outbound_route_example_in_the_shipped_policy_is_valid()
+    {
+        var p = ShippedWithExample("  outbound_routes: {}", 5);
+
+        Assert.Equal(["partner.example", ".partner.example"], p.Delivery.OutboundRoutes.Keys);
+        Assert.Equal(Gateway.Transport.TlsLevel.Verify, Assert.Single(p.Delivery.OutboundRoutes["partner.example"]).Tls!.Level);
+    }
+
+    [Fact]
+    public void Commented_route_example_in_the_shipped_policy_is_valid()
+    {
+        var p = ShippedWithExample("  routes: {}", 6);
+
         Assert.Equal([new RouteHostPolicy { Host = "10.0.0.5", Port = 25, Preference = 10, Tls = new DestinationTlsSetting { Level = Gateway.Transport.TlsLevel.May } }], p.Delivery.Routes["example.test"]);
         Assert.Equal([new RouteHostPolicy { Host = "mail.internal.example.test" }], p.Delivery.Routes["*"]);
     }
@@ -501,6 +516,44 @@ public sealed class DeliveryPolicyTests : IDisposable
             Assert.Single(p.Delivery.Routes, r => r.Key == "other.test").Value);
         Assert.Null(p.Delivery.Routes["other.test"][0].Address);
         Assert.Equal(IPAddress.Parse("2001:db8::5"), p.Delivery.Routes["other.test"][1].Address);
+    }
+
+    // ---- outbound routes ----
+
+    [Fact]
+    public void Outbound_routes_take_other_domains_and_dot_keys_for_their_subdomains()
+    {
+        var p = Valid(Delivery("""
+              outbound_routes:
+                Partner.Example:
+                  - host: 192.0.2.7
+                    port: 2525
+                    tls: verify
+                .partner.example:
+                  - host: relay.partner.example
+            """));
+
+        Assert.Equal(["partner.example", ".partner.example"], p.Delivery.OutboundRoutes.Keys);
+        var exact = Assert.Single(p.Delivery.OutboundRoutes["partner.example"]);
+        Assert.Equal(("192.0.2.7", 2525, Gateway.Transport.TlsLevel.Verify), (exact.Host, exact.Port, exact.Tls!.Level));
+        Assert.Equal("relay.partner.example", Assert.Single(p.Delivery.OutboundRoutes[".partner.example"]).Host);
+        Assert.Empty(Valid(Base).Delivery.OutboundRoutes);
+    }
+
+    [Theory]
+    [InlineData("\"*\"", 3, "all outbound mail to one host is delivery.smarthost")]
+    [InlineData("other.test", 3, "'other.test' is one of our domains; its mail is inbound and goes by delivery.routes")]
+    [InlineData("bad..example", 3, "a key is a domain, or .domain for the names under it")]
+    public void An_outbound_route_key_that_could_never_be_used_is_an_error_at_the_key(string key, int column, string message)
+    {
+        AssertError(Delivery($"  outbound_routes:\n    {key}:\n      - host: 192.0.2.7\n"), 8, column + 2, message, "delivery.outbound_routes: ");
+    }
+
+    [Fact]
+    public void An_outbound_route_given_twice_in_two_spellings_is_an_error_at_the_second()
+    {
+        AssertError(Delivery("  outbound_routes:\n    partner.example:\n      - host: 192.0.2.7\n    PARTNER.example:\n      - host: 192.0.2.8\n"),
+            10, 5, "the route for 'partner.example' is already defined (first at line 8, column 5)");
     }
 
     [Fact]

@@ -86,6 +86,17 @@ public sealed class Router
             return await RouteInboundAsync(name, ct).ConfigureAwait(false);
         }
 
+        // An outbound route is the operator's word for one destination, so it goes before the smarthost (as Postfix's
+        // transport_maps before relayhost). The recipient domain's DANE and MTA-STS are about its MX hosts, which a
+        // route does not use; the route's own TLS stands, as for the smarthost, whatever the message says.
+        if (!name.StartsWith('[') && OutboundRoute(name) is { } route)
+        {
+            var hosts = route.Hosts
+                .Select(h => h.Tls is null && !h.RequireTls ? h with { Tls = _options.TlsPolicies.Find(h.Host.Trim('[', ']')) ?? _options.TlsPolicies.Default } : h)
+                .ToList();
+            return await RouteToHostsAsync("transport:" + route.Key, name, hosts, ct).ConfigureAwait(false);
+        }
+
         // "All outbound mail goes to the smarthost" includes an address literal: the literal names the final
         // destination, not a way around the operator's relay (and the relay's TLS policy).
         if (_options.Smarthost is { } smarthost)
@@ -102,6 +113,32 @@ public sealed class Router
         }
 
         return await RouteByMxAsync(name, ignoreTlsPolicy, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The outbound route for a domain: its own entry, else ".parent" of the nearest parent that has one.</summary>
+    private (string Key, IReadOnlyList<RouteHost> Hosts)? OutboundRoute(string domain)
+    {
+        var routes = _options.OutboundRoutes;
+        if (routes.Count == 0)
+        {
+            return null;
+        }
+
+        if (routes.TryGetValue(domain, out var exact))
+        {
+            return (domain, exact);
+        }
+
+        for (var dot = domain.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = domain.IndexOf('.', dot + 1))
+        {
+            var key = domain[dot..];
+            if (routes.TryGetValue(key, out var parent))
+            {
+                return (key, parent);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>True when the address and port are one of our listeners (wildcard listeners match every local address).</summary>

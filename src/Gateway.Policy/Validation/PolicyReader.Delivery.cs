@@ -13,7 +13,7 @@ internal sealed partial class PolicyReader
 
     private static readonly string[] DeliveryKeys =
     [
-        "port", "smarthost", "routes", "concurrency", "concurrency_per_destination", "connect_timeout", "command_timeout", "retry",
+        "port", "smarthost", "routes", "outbound_routes", "concurrency", "concurrency_per_destination", "connect_timeout", "command_timeout", "retry",
         "delay_notice_after", "bounce_after", "max_received_headers", "tls",
     ];
 
@@ -71,6 +71,9 @@ internal sealed partial class PolicyReader
         IReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> routes = TryGet(fields, "routes", out var routesNode)
             ? ReadRoutes(routesNode, domains, domainsComplete)
             : defaults.Routes;
+        IReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> outboundRoutes = TryGet(fields, "outbound_routes", out var outboundNode)
+            ? ReadOutboundRoutes(outboundNode, domains)
+            : defaults.OutboundRoutes;
 
         var concurrency = Int("concurrency", 1, 10_000, defaults.Concurrency);
         var perDestination = Int("concurrency_per_destination", 1, 1000, defaults.ConcurrencyPerDestination);
@@ -97,6 +100,7 @@ internal sealed partial class PolicyReader
             Port = port.Value,
             Smarthost = smarthost,
             Routes = routes,
+            OutboundRoutes = outboundRoutes,
             Concurrency = concurrency.Value,
             ConcurrencyPerDestination = perDestination.Value,
             ConnectTimeout = connectTimeout.Value,
@@ -135,29 +139,35 @@ internal sealed partial class PolicyReader
         return new RetryPolicy { First = first.Value, Max = max.Value, Factor = factor };
     }
 
-    private ReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> ReadRoutes(YamlNode node, IReadOnlyList<string> domains, bool domainsComplete)
+    private ReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> ReadRoutes(YamlNode node, IReadOnlyList<string> domains, bool domainsComplete) =>
+        ReadRouteMap(node, "delivery.routes", key => ReadRouteKey(key, domains, domainsComplete));
+
+    private ReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> ReadOutboundRoutes(YamlNode node, IReadOnlyList<string> domains) =>
+        ReadRouteMap(node, "delivery.outbound_routes", key => ReadOutboundRouteKey(key, domains));
+
+    /// <summary>A mapping of route key to hosts; <paramref name="readKey"/> gives the canonical key, or null after an error at it.</summary>
+    private ReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> ReadRouteMap(YamlNode node, string section, Func<YamlScalar, string?> readKey)
     {
         var result = new Dictionary<string, IReadOnlyList<RouteHostPolicy>>(StringComparer.Ordinal);
         if (node is not YamlMapping map)
         {
-            Error(node, $"delivery.routes: expected a mapping of domain to hosts, found {node.Description}");
+            Error(node, $"{section}: expected a mapping of domain to hosts, found {node.Description}");
             return result.AsReadOnly();
         }
 
         var keys = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
         foreach (var entry in map.Entries)
         {
-            var keyText = entry.Key.Value;
-            var route = ReadRouteKey(entry.Key, domains, domainsComplete);
+            var route = readKey(entry.Key);
             if (route is not null && !keys.TryAdd(route, entry.Key))
             {
                 // Different spellings of one domain ("Example.TEST", "example.test") pass the YAML duplicate check.
                 var first = keys[route].Position;
-                Error(entry.Key, $"delivery.routes: the route for '{route}' is already defined (first at line {first.Line}, column {first.Column})");
+                Error(entry.Key, $"{section}: the route for '{route}' is already defined (first at line {first.Line}, column {first.Column})");
                 route = null;
             }
 
-            var hosts = ReadRouteHosts(entry.Value, $"delivery.routes.{Echo.Of(keyText)}");
+            var hosts = ReadRouteHosts(entry.Value, $"{section}.{Echo.Of(entry.Key.Value)}");
             if (route is not null)
             {
                 result.Add(route, hosts);
@@ -165,6 +175,33 @@ internal sealed partial class PolicyReader
         }
 
         return result.AsReadOnly();
+    }
+
+    /// <summary>The canonical domain, or "." and the canonical parent for its subdomains; null after an error at the key.</summary>
+    private string? ReadOutboundRouteKey(YamlScalar key, IReadOnlyList<string> domains)
+    {
+        if (key.Value == Wildcard)
+        {
+            Error(key, "delivery.outbound_routes: \"*\" is not a domain; all outbound mail to one host is delivery.smarthost");
+            return null;
+        }
+
+        var subdomains = key.Value.StartsWith('.');
+        var problem = DomainNameParser.TryCanonicalize(subdomains ? key.Value[1..] : key.Value, requireFullyQualified: false, out var domain);
+        if (problem is not null)
+        {
+            Error(key, $"delivery.outbound_routes: {problem}; a key is a domain, or .domain for the names under it");
+            return null;
+        }
+
+        // Mail for our own domains is inbound and follows delivery.routes; an entry here would never be used.
+        if (!subdomains && domains.Contains(domain, StringComparer.Ordinal))
+        {
+            Error(key, $"delivery.outbound_routes: '{Echo.Of(key.Value)}' is one of our domains; its mail is inbound and goes by delivery.routes");
+            return null;
+        }
+
+        return subdomains ? "." + domain : domain;
     }
 
     /// <summary>The canonical domain or "*", or null after an error at the key.</summary>

@@ -83,12 +83,8 @@ internal sealed class ReloadingDeliveryAgent : IDeliveryAgent, IAsyncDisposable
             HostName = policy.HostName,
             Port = delivery.Port,
             Smarthost = delivery.Smarthost is { } smarthost ? new RouteHost(smarthost.Host, smarthost.Port, 0, false) : null,
-            Routes = delivery.Routes.ToDictionary(
-                route => route.Key,
-                route => (IReadOnlyList<RouteHost>)route.Value
-                    .Select(h => new RouteHost(h.Host, h.Port, h.Preference, h.RequireTls) { Tls = h.Tls is { } tls ? ToEntry(tls) : null })
-                    .ToList(),
-                StringComparer.OrdinalIgnoreCase),
+            Routes = ToRoutes(delivery.Routes),
+            OutboundRoutes = ToRoutes(delivery.OutboundRoutes),
             TlsPolicies = new TlsPolicyTable(
                 delivery.Tls.Destinations.Select(d => KeyValuePair.Create(d.Key, ToEntry(d.Value))),
                 new TlsPolicyEntry(delivery.Tls.Level)),
@@ -100,6 +96,14 @@ internal sealed class ReloadingDeliveryAgent : IDeliveryAgent, IAsyncDisposable
             ListenerEndPoints = policy.Listeners.Select(l => l.EndPoint).ToList(),
         };
     }
+
+    private static Dictionary<string, IReadOnlyList<RouteHost>> ToRoutes(IReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> routes) =>
+        routes.ToDictionary(
+            route => route.Key,
+            route => (IReadOnlyList<RouteHost>)route.Value
+                .Select(h => new RouteHost(h.Host, h.Port, h.Preference, h.RequireTls) { Tls = h.Tls is { } tls ? ToEntry(tls) : null })
+                .ToList(),
+            StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A policy entry as the delivery client takes it; a CA bundle is read now (the policy checked it loads).</summary>
     public static TlsPolicyEntry ToEntry(DestinationTlsSetting setting) =>
