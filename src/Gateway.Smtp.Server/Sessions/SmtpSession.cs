@@ -31,6 +31,7 @@ internal sealed partial class SmtpSession
     private SmtpState _state = SmtpState.Connected;
     private Transaction? _transaction;
     private CancellationToken _deadline;
+    private SessionWaits? _waits;
     private int _errors;
     private int _transactions;
     private bool _commandSeen;
@@ -81,6 +82,8 @@ internal sealed partial class SmtpSession
     {
         using var deadline = new CancellationTokenSource(_options.SessionDeadline, _time);
         _deadline = deadline.Token;
+        using var waits = new SessionWaits(_time, _deadline, _idleStop, _hardStop);
+        _waits = waits;
         var reason = "quit";
         try
         {
@@ -304,15 +307,20 @@ internal sealed partial class SmtpSession
 
         await FlushAsync();
         var byRate = rateAllowance is { } allowance && allowance < timeout;
-        using var timeoutSource = new CancellationTokenSource(byRate ? rateAllowance!.Value : timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, _deadline, idle ? _idleStop : _hardStop);
+        var waits = _waits!;
+        var token = waits.Arm(byRate ? rateAllowance!.Value : timeout, idle);
         try
         {
-            return await reader.ReadAsync(linked.Token);
+            return await reader.ReadAsync(token);
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            throw Ended(timeoutSource.IsCancellationRequested, byRate && timeoutSource.IsCancellationRequested ? phase + " (data rate below the minimum)" : phase);
+            var timedOut = waits.LimitReached;
+            throw Ended(timedOut, byRate && timedOut ? phase + " (data rate below the minimum)" : phase);
+        }
+        finally
+        {
+            waits.Disarm();
         }
     }
 
@@ -324,17 +332,21 @@ internal sealed partial class SmtpSession
         }
 
         // A client that does not read our replies must not hold the session forever.
-        using var timeoutSource = new CancellationTokenSource(_options.CommandTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, _deadline, _hardStop);
+        var waits = _waits!;
+        var token = waits.Arm(_options.CommandTimeout, idle: false);
         try
         {
-            await _connection.FlushAsync(linked.Token);
+            await _connection.FlushAsync(token);
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // Nothing more can be said to a client that does not read.
             _connection.DiscardPendingReplies();
             throw new SessionEndException("client not reading replies", null);
+        }
+        finally
+        {
+            waits.Disarm();
         }
     }
 
