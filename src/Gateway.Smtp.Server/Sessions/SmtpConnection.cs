@@ -95,7 +95,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
     /// <summary>Queues a reply; nothing is sent until <see cref="FlushAsync"/>.</summary>
     public void Write(SmtpReply reply)
     {
-        _pending ??= new ArrayBufferWriter<byte>(256);
+        // Room for two full lines: each line asks for MaxReplyLineLength, so a smaller start grew (and copied) at once.
+        _pending ??= new ArrayBufferWriter<byte>(2 * MaxReplyLineLength);
         var code = reply.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         // RFC 3463 2: class "." subject "." detail, at most 9 characters. A longer one (from a stage check) is cut,
