@@ -9,9 +9,6 @@ namespace Gateway.Smtp.Protocol;
 /// </summary>
 internal static class EsmtpParameterParser
 {
-    /// <summary>RFC 3461 4.2: an ORCPT value is at most 500 characters.</summary>
-    private const int OriginalRecipientLength = 500;
-
     /// <summary>Splits and checks the generic syntax; the reply is null on success.</summary>
     public static SmtpReply? TrySplit(IReadOnlyList<string> tokens, bool allowUtf8, out List<EsmtpParameter> parameters)
     {
@@ -270,7 +267,7 @@ internal static class EsmtpParameterParser
     /// </summary>
     private static SmtpReply? ParseOriginalRecipient(string? value, bool allowUtf8, ref RecipientParameters rcpt)
     {
-        if (value is null || value.Length > OriginalRecipientLength)
+        if (value is null || value.Length > SmtpDefaults.OriginalRecipientLength)
         {
             return SmtpReplies.InvalidParameterValue;
         }

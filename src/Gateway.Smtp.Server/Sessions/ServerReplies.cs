@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Abstractions;
+using Gateway.Smtp.Protocol;
 
 namespace Gateway.Smtp.Server.Sessions;
 
@@ -92,7 +93,7 @@ internal static class ServerReplies
     public static SmtpReply AuthTemporaryFailure { get; } = new(454, "4.7.0", "Temporary authentication failure");
 
     // RFC 5321 4.5.3.1.4 / 4.1.1: over-long command lines and bare LF line ends (SMTP smuggling, CVE-2023-51764).
-    public static SmtpReply LineTooLong { get; } = new(500, "5.5.2", "Line too long");
+    public static SmtpReply LineTooLong => SmtpReplies.LineTooLong;
 
     public static SmtpReply BareLineFeed { get; } = new(500, "5.5.2", "Bare LF not allowed, use CRLF");
 
