@@ -464,6 +464,19 @@ public sealed class SmtpCommandParserTests
         Assert.Equal(DsnNotify.Failure, rcpt.Parameters.Notify);
     }
 
+    [Fact]
+    public void Rcpt_orcpt_limit_counts_the_address_before_xtext_encoding()
+    {
+        // RFC 3461 4.2: 500 characters "prior to encoding as xtext"; escapes take three characters each, so a shorter
+        // address can be longer on the wire.
+        var escaped = string.Concat(Enumerable.Repeat("+2B", 160)) + "@example.com";
+        var rcpt = Assert.IsType<RcptCommand>(Parse("RCPT TO:<a@example.com> ORCPT=rfc822;" + escaped));
+        Assert.Equal(new string('+', 160) + "@example.com", rcpt.Parameters.OriginalRecipient);
+
+        AssertInvalid(Parse("RCPT TO:<a@example.com> ORCPT=rfc822;" + new string('o', 489) + "@example.com"), SmtpVerb.Rcpt, 501, "5.5.4");
+        Assert.IsType<RcptCommand>(Parse("RCPT TO:<a@example.com> ORCPT=rfc822;" + new string('o', 488) + "@example.com"));
+    }
+
     [Theory]
     [InlineData("SIZE=1")]
     [InlineData("XFOO")]
