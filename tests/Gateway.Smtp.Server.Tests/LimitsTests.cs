@@ -226,7 +226,9 @@ public sealed class LimitsTests
 
         await client.SendRawAsync("EHLO impatient.example\r\n");
 
-        await client.ExpectAsync(554, "5.5.0");
+        // RFC 5321 3.1: after a 554 greeting the server must wait for QUIT; 521 (RFC 7504 3) is the reply after
+        // which it may close, as postscreen does.
+        await client.ExpectAsync(521, "5.5.0");
         Assert.True(await client.IsClosedAsync());
         Assert.True(server.Logs.Has(1021));
         Assert.Empty(server.Handler.Connects);

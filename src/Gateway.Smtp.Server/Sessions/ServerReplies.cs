@@ -20,8 +20,9 @@ internal static class ServerReplies
 
     public static SmtpReply ShuttingDown(string host) => new(421, "4.3.2", $"{host} Service shutting down");
 
-    // RFC 5321 3.1: the client must wait for the greeting; postscreen/maddy answer early talkers like this.
-    public static SmtpReply EarlyTalker { get; } = new(554, "5.5.0", "Protocol error: talked before greeting");
+    // RFC 5321 3.1: the client must wait for the greeting. A 554 in its place obliges the server to wait for QUIT;
+    // 521 (RFC 7504 3) lets it close at once, which is the point of refusing a bot, and is what postscreen sends.
+    public static SmtpReply EarlyTalker { get; } = new(521, "5.5.0", "Protocol error: talked before greeting");
 
     public static SmtpReply MailOk { get; } = new(250, "2.1.0", "Ok");
 
