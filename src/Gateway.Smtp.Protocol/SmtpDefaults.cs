@@ -40,9 +40,6 @@ public static class SmtpDefaults
     /// <summary>RFC 5321 4.5.3.1.3: a reverse-path or forward-path is at most 256 octets including the brackets.</summary>
     public const int PathLength = 256;
 
-    /// <summary>RFC 5321 4.5.3.1.1: a local part is at most 64 octets.</summary>
-    public const int LocalPartLength = 64;
-
     /// <summary>RFC 4954 4: servers must accept AUTH command and continuation lines of at least 12288 octets.</summary>
     public const int AuthLineLength = 12288;
 
