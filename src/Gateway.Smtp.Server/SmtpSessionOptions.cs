@@ -65,7 +65,7 @@ public sealed record SmtpSessionOptions
     /// </summary>
     public TimeSpan PregreetDelay { get; init; } = TimeSpan.Zero;
 
-    /// <summary>A client that sent data during <see cref="PregreetDelay"/> gets 554 5.5.0 and is disconnected.</summary>
+    /// <summary>A client that sent data during <see cref="PregreetDelay"/> gets 521 5.5.0 and is disconnected.</summary>
     public bool RejectEarlyTalkers { get; init; } = true;
 
     /// <summary>Waiting for the first command after the greeting.</summary>

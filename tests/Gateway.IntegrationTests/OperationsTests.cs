@@ -251,7 +251,7 @@ public sealed class EarlyTalkerTests
         {
             await rude.SendRawAsync("EHLO bot.example\r\n");
             var reply = await rude.ReadReplyAsync();
-            Assert.Equal((554, "5.5.0"), (reply.Code, reply.EnhancedCode));
+            Assert.Equal((521, "5.5.0"), (reply.Code, reply.EnhancedCode));
             Assert.True(await rude.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
         }
 

@@ -175,6 +175,25 @@ public sealed class DataTests
     }
 
     [Fact]
+    public async Task A_recipient_given_twice_is_kept_once()
+    {
+        // Postfix's cleanup drops a repeated recipient: relayed twice, a next hop that does not would deliver twice
+        // and a DSN would be sent twice. A different local part case or DSN request is a different recipient.
+        await using var server = await TestServer.StartAsync(o => o with { MaxRecipients = 3 });
+        await using var client = await StartTransactionAsync(server, "a@ours.example", "a@OURS.example", "A@ours.example");
+
+        await client.CommandAsync("RCPT TO:<a@ours.example>", 250, "2.1.5");
+        await client.CommandAsync("RCPT TO:<a@ours.example> NOTIFY=NEVER", 250, "2.1.5");
+        await client.CommandAsync("DATA", 354);
+        await client.SendRawAsync("x\r\n.\r\n");
+        await client.ExpectAsync(250);
+
+        Assert.Equal(
+            ["a@ours.example", "A@ours.example", "a@ours.example"],
+            Assert.Single(server.Handler.Messages).Envelope.Recipients.Select(r => r.Address.ToString()));
+    }
+
+    [Fact]
     public async Task Data_with_every_recipient_refused_gets_554()
     {
         await using var server = await TestServer.StartAsync();

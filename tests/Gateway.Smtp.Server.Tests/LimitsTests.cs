@@ -101,6 +101,29 @@ public sealed class LimitsTests
         await client.CommandAsync(".", 250);
     }
 
+    [Fact]
+    public async Task The_minimum_data_rate_counts_from_the_first_octet_of_the_body_not_from_354()
+    {
+        // Until the body begins the wait is the data block timeout's (RFC 5321 4.5.3.2); a client that starts the body a
+        // minute after 354 must not be cut after the rate's grace period.
+        var time = new FakeTimeProvider();
+        await using var server = await TestServer.StartAsync(
+            o => o with { MinDataRate = 100, MinDataRateGrace = TimeSpan.FromMilliseconds(300), DataBlockTimeout = TimeSpan.FromMinutes(3) },
+            time: time);
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+        await client.CommandAsync("MAIL FROM:<a@x.example>", 250);
+        await client.CommandAsync("RCPT TO:<b@ours.example>", 250);
+        await client.CommandAsync("DATA", 354);
+
+        // Let the session reach its wait for the body before the clock moves.
+        await Task.Delay(300);
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        await client.SendRawAsync("Subject: late start\r\n\r\nbody\r\n");
+        await client.CommandAsync(".", 250);
+    }
+
     /// <summary>Sends the text one octet every 100 ms until the server answers (or the text runs out, 50 s at most).</summary>
     private static async Task<SmtpResponse> DripUntilAnsweredAsync(SmtpTestClient client, string text)
     {
@@ -226,7 +249,9 @@ public sealed class LimitsTests
 
         await client.SendRawAsync("EHLO impatient.example\r\n");
 
-        await client.ExpectAsync(554, "5.5.0");
+        // RFC 5321 3.1: after a 554 greeting the server must wait for QUIT; 521 (RFC 7504 3) is the reply after
+        // which it may close, as postscreen does.
+        await client.ExpectAsync(521, "5.5.0");
         Assert.True(await client.IsClosedAsync());
         Assert.True(server.Logs.Has(1021));
         Assert.Empty(server.Handler.Connects);

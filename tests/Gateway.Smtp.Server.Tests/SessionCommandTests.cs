@@ -112,6 +112,24 @@ public sealed class SessionCommandTests
     }
 
     [Fact]
+    public async Task Mail_and_rcpt_lines_lengthened_by_dsn_parameters_are_accepted()
+    {
+        // RFC 5321 4.5.3.1.4, RFC 3461 4: an ORCPT of a long address makes a correct RCPT line longer than 512 octets.
+        await using var server = await TestServer.StartAsync();
+        await using var client = await server.ConnectAsync();
+        await client.GreetAsync();
+
+        // 254 octets: as long as an address can be (RFC 5321 4.5.3.1.3 counts the brackets too).
+        var address = new string('o', 63) + "@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 3)) + ".example";
+        await client.CommandAsync($"MAIL FROM:<{address}> SIZE=1000 RET=HDRS ENVID={new string('e', 100)} BODY=8BITMIME", 250, "2.1.0");
+        await client.CommandAsync($"RCPT TO:<{address}> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;{address.Replace("@", "+40", StringComparison.Ordinal)}", 250, "2.1.5");
+        Assert.Equal(100, server.Handler.MailParameters.Single().EnvelopeId?.Length);
+
+        // The room is for parameters only: other commands keep the plain limit.
+        await client.CommandAsync("NOOP " + new string('x', 600), 500, "5.5.2");
+    }
+
+    [Fact]
     public async Task A_command_ended_by_a_bare_lf_is_refused_not_executed()
     {
         await using var server = await TestServer.StartAsync();

@@ -16,8 +16,9 @@ namespace Gateway.Smtp.Protocol;
 /// <item>Local part: a Dot-string of RFC 5321 atext (no leading, trailing or double dot) or a Quoted-string
 /// (quoted-pairs resolved, <see cref="Mailbox.LocalPartWasQuoted"/> set). '%' and '!' are atext and parse; a
 /// quoted '@' parses too: <see cref="Mailbox.LocalPartHasRoutingCharacters"/> lets policy refuse them. An
-/// empty quoted local part ("") is refused: no mail system gives it a meaning. At most 64 octets as sent
-/// (RFC 5321 4.5.3.1.1).</item>
+/// empty quoted local part ("") is refused: no mail system gives it a meaning. No length limit of its own: the
+/// 64 octets of RFC 5321 4.5.3.1.1 are what a server must take, and 4.5.3.1 asks for no limits where possible
+/// (VERP and SRS return paths are often longer; Postfix takes them); the path limit bounds it.</item>
 /// <item>A second unquoted '@' ("a@b@c") is a syntax error.</item>
 /// <item>Domain: <see cref="DomainName"/> rules, LDH labels of 1-63 octets, at most 253 in total (what DNS can
 /// carry), canonical lower-case ASCII; with SMTPUTF8 U-labels become A-labels (IdnMapping, STD3 rules), "xn--"
@@ -142,12 +143,6 @@ public static class PathParser
         if (consumed >= text.Length || text[consumed] != '@')
         {
             return AddressError.Syntax;
-        }
-
-        // RFC 5321 4.5.3.1.1: 64 octets, counted as sent (quotes and backslashes included).
-        if (Encoding.UTF8.GetByteCount(text[..consumed]) > SmtpDefaults.LocalPartLength)
-        {
-            return AddressError.TooLong;
         }
 
         var domainText = text[(consumed + 1)..];

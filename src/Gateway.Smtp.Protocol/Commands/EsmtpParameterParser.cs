@@ -9,9 +9,6 @@ namespace Gateway.Smtp.Protocol;
 /// </summary>
 internal static class EsmtpParameterParser
 {
-    /// <summary>RFC 3461 4.2: an ORCPT value is at most 500 characters.</summary>
-    private const int OriginalRecipientLength = 500;
-
     /// <summary>Splits and checks the generic syntax; the reply is null on success.</summary>
     public static SmtpReply? TrySplit(IReadOnlyList<string> tokens, bool allowUtf8, out List<EsmtpParameter> parameters)
     {
@@ -265,12 +262,12 @@ internal static class EsmtpParameterParser
     }
 
     /// <summary>
-    /// RFC 3461 4.2: ORCPT=addr-type ";" xtext, at most 500 characters. The type is an atom such as "rfc822" or
-    /// (RFC 6533) "utf-8"; the address is only carried into DSNs, never routed on.
+    /// RFC 3461 4.2: ORCPT=addr-type ";" xtext, the address at most 500 characters before xtext encoding. The type is
+    /// an atom such as "rfc822" or (RFC 6533) "utf-8"; the address is only carried into DSNs, never routed on.
     /// </summary>
     private static SmtpReply? ParseOriginalRecipient(string? value, bool allowUtf8, ref RecipientParameters rcpt)
     {
-        if (value is null || value.Length > OriginalRecipientLength)
+        if (value is null)
         {
             return SmtpReplies.InvalidParameterValue;
         }
@@ -282,7 +279,9 @@ internal static class EsmtpParameterParser
         }
 
         var type = value[..semicolon];
-        if (!IsKeyword(type) || !XText.TryDecode(value[(semicolon + 1)..], allowUtf8, out var address) || address.Length == 0)
+        if (!IsKeyword(type)
+            || !XText.TryDecode(value[(semicolon + 1)..], allowUtf8, out var address)
+            || address.Length is 0 or > SmtpDefaults.OriginalRecipientLength)
         {
             return SmtpReplies.InvalidParameterValue;
         }

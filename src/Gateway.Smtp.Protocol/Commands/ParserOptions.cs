@@ -30,6 +30,13 @@ public sealed record ParserOptions
     /// <summary>The current transaction's MAIL had SMTPUTF8: RCPT may carry UTF-8 addresses (RFC 6531 3.4).</summary>
     public bool TransactionIsUtf8 { get; init; }
 
+    /// <summary>
+    /// The command line limit including the CRLF (RFC 5321 4.5.3.1.4: 512). In an ESMTP session MAIL and RCPT may exceed
+    /// it by what their parameters add (<see cref="SmtpDefaults.MailParametersLength"/>,
+    /// <see cref="SmtpDefaults.RcptParametersLength"/>).
+    /// </summary>
+    public int MaxCommandLineLength { get; init; } = SmtpDefaults.CommandLineLength;
+
     /// <summary>The path limit including the angle brackets (RFC 5321 4.5.3.1.3).</summary>
     public int MaxPathLength { get; init; } = SmtpDefaults.PathLength;
 }

@@ -24,6 +24,13 @@ public static class SmtpCommandParser
         var verb = IdentifyVerb(verbBytes);
         var args = verbEnd < 0 ? ReadOnlySpan<byte>.Empty : line[(verbEnd + 1)..];
 
+        // The reader takes lines up to SmtpDefaults.LongestCommandLine; only MAIL and RCPT in an ESMTP session may use
+        // the room beyond the plain limit, for the parameters their extensions add (RFC 5321 4.5.3.1.4).
+        if (line.Length + 2 > CommandLineLimit(verb, options))
+        {
+            return new InvalidCommand(verb, SmtpReplies.LineTooLong);
+        }
+
         // RFC 5321 2.3.8 / 4.1.1: CR only as part of CRLF, and NUL never; both are smuggling and injection tools.
         if (line.IndexOfAny((byte)0, (byte)'\r') >= 0 || line.IsEmpty)
         {
@@ -64,6 +71,15 @@ public static class SmtpCommandParser
             _ => new UnknownCommand(Encoding.ASCII.GetString(verbBytes)),
         };
     }
+
+    private static int CommandLineLimit(SmtpVerb verb, ParserOptions options) => options.MaxCommandLineLength + (options.Extended
+        ? verb switch
+        {
+            SmtpVerb.Mail => SmtpDefaults.MailParametersLength,
+            SmtpVerb.Rcpt => SmtpDefaults.RcptParametersLength,
+            _ => 0,
+        }
+        : 0);
 
     private static SmtpVerb IdentifyVerb(ReadOnlySpan<byte> verb)
     {

@@ -34,6 +34,9 @@ public static class SmtpReplies
     /// <summary>RFC 5321 4.2.4: 500 syntax error (RFC 3463 5.5.2: syntax error).</summary>
     public static SmtpReply SyntaxError { get; } = new(500, "5.5.2", "Syntax error");
 
+    /// <summary>RFC 5321 4.5.3.1.4 / 4.5.3.1.10: a command line over its limit.</summary>
+    public static SmtpReply LineTooLong { get; } = new(500, "5.5.2", "Line too long");
+
     /// <summary>RFC 5321 4.2.4: 501 syntax error in parameters or arguments.</summary>
     public static SmtpReply ArgumentSyntaxError { get; } = new(501, "5.5.4", "Syntax error in parameters or arguments");
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Abstractions;
+using Gateway.Smtp.Protocol;
 
 namespace Gateway.Smtp.Server.Sessions;
 
@@ -19,8 +20,9 @@ internal static class ServerReplies
 
     public static SmtpReply ShuttingDown(string host) => new(421, "4.3.2", $"{host} Service shutting down");
 
-    // RFC 5321 3.1: the client must wait for the greeting; postscreen/maddy answer early talkers like this.
-    public static SmtpReply EarlyTalker { get; } = new(554, "5.5.0", "Protocol error: talked before greeting");
+    // RFC 5321 3.1: the client must wait for the greeting. A 554 in its place obliges the server to wait for QUIT;
+    // 521 (RFC 7504 3) lets it close at once, which is the point of refusing a bot, and is what postscreen sends.
+    public static SmtpReply EarlyTalker { get; } = new(521, "5.5.0", "Protocol error: talked before greeting");
 
     public static SmtpReply MailOk { get; } = new(250, "2.1.0", "Ok");
 
@@ -92,7 +94,7 @@ internal static class ServerReplies
     public static SmtpReply AuthTemporaryFailure { get; } = new(454, "4.7.0", "Temporary authentication failure");
 
     // RFC 5321 4.5.3.1.4 / 4.1.1: over-long command lines and bare LF line ends (SMTP smuggling, CVE-2023-51764).
-    public static SmtpReply LineTooLong { get; } = new(500, "5.5.2", "Line too long");
+    public static SmtpReply LineTooLong => SmtpReplies.LineTooLong;
 
     public static SmtpReply BareLineFeed { get; } = new(500, "5.5.2", "Bare LF not allowed, use CRLF");
 

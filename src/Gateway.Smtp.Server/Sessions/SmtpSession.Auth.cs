@@ -142,7 +142,7 @@ internal sealed partial class SmtpSession
         }
         finally
         {
-            _lineReader.MaxLineLength = _options.MaxCommandLineLength;
+            _lineReader.MaxLineLength = CommandReaderLimit;
         }
 
         if (line is null)

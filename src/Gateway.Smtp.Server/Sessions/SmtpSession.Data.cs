@@ -42,11 +42,19 @@ internal sealed partial class SmtpSession
         var reader = _connection.Reader;
         var body = new DataBodyReader(_options.MaxTextLineLength);
         var output = new ArrayBufferWriter<byte>(4096);
-        var rate = NewTransferRate();
+
+        // As for a command line, the rate applies once the body has begun: until its first octet the wait is the data
+        // block timeout's (RFC 5321 4.5.3.2), not the rate's grace period.
+        TransferRate? rate = null;
         while (true)
         {
-            var result = await ReadAsync(_options.DataBlockTimeout, idle: false, "DATA", rate.Allowance(body.BodyLength));
+            var result = await ReadAsync(_options.DataBlockTimeout, idle: false, "DATA", rate?.Allowance(body.BodyLength));
             var buffer = result.Buffer;
+            if (!buffer.IsEmpty)
+            {
+                rate ??= NewTransferRate();
+            }
+
             var done = body.Read(ref buffer, output);
             if (done)
             {

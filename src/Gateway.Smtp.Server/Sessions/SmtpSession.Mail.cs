@@ -55,6 +55,13 @@ internal sealed partial class SmtpSession
     private async ValueTask<bool> RcptAsync(RcptCommand rcpt)
     {
         var transaction = _transaction!;
+        if (transaction.Recipients.Exists(r => r.Address == rcpt.To && r.Parameters == rcpt.Parameters))
+        {
+            // Postfix's cleanup keeps a repeated recipient once: relayed twice, a next hop that does not would deliver
+            // twice and send two DSNs. The first acceptance stands, so there is nothing to ask the checks again.
+            return Reply(ServerReplies.RecipientOk);
+        }
+
         if (transaction.Recipients.Count >= _options.MaxRecipients)
         {
             // RFC 5321 4.5.3.1.10: 452 too many recipients; the client sends the rest in another transaction.

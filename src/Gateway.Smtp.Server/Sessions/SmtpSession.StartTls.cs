@@ -81,7 +81,7 @@ internal sealed partial class SmtpSession
         _facts = _facts with { Tls = new TlsFacts(tls.SslProtocol, tls.NegotiatedCipherSuite) };
 
         // A fresh reader: nothing of the plaintext line state carries into the TLS session.
-        _lineReader = new CommandLineReader(_options.MaxCommandLineLength);
+        _lineReader = new CommandLineReader(CommandReaderLimit);
         _logger.TlsEstablished(_facts.SessionId, tls.SslProtocol, tls.NegotiatedCipherSuite);
         return true;
     }

@@ -62,10 +62,14 @@ internal sealed partial class SmtpSession
         _logger = logger;
         _idleStop = idleStop;
         _hardStop = hardStop;
-        _lineReader = new CommandLineReader(_options.MaxCommandLineLength);
+        _lineReader = new CommandLineReader(CommandReaderLimit);
     }
 
     private string Host => _options.HostName;
+
+    // The parser judges each line against its verb's limit, so the reader must hand over MAIL and RCPT lines that
+    // their parameters lengthen (RFC 5321 4.5.3.1.4); the reader's own cap still bounds everything.
+    private int CommandReaderLimit => SmtpDefaults.LongestCommandLine(_options.MaxCommandLineLength);
 
     private bool StartTlsOffered =>
         _options.Certificates is not null && _connection.Tls is null && _listener.Tls == ListenerTlsMode.StartTls;
@@ -244,6 +248,7 @@ internal sealed partial class SmtpSession
         RequireTlsOffered = RequireTlsOffered,
         TransactionIsUtf8 = _transaction?.Parameters.SmtpUtf8 ?? false,
         MaxPathLength = _options.MaxPathLength,
+        MaxCommandLineLength = _options.MaxCommandLineLength,
     };
 
     /// <summary>

@@ -392,6 +392,38 @@ public sealed class SmtpCommandParserTests
         Assert.Equal("xn--fsqu00a.xn--0zwm56d", rcpt.To.Domain);
     }
 
+    [Fact]
+    public void Mail_and_rcpt_may_exceed_512_octets_by_what_their_parameters_add()
+    {
+        // RFC 5321 4.5.3.1.4: extensions lengthen the line; a 254-octet path with every DSN parameter at its longest
+        // is well past 512 octets and still a correct command.
+        var path = "<" + new string('a', 63) + "@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 3)) + ".example>";
+        var mail = $"MAIL FROM:{path} SIZE=99999999999999999999 BODY=8BITMIME RET=HDRS ENVID={new string('e', 100)} AUTH={new string('u', 100)}+40example.com";
+        var rcpt = $"RCPT TO:{path} NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;{new string('o', 100)}+2B{new string('o', 100)}@example.com";
+        Assert.True(mail.Length + 2 > 512 && rcpt.Length + 2 > 512);
+
+        Assert.IsType<MailCommand>(Parse(mail));
+        Assert.IsType<RcptCommand>(Parse(rcpt));
+    }
+
+    [Fact]
+    public void Lines_over_512_octets_get_500_unless_parameters_lengthen_them()
+    {
+        var padding = new string('x', 600);
+
+        Assert.Equal(SmtpReplies.LineTooLong, Assert.IsType<InvalidCommand>(Parse("NOOP " + padding)).Reply);
+        Assert.Equal(SmtpReplies.LineTooLong, Assert.IsType<InvalidCommand>(Parse("HELO " + padding)).Reply);
+
+        // After HELO no parameter is allowed, so nothing lengthens MAIL.
+        var helo = new ParserOptions { Extended = false };
+        Assert.Equal(SmtpReplies.LineTooLong, Assert.IsType<InvalidCommand>(Parse($"MAIL FROM:<a@b.example> X={padding}", helo)).Reply);
+
+        // Past its own share a MAIL line is too long too, whatever it carries.
+        Assert.Equal(
+            SmtpReplies.LineTooLong,
+            Assert.IsType<InvalidCommand>(Parse("MAIL FROM:<a@b.example> ENVID=" + new string('e', 512 + SmtpDefaults.MailParametersLength))).Reply);
+    }
+
     [Theory]
     [InlineData("NOTIFY=NEVER", DsnNotify.Never)]
     [InlineData("NOTIFY=SUCCESS", DsnNotify.Success)]
@@ -430,6 +462,19 @@ public sealed class SmtpCommandParserTests
         Assert.Equal("rfc822", rcpt.Parameters.OriginalRecipientType);
         Assert.Equal("first+last@example.com", rcpt.Parameters.OriginalRecipient);
         Assert.Equal(DsnNotify.Failure, rcpt.Parameters.Notify);
+    }
+
+    [Fact]
+    public void Rcpt_orcpt_limit_counts_the_address_before_xtext_encoding()
+    {
+        // RFC 3461 4.2: 500 characters "prior to encoding as xtext"; escapes take three characters each, so a shorter
+        // address can be longer on the wire.
+        var escaped = string.Concat(Enumerable.Repeat("+2B", 160)) + "@example.com";
+        var rcpt = Assert.IsType<RcptCommand>(Parse("RCPT TO:<a@example.com> ORCPT=rfc822;" + escaped));
+        Assert.Equal(new string('+', 160) + "@example.com", rcpt.Parameters.OriginalRecipient);
+
+        AssertInvalid(Parse("RCPT TO:<a@example.com> ORCPT=rfc822;" + new string('o', 489) + "@example.com"), SmtpVerb.Rcpt, 501, "5.5.4");
+        Assert.IsType<RcptCommand>(Parse("RCPT TO:<a@example.com> ORCPT=rfc822;" + new string('o', 488) + "@example.com"));
     }
 
     [Theory]
