@@ -19,6 +19,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Critical, Message = "Gateway failed to start")]
     public static partial void StartFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 112, Level = LogLevel.Critical, Message = "Gateway failed to start: {Reason}")]
+    public static partial void BindFailed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Gateway stopped")]
     public static partial void Stopped(ILogger logger);
 
