@@ -3,7 +3,8 @@
 # `gateway init`, runs the gateway read-only with every capability dropped but NET_BIND_SERVICE, relays a message
 # with swaks to Debian's smtp-sink, checks /health (HEALTHCHECK) and /metrics, queues a second message while the
 # sink is down, stops the gateway with SIGTERM and checks that message survives the stop and is delivered by the
-# next start. Prints the image size. Needs podman, runc, swaks, smtp-sink (postfix), curl; run as root.
+# next start; without NET_BIND_SERVICE the start is refused in one line naming the listener. Prints the image
+# size. Needs podman, runc, swaks, smtp-sink (postfix), curl; run as root.
 #   appliance/test-container.sh [PUBLISH_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +37,10 @@ nproc=$(ulimit -Su); [ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ] && nproc=
 runtime=(--runtime runc --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
 volumes=(-v "$work/etc:/etc/gateway" -v "$work/state:/var/lib/gateway")
 
-mkdir -p "$work/etc" "$work/state" "$work/sink"
-chown 10025:10025 "$work/etc" "$work/state"
+# As appliance/README.md has the admin make them.
+install -d -o 10025 -g 10025 -m 0750 "$work/etc"
+install -d -o 10025 -g 10025 -m 0700 "$work/state"
+mkdir -p "$work/sink"
 
 echo "== gateway init (in the image)"
 podman run --rm "${runtime[@]}" --network none --no-healthcheck "${volumes[@]}" "$image" \
@@ -69,6 +72,15 @@ send() {
   swaks --server "$gw:25" --from sender@example.org --to user@example.test --header "Subject: $1" \
     --body "container smoke test: $1" --tls-optional 2>&1
 }
+
+echo "== run without NET_BIND_SERVICE: refused in one line that names the listener and the capability"
+if out=$(podman run --rm "${runtime[@]}" --read-only --cap-drop=ALL --network host --no-healthcheck "${volumes[@]}" \
+  "$image" run 2>&1); then
+  fail "started on port 25 without NET_BIND_SERVICE"
+fi
+echo "$out" | grep -F "gateway: not started: listener inbound: cannot bind $gw:25: permission denied (a port below 1024 needs the CAP_NET_BIND_SERVICE capability" \
+  || fail "no one-line bind error: $out"
+if echo "$out" | grep -E 'SocketException|BackgroundService failed' >/dev/null; then fail "a stack trace for a bind error: $out"; fi
 
 start_sink
 echo "== run (read-only, cap-drop=ALL, cap-add=NET_BIND_SERVICE, user 10025)"
