@@ -165,6 +165,27 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task A_changed_admin_address_is_logged_as_waiting_for_a_restart_and_the_endpoint_stays_where_it_is()
+    {
+        var policy = new TestPolicy();
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var other = Gateway.Testing.FreePort.Next();
+
+        var text = await File.ReadAllTextAsync(policy.MainFile);
+        var edited = text.Replace($"listen: 127.0.0.1:{policy.AdminPort}", $"listen: 127.0.0.1:{other}", StringComparison.Ordinal);
+        Assert.NotEqual(text, edited);
+        await File.WriteAllTextAsync(policy.MainFile + ".tmp", edited);
+        File.Move(policy.MainFile + ".tmp", policy.MainFile, overwrite: true);
+
+        var warning = await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":113,", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.Contains($"127.0.0.1:{policy.AdminPort}", warning, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{other}", warning, StringComparison.Ordinal);
+        using var http = new HttpClient { BaseAddress = policy.AdminUri };
+        using var response = await http.GetAsync(new Uri("health", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Logs_are_json_lines_with_one_summary_per_transaction()
     {
         var policy = new TestPolicy();

@@ -403,6 +403,11 @@ internal static class RunCommand
             {
                 HostLog.StateDirectoryNeedsRestart(hostLogger, policy.StateDirectory, next.StateDirectory);
             }
+
+            if (!next.Admin.Listen.Equals(policy.Admin.Listen))
+            {
+                HostLog.AdminListenNeedsRestart(hostLogger, policy.Admin.Listen.ToString(), next.Admin.Listen.ToString());
+            }
         };
 
         if (policy.MtaSts.Listen is { } served)
