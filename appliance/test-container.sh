@@ -3,8 +3,8 @@
 # `gateway init`, runs the gateway read-only with every capability dropped but NET_BIND_SERVICE, relays a message
 # with swaks to Debian's smtp-sink, checks /health (HEALTHCHECK) and /metrics, queues a second message while the
 # sink is down, stops the gateway with SIGTERM and checks that message survives the stop and is delivered by the
-# next start; without NET_BIND_SERVICE the start is refused in one line naming the listener. Prints the image
-# size. Needs podman, runc, swaks, smtp-sink (postfix), curl; run as root.
+# next start; without NET_BIND_SERVICE the start is refused in one line naming the listener; a policy edit with an
+# error leaves the gateway healthy. Prints the image size. Needs podman, runc, swaks, smtp-sink (postfix), curl; run as root.
 #   appliance/test-container.sh [PUBLISH_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,6 +87,15 @@ echo "== run (read-only, cap-drop=ALL, cap-add=NET_BIND_SERVICE, user 10025)"
 start_gateway
 echo "healthcheck: $(podman inspect --format '{{.State.Health.Status}}' "$name" 2>/dev/null || echo run by hand) ($(podman exec "$name" /usr/lib/gateway/gateway health))"
 podman top "$name" user capeff 2>/dev/null | tail -1 | sed 's/^/process: /' || true
+
+echo "== a policy edit with an error: the gateway keeps its policy and the HEALTHCHECK stays healthy"
+cp "$work/etc/gateway.yaml" "$work/gateway.yaml.good"
+echo 'hostname: [' >> "$work/etc/gateway.yaml"
+for _ in $(seq 20); do podman logs "$name" 2>&1 | grep -q 'Policy reload rejected' && break; sleep 0.5; done
+podman logs "$name" 2>&1 | grep -q 'Policy reload rejected' || fail "the broken edit was not reported"
+podman healthcheck run "$name" >/dev/null 2>&1 || fail "unhealthy while running on its last good policy"
+cp "$work/gateway.yaml.good" "$work/etc/gateway.yaml"
+echo "broken edit reported, still healthy"
 
 echo "== relay through port 25"
 out=$(send smoke-one) || fail "swaks: $out"
