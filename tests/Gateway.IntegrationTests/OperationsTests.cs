@@ -212,6 +212,12 @@ public sealed class OperationsTests
         using var http = new HttpClient { BaseAddress = policy.AdminUri };
         using var response = await http.GetAsync(new Uri("health", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // The running gateway holds the TLS-RPT counters of its state directory; the report command must still see
+        // it although the policy's admin address is not (yet) where it answers, or both would send and forget.
+        var (exit, _, stderr) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "tlsrpt", "report", "--config", policy.MainFile);
+        Assert.Equal(1, exit);
+        Assert.Contains("gateway: a gateway is running", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
