@@ -50,14 +50,17 @@ public sealed class SmtpServer : IAsyncDisposable
     /// <summary>Sessions admitted and not yet ended.</summary>
     public int OpenSessions => _counter.Total;
 
-    /// <summary>Binds every listener (all or none: a bind error closes the ones already bound and throws) and starts accepting.</summary>
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds every listener, all or none: a bind error closes the ones already bound and throws
+    /// <see cref="ListenerBindException"/>. Connections wait in the backlog until <see cref="StartAsync"/>. Lets a
+    /// host report a taken or forbidden address before it starts anything else; calling it again does nothing.
+    /// </summary>
+    public void Bind()
     {
-        cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (Interlocked.Exchange(ref _started, 1) != 0)
+        if (_listeners.Count > 0)
         {
-            throw new InvalidOperationException("The server was already started.");
+            return;
         }
 
         try
@@ -79,6 +82,19 @@ public sealed class SmtpServer : IAsyncDisposable
         }
 
         BoundEndPoints = [.. _listeners.Select(l => (l.Options.Name, l.EndPoint))];
+    }
+
+    /// <summary>Binds every listener (see <see cref="Bind"/>) unless that was done, and starts accepting.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The server was already started.");
+        }
+
+        Bind();
         foreach (var listener in _listeners)
         {
             _logger.ListenerStarted(listener.Options.Name, listener.EndPoint);

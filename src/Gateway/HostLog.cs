@@ -19,6 +19,12 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 105, Level = LogLevel.Critical, Message = "Gateway failed to start")]
     public static partial void StartFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 112, Level = LogLevel.Critical, Message = "Gateway failed to start: {Reason}")]
+    public static partial void BindFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "admin.listen changed from {Running} to {Configured}; the admin endpoint is bound at start and stays on {Running}: restart the gateway to move it (until then `gateway health` without --socket asks the new address)")]
+    public static partial void AdminListenNeedsRestart(ILogger logger, string running, string configured);
+
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Gateway stopped")]
     public static partial void Stopped(ILogger logger);
 

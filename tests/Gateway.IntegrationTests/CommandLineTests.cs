@@ -123,6 +123,40 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Run_on_a_taken_listener_address_names_the_listener_and_address_and_exits_1_without_a_crash()
+    {
+        var policy = new TestPolicy();
+        using var holder = new System.Net.Sockets.TcpListener(policy.SmtpEndPoint);
+        holder.Start();
+
+        var (exit, stdout, stderr) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "run", "--config", policy.MainFile);
+
+        Assert.Equal(1, exit);
+        // What Postfix says in one line ("fatal: bind 127.0.0.1 port 25: Address already in use"), with the
+        // listener's name, on standard error and in the log; not a stack trace.
+        Assert.Contains($"gateway: not started: listener inbound: cannot bind 127.0.0.1:{policy.SmtpPort}: address already in use", stderr, StringComparison.Ordinal);
+        Assert.Contains($"listener inbound: cannot bind 127.0.0.1:{policy.SmtpPort}", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("SocketException", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("BackgroundService failed", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_on_a_taken_admin_address_says_so_and_stops_what_had_started_without_a_crash()
+    {
+        var policy = new TestPolicy();
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, policy.AdminPort);
+        holder.Start();
+
+        var (exit, stdout, stderr) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "run", "--config", policy.MainFile);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"gateway: not started: Failed to bind to address http://127.0.0.1:{policy.AdminPort}: address already in use", stderr, StringComparison.Ordinal);
+        // The services that had started are stopped in order: none reports its cancellation as a crash of its own.
+        Assert.DoesNotContain("BackgroundService failed", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("OperationCanceledException", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Passwd_prints_a_salted_slow_hash_that_the_gateway_accepts()
     {
         var work = TestDirectories.CreateTemp("gw-passwd");

@@ -165,6 +165,62 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task The_health_command_over_the_control_socket_reads_no_policy_so_an_edit_in_progress_leaves_a_running_gateway_healthy()
+    {
+        var policy = new TestPolicy();
+        var socket = Path.Combine(policy.Directory, "var", "control.sock");
+        var gateway = await GatewayProcess.StartAsync(policy);
+        await using (gateway)
+        {
+            // An edit with an error: the running gateway keeps its policy and goes on serving (invariant 6), so a
+            // container's HEALTHCHECK must not call it unhealthy, which would have an orchestrator restart it into
+            // the broken policy.
+            await File.AppendAllTextAsync(policy.MainFile, "hostname: [\n");
+            await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":1101,", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+
+            var (exit, stdout, stderr) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "health", "--socket", socket);
+            Assert.True(exit == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal("ok", json.RootElement.GetProperty("status").GetString());
+
+            // The form that finds the endpoint in the policy cannot read it now.
+            var (byPolicy, _, _) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "health", "--config", policy.MainFile);
+            Assert.Equal(1, byPolicy);
+        }
+
+        var (stoppedExit, _, stoppedError) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "health", "--socket", socket);
+        Assert.Equal(1, stoppedExit);
+        Assert.Contains($"gateway: no gateway answers on {socket}", stoppedError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_changed_admin_address_is_logged_as_waiting_for_a_restart_and_the_endpoint_stays_where_it_is()
+    {
+        var policy = new TestPolicy();
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var other = Gateway.Testing.FreePort.Next();
+
+        var text = await File.ReadAllTextAsync(policy.MainFile);
+        var edited = text.Replace($"listen: 127.0.0.1:{policy.AdminPort}", $"listen: 127.0.0.1:{other}", StringComparison.Ordinal);
+        Assert.NotEqual(text, edited);
+        await File.WriteAllTextAsync(policy.MainFile + ".tmp", edited);
+        File.Move(policy.MainFile + ".tmp", policy.MainFile, overwrite: true);
+
+        var warning = await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":113,", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.Contains($"127.0.0.1:{policy.AdminPort}", warning, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{other}", warning, StringComparison.Ordinal);
+        using var http = new HttpClient { BaseAddress = policy.AdminUri };
+        using var response = await http.GetAsync(new Uri("health", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        // The running gateway holds the TLS-RPT counters of its state directory; the report command must still see
+        // it although the policy's admin address is not (yet) where it answers, or both would send and forget.
+        var (exit, _, stderr) = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "tlsrpt", "report", "--config", policy.MainFile);
+        Assert.Equal(1, exit);
+        Assert.Contains("gateway: a gateway is running", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Logs_are_json_lines_with_one_summary_per_transaction()
     {
         var policy = new TestPolicy();

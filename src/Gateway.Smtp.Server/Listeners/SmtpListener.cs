@@ -19,7 +19,7 @@ internal sealed class SmtpListener : IDisposable
 
     public IPEndPoint EndPoint { get; }
 
-    /// <summary>Binds and listens; throws <see cref="SocketException"/> when the address is unavailable.</summary>
+    /// <summary>Binds and listens; throws <see cref="ListenerBindException"/> when the address is unavailable.</summary>
     public static SmtpListener Bind(SmtpListenerOptions options)
     {
         var socket = new Socket(options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -34,6 +34,11 @@ internal sealed class SmtpListener : IDisposable
             socket.Bind(options.EndPoint);
             socket.Listen(options.Backlog);
             return new SmtpListener(options, socket);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ListenerBindException(options.Name, options.EndPoint, e);
         }
         catch
         {

@@ -129,7 +129,11 @@ internal static class GatewayCommands
         "health",
         "Ask the running gateway's admin endpoint for /health and print it; exit 0 only while the SMTP listeners accept.",
         result => HealthCommand.ExecuteAsync(CommandLine.From(result), CommandConsole.System),
-        Config());
+        Config(),
+        Value(
+            "--socket",
+            "PATH",
+            "Ask over the running gateway's control socket (<state>/control.sock) and read no policy: an edit with an error, or an admin.listen not yet applied, does not make a running gateway look unhealthy (the container's HEALTHCHECK)."));
 
     private static Command Queue()
     {

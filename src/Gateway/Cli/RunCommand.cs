@@ -22,6 +22,7 @@ using Gateway.Smtp.Server;
 using Gateway.Transport.MtaSts;
 using Gateway.Transport.TlsRpt;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -95,13 +96,39 @@ internal static class RunCommand
             store.Reload();
         });
 
+        // The SMTP listeners are bound before anything starts, so a deployment mistake (the port taken, no
+        // CAP_NET_BIND_SERVICE, an address the machine lacks) is one line naming the listener and its address, in the
+        // log and on standard error as for a policy with errors, not a stack trace from the host.
+        try
+        {
+            app.Services.GetRequiredService<SmtpHostedService>().Bind();
+        }
+        catch (ListenerBindException ex)
+        {
+            await BindFailedAsync(logger, ex.Message).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
         try
         {
             await app.StartAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            HostLog.StartFailed(logger, ex);
+            // Kestrel's (admin endpoint, MTA-STS) names the address in its message.
+            if (ex is IOException { InnerException: AddressInUseException })
+            {
+                await BindFailedAsync(logger, ex.Message).ConfigureAwait(false);
+            }
+            else
+            {
+                HostLog.StartFailed(logger, ex);
+            }
+
+            // Stop what did start (the services before the one that failed) in order: disposing them unstopped
+            // cancels the background services under the host's feet, which it reports as crashes of their own.
+            await app.StopAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             return ExitCodes.Failure;
         }
@@ -130,6 +157,12 @@ internal static class RunCommand
         HostLog.Stopped(logger);
         await app.DisposeAsync().ConfigureAwait(false);
         return ExitCodes.Ok;
+    }
+
+    private static async Task BindFailedAsync(ILogger logger, string reason)
+    {
+        HostLog.BindFailed(logger, reason);
+        await Console.Error.WriteLineAsync($"gateway: not started: {reason}").ConfigureAwait(false);
     }
 
     /// <summary>
@@ -369,6 +402,11 @@ internal static class RunCommand
             if (!string.Equals(next.StateDirectory, policy.StateDirectory, StringComparison.Ordinal))
             {
                 HostLog.StateDirectoryNeedsRestart(hostLogger, policy.StateDirectory, next.StateDirectory);
+            }
+
+            if (!next.Admin.Listen.Equals(policy.Admin.Listen))
+            {
+                HostLog.AdminListenNeedsRestart(hostLogger, policy.Admin.Listen.ToString(), next.Admin.Listen.ToString());
             }
         };
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Gateway.Host.Control;
 using Gateway.Host.Hosting;
 using Gateway.Host.Reports;
 using Gateway.Host.Spool;
@@ -44,7 +45,7 @@ internal static class TlsRptCommand
         {
             await Console.Error.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"gateway: a gateway is running (admin {policy.Admin.Listen}): it holds the counters and sends each day's reports within {TlsRptReportService.CheckEvery.TotalMinutes} minutes of the day's end; use --dry-run to see them")).ConfigureAwait(false);
+                $"gateway: a gateway is running (admin {policy.Admin.Listen} or {SpoolPaths.ControlSocket(policy)}): it holds the counters and sends each day's reports within {TlsRptReportService.CheckEvery.TotalMinutes} minutes of the day's end; use --dry-run to see them")).ConfigureAwait(false);
             return ExitCodes.Failure;
         }
 
@@ -103,13 +104,25 @@ internal static class TlsRptCommand
         return JsonSerializer.Serialize(document.RootElement, IndentedJson.Default.JsonElement);
     }
 
-    /// <summary>Whether a gateway answers on the policy's admin endpoint (its /health).</summary>
+    /// <summary>
+    /// Whether a gateway answers on the policy's admin endpoint or on the control socket of its state directory (both
+    /// /health). The socket is the one that cannot miss: it belongs to the state directory whose counters this would
+    /// send and forget, while a new admin.listen in the file waits for the running gateway's restart.
+    /// </summary>
     private static async Task<bool> IsGatewayRunningAsync(GatewayPolicy policy)
     {
-        using var http = AdminEndpoint.CreateClient(TimeSpan.FromSeconds(3));
+        var timeout = TimeSpan.FromSeconds(3);
+        using var admin = AdminEndpoint.CreateClient(timeout);
+        using var control = ControlClient.CreateHttpClient(SpoolPaths.ControlSocket(policy), timeout);
+        return await AnswersAsync(admin, AdminEndpoint.Uri(policy, "/health")).ConfigureAwait(false)
+            || await AnswersAsync(control, new Uri("health", UriKind.Relative)).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient http, Uri health)
+    {
         try
         {
-            using var response = await http.GetAsync(AdminEndpoint.Uri(policy, "/health")).ConfigureAwait(false);
+            using var response = await http.GetAsync(health).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)

@@ -15,6 +15,19 @@ internal sealed class ControlClient : IDisposable
     public ControlClient(string socketPath)
     {
         SocketPath = Path.GetFullPath(socketPath);
+
+        // A token unseal may take a while.
+        _http = CreateHttpClient(SocketPath, TimeSpan.FromSeconds(60));
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>
+    /// HTTP to the running gateway over its control socket at <paramref name="socketPath"/>. The host name of the base
+    /// address (http://gateway/) is a placeholder: the connection always goes to the socket.
+    /// </summary>
+    public static HttpClient CreateHttpClient(string socketPath, TimeSpan timeout)
+    {
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>
@@ -22,7 +35,7 @@ internal sealed class ControlClient : IDisposable
                 var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 try
                 {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), cancellationToken).ConfigureAwait(false);
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch
@@ -33,11 +46,8 @@ internal sealed class ControlClient : IDisposable
             },
         };
 
-        // The host name is a placeholder: the connection always goes to the socket. A token unseal may take a while.
-        _http = new HttpClient(handler) { BaseAddress = new Uri("http://gateway/"), Timeout = TimeSpan.FromSeconds(60) };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://gateway/"), Timeout = timeout };
     }
-
-    public string SocketPath { get; }
 
     /// <summary>The vault's state in the running gateway, or null when no gateway answers on the socket.</summary>
     public async Task<VaultStatusReply?> StatusAsync(CancellationToken cancellationToken)

@@ -30,6 +30,9 @@ internal sealed class SmtpHostedService : IHostedService, IAsyncDisposable
 
     public IReadOnlyList<(string Name, IPEndPoint EndPoint)> BoundEndPoints => _server.BoundEndPoints;
 
+    /// <summary>Binds the listeners ahead of the host's start; throws <see cref="ListenerBindException"/>.</summary>
+    public void Bind() => _server.Bind();
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
