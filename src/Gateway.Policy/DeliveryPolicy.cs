@@ -10,6 +10,12 @@ public sealed record DeliveryPolicy
     public HostEndpoint? Smarthost { get; init; }
 
     /// <summary>
+    /// The smarthost's own TLS (delivery.smarthost: {host, port, tls}); null: its delivery.tls.destinations entry, else
+    /// delivery.tls.level. Given here, it also serves a smarthost named by its address, which no destination key can name.
+    /// </summary>
+    public DestinationTlsSetting? SmarthostTls { get; init; }
+
+    /// <summary>
     /// Inbound routes: key is one of our domains (canonical) or "*" (our domains without a route of their own);
     /// value is the non-empty list of internal hosts for it.
     /// </summary>

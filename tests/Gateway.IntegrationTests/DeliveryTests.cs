@@ -292,6 +292,33 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task A_smarthost_named_by_its_address_keeps_the_tls_it_is_given()
+    {
+        // smtp-sink offers no STARTTLS: with tls: encrypt the gateway must not hand it the message in plaintext.
+        await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);
+        var policy = new TestPolicy(
+            trustedNetworks: ["127.0.0.0/8"],
+            extraYaml: $"delivery:\n  smarthost:\n    host: 127.0.0.1\n    port: {sink.Port.ToString(CultureInfo.InvariantCulture)}\n    tls: encrypt\n"
+                + "  retry:\n    first: 1s\n    max: 2s\n");
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "staff@example.test", ["user@elsewhere.example"], "smarthost-tls-1@example.test")).Code);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string trace;
+        do
+        {
+            await Task.Delay(500);
+            trace = (await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--to", "user@elsewhere.example")).StdOut;
+        }
+        while (!trace.Contains("STARTTLS not offered", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+
+        Assert.Contains("TLS required by policy (encrypt): STARTTLS not offered", trace, StringComparison.Ordinal);
+        Assert.DoesNotContain(" delivered ", trace, StringComparison.Ordinal);
+        Assert.Empty(sink.Dumps());
+    }
+
+    [Fact]
     public async Task An_address_literal_recipient_goes_to_the_smarthost()
     {
         await using var sink = await SmtpSink.StartAsync(IPAddress.Loopback);

@@ -431,6 +431,24 @@ public sealed class DeliveryPolicyTests : IDisposable
     }
 
     [Fact]
+    public void A_smarthost_given_as_a_mapping_carries_its_own_tls_even_by_address()
+    {
+        var p = Valid(Delivery("  smarthost:\n    host: 192.0.2.25\n    port: 587\n    tls: {level: verify, match: [relay.example.test]}\n"));
+
+        Assert.Equal(new HostEndpoint("192.0.2.25", 587), p.Delivery.Smarthost);
+        Assert.Equal(Gateway.Transport.TlsLevel.Verify, p.Delivery.SmarthostTls!.Level);
+        Assert.Equal(["relay.example.test"], p.Delivery.SmarthostTls.Match);
+        Assert.Null(Valid(Delivery("  smarthost: relay.example.test\n")).Delivery.SmarthostTls);
+    }
+
+    [Theory]
+    [InlineData("  smarthost:\n    port: 587\n", 8, 5, "delivery.smarthost.host is required")]
+    [InlineData("  smarthost:\n    host: relay.example.test\n    tls: dane\n", 9, 10, "delivery.smarthost.tls")]
+    [InlineData("  smarthost:\n    host: relay.example.test\n    auth: yes\n", 9, 5, "auth")]
+    public void A_smarthost_mapping_with_a_mistake_is_an_error_where_it_is(string body, int line, int column, string messagePart)
+        => AssertError(Delivery(body), line, column, messagePart);
+
+    [Fact]
     public void Smarthost_may_be_a_plain_scalar()
         => Assert.Equal(new HostEndpoint("relay.example.test", 587), Valid(Delivery("  smarthost: relay.example.test:587\n")).Delivery.Smarthost);
 

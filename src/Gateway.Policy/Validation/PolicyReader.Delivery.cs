@@ -19,6 +19,7 @@ internal sealed partial class PolicyReader
 
     private static readonly string[] RetryKeys = ["first", "max", "factor"];
     private static readonly string[] RouteHostKeys = ["host", "port", "preference", "require_tls", "tls"];
+    private static readonly string[] SmarthostKeys = ["host", "port", "tls"];
     private static readonly string[] DnsKeys = ["servers", "timeout", "dnssec"];
 
     private static readonly (string Name, DnssecMode Value)[] DnssecModes = [("off", DnssecMode.Off), ("validating", DnssecMode.Validating)];
@@ -67,7 +68,7 @@ internal sealed partial class PolicyReader
         }
 
         var port = Int("port", 1, 65535, defaults.Port);
-        var smarthost = TryGet(fields, "smarthost", out var smarthostNode) ? ReadHostEndpoint(smarthostNode, "delivery.smarthost") : null;
+        var (smarthost, smarthostTls) = TryGet(fields, "smarthost", out var smarthostNode) ? ReadSmarthost(smarthostNode) : (null, null);
         IReadOnlyDictionary<string, IReadOnlyList<RouteHostPolicy>> routes = TryGet(fields, "routes", out var routesNode)
             ? ReadRoutes(routesNode, domains, domainsComplete)
             : defaults.Routes;
@@ -99,6 +100,7 @@ internal sealed partial class PolicyReader
         {
             Port = port.Value,
             Smarthost = smarthost,
+            SmarthostTls = smarthostTls,
             Routes = routes,
             OutboundRoutes = outboundRoutes,
             Concurrency = concurrency.Value,
@@ -345,6 +347,36 @@ internal sealed partial class PolicyReader
             ? ReadEnum(dnssecNode, "dns.dnssec", DnssecModes, defaults.Dnssec)
             : defaults.Dnssec;
         return new DnsPolicy { Servers = servers, Timeout = timeout, Dnssec = dnssec };
+    }
+
+    /// <summary>"host[:port]", or {host, port, tls} when the relay needs TLS settings of its own.</summary>
+    private (HostEndpoint? Host, DestinationTlsSetting? Tls) ReadSmarthost(YamlNode node)
+    {
+        const string Section = "delivery.smarthost";
+        if (node is not YamlMapping)
+        {
+            return (ReadHostEndpoint(node, Section), null);
+        }
+
+        var fields = Fields(node, Section, SmarthostKeys);
+        if (fields is null)
+        {
+            return (null, null);
+        }
+
+        string? host = null;
+        if (TryGet(fields, "host", out var hostNode))
+        {
+            host = ReadHost(hostNode, Section + ".host");
+        }
+        else
+        {
+            Error(node, $"{Section}.host is required");
+        }
+
+        var port = TryGet(fields, "port", out var portNode) ? ReadInt(portNode, Section + ".port", 1, 65535, DefaultSmtpPort) : DefaultSmtpPort;
+        var tls = TryGet(fields, "tls", out var tlsNode) ? ReadDestinationTls(tlsNode, Section + ".tls", RouteTlsLevels) : null;
+        return (host is null ? null : new HostEndpoint(host, port), tls);
     }
 
     private HostEndpoint? ReadHostEndpoint(YamlNode node, string name)

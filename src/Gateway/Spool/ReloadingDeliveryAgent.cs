@@ -82,7 +82,9 @@ internal sealed class ReloadingDeliveryAgent : IDeliveryAgent, IAsyncDisposable
         {
             HostName = policy.HostName,
             Port = delivery.Port,
-            Smarthost = delivery.Smarthost is { } smarthost ? new RouteHost(smarthost.Host, smarthost.Port, 0, false) : null,
+            Smarthost = delivery.Smarthost is { } smarthost
+                ? new RouteHost(smarthost.Host, smarthost.Port, 0, false) { Tls = delivery.SmarthostTls is { } tls ? ToEntry(tls) : null }
+                : null,
             Routes = ToRoutes(delivery.Routes),
             OutboundRoutes = ToRoutes(delivery.OutboundRoutes),
             TlsPolicies = new TlsPolicyTable(
