@@ -153,7 +153,7 @@ public sealed partial class InboundTlsTests : IDisposable
         Assert.Matches(@"with ESMTPS[\s\S]*\(using TLSv1\.[23] with cipher TLS_[A-Z0-9_]+\)", message);
 
         var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--from", "sender@example.org");
-        Assert.Matches(@"tls=Tls1[23] cipher=TLS_[A-Z0-9_]+", trace.StdOut);
+        Assert.Matches(@"tls=TLSv1\.[23] cipher=TLS_[A-Z0-9_]+", trace.StdOut);
         Assert.Contains(gateway.StandardOutput, l => l.Contains("\"EventId\":1070,", StringComparison.Ordinal) && CipherInLog().IsMatch(l));
     }
 
@@ -202,7 +202,7 @@ public sealed partial class InboundTlsTests : IDisposable
 
         var shown = await QueueShowAsync(policy, requireTls);
         Assert.Contains("requiretls yes  tls-required-no no", shown, StringComparison.Ordinal);
-        Assert.Contains("tls Tls13 TLS_", shown, StringComparison.Ordinal);
+        Assert.Contains("tls TLSv1.3 TLS_", shown, StringComparison.Ordinal);
         Assert.Contains("requiretls no  tls-required-no yes", await QueueShowAsync(policy, tlsRequiredNo), StringComparison.Ordinal);
 
         var trace = await GatewayProcess.RunToCompletionAsync(policy.Directory, null, "trace", "--config", policy.MainFile, "--id", requireTls);

@@ -45,6 +45,16 @@ public sealed record QueuedEnvelope
     /// <summary>The <see cref="System.Security.Authentication.SslProtocols"/> name, e.g. "Tls13"; null without TLS.</summary>
     public string? TlsProtocol { get; init; }
 
+    /// <summary>
+    /// <see cref="TlsProtocol"/> as the logs and Received fields spell it ("TLSv1.3"), for what admins read (queue show,
+    /// the trace); the stored spelling stays the enum name, as envelopes already on disk have it.
+    /// </summary>
+    [JsonIgnore]
+    public string? TlsProtocolName =>
+        TlsProtocol is not null && Enum.TryParse<System.Security.Authentication.SslProtocols>(TlsProtocol, out var protocol)
+            ? TlsFacts.NameOf(protocol)
+            : TlsProtocol;
+
     /// <summary>The <see cref="System.Net.Security.TlsCipherSuite"/> name, e.g. "TLS_AES_256_GCM_SHA384".</summary>
     public string? TlsCipher { get; init; }
 

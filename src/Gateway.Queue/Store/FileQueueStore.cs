@@ -562,7 +562,7 @@ public sealed class FileQueueStore : IQueueStore, IAsyncDisposable
         var detail = string.Create(CultureInfo.InvariantCulture, $"origin={envelope.Origin} size={size}");
         if (envelope.TlsProtocol is not null)
         {
-            detail += $" tls={envelope.TlsProtocol} cipher={envelope.TlsCipher}";
+            detail += $" tls={envelope.TlsProtocolName} cipher={envelope.TlsCipher}";
         }
 
         if (envelope.RequireTls)

@@ -162,7 +162,7 @@ internal sealed partial class SmtpSession
             _facts.HeloName ?? "",
             _facts.Tls?.ProtocolName ?? "none",
             _facts.Tls?.CipherSuite.ToString() ?? "none",
-            LogText.Safe(_facts.AuthenticatedUser ?? ""),
+            LogText.Safe(_facts.AuthenticatedUser ?? "-"),
             transaction.From?.ToString() ?? "",
             transaction.Parameters.RequireTls,
             recipients,

@@ -76,7 +76,7 @@ internal static class QuarantineCommand
 
         sb.Append(CultureInfo.InvariantCulture, $"reasons:      {(item.Tests.Count == 0 ? "-" : string.Join(", ", item.Tests))}\n");
         sb.Append(CultureInfo.InvariantCulture, $"quarantined:  {item.QuarantinedAt:u}, deleted {item.ExpiresAt:u} unless released\n");
-        sb.Append(CultureInfo.InvariantCulture, $"received:     {e.ReceivedAt:u} from {e.ClientIp} (helo {e.Helo}, tls {e.TlsProtocol ?? "none"}, auth {e.AuthUser ?? "-"}) origin {e.Origin}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"received:     {e.ReceivedAt:u} from {e.ClientIp} (helo {e.Helo}, tls {e.TlsProtocolName ?? "none"}, auth {e.AuthUser ?? "-"}) origin {e.Origin}\n");
         sb.Append(CultureInfo.InvariantCulture, $"sender:       {Sender(item.From)}  size {item.Size}\n");
         foreach (var recipient in item.Recipients)
         {

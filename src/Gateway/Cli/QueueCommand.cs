@@ -86,7 +86,7 @@ internal static class QueueCommand
         var e = entry.Envelope;
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"queue id:     {e.QueueId}{(entry.Held ? " (held)" : string.Empty)}\n");
-        sb.Append(CultureInfo.InvariantCulture, $"received:     {e.ReceivedAt:u} from {e.ClientIp} (helo {e.Helo}, tls {e.TlsProtocol ?? "none"}{(e.TlsCipher is null ? string.Empty : " " + e.TlsCipher)}, auth {e.AuthUser ?? "-"}) origin {e.Origin}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"received:     {e.ReceivedAt:u} from {e.ClientIp} (helo {e.Helo}, tls {e.TlsProtocolName ?? "none"}{(e.TlsCipher is null ? string.Empty : " " + e.TlsCipher)}, auth {e.AuthUser ?? "-"}) origin {e.Origin}\n");
         sb.Append(CultureInfo.InvariantCulture, $"sender:       {Sender(e.From)}  size {entry.MessageBytes}  body {e.Body}  smtputf8 {e.SmtpUtf8}  ret {e.Return}  envid {e.EnvelopeId ?? "-"}\n");
         sb.Append(CultureInfo.InvariantCulture, $"tls policy:   requiretls {(e.RequireTls ? "yes" : "no")}  tls-required-no {(e.TlsRequiredNo ? "yes" : "no")}\n");
         sb.Append(CultureInfo.InvariantCulture, $"attempts:     {entry.State.Attempts}, next {entry.State.NextAttemptAt:u}, delay notice sent {entry.State.DelayNoticeSent}\n");

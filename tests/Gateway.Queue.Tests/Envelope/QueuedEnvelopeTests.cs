@@ -25,6 +25,7 @@ public sealed class QueuedEnvelopeTests
         Assert.Equal(GreetingKind.Ehlo, queued.Greeting);
         Assert.Equal("client.example.org", queued.Helo);
         Assert.Equal("Tls13", queued.TlsProtocol);
+        Assert.Equal("TLSv1.3", queued.TlsProtocolName);
         Assert.Equal("TLS_AES_256_GCM_SHA384", queued.TlsCipher);
         Assert.Null(queued.From);
         Assert.Equal(1234, queued.Size);
@@ -66,6 +67,9 @@ public sealed class QueuedEnvelopeTests
         Assert.Equal("0123456789abcdef", root.GetProperty("id").GetString());
         Assert.Equal("smtp", root.GetProperty("origin").GetString());
         Assert.Equal("192.0.2.10", root.GetProperty("client_ip").GetString());
+
+        // Only the stored spelling is written: the admin-facing name is derived from it.
+        Assert.False(root.TryGetProperty("tls_protocol_name", out _));
         Assert.Equal("eight_bit_mime", root.GetProperty("body").GetString());
         Assert.Equal("headers", root.GetProperty("ret").GetString());
         Assert.Equal("env-42", root.GetProperty("envid").GetString());

@@ -63,7 +63,7 @@ public sealed class TlsFlagsTests
         Assert.False(entry.Envelope.TlsRequiredNo);
         Assert.Equal(ClientMessage, await DeliveredAsync(ctx, id));
         var received = Assert.Single(await ctx.TraceEventsAsync(), e => e.Event == "received");
-        Assert.Contains("tls=Tls13 cipher=TLS_AES_256_GCM_SHA384 requiretls", received.Detail, StringComparison.Ordinal);
+        Assert.Contains("tls=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 requiretls", received.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
