@@ -103,7 +103,8 @@ public sealed class DeliveryPolicyTests : IDisposable
         var p = ShippedWithExample("  outbound_routes: {}", 5);
 
         Assert.Equal(["partner.example", ".partner.example"], p.Delivery.OutboundRoutes.Keys);
-        Assert.Equal(Gateway.Transport.TlsLevel.Verify, Assert.Single(p.Delivery.OutboundRoutes["partner.example"]).Tls!.Level);
+        var tls = Assert.Single(p.Delivery.OutboundRoutes["partner.example"]).Tls!;
+        Assert.Equal((Gateway.Transport.TlsLevel.Verify, "mx.partner.example"), (tls.Level, Assert.Single(tls.Match)));
     }
 
     [Fact]
