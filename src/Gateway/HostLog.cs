@@ -28,8 +28,8 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Gateway stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Listener names, addresses, TLS modes or PROXY protocol settings changed; listeners are set up at start, restart the gateway to apply them")]
-    public static partial void ListenersNeedRestart(ILogger logger);
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Listener names, addresses, TLS modes or PROXY protocol settings changed ({Listeners}); listeners are set up at start, restart the gateway to apply them")]
+    public static partial void ListenersNeedRestart(ILogger logger, string listeners);
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "state_directory changed from {Running} to {Configured}; the queue and quarantine stay where they were opened at start: restart the gateway to use the new directory (until then the command line reads the new one)")]
     public static partial void StateDirectoryNeedsRestart(ILogger logger, string running, string configured);

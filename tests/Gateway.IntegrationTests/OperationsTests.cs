@@ -193,6 +193,37 @@ public sealed class OperationsTests
         Assert.Contains($"gateway: no gateway answers on {socket}", stoppedError, StringComparison.Ordinal);
     }
 
+    /// <summary>Replaces one text in the main policy file as an editor would save it (write aside, rename over).</summary>
+    private static async Task EditPolicyAsync(TestPolicy policy, string from, string to)
+    {
+        var text = await File.ReadAllTextAsync(policy.MainFile);
+        var edited = text.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(text, edited);
+        await File.WriteAllTextAsync(policy.MainFile + ".tmp", edited);
+        File.Move(policy.MainFile + ".tmp", policy.MainFile, overwrite: true);
+    }
+
+    [Fact]
+    public async Task A_moved_listener_is_named_in_the_warning_that_it_waits_for_a_restart()
+    {
+        var unchanged = Gateway.Testing.FreePort.Next();
+        var policy = new TestPolicy(extraListenerYaml: $"""
+              - name: submission
+                address: 127.0.0.1:{unchanged.ToString(CultureInfo.InvariantCulture)}
+            """);
+        await using var gateway = await GatewayProcess.StartAsync(policy);
+        var other = Gateway.Testing.FreePort.Next();
+
+        await EditPolicyAsync(policy, $"address: 127.0.0.1:{policy.SmtpPort}", $"address: 127.0.0.1:{other}");
+
+        var warning = await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":107,", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.Contains("(inbound changed)", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("submission", warning, StringComparison.Ordinal);
+
+        // Until the restart the listener stays where it was bound.
+        Assert.Equal(250, (await Mail.SendAsync(gateway.SmtpEndPoint, "sender@example.org", ["user@example.test"], "moved-1@example.org")).Code);
+    }
+
     [Fact]
     public async Task A_changed_admin_address_is_logged_as_waiting_for_a_restart_and_the_endpoint_stays_where_it_is()
     {
@@ -200,11 +231,7 @@ public sealed class OperationsTests
         await using var gateway = await GatewayProcess.StartAsync(policy);
         var other = Gateway.Testing.FreePort.Next();
 
-        var text = await File.ReadAllTextAsync(policy.MainFile);
-        var edited = text.Replace($"listen: 127.0.0.1:{policy.AdminPort}", $"listen: 127.0.0.1:{other}", StringComparison.Ordinal);
-        Assert.NotEqual(text, edited);
-        await File.WriteAllTextAsync(policy.MainFile + ".tmp", edited);
-        File.Move(policy.MainFile + ".tmp", policy.MainFile, overwrite: true);
+        await EditPolicyAsync(policy, $"listen: 127.0.0.1:{policy.AdminPort}", $"listen: 127.0.0.1:{other}");
 
         var warning = await gateway.WaitForLogAsync(l => l.Contains("\"EventId\":113,", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         Assert.Contains($"127.0.0.1:{policy.AdminPort}", warning, StringComparison.Ordinal);

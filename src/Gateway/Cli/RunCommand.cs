@@ -198,6 +198,21 @@ internal static class RunCommand
     private static (string, System.Net.IPEndPoint, ListenerTls, ListenerProxyProtocol, string) BoundWith(ListenerPolicy listener) =>
         (listener.Name, listener.EndPoint, listener.Tls, listener.ProxyProtocol, string.Join(',', listener.TrustedProxies));
 
+    /// <summary>The listeners an admin must look at: added, removed, or bound otherwise, by name (a renamed one is both).</summary>
+    private static string ChangedListeners(IReadOnlyList<ListenerPolicy> before, IReadOnlyList<ListenerPolicy> after)
+    {
+        var was = before.ToDictionary(l => l.Name, BoundWith, StringComparer.Ordinal);
+        var now = after.ToDictionary(l => l.Name, BoundWith, StringComparer.Ordinal);
+        var names = was.Keys.Union(now.Keys, StringComparer.Ordinal)
+            .Where(name => !was.TryGetValue(name, out var old) || !now.TryGetValue(name, out var current) || !old.Equals(current))
+            .Order(StringComparer.Ordinal)
+            .Select(name => !was.ContainsKey(name) ? name + " added" : !now.ContainsKey(name) ? name + " removed" : name + " changed")
+            .ToList();
+
+        // Only the order differs: no listener is bound otherwise, but say so rather than name none.
+        return names.Count > 0 ? string.Join(", ", names) : "order only";
+    }
+
     private static WebApplication Build(CommandLine command, GatewayPolicy policy, TimeProvider time, VaultHostOptions vault)
     {
         // The gateway reads no appsettings: the policy is its only configuration. Without these two settings the
@@ -396,7 +411,7 @@ internal static class RunCommand
             // PROXY protocol peers); a listener's other settings apply to its new sessions at once.
             if (!next.Listeners.Select(BoundWith).SequenceEqual(policy.Listeners.Select(BoundWith)))
             {
-                HostLog.ListenersNeedRestart(hostLogger);
+                HostLog.ListenersNeedRestart(hostLogger, ChangedListeners(policy.Listeners, next.Listeners));
             }
 
             if (!string.Equals(next.StateDirectory, policy.StateDirectory, StringComparison.Ordinal))
